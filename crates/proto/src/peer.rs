@@ -1,0 +1,150 @@
+//! Messages between agent and viewer on the control stream of the inner,
+//! end-to-end encrypted QUIC connection. The relay never sees them.
+
+use crate::{EndReason, Grants};
+use serde::{Deserialize, Serialize};
+
+/// ALPN of the inner (agent ↔ viewer) QUIC connection.
+pub const PEER_ALPN: &[u8] = b"tessera-peer/1";
+/// Largest control-stream frame body between peers.
+pub const MAX_PEER_FRAME: usize = 64 * 1024;
+/// Longest chat message, in characters.
+pub const MAX_CHAT_CHARS: usize = 4000;
+/// Longest technician name or organisation, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// The technician's introduction, the first message the viewer sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    /// Name as typed by the technician (unverified in this version).
+    pub name: String,
+    /// Organisation as typed by the technician, if any.
+    pub org: Option<String>,
+    /// What the technician asks to do.
+    pub requested: Grants,
+}
+
+/// Viewer → agent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ViewerMsg {
+    /// Introduction and request; exactly once, first.
+    Hello(Hello),
+    /// A chat line from the technician.
+    Chat {
+        /// At most [`MAX_CHAT_CHARS`] characters.
+        text: String,
+    },
+    /// The technician ends the session.
+    End,
+}
+
+/// Agent → viewer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AgentMsg {
+    /// The person accepted: this is what was granted (never more than asked).
+    Accepted {
+        /// The grants now in force.
+        granted: Grants,
+    },
+    /// The grants changed (a revocation, or an accepted upgrade).
+    GrantsChanged {
+        /// The grants now in force.
+        granted: Grants,
+    },
+    /// A chat line from the person being helped.
+    Chat {
+        /// At most [`MAX_CHAT_CHARS`] characters.
+        text: String,
+    },
+    /// The session is over, and why (denied, timed out, user ended, ...).
+    End {
+        /// The reason both sides will report.
+        reason: EndReason,
+    },
+}
+
+/// Why a decoded message's content is not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContentError {
+    /// A text field is longer than allowed.
+    #[error("{field} is {len} characters long, the limit is {max}")]
+    TooLong {
+        /// Which field.
+        field: &'static str,
+        /// Its length in characters.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A text field holds control characters (they could fake prompt text).
+    #[error("{0} holds control characters")]
+    ControlCharacters(&'static str),
+}
+
+fn check_text(
+    field: &'static str,
+    text: &str,
+    max: usize,
+    allow_newline: bool,
+) -> Result<(), ContentError> {
+    let len = text.chars().count();
+    if len > max {
+        return Err(ContentError::TooLong { field, len, max });
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !(allow_newline && c == '\n'))
+    {
+        return Err(ContentError::ControlCharacters(field));
+    }
+    Ok(())
+}
+
+impl Hello {
+    /// Checks lengths and characters: what the prompt shows must be what
+    /// was sent, with no terminal escapes or line tricks.
+    pub fn validate(&self) -> Result<(), ContentError> {
+        check_text("technician name", &self.name, MAX_NAME_CHARS, false)?;
+        if let Some(org) = &self.org {
+            check_text("organisation", org, MAX_NAME_CHARS, false)?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks a chat line: bounded, no control characters but newlines.
+pub fn validate_chat(text: &str) -> Result<(), ContentError> {
+    check_text("chat message", text, MAX_CHAT_CHARS, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hello_rejects_escapes_and_long_names() {
+        let mut hello = Hello {
+            name: "Jane".into(),
+            org: Some("Acme IT".into()),
+            requested: Grants::NONE,
+        };
+        assert!(hello.validate().is_ok());
+        hello.name = "Jane\x1b[2J".into();
+        assert_eq!(
+            hello.validate(),
+            Err(ContentError::ControlCharacters("technician name"))
+        );
+        hello.name = "x".repeat(65);
+        assert!(matches!(
+            hello.validate(),
+            Err(ContentError::TooLong { .. })
+        ));
+    }
+
+    #[test]
+    fn chat_allows_newlines_only() {
+        assert!(validate_chat("hello\nworld").is_ok());
+        assert!(validate_chat("bell\x07").is_err());
+        assert!(validate_chat(&"é".repeat(MAX_CHAT_CHARS + 1)).is_err());
+    }
+}

@@ -1,0 +1,106 @@
+//! The rendezvous protocol between a client (agent or viewer) and the relay,
+//! spoken on the one bidirectional control stream a client opens.
+//!
+//! The relay sees only these messages. Mailbox payloads are opaque to it
+//! (PAKE messages and sealed confirmations); after pairing, it forwards QUIC
+//! datagrams it cannot read.
+
+use serde::{Deserialize, Serialize};
+
+/// ALPN of the outer (client ↔ relay) QUIC connection.
+pub const RELAY_ALPN: &[u8] = b"tessera-relay/1";
+/// Largest control-stream frame body, in either direction.
+pub const MAX_CONTROL_FRAME: usize = 2048;
+/// Largest mailbox payload the relay forwards.
+pub const MAX_MAILBOX_PAYLOAD: usize = 1024;
+/// How many mailbox messages one client may send (a pairing needs two).
+pub const MAX_MAILBOX_MESSAGES: u32 = 8;
+
+/// A 128-bit identifier the relay gives a pairing; both PAKE identities are
+/// bound to it.
+pub type SessionId = [u8; 16];
+
+/// Client → relay.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClientMsg {
+    /// Agent: allocate a nameplate and wait for a viewer.
+    Register,
+    /// Viewer: pair with the agent waiting under this nameplate.
+    Join {
+        /// The public part of the code.
+        nameplate: u32,
+    },
+    /// Forward this opaque payload to the paired peer.
+    Mailbox {
+        /// At most [`MAX_MAILBOX_PAYLOAD`] bytes.
+        payload: Vec<u8>,
+    },
+    /// Agent: a wrong code was tried; destroy the nameplate and the pairing
+    /// so the code can never be used again.
+    Burn,
+    /// Leave politely.
+    Close,
+}
+
+/// Relay → client.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RelayMsg {
+    /// A nameplate is allocated for the agent.
+    Registered {
+        /// The public part of the code.
+        nameplate: u32,
+        /// Seconds until the nameplate expires unused.
+        expires_in_secs: u32,
+    },
+    /// Both sides are present; from now on the relay forwards.
+    Paired {
+        /// The pairing's identifier, bound into the PAKE.
+        session_id: SessionId,
+    },
+    /// An opaque payload from the paired peer.
+    Mailbox {
+        /// At most [`MAX_MAILBOX_PAYLOAD`] bytes.
+        payload: Vec<u8>,
+    },
+    /// The paired peer left or its connection was lost.
+    PeerLeft,
+    /// The request was refused; the connection closes after this.
+    Refused {
+        /// Why, for programs.
+        reason: Refusal,
+    },
+}
+
+/// Why the relay refused a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Refusal {
+    /// No agent waits under that nameplate (never existed, or expired).
+    UnknownNameplate,
+    /// That nameplate was already used by a viewer, or burned.
+    NameplateUsed,
+    /// The agent's nameplate expired before a viewer joined.
+    Expired,
+    /// Too many requests from this address; try again later.
+    RateLimited,
+    /// The relay is at capacity.
+    Busy,
+    /// The message was malformed, too large, of another version, or not
+    /// allowed in this state.
+    BadRequest,
+}
+
+impl Refusal {
+    /// A sentence naming the problem and the fix.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Refusal::UnknownNameplate => {
+                "no one is waiting with this code: it is unknown or expired, ask the person for the code on their screen now"
+            }
+            Refusal::NameplateUsed => "this code was already used or burned: ask the person for their new code",
+            Refusal::Expired => "the code expired before a technician joined",
+            Refusal::RateLimited => "too many attempts from this address: wait a minute and try again",
+            Refusal::Busy => "the relay is full: try again shortly or use another relay",
+            Refusal::BadRequest => "the relay did not understand the request: are both ends the same version?",
+        }
+    }
+}
