@@ -52,6 +52,13 @@ pub fn encode<T: Serialize>(msg: &T, max: usize) -> Result<Vec<u8>, FrameError> 
     Ok(out)
 }
 
+/// Encodes `msg` as a frame body without length prefix (version byte and
+/// postcard), for payloads carried inside another message.
+pub fn encode_payload<T: Serialize>(msg: &T) -> Vec<u8> {
+    // Serializing our own plain data types into a Vec cannot fail.
+    postcard::to_extend(msg, vec![PROTOCOL_VERSION]).unwrap_or_default()
+}
+
 /// Reads the length prefix and checks it against `max` before the body is
 /// read or allocated.
 pub fn body_len(prefix: [u8; LENGTH_PREFIX], max: usize) -> Result<usize, FrameError> {

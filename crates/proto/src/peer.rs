@@ -56,6 +56,11 @@ pub enum AgentMsg {
         /// At most [`MAX_CHAT_CHARS`] characters.
         text: String,
     },
+    /// Something the technician tried was refused: it needs this permission.
+    Refused {
+        /// The permission that was not granted.
+        permission: crate::Permission,
+    },
     /// The session is over, and why (denied, timed out, user ended, ...).
     End {
         /// The reason both sides will report.

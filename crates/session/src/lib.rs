@@ -1,1 +1,55 @@
-//! placeholder
+//! The session logic of Tessera as sans-IO state machines, in the manner of
+//! quinn-proto and rustls: the agent and the viewer are each a plain value
+//! fed [inputs](agent::AgentInput) and returning [actions](agent::AgentAction).
+//! No sockets, threads or clocks: timers are actions the caller arms and
+//! inputs it feeds back, so every transition is tested without I/O.
+//!
+//! Everything that happens is also emitted as a typed [`SessionEvent`]: the
+//! `--events json` output renders that stream, and the audit log records it.
+#![forbid(unsafe_code)]
+
+pub mod agent;
+mod event;
+pub use event::BurnReason;
+pub mod viewer;
+
+pub use event::{SessionEvent, Side, Technician};
+
+use std::time::Duration;
+
+/// The timers a session arms. The caller runs them and feeds
+/// `TimerFired` back; arming one that is already armed restarts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Timer {
+    /// From pairing until the end-to-end channel is up and the technician
+    /// introduced (a stalled handshake ends or burns the code).
+    Handshake,
+    /// How long the person has to answer the consent prompt.
+    Consent,
+}
+
+/// Durations the state machines use; defaults follow the design brief.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Pairing to introduction.
+    pub handshake: Duration,
+    /// Consent prompt, after which it auto-denies.
+    pub consent: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            handshake: Duration::from_secs(30),
+            consent: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Wraps a pairing message for the relay's mailbox. Pairing messages are
+/// bounded far below the mailbox limit.
+fn mailbox(msg: tessera_proto::pairing::PairingMsg) -> tessera_proto::relay::ClientMsg {
+    tessera_proto::relay::ClientMsg::Mailbox {
+        payload: tessera_proto::frame::encode_payload(&msg),
+    }
+}

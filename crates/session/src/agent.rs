@@ -1,0 +1,449 @@
+//! The agent's side of a session: register, show a code, pair through the
+//! PAKE, accept the viewer's end-to-end channel, ask for consent, run.
+//!
+//! This machine is the authority on grants: every message from the viewer
+//! is checked here against what the person granted.
+
+use crate::event::{BurnReason, SessionEvent, Side, Technician};
+use crate::{mailbox, Timeouts, Timer};
+use std::mem;
+use std::time::Duration;
+use tessera_proto::pairing::PairingMsg;
+use tessera_proto::peer::{validate_chat, AgentMsg, Hello, ViewerMsg};
+use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
+use tessera_proto::{Code, EndReason, Fingerprint, Grants, Nameplate, Permission, Secret};
+use tessera_secure::{PairingContext, Pake, PeerConfirmation, Role};
+
+/// What the agent's surroundings tell it.
+#[derive(Debug)]
+pub enum AgentInput {
+    /// The relay allocated a nameplate; `secret` is fresh from the OS CSPRNG.
+    Registered {
+        /// The public part of the code.
+        nameplate: Nameplate,
+        /// Seconds until it expires.
+        expires_in_secs: u32,
+        /// The secret part, drawn by the caller.
+        secret: Secret,
+    },
+    /// A viewer joined our nameplate; `local_fingerprint` is that of the
+    /// fresh certificate the caller made for this pairing.
+    Paired {
+        /// The relay's pairing id.
+        session_id: SessionId,
+        /// Our certificate's fingerprint.
+        local_fingerprint: Fingerprint,
+    },
+    /// An opaque mailbox payload from the viewer, relayed.
+    Mailbox(PairingMsg),
+    /// The relay says the viewer left.
+    PeerLeft,
+    /// The relay refused us.
+    Refused(Refusal),
+    /// The end-to-end channel is established with the pinned viewer.
+    ChannelUp,
+    /// A message from the viewer on the end-to-end channel.
+    FromViewer(ViewerMsg),
+    /// The person answered the prompt: `Some(grants)` to accept those,
+    /// `None` to deny.
+    ConsentAnswer(Option<Grants>),
+    /// The person typed a chat line.
+    UserChat(String),
+    /// The person takes a permission back.
+    Revoke(Permission),
+    /// The person ends the session.
+    UserEnd,
+    /// An armed timer ran out.
+    TimerFired(Timer),
+    /// The end-to-end channel or the relay connection was lost.
+    ConnectionLost,
+    /// The relay closed our connection.
+    RelayClosed,
+    /// The viewer sent bytes that are not a valid message.
+    ProtocolViolation(String),
+}
+
+/// What the agent asks its surroundings to do, in order.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AgentAction {
+    /// Send to the relay on the control stream.
+    Relay(ClientMsg),
+    /// Start the end-to-end channel (inner QUIC server), pinning this
+    /// viewer certificate.
+    StartChannel {
+        /// The viewer certificate fingerprint, authenticated by the PAKE.
+        peer_fingerprint: Fingerprint,
+    },
+    /// Send to the viewer on the end-to-end channel.
+    ToViewer(AgentMsg),
+    /// Show the consent prompt.
+    AskConsent {
+        /// Who asks.
+        technician: Technician,
+        /// What they ask for.
+        requested: Grants,
+        /// When the prompt auto-denies.
+        timeout: Duration,
+    },
+    /// Take the consent prompt down (answered elsewhere, or session over).
+    DismissConsent,
+    /// Arm a timer.
+    SetTimer(Timer, Duration),
+    /// Disarm a timer.
+    CancelTimer(Timer),
+    /// Report something that happened.
+    Emit(SessionEvent),
+    /// The session is over: close everything and exit with this reason.
+    Finish(EndReason),
+}
+
+enum State {
+    Registering,
+    Waiting {
+        nameplate: Nameplate,
+        secret: Secret,
+    },
+    AwaitPeerPake {
+        pake: Pake,
+        local_fingerprint: Fingerprint,
+    },
+    AwaitPeerConfirm {
+        confirm: PeerConfirmation,
+    },
+    Connecting,
+    AwaitHello,
+    Consent {
+        requested: Grants,
+    },
+    Running {
+        granted: Grants,
+    },
+    Ended,
+}
+
+/// The agent's session state machine.
+pub struct AgentSession {
+    state: State,
+    timeouts: Timeouts,
+    out: Vec<AgentAction>,
+}
+
+impl AgentSession {
+    /// A new session; call [`start`](Self::start) to get its first actions.
+    pub fn new(timeouts: Timeouts) -> Self {
+        Self {
+            state: State::Registering,
+            timeouts,
+            out: Vec::new(),
+        }
+    }
+
+    /// The first actions: register with the relay.
+    pub fn start(&mut self) -> Vec<AgentAction> {
+        vec![AgentAction::Relay(ClientMsg::Register)]
+    }
+
+    /// Whether the session is over.
+    pub fn is_ended(&self) -> bool {
+        matches!(self.state, State::Ended)
+    }
+
+    /// The grants in force (none unless running).
+    pub fn granted(&self) -> Grants {
+        match self.state {
+            State::Running { granted } => granted,
+            _ => Grants::NONE,
+        }
+    }
+
+    /// Feeds one input; returns the actions to carry out, in order.
+    pub fn handle(&mut self, input: AgentInput) -> Vec<AgentAction> {
+        if !self.is_ended() {
+            self.step(input);
+        }
+        mem::take(&mut self.out)
+    }
+
+    fn push(&mut self, action: AgentAction) {
+        self.out.push(action);
+    }
+
+    fn emit(&mut self, event: SessionEvent) {
+        self.out.push(AgentAction::Emit(event));
+    }
+
+    fn step(&mut self, input: AgentInput) {
+        match (mem::replace(&mut self.state, State::Ended), input) {
+            (
+                State::Registering,
+                AgentInput::Registered {
+                    nameplate,
+                    expires_in_secs,
+                    secret,
+                },
+            ) => {
+                let code = Code::new(nameplate, secret.clone()).display();
+                self.emit(SessionEvent::Code {
+                    code,
+                    expires_in_secs,
+                });
+                self.state = State::Waiting { nameplate, secret };
+            }
+            (
+                State::Waiting { nameplate, secret },
+                AgentInput::Paired {
+                    session_id,
+                    local_fingerprint,
+                },
+            ) => {
+                let context = PairingContext {
+                    session_id,
+                    nameplate,
+                };
+                let (pake, msg) = Pake::start(Role::Agent, &secret, context);
+                self.push(AgentAction::Relay(mailbox(PairingMsg::Pake(msg))));
+                self.push(AgentAction::SetTimer(
+                    Timer::Handshake,
+                    self.timeouts.handshake,
+                ));
+                self.emit(SessionEvent::Paired);
+                self.state = State::AwaitPeerPake {
+                    pake,
+                    local_fingerprint,
+                };
+            }
+            (
+                State::AwaitPeerPake {
+                    pake,
+                    local_fingerprint,
+                },
+                AgentInput::Mailbox(PairingMsg::Pake(msg)),
+            ) => match pake.finish(&msg) {
+                Ok(keys) => {
+                    let (own, confirm) = keys.confirmations(Role::Agent);
+                    let sealed = own.seal(&local_fingerprint);
+                    self.push(AgentAction::Relay(mailbox(PairingMsg::Confirm(sealed))));
+                    self.state = State::AwaitPeerConfirm { confirm };
+                }
+                Err(_) => self.burn(BurnReason::WrongCode),
+            },
+            (State::AwaitPeerConfirm { confirm }, AgentInput::Mailbox(PairingMsg::Confirm(c))) => {
+                match confirm.open(&c) {
+                    Ok(peer_fingerprint) => {
+                        self.push(AgentAction::StartChannel { peer_fingerprint });
+                        self.emit(SessionEvent::Secured {
+                            peer_fingerprint: peer_fingerprint.to_string(),
+                        });
+                        self.state = State::Connecting;
+                    }
+                    Err(_) => self.burn(BurnReason::WrongCode),
+                }
+            }
+            // Any other mailbox traffic while pairing counts as a failed guess.
+            (
+                State::AwaitPeerPake { .. } | State::AwaitPeerConfirm { .. },
+                AgentInput::Mailbox(_),
+            ) => self.burn(BurnReason::WrongCode),
+            (
+                State::AwaitPeerPake { .. } | State::AwaitPeerConfirm { .. },
+                AgentInput::PeerLeft | AgentInput::TimerFired(Timer::Handshake),
+            ) => self.burn(BurnReason::Abandoned),
+            (State::Connecting, AgentInput::ChannelUp) => self.state = State::AwaitHello,
+            (State::AwaitHello, AgentInput::FromViewer(ViewerMsg::Hello(hello))) => {
+                self.ask_consent(hello)
+            }
+            (State::Consent { requested }, AgentInput::ConsentAnswer(answer)) => {
+                self.push(AgentAction::CancelTimer(Timer::Consent));
+                match answer.map(|g| g.intersect(requested)) {
+                    Some(granted) if !granted.is_empty() => {
+                        self.push(AgentAction::ToViewer(AgentMsg::Accepted { granted }));
+                        self.emit(SessionEvent::SessionStarted { granted });
+                        self.state = State::Running { granted };
+                    }
+                    _ => self.end_telling_viewer(EndReason::Denied),
+                }
+            }
+            (State::Consent { .. }, AgentInput::TimerFired(Timer::Consent)) => {
+                self.push(AgentAction::DismissConsent);
+                self.end_telling_viewer(EndReason::ConsentTimeout)
+            }
+            (State::Consent { .. }, AgentInput::FromViewer(ViewerMsg::End)) => {
+                self.push(AgentAction::DismissConsent);
+                self.end(EndReason::TechnicianEnded, None)
+            }
+            (State::Running { granted }, input) => self.running(granted, input),
+            (state, input) => self.anywhere(state, input),
+        }
+    }
+
+    fn ask_consent(&mut self, hello: Hello) {
+        if let Err(e) = hello.validate() {
+            return self.end_telling_viewer_detail(EndReason::ProtocolError, e.to_string());
+        }
+        let technician = Technician {
+            name: hello.name,
+            org: hello.org,
+            verified: false,
+        };
+        self.push(AgentAction::CancelTimer(Timer::Handshake));
+        self.push(AgentAction::SetTimer(Timer::Consent, self.timeouts.consent));
+        self.push(AgentAction::AskConsent {
+            technician: technician.clone(),
+            requested: hello.requested,
+            timeout: self.timeouts.consent,
+        });
+        self.emit(SessionEvent::ConsentRequested {
+            technician,
+            requested: hello.requested,
+        });
+        self.state = State::Consent {
+            requested: hello.requested,
+        };
+    }
+
+    fn running(&mut self, granted: Grants, input: AgentInput) {
+        self.state = State::Running { granted };
+        match input {
+            AgentInput::FromViewer(ViewerMsg::Chat { text }) => {
+                if !granted.contains(Permission::Chat) {
+                    return self.refuse(Permission::Chat);
+                }
+                if let Err(e) = validate_chat(&text) {
+                    return self.end_telling_viewer_detail(EndReason::ProtocolError, e.to_string());
+                }
+                self.emit(SessionEvent::Chat {
+                    from: Side::Viewer,
+                    text,
+                });
+            }
+            AgentInput::UserChat(text) => {
+                if granted.contains(Permission::Chat) && validate_chat(&text).is_ok() {
+                    self.push(AgentAction::ToViewer(AgentMsg::Chat { text: text.clone() }));
+                    self.emit(SessionEvent::Chat {
+                        from: Side::Agent,
+                        text,
+                    });
+                }
+            }
+            AgentInput::Revoke(permission) if granted.contains(permission) => {
+                let granted = granted.without(permission);
+                self.state = State::Running { granted };
+                self.push(AgentAction::ToViewer(AgentMsg::GrantsChanged { granted }));
+                self.emit(SessionEvent::GrantChanged { granted });
+            }
+            AgentInput::Revoke(_) => {}
+            AgentInput::UserEnd => self.end_telling_viewer(EndReason::UserEnded),
+            AgentInput::FromViewer(ViewerMsg::End) => self.end(EndReason::TechnicianEnded, None),
+            AgentInput::FromViewer(ViewerMsg::Hello(_)) => self.end_telling_viewer_detail(
+                EndReason::ProtocolError,
+                "the viewer introduced itself twice".into(),
+            ),
+            other => self.anywhere(State::Running { granted }, other),
+        }
+    }
+
+    /// Inputs with the same meaning in every state, and everything that is
+    /// out of place in the current state.
+    fn anywhere(&mut self, state: State, input: AgentInput) {
+        let channel_up = matches!(
+            state,
+            State::AwaitHello | State::Consent { .. } | State::Running { .. }
+        );
+        let prompting = matches!(state, State::Consent { .. });
+        self.state = state;
+        if prompting
+            && matches!(
+                input,
+                AgentInput::ConnectionLost
+                    | AgentInput::RelayClosed
+                    | AgentInput::ProtocolViolation(_)
+                    | AgentInput::PeerLeft
+            )
+        {
+            self.push(AgentAction::DismissConsent);
+        }
+        match input {
+            AgentInput::ConnectionLost => self.end(EndReason::ConnectionLost, None),
+            AgentInput::PeerLeft if channel_up || matches!(self.state, State::Connecting) => {
+                self.end(EndReason::ConnectionLost, None)
+            }
+            AgentInput::RelayClosed => self.end(EndReason::RelayClosed, None),
+            AgentInput::Refused(Refusal::Expired) => self.end(
+                EndReason::CodeExpired,
+                Some(
+                    "the code expired before a technician used it: start again for a new code"
+                        .into(),
+                ),
+            ),
+            AgentInput::Refused(r) => self.end(EndReason::RelayClosed, Some(r.describe().into())),
+            AgentInput::ProtocolViolation(detail) if channel_up => {
+                self.end_telling_viewer_detail(EndReason::ProtocolError, detail)
+            }
+            AgentInput::ProtocolViolation(detail) => {
+                self.end(EndReason::ProtocolError, Some(detail))
+            }
+            AgentInput::TimerFired(Timer::Handshake) if channel_up => {
+                self.end_telling_viewer(EndReason::ConnectionLost)
+            }
+            AgentInput::TimerFired(Timer::Handshake) => self.end(EndReason::ConnectionLost, None),
+            AgentInput::UserEnd if channel_up => self.end_telling_viewer(EndReason::UserEnded),
+            AgentInput::UserEnd => self.end(EndReason::UserEnded, None),
+            // Chat before the session runs is refused like any ungranted act.
+            AgentInput::FromViewer(ViewerMsg::Chat { .. }) if channel_up => {
+                self.refuse(Permission::Chat)
+            }
+            AgentInput::FromViewer(ViewerMsg::End) => self.end(EndReason::TechnicianEnded, None),
+            AgentInput::FromViewer(_) | AgentInput::ChannelUp => self.end_telling_viewer_detail(
+                EndReason::ProtocolError,
+                "the viewer sent a message out of order".into(),
+            ),
+            AgentInput::Registered { .. } | AgentInput::Paired { .. } => self.end(
+                EndReason::ProtocolError,
+                Some("the relay sent a message out of order".into()),
+            ),
+            // Stale answers, timers and user acts that no longer apply.
+            AgentInput::Mailbox(_)
+            | AgentInput::PeerLeft
+            | AgentInput::ConsentAnswer(_)
+            | AgentInput::UserChat(_)
+            | AgentInput::Revoke(_)
+            | AgentInput::TimerFired(Timer::Consent) => {}
+        }
+    }
+
+    fn refuse(&mut self, permission: Permission) {
+        self.push(AgentAction::ToViewer(AgentMsg::Refused { permission }));
+        self.emit(SessionEvent::Refused {
+            permission,
+            reason: "not_granted",
+        });
+    }
+
+    /// The code was tried and failed (or abandoned): destroy it at the relay
+    /// and get a new one. One guess per code.
+    fn burn(&mut self, reason: BurnReason) {
+        self.push(AgentAction::CancelTimer(Timer::Handshake));
+        self.push(AgentAction::Relay(ClientMsg::Burn));
+        self.emit(SessionEvent::CodeBurned { reason });
+        self.push(AgentAction::Relay(ClientMsg::Register));
+        self.state = State::Registering;
+    }
+
+    fn end_telling_viewer(&mut self, reason: EndReason) {
+        self.push(AgentAction::ToViewer(AgentMsg::End { reason }));
+        self.end(reason, None);
+    }
+
+    fn end_telling_viewer_detail(&mut self, reason: EndReason, detail: String) {
+        self.push(AgentAction::ToViewer(AgentMsg::End { reason }));
+        self.end(reason, Some(detail));
+    }
+
+    fn end(&mut self, reason: EndReason, detail: Option<String>) {
+        self.push(AgentAction::CancelTimer(Timer::Handshake));
+        self.push(AgentAction::CancelTimer(Timer::Consent));
+        self.emit(SessionEvent::SessionEnded { reason, detail });
+        self.push(AgentAction::Finish(reason));
+        self.state = State::Ended;
+    }
+}

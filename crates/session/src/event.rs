@@ -1,0 +1,104 @@
+//! The typed stream of everything that happens in a session.
+
+use serde::Serialize;
+use tessera_proto::{EndReason, Grants, Permission};
+
+/// Which end did something.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The person being helped.
+    Agent,
+    /// The technician.
+    Viewer,
+}
+
+/// Who is asking, as shown at the consent prompt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Technician {
+    /// Name as given.
+    pub name: String,
+    /// Organisation as given, if any.
+    pub org: Option<String>,
+    /// Whether a trusted organisation vouched for the name (not yet
+    /// possible: always false until technician identities exist).
+    pub verified: bool,
+}
+
+/// One thing that happened. Serialized with an `event` tag, this is the
+/// `--events json` line format of the command-line contract.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SessionEvent {
+    /// Agent: a code to read aloud. Holds the secret: never audit-logged.
+    Code {
+        /// Grouped digits, e.g. `482 913 577 4`.
+        code: String,
+        /// Seconds until it expires unused.
+        expires_in_secs: u32,
+    },
+    /// Both: the relay paired us with someone holding the nameplate.
+    Paired,
+    /// Agent: the code can no longer be used (a wrong guess, or a pairing
+    /// that did not complete); a new code follows.
+    CodeBurned {
+        /// Why it was burned.
+        reason: BurnReason,
+    },
+    /// Both: the end-to-end channel is up, its certificate pinned by the PAKE.
+    Secured {
+        /// SHA-256 of the peer's certificate, hex.
+        peer_fingerprint: String,
+    },
+    /// Agent: the person is being asked.
+    ConsentRequested {
+        /// Who asks.
+        technician: Technician,
+        /// What they ask for.
+        requested: Grants,
+    },
+    /// Viewer: the request was sent; the person is deciding.
+    WaitingForConsent,
+    /// Both: the session runs with these grants.
+    SessionStarted {
+        /// Grants in force.
+        granted: Grants,
+    },
+    /// Both: the grants changed.
+    GrantChanged {
+        /// Grants in force.
+        granted: Grants,
+    },
+    /// Both: a chat line.
+    Chat {
+        /// Who wrote it.
+        from: Side,
+        /// The text.
+        text: String,
+    },
+    /// Both: something was refused for lack of a grant.
+    Refused {
+        /// Which permission was missing.
+        permission: Permission,
+        /// Always `not_granted` for now.
+        reason: &'static str,
+    },
+    /// Both: the session is over.
+    SessionEnded {
+        /// Why.
+        reason: EndReason,
+        /// A sentence for a person, when more can be said than the reason.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+}
+
+/// Why the agent burned a code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BurnReason {
+    /// Someone tried it with the wrong secret.
+    WrongCode,
+    /// Someone joined but did not finish the handshake in time, or left.
+    Abandoned,
+}

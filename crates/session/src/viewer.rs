@@ -1,0 +1,328 @@
+//! The viewer's side of a session: join with the code, pair through the
+//! PAKE, open the end-to-end channel, introduce the technician, wait for
+//! consent, run.
+//!
+//! The viewer's own checks of grants are a courtesy to the technician; the
+//! agent enforces them.
+
+use crate::event::{SessionEvent, Side};
+use crate::{mailbox, Timeouts, Timer};
+use std::mem;
+use std::time::Duration;
+use tessera_proto::pairing::PairingMsg;
+use tessera_proto::peer::{validate_chat, AgentMsg, Hello, ViewerMsg};
+use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
+use tessera_proto::{Code, EndReason, Fingerprint, Grants, Permission};
+use tessera_secure::{PairingContext, Pake, PeerConfirmation, Role};
+
+/// What the viewer's surroundings tell it.
+#[derive(Debug)]
+pub enum ViewerInput {
+    /// The relay paired us with the agent; `local_fingerprint` is that of
+    /// the fresh certificate the caller made for this session.
+    Paired {
+        /// The relay's pairing id.
+        session_id: SessionId,
+        /// Our certificate's fingerprint.
+        local_fingerprint: Fingerprint,
+    },
+    /// A mailbox payload from the agent, relayed.
+    Mailbox(PairingMsg),
+    /// The relay refused the join.
+    Refused(Refusal),
+    /// The relay says the agent left.
+    PeerLeft,
+    /// The end-to-end channel is established with the pinned agent.
+    ChannelUp,
+    /// A message from the agent on the end-to-end channel.
+    FromAgent(AgentMsg),
+    /// The technician sends a chat line.
+    UserChat(String),
+    /// The technician ends the session.
+    UserEnd,
+    /// An armed timer ran out.
+    TimerFired(Timer),
+    /// The end-to-end channel or the relay connection was lost.
+    ConnectionLost,
+    /// The relay closed our connection.
+    RelayClosed,
+    /// The agent sent bytes that are not a valid message.
+    ProtocolViolation(String),
+}
+
+/// What the viewer asks its surroundings to do, in order.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ViewerAction {
+    /// Send to the relay on the control stream.
+    Relay(ClientMsg),
+    /// Connect the end-to-end channel (inner QUIC client), pinning this
+    /// agent certificate.
+    StartChannel {
+        /// The agent certificate fingerprint, authenticated by the PAKE.
+        peer_fingerprint: Fingerprint,
+    },
+    /// Send to the agent on the end-to-end channel.
+    ToAgent(ViewerMsg),
+    /// Arm a timer.
+    SetTimer(Timer, Duration),
+    /// Disarm a timer.
+    CancelTimer(Timer),
+    /// Report something that happened.
+    Emit(SessionEvent),
+    /// The session is over: close everything and exit with this reason.
+    Finish(EndReason),
+}
+
+enum State {
+    Joining,
+    AwaitPeerPake {
+        pake: Pake,
+        local_fingerprint: Fingerprint,
+    },
+    AwaitPeerConfirm {
+        confirm: PeerConfirmation,
+    },
+    Connecting,
+    AwaitConsent,
+    Running {
+        granted: Grants,
+    },
+    Ended,
+}
+
+/// The viewer's session state machine.
+pub struct ViewerSession {
+    code: Code,
+    hello: Hello,
+    timeouts: Timeouts,
+    state: State,
+    out: Vec<ViewerAction>,
+}
+
+impl ViewerSession {
+    /// A session that will join with `code` and introduce itself with
+    /// `hello`. Call [`start`](Self::start) for its first actions.
+    pub fn new(code: Code, hello: Hello, timeouts: Timeouts) -> Self {
+        Self {
+            code,
+            hello,
+            timeouts,
+            state: State::Joining,
+            out: Vec::new(),
+        }
+    }
+
+    /// The first actions: join the agent's nameplate.
+    pub fn start(&mut self) -> Vec<ViewerAction> {
+        vec![
+            ViewerAction::Relay(ClientMsg::Join {
+                nameplate: self.code.nameplate.get(),
+            }),
+            ViewerAction::SetTimer(Timer::Handshake, self.timeouts.handshake),
+        ]
+    }
+
+    /// Whether the session is over.
+    pub fn is_ended(&self) -> bool {
+        matches!(self.state, State::Ended)
+    }
+
+    /// The grants in force as the agent last reported them.
+    pub fn granted(&self) -> Grants {
+        match self.state {
+            State::Running { granted } => granted,
+            _ => Grants::NONE,
+        }
+    }
+
+    /// Feeds one input; returns the actions to carry out, in order.
+    pub fn handle(&mut self, input: ViewerInput) -> Vec<ViewerAction> {
+        if !self.is_ended() {
+            self.step(input);
+        }
+        mem::take(&mut self.out)
+    }
+
+    fn push(&mut self, action: ViewerAction) {
+        self.out.push(action);
+    }
+
+    fn emit(&mut self, event: SessionEvent) {
+        self.out.push(ViewerAction::Emit(event));
+    }
+
+    fn step(&mut self, input: ViewerInput) {
+        match (mem::replace(&mut self.state, State::Ended), input) {
+            (
+                State::Joining,
+                ViewerInput::Paired {
+                    session_id,
+                    local_fingerprint,
+                },
+            ) => {
+                let context = PairingContext {
+                    session_id,
+                    nameplate: self.code.nameplate,
+                };
+                let (pake, msg) = Pake::start(Role::Viewer, &self.code.secret, context);
+                self.push(ViewerAction::Relay(mailbox(PairingMsg::Pake(msg))));
+                self.emit(SessionEvent::Paired);
+                self.state = State::AwaitPeerPake {
+                    pake,
+                    local_fingerprint,
+                };
+            }
+            (
+                State::AwaitPeerPake {
+                    pake,
+                    local_fingerprint,
+                },
+                ViewerInput::Mailbox(PairingMsg::Pake(msg)),
+            ) => match pake.finish(&msg) {
+                Ok(keys) => {
+                    let (own, confirm) = keys.confirmations(Role::Viewer);
+                    let sealed = own.seal(&local_fingerprint);
+                    self.push(ViewerAction::Relay(mailbox(PairingMsg::Confirm(sealed))));
+                    self.state = State::AwaitPeerConfirm { confirm };
+                }
+                Err(_) => self.end(EndReason::WrongCode, None),
+            },
+            (State::AwaitPeerConfirm { confirm }, ViewerInput::Mailbox(PairingMsg::Confirm(c))) => {
+                match confirm.open(&c) {
+                    Ok(peer_fingerprint) => {
+                        self.push(ViewerAction::StartChannel { peer_fingerprint });
+                        self.emit(SessionEvent::Secured {
+                            peer_fingerprint: peer_fingerprint.to_string(),
+                        });
+                        self.state = State::Connecting;
+                    }
+                    Err(_) => self.end(EndReason::WrongCode, None),
+                }
+            }
+            (
+                State::AwaitPeerPake { .. } | State::AwaitPeerConfirm { .. },
+                ViewerInput::Mailbox(_),
+            ) => self.end(EndReason::WrongCode, None),
+            (State::Connecting, ViewerInput::ChannelUp) => {
+                self.push(ViewerAction::ToAgent(ViewerMsg::Hello(self.hello.clone())));
+                self.push(ViewerAction::CancelTimer(Timer::Handshake));
+                // The agent's prompt times out first; this only guards
+                // against an agent that never answers.
+                let wait = self.timeouts.consent + self.timeouts.handshake;
+                self.push(ViewerAction::SetTimer(Timer::Consent, wait));
+                self.emit(SessionEvent::WaitingForConsent);
+                self.state = State::AwaitConsent;
+            }
+            (State::AwaitConsent, ViewerInput::FromAgent(AgentMsg::Accepted { granted })) => {
+                self.push(ViewerAction::CancelTimer(Timer::Consent));
+                self.emit(SessionEvent::SessionStarted { granted });
+                self.state = State::Running { granted };
+            }
+            (State::AwaitConsent, ViewerInput::TimerFired(Timer::Consent)) => {
+                self.push(ViewerAction::ToAgent(ViewerMsg::End));
+                self.end(EndReason::ConsentTimeout, None)
+            }
+            (State::Running { granted }, input) => self.running(granted, input),
+            (state, input) => self.anywhere(state, input),
+        }
+    }
+
+    fn running(&mut self, granted: Grants, input: ViewerInput) {
+        self.state = State::Running { granted };
+        match input {
+            ViewerInput::FromAgent(AgentMsg::Chat { text }) => match validate_chat(&text) {
+                Ok(()) => self.emit(SessionEvent::Chat {
+                    from: Side::Agent,
+                    text,
+                }),
+                Err(e) => self.protocol_error(e.to_string()),
+            },
+            ViewerInput::FromAgent(AgentMsg::GrantsChanged { granted }) => {
+                self.state = State::Running { granted };
+                self.emit(SessionEvent::GrantChanged { granted });
+            }
+            ViewerInput::FromAgent(AgentMsg::Refused { permission }) => {
+                self.emit(SessionEvent::Refused {
+                    permission,
+                    reason: "not_granted",
+                })
+            }
+            ViewerInput::UserChat(text) => {
+                if !granted.contains(Permission::Chat) {
+                    return self.emit(SessionEvent::Refused {
+                        permission: Permission::Chat,
+                        reason: "not_granted",
+                    });
+                }
+                if validate_chat(&text).is_ok() {
+                    self.push(ViewerAction::ToAgent(ViewerMsg::Chat {
+                        text: text.clone(),
+                    }));
+                    self.emit(SessionEvent::Chat {
+                        from: Side::Viewer,
+                        text,
+                    });
+                }
+            }
+            other => self.anywhere(State::Running { granted }, other),
+        }
+    }
+
+    /// Inputs with the same meaning in every state, and everything that is
+    /// out of place in the current state.
+    fn anywhere(&mut self, state: State, input: ViewerInput) {
+        let channel_up = matches!(state, State::AwaitConsent | State::Running { .. });
+        let pairing = matches!(
+            state,
+            State::AwaitPeerPake { .. } | State::AwaitPeerConfirm { .. }
+        );
+        self.state = state;
+        match input {
+            ViewerInput::FromAgent(AgentMsg::End { reason }) => self.end(reason, None),
+            ViewerInput::UserEnd => {
+                if channel_up {
+                    self.push(ViewerAction::ToAgent(ViewerMsg::End));
+                }
+                self.end(EndReason::TechnicianEnded, None)
+            }
+            ViewerInput::Refused(
+                r @ (Refusal::UnknownNameplate | Refusal::NameplateUsed | Refusal::Expired),
+            ) => self.end(EndReason::CodeExpired, Some(r.describe().into())),
+            ViewerInput::Refused(r) => self.end(EndReason::RelayClosed, Some(r.describe().into())),
+            // The agent leaving mid-pairing means it burned the code.
+            ViewerInput::PeerLeft if pairing => self.end(EndReason::WrongCode, None),
+            ViewerInput::PeerLeft | ViewerInput::ConnectionLost => {
+                self.end(EndReason::ConnectionLost, None)
+            }
+            ViewerInput::TimerFired(Timer::Handshake) => self.end(
+                EndReason::ConnectionLost,
+                Some("the agent did not complete the handshake in time".into()),
+            ),
+            ViewerInput::RelayClosed => self.end(EndReason::RelayClosed, None),
+            ViewerInput::ProtocolViolation(detail) => self.protocol_error(detail),
+            ViewerInput::FromAgent(_) | ViewerInput::ChannelUp | ViewerInput::Paired { .. } => {
+                self.protocol_error("a message arrived out of order".into())
+            }
+            ViewerInput::UserChat(_) => self.emit(SessionEvent::Refused {
+                permission: Permission::Chat,
+                reason: "not_granted",
+            }),
+            ViewerInput::Mailbox(_) | ViewerInput::TimerFired(Timer::Consent) => {}
+        }
+    }
+
+    fn protocol_error(&mut self, detail: String) {
+        if matches!(self.state, State::AwaitConsent | State::Running { .. }) {
+            self.push(ViewerAction::ToAgent(ViewerMsg::End));
+        }
+        self.end(EndReason::ProtocolError, Some(detail))
+    }
+
+    fn end(&mut self, reason: EndReason, detail: Option<String>) {
+        self.push(ViewerAction::CancelTimer(Timer::Handshake));
+        self.push(ViewerAction::CancelTimer(Timer::Consent));
+        self.emit(SessionEvent::SessionEnded { reason, detail });
+        self.push(ViewerAction::Finish(reason));
+        self.state = State::Ended;
+    }
+}

@@ -1,0 +1,562 @@
+//! The two state machines wired to each other in memory, through a fake
+//! relay mailbox: every transition and every end reason, without I/O.
+
+use tessera_proto::frame::decode_body;
+use tessera_proto::pairing::{PairingMsg, MAX_PAIRING_MSG};
+use tessera_proto::peer::{AgentMsg, Hello, ViewerMsg};
+use tessera_proto::relay::{ClientMsg, Refusal};
+use tessera_proto::{Code, EndReason, Fingerprint, Grants, Nameplate, Permission, Secret};
+use tessera_session::agent::{AgentAction, AgentInput, AgentSession};
+use tessera_session::viewer::{ViewerAction, ViewerInput, ViewerSession};
+use tessera_session::{BurnReason, SessionEvent, Side, Timeouts, Timer};
+
+const AGENT_FP: Fingerprint = Fingerprint([0xa; 32]);
+const VIEWER_FP: Fingerprint = Fingerprint([0xb; 32]);
+
+fn secret(n: u8) -> Secret {
+    Secret::from_digits([n, 1, 3, 5, 7, 7]).expect("digits")
+}
+
+fn grants(list: &str) -> Grants {
+    Grants::parse_list(list).expect("grants")
+}
+
+/// Both machines and what they have emitted and finished with.
+struct Pair {
+    agent: AgentSession,
+    viewer: ViewerSession,
+    agent_events: Vec<SessionEvent>,
+    viewer_events: Vec<SessionEvent>,
+    agent_relay: Vec<ClientMsg>,
+    agent_finish: Option<EndReason>,
+    viewer_finish: Option<EndReason>,
+    prompt_open: bool,
+    agent_timers: Vec<Timer>,
+    queue: std::collections::VecDeque<Delivery>,
+}
+
+/// A message in flight, delivered in order like the relay's streams.
+enum Delivery {
+    Agent(AgentInput),
+    Viewer(ViewerInput),
+}
+
+fn unbox(msg: &ClientMsg) -> Option<PairingMsg> {
+    match msg {
+        ClientMsg::Mailbox { payload } => decode_body(payload, MAX_PAIRING_MSG).ok(),
+        _ => None,
+    }
+}
+
+impl Pair {
+    /// An agent that registered and shows a code, and a viewer holding
+    /// `typed` (a code for the same nameplate, maybe another secret).
+    fn new(agent_secret: u8, viewer_secret: u8, requested: &str) -> Self {
+        let nameplate = Nameplate::new(482).expect("valid");
+        let hello = Hello {
+            name: "Jane".into(),
+            org: Some("Acme IT".into()),
+            requested: grants(requested),
+        };
+        let code = Code::new(nameplate, secret(viewer_secret));
+        let mut pair = Pair {
+            agent: AgentSession::new(Timeouts::default()),
+            viewer: ViewerSession::new(code, hello, Timeouts::default()),
+            agent_events: vec![],
+            viewer_events: vec![],
+            agent_relay: vec![],
+            agent_finish: None,
+            viewer_finish: None,
+            prompt_open: false,
+            agent_timers: vec![],
+            queue: Default::default(),
+        };
+        let first = pair.agent.start();
+        assert_eq!(first, vec![AgentAction::Relay(ClientMsg::Register)]);
+        pair.to_agent(AgentInput::Registered {
+            nameplate,
+            expires_in_secs: 600,
+            secret: secret(agent_secret),
+        });
+        pair
+    }
+
+    fn to_agent(&mut self, input: AgentInput) {
+        self.queue.push_back(Delivery::Agent(input));
+        self.run();
+    }
+
+    fn to_viewer(&mut self, input: ViewerInput) {
+        self.queue.push_back(Delivery::Viewer(input));
+        self.run();
+    }
+
+    fn run(&mut self) {
+        while let Some(d) = self.queue.pop_front() {
+            match d {
+                Delivery::Agent(i) if !self.agent.is_ended() => self.agent_step(i),
+                Delivery::Viewer(i) if !self.viewer.is_ended() => self.viewer_step(i),
+                _ => {}
+            }
+        }
+    }
+
+    fn agent_step(&mut self, input: AgentInput) {
+        let actions = self.agent.handle(input);
+        let mut to_viewer = vec![];
+        for a in actions {
+            match a {
+                AgentAction::Relay(msg) => match unbox(&msg) {
+                    Some(p) => to_viewer.push(ViewerInput::Mailbox(p)),
+                    None => self.agent_relay.push(msg),
+                },
+                AgentAction::StartChannel { peer_fingerprint } => {
+                    assert_eq!(peer_fingerprint, VIEWER_FP)
+                }
+                AgentAction::ToViewer(m) => to_viewer.push(ViewerInput::FromAgent(m)),
+                AgentAction::AskConsent { .. } => self.prompt_open = true,
+                AgentAction::DismissConsent => self.prompt_open = false,
+                AgentAction::SetTimer(t, _) => self.agent_timers.push(t),
+                AgentAction::CancelTimer(t) => self.agent_timers.retain(|x| *x != t),
+                AgentAction::Emit(e) => self.agent_events.push(e),
+                AgentAction::Finish(r) => self.agent_finish = Some(r),
+            }
+        }
+        self.queue
+            .extend(to_viewer.into_iter().map(Delivery::Viewer));
+    }
+
+    fn viewer_step(&mut self, input: ViewerInput) {
+        let actions = self.viewer.handle(input);
+        let mut to_agent = vec![];
+        for a in actions {
+            match a {
+                ViewerAction::Relay(msg) => {
+                    if let Some(p) = unbox(&msg) {
+                        to_agent.push(AgentInput::Mailbox(p));
+                    }
+                }
+                ViewerAction::StartChannel { peer_fingerprint } => {
+                    assert_eq!(peer_fingerprint, AGENT_FP)
+                }
+                ViewerAction::ToAgent(m) => to_agent.push(AgentInput::FromViewer(m)),
+                ViewerAction::Emit(e) => self.viewer_events.push(e),
+                ViewerAction::Finish(r) => self.viewer_finish = Some(r),
+                ViewerAction::SetTimer(..) | ViewerAction::CancelTimer(_) => {}
+            }
+        }
+        self.queue.extend(to_agent.into_iter().map(Delivery::Agent));
+    }
+
+    /// The relay pairs them; both sides run the PAKE through the mailbox.
+    fn pair(&mut self) {
+        let _ = self.viewer.start();
+        self.queue.push_back(Delivery::Agent(AgentInput::Paired {
+            session_id: [7; 16],
+            local_fingerprint: AGENT_FP,
+        }));
+        self.to_viewer(ViewerInput::Paired {
+            session_id: [7; 16],
+            local_fingerprint: VIEWER_FP,
+        });
+    }
+
+    /// Pairing succeeded; the channel comes up on both sides.
+    fn connect(&mut self) {
+        self.pair();
+        assert!(self
+            .agent_events
+            .iter()
+            .any(|e| matches!(e, SessionEvent::Secured { .. })));
+        self.to_agent(AgentInput::ChannelUp);
+        self.to_viewer(ViewerInput::ChannelUp);
+        assert!(self.prompt_open, "the consent prompt is shown");
+    }
+
+    fn running(requested: &str, answer: &str) -> Self {
+        let mut pair = Pair::new(9, 9, requested);
+        pair.connect();
+        pair.to_agent(AgentInput::ConsentAnswer(Some(grants(answer))));
+        pair
+    }
+
+    fn ended(&self) -> (Option<EndReason>, Option<EndReason>) {
+        (self.agent_finish, self.viewer_finish)
+    }
+}
+
+#[test]
+fn full_session_with_chat_both_ways_ended_by_the_user() {
+    let mut p = Pair::running("view,chat", "view,chat");
+    assert!(p.agent_events.contains(&SessionEvent::SessionStarted {
+        granted: grants("view,chat")
+    }));
+    assert!(p.viewer_events.contains(&SessionEvent::SessionStarted {
+        granted: grants("view,chat")
+    }));
+    assert!(p.viewer_events.contains(&SessionEvent::WaitingForConsent));
+    p.to_viewer(ViewerInput::UserChat("bonjour".into()));
+    p.to_agent(AgentInput::UserChat("merci".into()));
+    let hello = SessionEvent::Chat {
+        from: Side::Viewer,
+        text: "bonjour".into(),
+    };
+    let thanks = SessionEvent::Chat {
+        from: Side::Agent,
+        text: "merci".into(),
+    };
+    assert!(p.agent_events.contains(&hello) && p.viewer_events.contains(&hello));
+    assert!(p.agent_events.contains(&thanks) && p.viewer_events.contains(&thanks));
+    p.to_agent(AgentInput::UserEnd);
+    assert_eq!(
+        p.ended(),
+        (Some(EndReason::UserEnded), Some(EndReason::UserEnded))
+    );
+    assert!(p.agent_timers.is_empty(), "no timer left armed");
+}
+
+#[test]
+fn technician_ends() {
+    let mut p = Pair::running("chat", "chat");
+    p.to_viewer(ViewerInput::UserEnd);
+    assert_eq!(
+        p.ended(),
+        (
+            Some(EndReason::TechnicianEnded),
+            Some(EndReason::TechnicianEnded)
+        )
+    );
+}
+
+#[test]
+fn consent_prompt_shows_who_asks_and_what() {
+    let mut p = Pair::new(9, 9, "view,control,chat");
+    p.connect();
+    let asked = p.agent_events.iter().find_map(|e| match e {
+        SessionEvent::ConsentRequested {
+            technician,
+            requested,
+        } => Some((technician.clone(), *requested)),
+        _ => None,
+    });
+    let (tech, requested) = asked.expect("consent requested");
+    assert_eq!(
+        (tech.name.as_str(), tech.org.as_deref(), tech.verified),
+        ("Jane", Some("Acme IT"), false)
+    );
+    assert_eq!(requested, grants("view,control,chat"));
+}
+
+#[test]
+fn the_agent_never_grants_more_than_asked() {
+    let p = Pair::running("chat", "view,control,chat");
+    assert_eq!(p.agent.granted(), grants("chat"));
+    assert_eq!(p.viewer.granted(), grants("chat"));
+}
+
+#[test]
+fn wrong_code_burns_it_and_the_agent_gets_a_new_one() {
+    let mut p = Pair::new(9, 8, "chat");
+    p.pair();
+    assert_eq!(p.viewer_finish, Some(EndReason::WrongCode));
+    assert_eq!(p.agent_finish, None, "the agent waits with a new code");
+    assert!(p.agent_events.contains(&SessionEvent::CodeBurned {
+        reason: BurnReason::WrongCode
+    }));
+    assert_eq!(p.agent_relay, vec![ClientMsg::Burn, ClientMsg::Register]);
+    // The agent takes a new registration with a new secret and shows it.
+    p.to_agent(AgentInput::Registered {
+        nameplate: Nameplate::new(483).expect("valid"),
+        expires_in_secs: 600,
+        secret: secret(3),
+    });
+    let codes = p
+        .agent_events
+        .iter()
+        .filter(|e| matches!(e, SessionEvent::Code { .. }))
+        .count();
+    assert_eq!(codes, 2);
+}
+
+#[test]
+fn garbage_in_the_mailbox_burns_the_code() {
+    let mut p = Pair::new(9, 9, "chat");
+    p.to_agent(AgentInput::Paired {
+        session_id: [1; 16],
+        local_fingerprint: AGENT_FP,
+    });
+    p.to_agent(AgentInput::Mailbox(PairingMsg::Pake(vec![0; 3])));
+    assert!(p.agent_events.contains(&SessionEvent::CodeBurned {
+        reason: BurnReason::WrongCode
+    }));
+    p.agent_relay.clear();
+    let mut p = Pair::new(9, 9, "chat");
+    p.to_agent(AgentInput::Paired {
+        session_id: [1; 16],
+        local_fingerprint: AGENT_FP,
+    });
+    p.to_agent(AgentInput::Mailbox(PairingMsg::Confirm(vec![0; 49])));
+    assert_eq!(p.agent_relay, vec![ClientMsg::Burn, ClientMsg::Register]);
+}
+
+#[test]
+fn abandoned_pairing_burns_the_code() {
+    let mut p = Pair::new(9, 9, "chat");
+    p.to_agent(AgentInput::Paired {
+        session_id: [1; 16],
+        local_fingerprint: AGENT_FP,
+    });
+    assert!(p.agent_timers.contains(&Timer::Handshake));
+    p.to_agent(AgentInput::TimerFired(Timer::Handshake));
+    assert!(p.agent_events.contains(&SessionEvent::CodeBurned {
+        reason: BurnReason::Abandoned
+    }));
+    assert_eq!(p.agent_relay, vec![ClientMsg::Burn, ClientMsg::Register]);
+}
+
+#[test]
+fn denied_and_empty_grant_both_end_as_denied() {
+    let mut p = Pair::new(9, 9, "view,chat");
+    p.connect();
+    p.to_agent(AgentInput::ConsentAnswer(None));
+    assert_eq!(
+        p.ended(),
+        (Some(EndReason::Denied), Some(EndReason::Denied))
+    );
+    let mut p = Pair::new(9, 9, "view,chat");
+    p.connect();
+    p.to_agent(AgentInput::ConsentAnswer(Some(grants("control"))));
+    assert_eq!(
+        p.ended(),
+        (Some(EndReason::Denied), Some(EndReason::Denied))
+    );
+}
+
+#[test]
+fn unanswered_prompt_times_out_and_is_dismissed() {
+    let mut p = Pair::new(9, 9, "chat");
+    p.connect();
+    assert!(p.agent_timers.contains(&Timer::Consent));
+    p.to_agent(AgentInput::TimerFired(Timer::Consent));
+    assert!(!p.prompt_open);
+    assert_eq!(
+        p.ended(),
+        (
+            Some(EndReason::ConsentTimeout),
+            Some(EndReason::ConsentTimeout)
+        )
+    );
+}
+
+#[test]
+fn viewer_gives_up_if_the_agent_never_answers() {
+    let mut p = Pair::new(9, 9, "chat");
+    p.connect();
+    p.to_viewer(ViewerInput::TimerFired(Timer::Consent));
+    assert_eq!(
+        p.ended(),
+        (
+            Some(EndReason::TechnicianEnded),
+            Some(EndReason::ConsentTimeout)
+        )
+    );
+    assert!(!p.prompt_open);
+}
+
+#[test]
+fn expired_and_unknown_codes() {
+    let mut p = Pair::new(9, 9, "chat");
+    p.to_agent(AgentInput::Refused(Refusal::Expired));
+    assert_eq!(p.agent_finish, Some(EndReason::CodeExpired));
+    for r in [Refusal::UnknownNameplate, Refusal::NameplateUsed] {
+        let mut p = Pair::new(9, 9, "chat");
+        let _ = p.viewer.start();
+        p.to_viewer(ViewerInput::Refused(r));
+        assert_eq!(p.viewer_finish, Some(EndReason::CodeExpired));
+        let detail = p.viewer_events.iter().find_map(|e| match e {
+            SessionEvent::SessionEnded { detail, .. } => detail.clone(),
+            _ => None,
+        });
+        assert_eq!(detail.as_deref(), Some(r.describe()));
+    }
+}
+
+#[test]
+fn rate_limited_or_busy_relay_ends_as_relay_closed() {
+    let mut p = Pair::new(9, 9, "chat");
+    let _ = p.viewer.start();
+    p.to_viewer(ViewerInput::Refused(Refusal::RateLimited));
+    assert_eq!(p.viewer_finish, Some(EndReason::RelayClosed));
+    let mut p = Pair::new(9, 9, "chat");
+    p.to_agent(AgentInput::Refused(Refusal::Busy));
+    assert_eq!(p.agent_finish, Some(EndReason::RelayClosed));
+}
+
+#[test]
+fn connection_lost_and_relay_closed_on_either_side() {
+    for (input_a, input_v, reason) in [
+        (
+            AgentInput::ConnectionLost,
+            ViewerInput::ConnectionLost,
+            EndReason::ConnectionLost,
+        ),
+        (
+            AgentInput::RelayClosed,
+            ViewerInput::RelayClosed,
+            EndReason::RelayClosed,
+        ),
+        (
+            AgentInput::PeerLeft,
+            ViewerInput::PeerLeft,
+            EndReason::ConnectionLost,
+        ),
+    ] {
+        let mut p = Pair::running("chat", "chat");
+        p.agent.handle(input_a).iter().for_each(|a| {
+            if let AgentAction::Finish(r) = a {
+                assert_eq!(*r, reason);
+            }
+        });
+        assert!(p.agent.is_ended());
+        let actions = p.viewer.handle(input_v);
+        assert!(actions.contains(&ViewerAction::Finish(reason)));
+    }
+}
+
+#[test]
+fn a_peer_breaking_the_protocol_ends_with_protocol_error() {
+    let mut p = Pair::running("chat", "chat");
+    p.to_agent(AgentInput::ProtocolViolation("message too large".into()));
+    assert_eq!(
+        p.ended(),
+        (
+            Some(EndReason::ProtocolError),
+            Some(EndReason::ProtocolError)
+        )
+    );
+    // A second hello is out of order.
+    let mut p = Pair::running("chat", "chat");
+    p.to_agent(AgentInput::FromViewer(ViewerMsg::Hello(Hello {
+        name: "Mallory".into(),
+        org: None,
+        requested: grants("control"),
+    })));
+    assert_eq!(
+        p.ended(),
+        (
+            Some(EndReason::ProtocolError),
+            Some(EndReason::ProtocolError)
+        )
+    );
+    // A name with terminal escapes never reaches the prompt.
+    let mut p = Pair::new(9, 9, "chat");
+    p.pair();
+    p.to_agent(AgentInput::ChannelUp);
+    p.to_agent(AgentInput::FromViewer(ViewerMsg::Hello(Hello {
+        name: "Jane\x1b[2J".into(),
+        org: None,
+        requested: grants("chat"),
+    })));
+    assert!(!p.prompt_open);
+    assert_eq!(p.agent_finish, Some(EndReason::ProtocolError));
+}
+
+#[test]
+fn chat_without_the_grant_is_refused_by_the_agent() {
+    let mut p = Pair::running("view,chat", "view");
+    // A modified viewer that skips its own courtesy check still gets nothing.
+    p.to_agent(AgentInput::FromViewer(ViewerMsg::Chat {
+        text: "let me in".into(),
+    }));
+    let refused = SessionEvent::Refused {
+        permission: Permission::Chat,
+        reason: "not_granted",
+    };
+    assert!(p.agent_events.contains(&refused));
+    assert!(p.viewer_events.contains(&refused));
+    assert!(!p
+        .agent_events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::Chat { .. })));
+    // And chat during the prompt is refused too.
+    let mut p = Pair::new(9, 9, "chat");
+    p.connect();
+    p.to_agent(AgentInput::FromViewer(ViewerMsg::Chat {
+        text: "click yes".into(),
+    }));
+    assert!(p.agent_events.contains(&refused));
+}
+
+#[test]
+fn revoking_a_grant_takes_effect_at_once() {
+    let mut p = Pair::running("view,chat", "view,chat");
+    p.to_agent(AgentInput::Revoke(Permission::Chat));
+    assert_eq!(p.agent.granted(), grants("view"));
+    assert_eq!(p.viewer.granted(), grants("view"));
+    assert!(p.viewer_events.contains(&SessionEvent::GrantChanged {
+        granted: grants("view")
+    }));
+    p.to_agent(AgentInput::FromViewer(ViewerMsg::Chat {
+        text: "still here?".into(),
+    }));
+    assert!(!p
+        .agent_events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::Chat { .. })));
+}
+
+#[test]
+fn technician_ending_during_the_prompt_dismisses_it() {
+    let mut p = Pair::new(9, 9, "chat");
+    p.connect();
+    p.to_viewer(ViewerInput::UserEnd);
+    assert!(!p.prompt_open);
+    assert_eq!(
+        p.ended(),
+        (
+            Some(EndReason::TechnicianEnded),
+            Some(EndReason::TechnicianEnded)
+        )
+    );
+}
+
+#[test]
+fn an_ended_session_ignores_everything() {
+    let mut p = Pair::running("chat", "chat");
+    p.to_agent(AgentInput::UserEnd);
+    assert!(p
+        .agent
+        .handle(AgentInput::FromViewer(ViewerMsg::Chat { text: "x".into() }))
+        .is_empty());
+    assert!(p
+        .viewer
+        .handle(ViewerInput::FromAgent(AgentMsg::Chat { text: "x".into() }))
+        .is_empty());
+}
+
+#[test]
+fn events_render_as_the_documented_json() {
+    let e = SessionEvent::SessionStarted {
+        granted: grants("view,chat"),
+    };
+    assert_eq!(
+        serde_json::to_string(&e).expect("json"),
+        r#"{"event":"session_started","granted":["view","chat"]}"#
+    );
+    let e = SessionEvent::SessionEnded {
+        reason: EndReason::UserEnded,
+        detail: None,
+    };
+    assert_eq!(
+        serde_json::to_string(&e).expect("json"),
+        r#"{"event":"session_ended","reason":"user_ended"}"#
+    );
+    let e = SessionEvent::Chat {
+        from: Side::Viewer,
+        text: "hello".into(),
+    };
+    assert_eq!(
+        serde_json::to_string(&e).expect("json"),
+        r#"{"event":"chat","from":"viewer","text":"hello"}"#
+    );
+}
