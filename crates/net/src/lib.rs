@@ -1,1 +1,28 @@
-//! placeholder
+//! Tessera's transport edges: quinn and rustls configured for the relay
+//! connection and for the end-to-end inner connection, the relay trust
+//! policies (pinned fingerprint, CA, or trust on first use), the
+//! datagram adapter that carries the inner QUIC connection through the
+//! relay, and bounded framed streams.
+//!
+//! Session rules live in `tessera-session`; this crate only moves bytes and
+//! checks certificates.
+#![forbid(unsafe_code)]
+
+pub mod cert;
+pub mod channel;
+pub mod datagram;
+mod error;
+pub mod framed;
+pub mod pinned;
+pub mod relay_client;
+pub mod transport;
+pub mod trust;
+
+pub use error::NetError;
+
+use std::sync::Arc;
+
+/// The one crypto provider Tessera uses everywhere: rustls on ring.
+pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}

@@ -1,0 +1,98 @@
+//! The end-to-end channel: an inner QUIC connection between agent (server)
+//! and viewer (client) inside the relay's datagrams, each side presenting a
+//! fresh self-signed certificate and pinning the other's fingerprint, which
+//! the PAKE authenticated. There is no unencrypted mode and no fallback.
+
+use crate::cert::SelfSigned;
+use crate::datagram::DatagramSocket;
+use crate::pinned::{Pin, PinnedClient, PinnedServer};
+use crate::{transport, NetError};
+use quinn::{Connection, Endpoint, EndpointConfig, TokioRuntime};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tessera_proto::peer::PEER_ALPN;
+use tessera_proto::Fingerprint;
+
+/// Placeholder address of the agent inside the tunnel (TEST-NET-1).
+pub const AGENT_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)), 1);
+/// Placeholder address of the viewer inside the tunnel (TEST-NET-1).
+pub const VIEWER_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2)), 1);
+/// Idle time after which the peer counts as lost.
+pub const PEER_IDLE: Duration = Duration::from_secs(10);
+
+fn tls_err(e: impl std::fmt::Display) -> NetError {
+    NetError::Tls(e.to_string())
+}
+
+/// Agent: waits for the viewer's inner connection; only the certificate
+/// `peer` is accepted. Failed attempts (forged or injected by a hostile
+/// relay) are dropped and the wait goes on; the caller bounds it.
+pub async fn accept(
+    outer: &Connection,
+    own: &SelfSigned,
+    peer: Fingerprint,
+) -> Result<(Endpoint, Connection), NetError> {
+    let mut tls = rustls::ServerConfig::builder_with_provider(crate::crypto_provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(tls_err)?
+        .with_client_cert_verifier(Arc::new(PinnedClient(Pin::new(Some(peer)))))
+        .with_single_cert(vec![own.cert.clone()], own.key_der())
+        .map_err(tls_err)?;
+    tls.alpn_protocols = vec![PEER_ALPN.to_vec()];
+    let quic = quinn::crypto::rustls::QuicServerConfig::try_from(tls).map_err(tls_err)?;
+    let mut server = quinn::ServerConfig::with_crypto(Arc::new(quic));
+    server.transport_config(transport::inner(PEER_IDLE));
+    let socket = DatagramSocket::new(outer.clone(), AGENT_ADDR, VIEWER_ADDR);
+    let endpoint = Endpoint::new_with_abstract_socket(
+        EndpointConfig::default(),
+        Some(server),
+        socket,
+        Arc::new(TokioRuntime),
+    )?;
+    loop {
+        let incoming = endpoint
+            .accept()
+            .await
+            .ok_or_else(|| NetError::Closed("the relay connection closed".into()))?;
+        match incoming.await {
+            Ok(conn) => {
+                // One viewer per session: refuse any further handshake.
+                endpoint.set_server_config(None);
+                return Ok((endpoint, conn));
+            }
+            Err(e) => tracing::warn!("refused an inner connection attempt: {e}"),
+        }
+    }
+}
+
+/// Viewer: connects to the agent inside the tunnel, pinning `peer`.
+pub async fn connect(
+    outer: &Connection,
+    own: &SelfSigned,
+    peer: Fingerprint,
+) -> Result<(Endpoint, Connection), NetError> {
+    let mut tls = rustls::ClientConfig::builder_with_provider(crate::crypto_provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(tls_err)?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(PinnedServer(Pin::new(Some(peer)))))
+        .with_client_auth_cert(vec![own.cert.clone()], own.key_der())
+        .map_err(tls_err)?;
+    tls.alpn_protocols = vec![PEER_ALPN.to_vec()];
+    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(tls).map_err(tls_err)?;
+    let mut client = quinn::ClientConfig::new(Arc::new(quic));
+    client.transport_config(transport::inner(PEER_IDLE));
+    let socket = DatagramSocket::new(outer.clone(), VIEWER_ADDR, AGENT_ADDR);
+    let endpoint = Endpoint::new_with_abstract_socket(
+        EndpointConfig::default(),
+        None,
+        socket,
+        Arc::new(TokioRuntime),
+    )?;
+    let conn = endpoint
+        .connect_with(client, AGENT_ADDR, "tessera-agent")
+        .map_err(tls_err)?
+        .await?;
+    Ok((endpoint, conn))
+}

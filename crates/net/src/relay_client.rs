@@ -1,0 +1,111 @@
+//! A client's connection to the relay: QUIC with the chosen trust policy,
+//! one control stream for rendezvous messages, and datagrams afterwards.
+
+use crate::trust::{RelayTrust, TrustCheck};
+use crate::{framed, transport, NetError};
+use quinn::{Connection, Endpoint, SendStream};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tessera_proto::relay::{ClientMsg, RelayMsg, MAX_CONTROL_FRAME, RELAY_ALPN};
+use tokio::sync::mpsc;
+
+/// How long a QUIC handshake with the relay may take before we call it
+/// unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Idle time after which the relay connection counts as lost.
+pub const RELAY_IDLE: Duration = Duration::from_secs(20);
+
+/// An open relay connection.
+pub struct RelayLink {
+    /// The local endpoint (kept alive for the connection's lifetime).
+    pub endpoint: Endpoint,
+    /// The QUIC connection to the relay; its datagrams carry the inner
+    /// connection after pairing.
+    pub connection: Connection,
+    /// Rendezvous messages from the relay, in order.
+    pub messages: mpsc::Receiver<Result<RelayMsg, NetError>>,
+    send: SendStream,
+}
+
+impl RelayLink {
+    /// Sends one rendezvous message.
+    pub async fn send(&mut self, msg: &ClientMsg) -> Result<(), NetError> {
+        framed::write(&mut self.send, msg, MAX_CONTROL_FRAME).await
+    }
+
+    /// Leaves politely: tells the relay, then closes the connection.
+    pub async fn close(mut self) {
+        let _ = self.send(&ClientMsg::Close).await;
+        let _ = self.send.finish();
+        self.connection.close(0u32.into(), b"bye");
+        self.endpoint.wait_idle().await;
+    }
+}
+
+/// Resolves `HOST:PORT` to its first address.
+pub async fn resolve(relay: &str) -> Result<SocketAddr, NetError> {
+    let err = |reason: String| NetError::Resolve {
+        addr: relay.to_string(),
+        reason,
+    };
+    tokio::net::lookup_host(relay)
+        .await
+        .map_err(|e| err(e.to_string()))?
+        .next()
+        .ok_or_else(|| err("no address found".into()))
+}
+
+/// Connects to the relay at `relay` (`HOST:PORT`) under `trust`.
+pub async fn connect(relay: &str, trust: &RelayTrust) -> Result<RelayLink, NetError> {
+    let addr = resolve(relay).await?;
+    let host = relay.rsplit_once(':').map_or(relay, |(h, _)| h);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let check = TrustCheck::new(trust, relay)?;
+    let mut tls = rustls::ClientConfig::builder_with_provider(crate::crypto_provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| NetError::Tls(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(check.verifier.clone())
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![RELAY_ALPN.to_vec()];
+    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(tls)
+        .map_err(|e| NetError::Tls(e.to_string()))?;
+    let mut config = quinn::ClientConfig::new(Arc::new(quic));
+    config.transport_config(transport::relay_client(RELAY_IDLE));
+
+    let bind: SocketAddr = if addr.is_ipv6() {
+        "[::]:0".parse().map_err(|_| NetError::Tls("bind".into()))?
+    } else {
+        "0.0.0.0:0"
+            .parse()
+            .map_err(|_| NetError::Tls("bind".into()))?
+    };
+    let endpoint = Endpoint::client(bind)?;
+    let unreachable = |reason: String| NetError::Unreachable { addr, reason };
+    let connecting = endpoint
+        .connect_with(config, addr, host)
+        .map_err(|e| unreachable(e.to_string()))?;
+    let connection = match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => {
+            return Err(check
+                .mismatch()
+                .unwrap_or_else(|| unreachable(e.to_string())))
+        }
+        Err(_) => {
+            return Err(check
+                .mismatch()
+                .unwrap_or_else(|| unreachable(format!("no answer within {CONNECT_TIMEOUT:?}"))))
+        }
+    };
+    check.connected()?;
+    let (send, recv) = connection.open_bi().await?;
+    let messages = framed::spawn_reader(recv, MAX_CONTROL_FRAME);
+    Ok(RelayLink {
+        endpoint,
+        connection,
+        messages,
+        send,
+    })
+}
