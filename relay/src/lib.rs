@@ -1,1 +1,17 @@
-//! placeholder
+//! The Tessera relay: rendezvous by nameplate and blind forwarding of QUIC
+//! datagrams between the two paired clients. It holds no key of the
+//! end-to-end channel and keeps all state in memory; no database.
+//!
+//! A library with a thin binary, so tests can run it in-process and wrap it.
+#![forbid(unsafe_code)]
+
+pub mod intercept;
+mod log;
+pub mod metrics;
+pub mod registry;
+mod server;
+pub mod tls;
+
+pub use intercept::{Direction, Interceptor, Passthrough};
+pub use registry::Limits;
+pub use server::{Relay, RelayConfig, RelayError};

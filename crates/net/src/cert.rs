@@ -15,6 +15,10 @@ pub struct SelfSigned {
     pub key: PrivatePkcs8KeyDer<'static>,
     /// SHA-256 of `cert`.
     pub fingerprint: Fingerprint,
+    /// `cert` in PEM, for storing.
+    pub cert_pem: String,
+    /// `key` in PEM, for storing (owner-readable files only).
+    pub key_pem: String,
 }
 
 impl SelfSigned {
@@ -27,6 +31,8 @@ impl SelfSigned {
         let key = PrivatePkcs8KeyDer::from(certified.signing_key.serialize_der());
         Ok(Self {
             fingerprint: fingerprint(&cert),
+            cert_pem: certified.cert.pem(),
+            key_pem: certified.signing_key.serialize_pem(),
             cert,
             key,
         })

@@ -1,0 +1,360 @@
+//! The relay's rendezvous rules, sans-IO: nameplate allocation, expiry,
+//! pairing once only, quarantine of used numbers, and per-address limits.
+//! The server feeds it requests with the current time; it holds no socket.
+
+use rand::Rng;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+use tessera_proto::relay::{Refusal, SessionId};
+use tessera_proto::Nameplate;
+
+/// Identifies one client connection at the relay.
+pub type ConnId = u64;
+
+/// Limits an operator may tune; defaults suit a public relay.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// How long a nameplate waits for a viewer.
+    pub nameplate_ttl: Duration,
+    /// How long a used, burned or expired nameplate stays unallocatable, so
+    /// an old code can never reach a new agent.
+    pub quarantine: Duration,
+    /// Waiting registrations one address may hold.
+    pub max_waiting_per_ip: u32,
+    /// Join attempts one address may make in a burst...
+    pub join_burst: u32,
+    /// ...refilled at this many per minute.
+    pub joins_per_minute: u32,
+    /// Waiting registrations in all.
+    pub max_waiting: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            nameplate_ttl: Duration::from_secs(600),
+            quarantine: Duration::from_secs(600),
+            max_waiting_per_ip: 20,
+            join_burst: 10,
+            joins_per_minute: 30,
+            max_waiting: 200_000,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Waiting {
+    agent: ConnId,
+    ip: IpAddr,
+    expires_at: Instant,
+}
+
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+/// A successful join.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Pairing {
+    /// The agent's connection.
+    pub agent: ConnId,
+    /// The new pairing's identifier.
+    pub session_id: SessionId,
+}
+
+/// The rendezvous state of one relay.
+#[derive(Debug)]
+pub struct Registry {
+    limits: Limits,
+    waiting: HashMap<u32, Waiting>,
+    /// Nameplates that may not be allocated again yet, and until when.
+    quarantined: HashMap<u32, Instant>,
+    waiting_per_ip: HashMap<IpAddr, u32>,
+    joins: HashMap<IpAddr, Bucket>,
+}
+
+/// The ranges nameplates come from, shortest first.
+const RANGES: [(u32, u32); 7] = [
+    (100, 999),
+    (1_000, 9_999),
+    (10_000, 99_999),
+    (100_000, 999_999),
+    (1_000_000, 9_999_999),
+    (10_000_000, 99_999_999),
+    (100_000_000, 999_999_999),
+];
+
+impl Registry {
+    /// An empty registry.
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            waiting: HashMap::new(),
+            quarantined: HashMap::new(),
+            waiting_per_ip: HashMap::new(),
+            joins: HashMap::new(),
+        }
+    }
+
+    /// How many agents wait for a viewer.
+    pub fn waiting(&self) -> usize {
+        self.waiting.len()
+    }
+
+    /// Allocates a nameplate for `agent`: the shortest free number, chosen
+    /// at random among the free ones of that length.
+    pub fn register(
+        &mut self,
+        agent: ConnId,
+        ip: IpAddr,
+        now: Instant,
+    ) -> Result<(Nameplate, Duration), Refusal> {
+        self.expire(now);
+        if self.waiting.len() >= self.limits.max_waiting {
+            return Err(Refusal::Busy);
+        }
+        if self.waiting_per_ip.get(&ip).copied().unwrap_or(0) >= self.limits.max_waiting_per_ip {
+            return Err(Refusal::RateLimited);
+        }
+        let number = self.free_number().ok_or(Refusal::Busy)?;
+        let nameplate = Nameplate::new(number).ok_or(Refusal::Busy)?;
+        *self.waiting_per_ip.entry(ip).or_default() += 1;
+        self.waiting.insert(
+            number,
+            Waiting {
+                agent,
+                ip,
+                expires_at: now + self.limits.nameplate_ttl,
+            },
+        );
+        Ok((nameplate, self.limits.nameplate_ttl))
+    }
+
+    fn taken(&self, n: u32) -> bool {
+        self.waiting.contains_key(&n) || self.quarantined.contains_key(&n)
+    }
+
+    fn free_number(&self) -> Option<u32> {
+        let mut rng = rand::thread_rng();
+        for (lo, hi) in RANGES {
+            // Random probes find a free number fast while the range is not
+            // nearly full; a scan from a random start settles the rest.
+            for _ in 0..64 {
+                let n = rng.gen_range(lo..=hi);
+                if !self.taken(n) {
+                    return Some(n);
+                }
+            }
+            let start = rng.gen_range(lo..=hi);
+            if let Some(n) = (start..=hi).chain(lo..start).find(|n| !self.taken(*n)) {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    /// Pairs a viewer with the agent waiting under `nameplate`. The
+    /// nameplate is consumed: a second join, or the right code after a
+    /// wrong one, finds nothing.
+    pub fn join(&mut self, nameplate: u32, ip: IpAddr, now: Instant) -> Result<Pairing, Refusal> {
+        self.expire(now);
+        self.take_join_token(ip, now)?;
+        match self.waiting.remove(&nameplate) {
+            Some(w) => {
+                self.release_ip(w.ip);
+                self.quarantined
+                    .insert(nameplate, now + self.limits.quarantine);
+                Ok(Pairing {
+                    agent: w.agent,
+                    session_id: rand::random(),
+                })
+            }
+            None if self.quarantined.contains_key(&nameplate) => Err(Refusal::NameplateUsed),
+            None => Err(Refusal::UnknownNameplate),
+        }
+    }
+
+    fn take_join_token(&mut self, ip: IpAddr, now: Instant) -> Result<(), Refusal> {
+        let burst = f64::from(self.limits.join_burst);
+        let rate = f64::from(self.limits.joins_per_minute) / 60.0;
+        let bucket = self.joins.entry(ip).or_insert(Bucket {
+            tokens: burst,
+            at: now,
+        });
+        let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
+        bucket.tokens = (bucket.tokens + elapsed * rate).min(burst);
+        bucket.at = now;
+        if bucket.tokens < 1.0 {
+            return Err(Refusal::RateLimited);
+        }
+        bucket.tokens -= 1.0;
+        Ok(())
+    }
+
+    /// The agent left before anyone joined: free its nameplate (quarantined,
+    /// since the code may still be read aloud somewhere).
+    pub fn unregister(&mut self, agent: ConnId, now: Instant) {
+        let numbers: Vec<u32> = self
+            .waiting
+            .iter()
+            .filter(|(_, w)| w.agent == agent)
+            .map(|(n, _)| *n)
+            .collect();
+        for n in numbers {
+            if let Some(w) = self.waiting.remove(&n) {
+                self.release_ip(w.ip);
+                self.quarantined.insert(n, now + self.limits.quarantine);
+            }
+        }
+    }
+
+    fn release_ip(&mut self, ip: IpAddr) {
+        if let Some(c) = self.waiting_per_ip.get_mut(&ip) {
+            *c = c.saturating_sub(1);
+            if *c == 0 {
+                self.waiting_per_ip.remove(&ip);
+            }
+        }
+    }
+
+    /// Expires nameplates and quarantines that ran out; returns the agents
+    /// whose nameplate expired, to be told.
+    pub fn expire(&mut self, now: Instant) -> Vec<ConnId> {
+        self.quarantined.retain(|_, until| *until > now);
+        let expired: Vec<u32> = self
+            .waiting
+            .iter()
+            .filter(|(_, w)| w.expires_at <= now)
+            .map(|(n, _)| *n)
+            .collect();
+        let mut agents = Vec::with_capacity(expired.len());
+        for n in expired {
+            if let Some(w) = self.waiting.remove(&n) {
+                self.release_ip(w.ip);
+                self.quarantined.insert(n, now + self.limits.quarantine);
+                agents.push(w.agent);
+            }
+        }
+        let window = Duration::from_secs(120);
+        self.joins
+            .retain(|_, b| now.saturating_duration_since(b.at) < window);
+        agents
+    }
+
+    /// When the next nameplate expires, for the server's timer.
+    pub fn next_expiry(&self) -> Option<Instant> {
+        self.waiting.values().map(|w| w.expires_at).min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(n: u8) -> IpAddr {
+        IpAddr::from([10, 0, 0, n])
+    }
+
+    #[test]
+    fn three_digits_while_there_is_room_then_longer() {
+        let mut r = Registry::new(Limits {
+            max_waiting_per_ip: 10_000,
+            ..Limits::default()
+        });
+        let now = Instant::now();
+        let mut lengths = Vec::new();
+        for agent in 0..1000 {
+            let (n, _) = r.register(agent, ip(1), now).expect("room");
+            lengths.push(n.to_string().len());
+        }
+        assert!(
+            lengths[..900].iter().all(|l| *l == 3),
+            "the first 900 are 3 digits"
+        );
+        assert!(lengths[900..].iter().all(|l| *l == 4));
+        assert_eq!(r.waiting(), 1000);
+    }
+
+    #[test]
+    fn join_pairs_once_and_then_the_nameplate_is_used() {
+        let mut r = Registry::new(Limits::default());
+        let now = Instant::now();
+        let (n, ttl) = r.register(7, ip(1), now).expect("room");
+        assert_eq!(ttl, Duration::from_secs(600));
+        let pairing = r.join(n.get(), ip(2), now).expect("paired");
+        assert_eq!(pairing.agent, 7);
+        assert_eq!(r.join(n.get(), ip(3), now), Err(Refusal::NameplateUsed));
+        assert_eq!(r.join(999_999, ip(3), now), Err(Refusal::UnknownNameplate));
+    }
+
+    #[test]
+    fn used_nameplates_are_not_reallocated_during_quarantine() {
+        let mut r = Registry::new(Limits {
+            max_waiting_per_ip: 10_000,
+            ..Limits::default()
+        });
+        let now = Instant::now();
+        let (first, _) = r.register(1, ip(1), now).expect("room");
+        r.join(first.get(), ip(2), now).expect("paired");
+        for agent in 2..900 {
+            let (n, _) = r.register(agent, ip(1), now).expect("room");
+            assert_ne!(n, first);
+        }
+        let later = now + Duration::from_secs(601);
+        r.expire(later);
+        assert!(!r.quarantined.contains_key(&first.get()));
+    }
+
+    #[test]
+    fn nameplates_expire_and_report_their_agent() {
+        let mut r = Registry::new(Limits::default());
+        let now = Instant::now();
+        let (n, _) = r.register(5, ip(1), now).expect("room");
+        assert_eq!(r.next_expiry(), Some(now + Duration::from_secs(600)));
+        assert!(r.expire(now + Duration::from_secs(599)).is_empty());
+        assert_eq!(r.expire(now + Duration::from_secs(600)), vec![5]);
+        assert_eq!(
+            r.join(n.get(), ip(2), now + Duration::from_secs(601)),
+            Err(Refusal::NameplateUsed)
+        );
+    }
+
+    #[test]
+    fn per_address_limits() {
+        let mut r = Registry::new(Limits {
+            max_waiting_per_ip: 2,
+            join_burst: 3,
+            joins_per_minute: 60,
+            ..Limits::default()
+        });
+        let now = Instant::now();
+        r.register(1, ip(1), now).expect("first");
+        r.register(2, ip(1), now).expect("second");
+        assert_eq!(r.register(3, ip(1), now), Err(Refusal::RateLimited));
+        r.register(4, ip(2), now)
+            .expect("another address is not limited");
+        r.unregister(1, now);
+        r.register(5, ip(1), now)
+            .expect("room again after one left");
+        for _ in 0..3 {
+            assert_eq!(r.join(5555, ip(9), now), Err(Refusal::UnknownNameplate));
+        }
+        assert_eq!(r.join(5555, ip(9), now), Err(Refusal::RateLimited));
+        let later = now + Duration::from_secs(1);
+        assert_eq!(r.join(5555, ip(9), later), Err(Refusal::UnknownNameplate));
+    }
+
+    #[test]
+    fn capacity_limit_says_busy() {
+        let mut r = Registry::new(Limits {
+            max_waiting: 1,
+            ..Limits::default()
+        });
+        let now = Instant::now();
+        r.register(1, ip(1), now).expect("first");
+        assert_eq!(r.register(2, ip(2), now), Err(Refusal::Busy));
+    }
+}
