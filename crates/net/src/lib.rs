@@ -15,6 +15,7 @@ mod error;
 pub mod framed;
 pub mod pinned;
 pub mod relay_client;
+pub mod timers;
 pub mod transport;
 pub mod trust;
 

@@ -27,6 +27,22 @@ pub enum RelayTrust {
 }
 
 impl RelayTrust {
+    /// The policy from the command-line flags every client shares: a
+    /// fingerprint wins over a CA, which wins over trust on first use.
+    pub fn from_flags(
+        fingerprint: Option<Fingerprint>,
+        ca: Option<PathBuf>,
+        known_relays: Option<PathBuf>,
+    ) -> Self {
+        match (fingerprint, ca) {
+            (Some(fp), _) => RelayTrust::Fingerprint(fp),
+            (None, Some(ca)) => RelayTrust::Ca(ca),
+            (None, None) => {
+                RelayTrust::KnownRelays(known_relays.unwrap_or_else(Self::default_known_relays))
+            }
+        }
+    }
+
     /// The default known-relays file: `$XDG_CONFIG_HOME/tessera/known_relays`
     /// or `~/.config/tessera/known_relays`.
     pub fn default_known_relays() -> PathBuf {

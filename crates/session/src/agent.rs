@@ -5,7 +5,7 @@
 //! is checked here against what the person granted.
 
 use crate::event::{BurnReason, SessionEvent, Side, Technician};
-use crate::{mailbox, Timeouts, Timer};
+use crate::{mailbox, pairing_msg, Timeouts, Timer};
 use std::mem;
 use std::time::Duration;
 use tessera_proto::pairing::PairingMsg;
@@ -34,8 +34,9 @@ pub enum AgentInput {
         /// Our certificate's fingerprint.
         local_fingerprint: Fingerprint,
     },
-    /// An opaque mailbox payload from the viewer, relayed.
-    Mailbox(PairingMsg),
+    /// A mailbox payload from the viewer, relayed (decoded here: anything
+    /// undecodable counts as a failed guess).
+    Mailbox(Vec<u8>),
     /// The relay says the viewer left.
     PeerLeft,
     /// The relay refused us.
@@ -217,33 +218,34 @@ impl AgentSession {
                     pake,
                     local_fingerprint,
                 },
-                AgentInput::Mailbox(PairingMsg::Pake(msg)),
-            ) => match pake.finish(&msg) {
-                Ok(keys) => {
+                AgentInput::Mailbox(bytes),
+            ) => match pairing_msg(&bytes).and_then(|m| match m {
+                PairingMsg::Pake(msg) => pake.finish(&msg).ok(),
+                PairingMsg::Confirm(_) => None,
+            }) {
+                Some(keys) => {
                     let (own, confirm) = keys.confirmations(Role::Agent);
                     let sealed = own.seal(&local_fingerprint);
                     self.push(AgentAction::Relay(mailbox(PairingMsg::Confirm(sealed))));
                     self.state = State::AwaitPeerConfirm { confirm };
                 }
-                Err(_) => self.burn(BurnReason::WrongCode),
+                None => self.burn(BurnReason::WrongCode),
             },
-            (State::AwaitPeerConfirm { confirm }, AgentInput::Mailbox(PairingMsg::Confirm(c))) => {
-                match confirm.open(&c) {
-                    Ok(peer_fingerprint) => {
+            (State::AwaitPeerConfirm { confirm }, AgentInput::Mailbox(bytes)) => {
+                match pairing_msg(&bytes).and_then(|m| match m {
+                    PairingMsg::Confirm(c) => confirm.open(&c).ok(),
+                    PairingMsg::Pake(_) => None,
+                }) {
+                    Some(peer_fingerprint) => {
                         self.push(AgentAction::StartChannel { peer_fingerprint });
                         self.emit(SessionEvent::Secured {
                             peer_fingerprint: peer_fingerprint.to_string(),
                         });
                         self.state = State::Connecting;
                     }
-                    Err(_) => self.burn(BurnReason::WrongCode),
+                    None => self.burn(BurnReason::WrongCode),
                 }
             }
-            // Any other mailbox traffic while pairing counts as a failed guess.
-            (
-                State::AwaitPeerPake { .. } | State::AwaitPeerConfirm { .. },
-                AgentInput::Mailbox(_),
-            ) => self.burn(BurnReason::WrongCode),
             (
                 State::AwaitPeerPake { .. } | State::AwaitPeerConfirm { .. },
                 AgentInput::PeerLeft | AgentInput::TimerFired(Timer::Handshake),

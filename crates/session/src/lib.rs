@@ -9,7 +9,9 @@
 #![forbid(unsafe_code)]
 
 pub mod agent;
+pub mod consent;
 mod event;
+pub mod render;
 pub use event::BurnReason;
 pub mod viewer;
 
@@ -52,4 +54,10 @@ fn mailbox(msg: tessera_proto::pairing::PairingMsg) -> tessera_proto::relay::Cli
     tessera_proto::relay::ClientMsg::Mailbox {
         payload: tessera_proto::frame::encode_payload(&msg),
     }
+}
+
+/// Decodes a mailbox payload from the peer; `None` if it is not a valid,
+/// bounded pairing message.
+fn pairing_msg(payload: &[u8]) -> Option<tessera_proto::pairing::PairingMsg> {
+    tessera_proto::frame::decode_body(payload, tessera_proto::pairing::MAX_PAIRING_MSG).ok()
 }

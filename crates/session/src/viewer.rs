@@ -6,7 +6,7 @@
 //! agent enforces them.
 
 use crate::event::{SessionEvent, Side};
-use crate::{mailbox, Timeouts, Timer};
+use crate::{mailbox, pairing_msg, Timeouts, Timer};
 use std::mem;
 use std::time::Duration;
 use tessera_proto::pairing::PairingMsg;
@@ -26,8 +26,8 @@ pub enum ViewerInput {
         /// Our certificate's fingerprint.
         local_fingerprint: Fingerprint,
     },
-    /// A mailbox payload from the agent, relayed.
-    Mailbox(PairingMsg),
+    /// A mailbox payload from the agent, relayed (decoded here).
+    Mailbox(Vec<u8>),
     /// The relay refused the join.
     Refused(Refusal),
     /// The relay says the agent left.
@@ -177,32 +177,34 @@ impl ViewerSession {
                     pake,
                     local_fingerprint,
                 },
-                ViewerInput::Mailbox(PairingMsg::Pake(msg)),
-            ) => match pake.finish(&msg) {
-                Ok(keys) => {
+                ViewerInput::Mailbox(bytes),
+            ) => match pairing_msg(&bytes).and_then(|m| match m {
+                PairingMsg::Pake(msg) => pake.finish(&msg).ok(),
+                PairingMsg::Confirm(_) => None,
+            }) {
+                Some(keys) => {
                     let (own, confirm) = keys.confirmations(Role::Viewer);
                     let sealed = own.seal(&local_fingerprint);
                     self.push(ViewerAction::Relay(mailbox(PairingMsg::Confirm(sealed))));
                     self.state = State::AwaitPeerConfirm { confirm };
                 }
-                Err(_) => self.end(EndReason::WrongCode, None),
+                None => self.end(EndReason::WrongCode, None),
             },
-            (State::AwaitPeerConfirm { confirm }, ViewerInput::Mailbox(PairingMsg::Confirm(c))) => {
-                match confirm.open(&c) {
-                    Ok(peer_fingerprint) => {
+            (State::AwaitPeerConfirm { confirm }, ViewerInput::Mailbox(bytes)) => {
+                match pairing_msg(&bytes).and_then(|m| match m {
+                    PairingMsg::Confirm(c) => confirm.open(&c).ok(),
+                    PairingMsg::Pake(_) => None,
+                }) {
+                    Some(peer_fingerprint) => {
                         self.push(ViewerAction::StartChannel { peer_fingerprint });
                         self.emit(SessionEvent::Secured {
                             peer_fingerprint: peer_fingerprint.to_string(),
                         });
                         self.state = State::Connecting;
                     }
-                    Err(_) => self.end(EndReason::WrongCode, None),
+                    None => self.end(EndReason::WrongCode, None),
                 }
             }
-            (
-                State::AwaitPeerPake { .. } | State::AwaitPeerConfirm { .. },
-                ViewerInput::Mailbox(_),
-            ) => self.end(EndReason::WrongCode, None),
             (State::Connecting, ViewerInput::ChannelUp) => {
                 self.push(ViewerAction::ToAgent(ViewerMsg::Hello(self.hello.clone())));
                 self.push(ViewerAction::CancelTimer(Timer::Handshake));

@@ -1,0 +1,151 @@
+//! What the consent prompt says and how a typed answer is read, in French
+//! and English. The terminal prompt uses it now; the window will too, so the
+//! words and the rules stay the same whatever the person sees.
+
+use crate::Technician;
+use tessera_proto::{Grants, Permission};
+
+/// The language of the prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    /// English.
+    En,
+    /// French.
+    Fr,
+}
+
+impl Lang {
+    /// From a locale string such as `fr_FR.UTF-8`; English otherwise.
+    pub fn from_locale(locale: &str) -> Self {
+        if locale.to_ascii_lowercase().starts_with("fr") {
+            Lang::Fr
+        } else {
+            Lang::En
+        }
+    }
+}
+
+fn permission_word(p: Permission, lang: Lang) -> &'static str {
+    match (lang, p) {
+        (Lang::En, p) => p.name(),
+        (Lang::Fr, Permission::View) => "voir l'écran",
+        (Lang::Fr, Permission::Control) => "contrôler",
+        (Lang::Fr, Permission::Clipboard) => "presse-papiers",
+        (Lang::Fr, Permission::Files) => "fichiers",
+        (Lang::Fr, Permission::Chat) => "discussion",
+    }
+}
+
+/// The list of permissions in words.
+pub fn describe_grants(grants: Grants, lang: Lang) -> String {
+    let words: Vec<&str> = grants.iter().map(|p| permission_word(p, lang)).collect();
+    match (words.is_empty(), lang) {
+        (true, Lang::En) => "nothing".into(),
+        (true, Lang::Fr) => "rien".into(),
+        (false, _) => words.join(", "),
+    }
+}
+
+/// Who asks, with the verification status spelled out.
+pub fn describe_technician(t: &Technician, lang: Lang) -> String {
+    let org = t
+        .org
+        .as_deref()
+        .map(|o| format!(", {o}"))
+        .unwrap_or_default();
+    let status = match (t.verified, lang) {
+        (true, Lang::En) => "verified",
+        (true, Lang::Fr) => "vérifié",
+        (false, Lang::En) => "not verified",
+        (false, Lang::Fr) => "non vérifié",
+    };
+    format!("{}{org} ({status})", t.name)
+}
+
+/// The whole terminal prompt: warning, who, what, how to answer. Ends with
+/// the question `Allow? [y/N]` (French: `Autoriser ? [o/N]`).
+pub fn prompt_text(t: &Technician, requested: Grants, timeout_secs: u64, lang: Lang) -> String {
+    let who = describe_technician(t, lang);
+    let what = describe_grants(requested, lang);
+    match lang {
+        Lang::En => format!(
+            "\n*** Remote assistance request ***\n\
+             Accept only if YOU asked for this help yourself. Never accept a call you did not expect.\n\
+             {who} asks to: {what}.\n\
+             Type y to allow all of it, n to refuse, or list what you allow (e.g. view,chat).\n\
+             No answer in {timeout_secs} s means no.\n\
+             Allow? [y/N] "
+        ),
+        Lang::Fr => format!(
+            "\n*** Demande d'assistance à distance ***\n\
+             N'acceptez que si VOUS avez demandé cette aide. N'acceptez jamais un appel inattendu.\n\
+             {who} demande : {what}.\n\
+             Tapez o pour tout autoriser, n pour refuser, ou la liste de ce que vous autorisez (ex. view,chat).\n\
+             Sans réponse dans {timeout_secs} s, c'est non.\n\
+             Autoriser ? [o/N] "
+        ),
+    }
+}
+
+/// Reads a typed answer: yes in either language grants everything asked;
+/// a list of permission names grants those (never more than asked);
+/// anything else, including an empty line, denies.
+pub fn parse_answer(answer: &str, requested: Grants) -> Option<Grants> {
+    let a = answer.trim().to_lowercase();
+    match a.as_str() {
+        "y" | "yes" | "o" | "oui" => Some(requested),
+        "" | "n" | "no" | "non" => None,
+        list => Grants::parse_list(list)
+            .ok()
+            .map(|g| g.intersect(requested))
+            .filter(|g| !g.is_empty()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jane() -> Technician {
+        Technician {
+            name: "Jane".into(),
+            org: None,
+            verified: false,
+        }
+    }
+
+    #[test]
+    fn prompt_names_who_and_what_in_both_languages() {
+        let chat = Grants::parse_list("chat").expect("valid");
+        let en = prompt_text(&jane(), chat, 60, Lang::En);
+        assert!(en.contains("Jane (not verified) asks to: chat."), "{en}");
+        assert!(en.ends_with("Allow? [y/N] "));
+        let fr = prompt_text(&jane(), chat, 60, Lang::Fr);
+        assert!(
+            fr.contains("Jane (non vérifié) demande : discussion."),
+            "{fr}"
+        );
+        assert!(fr.ends_with("Autoriser ? [o/N] "));
+    }
+
+    #[test]
+    fn answers() {
+        let asked = Grants::parse_list("view,chat").expect("valid");
+        assert_eq!(parse_answer("y\n", asked), Some(asked));
+        assert_eq!(parse_answer(" OUI ", asked), Some(asked));
+        assert_eq!(parse_answer("", asked), None);
+        assert_eq!(parse_answer("n", asked), None);
+        assert_eq!(parse_answer("whatever", asked), None);
+        let view = Grants::parse_list("view").expect("valid");
+        assert_eq!(parse_answer("view", asked), Some(view));
+        assert_eq!(parse_answer("view,control", asked), Some(view));
+        assert_eq!(parse_answer("control", asked), None);
+    }
+
+    #[test]
+    fn locale_picks_the_language() {
+        assert_eq!(Lang::from_locale("fr_FR.UTF-8"), Lang::Fr);
+        assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
+        assert_eq!(Lang::from_locale("C"), Lang::En);
+    }
+}
