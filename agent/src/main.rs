@@ -1,1 +1,127 @@
-fn main() {}
+//! `tessera-agent`: run by the person who needs help. Shows a one-time
+//! code, asks for consent, and runs the session it allowed.
+
+mod run;
+mod tty;
+
+use clap::{Parser, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tessera_net::trust::RelayTrust;
+use tessera_proto::Fingerprint;
+use tessera_session::consent::Lang;
+
+/// Get help from a technician: read the code shown to them, then decide
+/// what they may do. Nothing happens without your consent.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// The relay to register with.
+    #[arg(long, default_value = "127.0.0.1:7700")]
+    relay: String,
+    /// Accept only the relay with this certificate fingerprint (SHA-256 hex,
+    /// as printed by tessera-relay on start).
+    #[arg(long)]
+    relay_fingerprint: Option<Fingerprint>,
+    /// Accept a relay certificate issued by this CA (PEM) instead.
+    #[arg(long, conflicts_with = "relay_fingerprint")]
+    relay_ca: Option<PathBuf>,
+    /// Trust-on-first-use record of relays (default:
+    /// ~/.config/tessera/known_relays).
+    #[arg(long)]
+    known_relays: Option<PathBuf>,
+    /// How the consent prompt is shown. `tty` asks on the controlling
+    /// terminal (it never reads standard input).
+    #[arg(long, value_enum, default_value_t = Ui::Tty)]
+    ui: Ui,
+    /// Screen source (screen sharing arrives with the live-screen work; the
+    /// choice is validated and recorded now).
+    #[arg(long, value_enum, default_value_t = Screen::X11)]
+    screen: Screen,
+    /// X display to capture (default: $DISPLAY).
+    #[arg(long)]
+    display: Option<String>,
+    /// Print one JSON object a line on stdout for each event.
+    #[arg(long, value_enum)]
+    events: Option<Events>,
+    /// Language of the prompt (default: from the locale).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Ui {
+    Tty,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Screen {
+    X11,
+    Synthetic,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Events {
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LangArg {
+    Fr,
+    En,
+}
+
+fn lang(arg: Option<LangArg>) -> Lang {
+    match arg {
+        Some(LangArg::Fr) => Lang::Fr,
+        Some(LangArg::En) => Lang::En,
+        None => {
+            let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+                .unwrap_or_default();
+            Lang::from_locale(&locale)
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let _ = (args.screen, args.display.as_deref(), args.ui);
+    // Without a terminal there is no one to ask: refuse before registering.
+    let tty = match tty::Tty::open() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("tessera-agent: cannot open the terminal for the consent prompt ({e}): run the agent from a terminal");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = run::Options {
+        relay: args.relay,
+        trust: RelayTrust::from_flags(args.relay_fingerprint, args.relay_ca, args.known_relays),
+        events_json: args.events.is_some(),
+        lang: lang(args.lang),
+    };
+    match run::run(options, tty).await {
+        Ok(reason) if reason.is_normal() => ExitCode::SUCCESS,
+        Ok(reason) => {
+            eprintln!(
+                "tessera-agent: session ended: {reason}: {}",
+                reason.describe()
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("tessera-agent: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -70,8 +70,9 @@ pub struct Pairing {
 pub struct Registry {
     limits: Limits,
     waiting: HashMap<u32, Waiting>,
-    /// Nameplates that may not be allocated again yet, and until when.
-    quarantined: HashMap<u32, Instant>,
+    /// Nameplates that may not be allocated again yet: until when, and
+    /// what a viewer trying one is told.
+    quarantined: HashMap<u32, (Instant, Refusal)>,
     waiting_per_ip: HashMap<IpAddr, u32>,
     joins: HashMap<IpAddr, Bucket>,
 }
@@ -172,8 +173,10 @@ impl Registry {
                     session_id: rand::random(),
                 })
             }
-            None if self.quarantined.contains_key(&nameplate) => Err(Refusal::NameplateUsed),
-            None => Err(Refusal::UnknownNameplate),
+            None => Err(self
+                .quarantined
+                .get(&nameplate)
+                .map_or(Refusal::UnknownNameplate, |(_, why)| *why)),
         }
     }
 
@@ -206,9 +209,14 @@ impl Registry {
         for n in numbers {
             if let Some(w) = self.waiting.remove(&n) {
                 self.release_ip(w.ip);
-                self.quarantined.insert(n, now + self.limits.quarantine);
+                self.quarantine(n, now, Refusal::NameplateUsed);
             }
         }
+    }
+
+    fn quarantine(&mut self, nameplate: u32, now: Instant, why: Refusal) {
+        self.quarantined
+            .insert(nameplate, (now + self.limits.quarantine, why));
     }
 
     fn release_ip(&mut self, ip: IpAddr) {
@@ -223,7 +231,7 @@ impl Registry {
     /// Expires nameplates and quarantines that ran out; returns the agents
     /// whose nameplate expired, to be told.
     pub fn expire(&mut self, now: Instant) -> Vec<ConnId> {
-        self.quarantined.retain(|_, until| *until > now);
+        self.quarantined.retain(|_, (until, _)| *until > now);
         let expired: Vec<u32> = self
             .waiting
             .iter()
@@ -234,7 +242,7 @@ impl Registry {
         for n in expired {
             if let Some(w) = self.waiting.remove(&n) {
                 self.release_ip(w.ip);
-                self.quarantined.insert(n, now + self.limits.quarantine);
+                self.quarantine(n, now, Refusal::Expired);
                 agents.push(w.agent);
             }
         }
@@ -318,7 +326,7 @@ mod tests {
         assert_eq!(r.expire(now + Duration::from_secs(600)), vec![5]);
         assert_eq!(
             r.join(n.get(), ip(2), now + Duration::from_secs(601)),
-            Err(Refusal::NameplateUsed)
+            Err(Refusal::Expired)
         );
     }
 

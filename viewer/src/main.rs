@@ -1,1 +1,119 @@
-fn main() {}
+//! `tessera-viewer`: the technician's side. Connects with the code the
+//! person reads aloud and runs the session they allow.
+
+mod run;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tessera_net::trust::RelayTrust;
+use tessera_proto::{Code, Fingerprint, Grants};
+
+/// Help someone at a distance, with their consent.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Connect to the person's computer with the code they read to you.
+    Connect(ConnectArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ConnectArgs {
+    /// The code, e.g. "482 913 577 4" (spaces, dashes and dots are ignored).
+    code: String,
+    /// The relay the person's agent registered with.
+    #[arg(long, default_value = "127.0.0.1:7700")]
+    relay: String,
+    /// Accept only the relay with this certificate fingerprint.
+    #[arg(long)]
+    relay_fingerprint: Option<Fingerprint>,
+    /// Accept a relay certificate issued by this CA (PEM) instead.
+    #[arg(long, conflicts_with = "relay_fingerprint")]
+    relay_ca: Option<PathBuf>,
+    /// Trust-on-first-use record of relays (default:
+    /// ~/.config/tessera/known_relays).
+    #[arg(long)]
+    known_relays: Option<PathBuf>,
+    /// Your name, as the person will see it (marked "not verified").
+    #[arg(long, default_value_t = default_name())]
+    name: String,
+    /// Your organisation, as the person will see it.
+    #[arg(long)]
+    org: Option<String>,
+    /// What you ask to do: view, control, clipboard, files, chat.
+    #[arg(long, default_value = "view,control,chat", value_parser = parse_grants)]
+    request: Grants,
+    /// Run without a window: JSON commands on stdin (required in this
+    /// version; the window arrives with the live screen).
+    #[arg(long)]
+    headless: bool,
+    /// Print one JSON object a line on stdout for each event.
+    #[arg(long, value_enum)]
+    events: Option<Events>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Events {
+    Json,
+}
+
+fn default_name() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "Technician".into())
+}
+
+fn parse_grants(s: &str) -> Result<Grants, String> {
+    Grants::parse_list(s)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let Cmd::Connect(args) = args.command;
+    if !args.headless {
+        eprintln!("tessera-viewer: this version has no window yet: add --headless and send commands as JSON lines on stdin");
+        return ExitCode::from(2);
+    }
+    // A typo is caught here, before it costs the person's code.
+    let code = match Code::parse(&args.code) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("tessera-viewer: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = run::Options {
+        relay: args.relay,
+        trust: RelayTrust::from_flags(args.relay_fingerprint, args.relay_ca, args.known_relays),
+        events_json: args.events.is_some(),
+        name: args.name,
+        org: args.org,
+        request: args.request,
+    };
+    match run::run(options, code).await {
+        Ok(reason) if reason.is_normal() => ExitCode::SUCCESS,
+        Ok(reason) => {
+            eprintln!(
+                "tessera-viewer: session ended: {reason}: {}",
+                reason.describe()
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("tessera-viewer: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

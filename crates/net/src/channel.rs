@@ -96,3 +96,67 @@ pub async fn connect(
         .await?;
     Ok((endpoint, conn))
 }
+
+/// The end-to-end channel once up: the inner connection and its one
+/// control stream, read by a task into `messages`.
+pub struct Peer<In> {
+    endpoint: Endpoint,
+    conn: Connection,
+    send: quinn::SendStream,
+    /// Messages from the peer, in order; an error or the end means the
+    /// channel is gone.
+    pub messages: tokio::sync::mpsc::Receiver<Result<In, NetError>>,
+}
+
+impl<In: serde::de::DeserializeOwned + Send + 'static> Peer<In> {
+    /// Agent: accept the pinned viewer, then its control stream.
+    pub async fn accept(
+        outer: &Connection,
+        own: &SelfSigned,
+        peer: Fingerprint,
+    ) -> Result<Self, NetError> {
+        let (endpoint, conn) = accept(outer, own, peer).await?;
+        let (send, recv) = conn.accept_bi().await?;
+        Ok(Self::new(endpoint, conn, send, recv))
+    }
+
+    /// Viewer: connect to the pinned agent and open the control stream.
+    pub async fn connect(
+        outer: &Connection,
+        own: &SelfSigned,
+        peer: Fingerprint,
+    ) -> Result<Self, NetError> {
+        let (endpoint, conn) = connect(outer, own, peer).await?;
+        let (send, recv) = conn.open_bi().await?;
+        Ok(Self::new(endpoint, conn, send, recv))
+    }
+
+    fn new(
+        endpoint: Endpoint,
+        conn: Connection,
+        send: quinn::SendStream,
+        recv: quinn::RecvStream,
+    ) -> Self {
+        let messages = crate::framed::spawn_reader(recv, tessera_proto::peer::MAX_PEER_FRAME);
+        Self {
+            endpoint,
+            conn,
+            send,
+            messages,
+        }
+    }
+
+    /// Sends one message on the control stream.
+    pub async fn send<Out: serde::Serialize>(&mut self, msg: &Out) -> Result<(), NetError> {
+        crate::framed::write(&mut self.send, msg, tessera_proto::peer::MAX_PEER_FRAME).await
+    }
+
+    /// Closes gracefully: what was sent (such as an end notice) is given a
+    /// moment to be received before the connection closes.
+    pub async fn close(mut self) {
+        let _ = self.send.finish();
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.send.stopped()).await;
+        self.conn.close(0u32.into(), b"session ended");
+        let _ = tokio::time::timeout(Duration::from_secs(1), self.endpoint.wait_idle()).await;
+    }
+}

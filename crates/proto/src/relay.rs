@@ -97,7 +97,7 @@ impl Refusal {
                 "no one is waiting with this code: it is unknown or expired, ask the person for the code on their screen now"
             }
             Refusal::NameplateUsed => "this code was already used or burned: ask the person for their new code",
-            Refusal::Expired => "the code expired before a technician joined",
+            Refusal::Expired => "this code expired before anyone used it: ask the person for a new code",
             Refusal::RateLimited => "too many attempts from this address: wait a minute and try again",
             Refusal::Busy => "the relay is full: try again shortly or use another relay",
             Refusal::BadRequest => "the relay did not understand the request: are both ends the same version?",

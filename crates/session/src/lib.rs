@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod agent;
+pub mod command;
 pub mod consent;
 mod event;
 pub mod render;

@@ -1,0 +1,365 @@
+//! Wires the agent's state machine to the relay, the end-to-end channel,
+//! the terminal and the clock. Every decision is the machine's; this file
+//! only carries inputs in and actions out.
+
+use crate::tty::Tty;
+use ring::rand::{SecureRandom, SystemRandom};
+use std::collections::VecDeque;
+use std::time::{Duration, SystemTime};
+use tessera_net::cert::SelfSigned;
+use tessera_net::channel::Peer;
+use tessera_net::relay_client::{self, RelayLink};
+use tessera_net::timers::Timers;
+use tessera_net::trust::RelayTrust;
+use tessera_net::NetError;
+use tessera_proto::peer::ViewerMsg;
+use tessera_proto::relay::RelayMsg;
+use tessera_proto::{EndReason, Fingerprint, Grants, Nameplate, Permission, Secret};
+use tessera_session::agent::{AgentAction, AgentInput, AgentSession};
+use tessera_session::consent::{self, Lang};
+use tessera_session::{render, SessionEvent, Side, Technician, Timeouts};
+use tokio::task::JoinHandle;
+
+/// What the command line decided.
+pub struct Options {
+    /// `HOST:PORT` of the relay.
+    pub relay: String,
+    /// How to trust it.
+    pub trust: RelayTrust,
+    /// Print JSON events on stdout.
+    pub events_json: bool,
+    /// Language of the prompt.
+    pub lang: Lang,
+}
+
+type Channel = Peer<ViewerMsg>;
+
+/// Everything the loop carries between turns.
+struct Agent {
+    options: Options,
+    tty: Tty,
+    link: RelayLink,
+    timers: Timers<tessera_session::Timer>,
+    inputs: VecDeque<AgentInput>,
+    cert: Option<SelfSigned>,
+    starting: Option<JoinHandle<Result<Channel, NetError>>>,
+    channel: Option<Channel>,
+    /// What the open prompt asks for, while one is open.
+    prompt: Option<Grants>,
+    technician: Option<Technician>,
+    rng: SystemRandom,
+}
+
+/// Runs one agent from registration to the end; returns how it ended.
+pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
+    tty.line(&format!("Connecting to the relay at {}...", options.relay));
+    let link = relay_client::connect(&options.relay, &options.trust)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut agent = Agent {
+        options,
+        tty,
+        link,
+        timers: Timers::default(),
+        inputs: VecDeque::new(),
+        cert: None,
+        starting: None,
+        channel: None,
+        prompt: None,
+        technician: None,
+        rng: SystemRandom::new(),
+    };
+    let mut session = AgentSession::new(Timeouts::default());
+    let mut actions = session.start();
+    let mut tty_open = true;
+    loop {
+        for action in actions.drain(..) {
+            if let Some(reason) = agent.perform(action).await {
+                agent.shutdown().await;
+                return Ok(reason);
+            }
+        }
+        let input = match agent.inputs.pop_front() {
+            Some(input) => input,
+            None => match agent.next_input(&mut tty_open).await {
+                Some(input) => input,
+                None => continue,
+            },
+        };
+        actions = session.handle(input);
+    }
+}
+
+impl Agent {
+    /// Waits for the next thing that happens; `None` when it needs no
+    /// input to the machine (such as a usage hint).
+    async fn next_input(&mut self, tty_open: &mut bool) -> Option<AgentInput> {
+        let woke = {
+            let starting = &mut self.starting;
+            let channel = &mut self.channel;
+            let lines = &mut self.tty.lines;
+            let starting = async move {
+                match starting.as_mut() {
+                    Some(handle) => handle.await,
+                    None => std::future::pending().await,
+                }
+            };
+            let from_viewer = async move {
+                match channel.as_mut() {
+                    Some(c) => c.messages.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let open = *tty_open;
+            let typed = async move {
+                if open {
+                    lines.recv().await
+                } else {
+                    std::future::pending().await
+                }
+            };
+            tokio::select! {
+                msg = self.link.messages.recv() => Woke::Relay(msg),
+                started = starting => Woke::Started(started.unwrap_or_else(|e| Err(NetError::Closed(e.to_string())))),
+                msg = from_viewer => Woke::Viewer(msg),
+                line = typed => Woke::Typed(line),
+                timer = self.timers.next() => Woke::Timer(timer),
+                _ = tokio::signal::ctrl_c() => Woke::Interrupted,
+            }
+        };
+        Some(match woke {
+            Woke::Relay(msg) => self.relay_input(msg),
+            Woke::Started(started) => {
+                self.starting = None;
+                match started {
+                    Ok(channel) => {
+                        self.channel = Some(channel);
+                        AgentInput::ChannelUp
+                    }
+                    Err(e) => {
+                        tracing::warn!("end-to-end channel failed: {e}");
+                        AgentInput::ConnectionLost
+                    }
+                }
+            }
+            Woke::Viewer(Some(Ok(m))) => AgentInput::FromViewer(m),
+            Woke::Viewer(Some(Err(NetError::Frame(e)))) => {
+                AgentInput::ProtocolViolation(e.to_string())
+            }
+            Woke::Viewer(_) => AgentInput::ConnectionLost,
+            Woke::Typed(Some(line)) => return self.typed(line),
+            Woke::Typed(None) => {
+                *tty_open = false;
+                AgentInput::UserEnd
+            }
+            Woke::Timer(timer) => AgentInput::TimerFired(timer),
+            Woke::Interrupted => AgentInput::UserEnd,
+        })
+    }
+
+    /// Translates a relay message into the machine's input, drawing the
+    /// secret and the session certificate where the machine needs them.
+    fn relay_input(&mut self, msg: Option<Result<RelayMsg, NetError>>) -> AgentInput {
+        match msg {
+            Some(Ok(RelayMsg::Registered {
+                nameplate,
+                expires_in_secs,
+            })) => match Nameplate::new(nameplate) {
+                Some(nameplate) => AgentInput::Registered {
+                    nameplate,
+                    expires_in_secs,
+                    secret: self.fresh_secret(),
+                },
+                None => AgentInput::ProtocolViolation(format!(
+                    "the relay gave an invalid nameplate {nameplate}"
+                )),
+            },
+            Some(Ok(RelayMsg::Paired { session_id })) => {
+                match SelfSigned::generate(&["tessera-agent"]) {
+                    Ok(cert) => {
+                        let local_fingerprint = cert.fingerprint;
+                        self.cert = Some(cert);
+                        AgentInput::Paired {
+                            session_id,
+                            local_fingerprint,
+                        }
+                    }
+                    Err(e) => AgentInput::ProtocolViolation(e.to_string()),
+                }
+            }
+            Some(Ok(RelayMsg::Mailbox { payload })) => AgentInput::Mailbox(payload),
+            Some(Ok(RelayMsg::PeerLeft)) => AgentInput::PeerLeft,
+            Some(Ok(RelayMsg::Refused { reason })) => AgentInput::Refused(reason),
+            Some(Err(NetError::Frame(e))) => {
+                AgentInput::ProtocolViolation(format!("from the relay: {e}"))
+            }
+            Some(Err(_)) | None => AgentInput::RelayClosed,
+        }
+    }
+
+    /// What a line typed at the terminal means now.
+    fn typed(&mut self, line: String) -> Option<AgentInput> {
+        if let Some(requested) = self.prompt.take() {
+            return Some(AgentInput::ConsentAnswer(consent::parse_answer(
+                &line, requested,
+            )));
+        }
+        let trimmed = line.trim();
+        let (command, arg) = trimmed.split_once(' ').unwrap_or((trimmed, ""));
+        match command {
+            "/stop" | "/end" => Some(AgentInput::UserEnd),
+            "/revoke" => match Permission::from_name(arg.trim()) {
+                Some(p) => Some(AgentInput::Revoke(p)),
+                None => {
+                    self.tty
+                        .line("Usage: /revoke view|control|clipboard|files|chat");
+                    None
+                }
+            },
+            "" => None,
+            _ => Some(AgentInput::UserChat(line)),
+        }
+    }
+
+    /// Carries out one action; returns the end reason on `Finish`.
+    async fn perform(&mut self, action: AgentAction) -> Option<EndReason> {
+        match action {
+            AgentAction::Relay(msg) => {
+                if let Err(e) = self.link.send(&msg).await {
+                    tracing::warn!("relay send failed: {e}");
+                    self.inputs.push_back(AgentInput::RelayClosed);
+                }
+            }
+            AgentAction::StartChannel { peer_fingerprint } => self.start_channel(peer_fingerprint),
+            AgentAction::ToViewer(msg) => {
+                if let Some(c) = self.channel.as_mut() {
+                    if c.send(&msg).await.is_err() {
+                        self.inputs.push_back(AgentInput::ConnectionLost);
+                    }
+                }
+            }
+            AgentAction::AskConsent {
+                technician,
+                requested,
+                timeout,
+            } => {
+                let text = consent::prompt_text(
+                    &technician,
+                    requested,
+                    timeout.as_secs(),
+                    self.options.lang,
+                );
+                self.technician = Some(technician);
+                self.prompt = Some(requested);
+                self.tty.say(&text);
+            }
+            AgentAction::DismissConsent => {
+                if self.prompt.take().is_some() {
+                    self.tty.line("\n(The request was withdrawn.)");
+                }
+            }
+            AgentAction::SetTimer(t, after) => self.timers.set(t, after),
+            AgentAction::CancelTimer(t) => self.timers.cancel(t),
+            AgentAction::Emit(event) => self.emit(&event),
+            AgentAction::Finish(reason) => return Some(reason),
+        }
+        None
+    }
+
+    fn start_channel(&mut self, peer: Fingerprint) {
+        let Some(cert) = self.cert.take() else {
+            self.inputs.push_back(AgentInput::ConnectionLost);
+            return;
+        };
+        let outer = self.link.connection.clone();
+        self.starting = Some(tokio::spawn(async move {
+            Peer::accept(&outer, &cert, peer).await
+        }));
+    }
+
+    fn fresh_secret(&self) -> Secret {
+        let mut pool = [0u8; 64];
+        let mut used = pool.len();
+        Secret::from_random(|| {
+            if used == pool.len() {
+                // The OS CSPRNG does not fail on Linux once booted; if it
+                // did, all-0xff bytes are rejected by the sampler forever,
+                // so we would loop rather than emit a weak secret.
+                if self.rng.fill(&mut pool).is_err() {
+                    pool = [0xff; 64];
+                }
+                used = 0;
+            }
+            used += 1;
+            pool[used - 1]
+        })
+    }
+
+    /// Shows an event to the person, and prints it as JSON if asked.
+    fn emit(&mut self, event: &SessionEvent) {
+        if self.options.events_json {
+            println!("{}", render::json_line(event, SystemTime::now()));
+        }
+        let lang = self.options.lang;
+        let text = match event {
+            SessionEvent::Code { code, expires_in_secs } => format!(
+                "\nYour code: {code}\nRead it to the technician who is helping you. It works once and expires in {} minutes.",
+                expires_in_secs / 60
+            ),
+            SessionEvent::Paired => "Someone entered the code; checking it...".into(),
+            SessionEvent::CodeBurned { .. } => {
+                "That attempt used a wrong code, so the code is now void. Here is a new one:".into()
+            }
+            SessionEvent::Secured { .. } => "Code confirmed: the connection is end-to-end encrypted.".into(),
+            SessionEvent::ConsentRequested { .. } | SessionEvent::WaitingForConsent => return,
+            SessionEvent::SessionStarted { granted } => {
+                let who = self.technician.as_ref().map_or("The technician".into(), |t| t.name.clone());
+                format!(
+                    "\nSession started. {who} may now: {}.\nType a message and Enter to chat. /revoke PERMISSION takes one back, /stop ends the session.",
+                    consent::describe_grants(*granted, lang)
+                )
+            }
+            SessionEvent::GrantChanged { granted } => {
+                format!("Permissions now: {}.", consent::describe_grants(*granted, lang))
+            }
+            SessionEvent::Chat { from: Side::Viewer, text } => {
+                let who = self.technician.as_ref().map_or("Technician".into(), |t| t.name.clone());
+                format!("[{who}] {text}")
+            }
+            SessionEvent::Chat { from: Side::Agent, .. } => return,
+            SessionEvent::Refused { permission, .. } => format!(
+                "(Refused: the technician tried to use {}, which you did not allow.)",
+                permission.name()
+            ),
+            SessionEvent::SessionEnded { reason, detail } => format!(
+                "\nSession ended: {}.{}",
+                reason.describe(),
+                detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+            ),
+        };
+        self.tty.line(&text);
+    }
+
+    /// Closes the channel and the relay connection, giving queued messages
+    /// (such as the end notice) a moment to arrive.
+    async fn shutdown(mut self) {
+        self.timers = Timers::default();
+        if let Some(handle) = self.starting.take() {
+            handle.abort();
+        }
+        if let Some(c) = self.channel.take() {
+            c.close().await;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(1), self.link.close()).await;
+    }
+}
+
+/// What woke the loop.
+enum Woke {
+    Relay(Option<Result<RelayMsg, NetError>>),
+    Started(Result<Channel, NetError>),
+    Viewer(Option<Result<ViewerMsg, NetError>>),
+    Typed(Option<String>),
+    Timer(tessera_session::Timer),
+    Interrupted,
+}

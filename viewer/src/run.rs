@@ -1,0 +1,326 @@
+//! Wires the viewer's state machine to the relay, the end-to-end channel,
+//! the JSON commands on stdin and the clock. Every decision is the
+//! machine's; this file only carries inputs in and actions out.
+
+use std::collections::VecDeque;
+use std::time::{Duration, SystemTime};
+use tessera_net::cert::SelfSigned;
+use tessera_net::channel::Peer;
+use tessera_net::relay_client::{self, RelayLink};
+use tessera_net::timers::Timers;
+use tessera_net::trust::RelayTrust;
+use tessera_net::NetError;
+use tessera_proto::peer::{AgentMsg, Hello};
+use tessera_proto::relay::RelayMsg;
+use tessera_proto::{Code, EndReason, Fingerprint, Grants};
+use tessera_session::command::{self, Command};
+use tessera_session::viewer::{ViewerAction, ViewerInput, ViewerSession};
+use tessera_session::{render, SessionEvent, Side, Timeouts, Timer};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// What the command line decided.
+pub struct Options {
+    /// `HOST:PORT` of the relay.
+    pub relay: String,
+    /// How to trust it.
+    pub trust: RelayTrust,
+    /// Print JSON events on stdout.
+    pub events_json: bool,
+    /// The technician's name.
+    pub name: String,
+    /// The technician's organisation.
+    pub org: Option<String>,
+    /// What to ask for.
+    pub request: Grants,
+}
+
+type Channel = Peer<AgentMsg>;
+
+struct Viewer {
+    events_json: bool,
+    link: RelayLink,
+    timers: Timers<Timer>,
+    inputs: VecDeque<ViewerInput>,
+    cert: Option<SelfSigned>,
+    starting: Option<JoinHandle<Result<Channel, NetError>>>,
+    channel: Option<Channel>,
+    commands: mpsc::Receiver<String>,
+    commands_open: bool,
+}
+
+enum Woke {
+    Relay(Option<Result<RelayMsg, NetError>>),
+    Started(Result<Channel, NetError>),
+    Agent(Option<Result<AgentMsg, NetError>>),
+    Command(Option<String>),
+    Timer(Timer),
+    Interrupted,
+}
+
+/// Runs one viewer session; returns how it ended.
+pub async fn run(options: Options, code: Code) -> Result<EndReason, String> {
+    let hello = Hello {
+        name: options.name.clone(),
+        org: options.org.clone(),
+        requested: options.request,
+    };
+    hello.validate().map_err(|e| format!("--name/--org: {e}"))?;
+    let link = relay_client::connect(&options.relay, &options.trust)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut viewer = Viewer {
+        events_json: options.events_json,
+        link,
+        timers: Timers::default(),
+        inputs: VecDeque::new(),
+        cert: None,
+        starting: None,
+        channel: None,
+        commands: spawn_stdin_reader(),
+        commands_open: true,
+    };
+    let mut session = ViewerSession::new(code, hello, Timeouts::default());
+    let mut actions = session.start();
+    loop {
+        for action in actions.drain(..) {
+            if let Some(reason) = viewer.perform(action).await {
+                viewer.shutdown().await;
+                return Ok(reason);
+            }
+        }
+        let input = match viewer.inputs.pop_front() {
+            Some(input) => input,
+            None => match viewer.next_input().await {
+                Some(input) => input,
+                None => continue,
+            },
+        };
+        actions = session.handle(input);
+    }
+}
+
+/// Reads stdin lines on a task, so the loop can select on them.
+fn spawn_stdin_reader() -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel(64);
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(tokio::io::stdin()).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if tx.send(line).await.is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+impl Viewer {
+    async fn next_input(&mut self) -> Option<ViewerInput> {
+        let woke = {
+            let starting = &mut self.starting;
+            let channel = &mut self.channel;
+            let commands = &mut self.commands;
+            let open = self.commands_open;
+            let starting = async move {
+                match starting.as_mut() {
+                    Some(handle) => handle.await,
+                    None => std::future::pending().await,
+                }
+            };
+            let from_agent = async move {
+                match channel.as_mut() {
+                    Some(c) => c.messages.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let command = async move {
+                if open {
+                    commands.recv().await
+                } else {
+                    std::future::pending().await
+                }
+            };
+            tokio::select! {
+                msg = self.link.messages.recv() => Woke::Relay(msg),
+                started = starting => Woke::Started(started.unwrap_or_else(|e| Err(NetError::Closed(e.to_string())))),
+                msg = from_agent => Woke::Agent(msg),
+                line = command => Woke::Command(line),
+                timer = self.timers.next() => Woke::Timer(timer),
+                _ = tokio::signal::ctrl_c() => Woke::Interrupted,
+            }
+        };
+        Some(match woke {
+            Woke::Relay(msg) => self.relay_input(msg),
+            Woke::Started(started) => {
+                self.starting = None;
+                match started {
+                    Ok(channel) => {
+                        self.channel = Some(channel);
+                        ViewerInput::ChannelUp
+                    }
+                    Err(e) => {
+                        tracing::warn!("end-to-end channel failed: {e}");
+                        ViewerInput::ConnectionLost
+                    }
+                }
+            }
+            Woke::Agent(Some(Ok(m))) => ViewerInput::FromAgent(m),
+            Woke::Agent(Some(Err(NetError::Frame(e)))) => {
+                ViewerInput::ProtocolViolation(e.to_string())
+            }
+            Woke::Agent(_) => ViewerInput::ConnectionLost,
+            Woke::Command(Some(line)) => return self.command(&line),
+            Woke::Command(None) => {
+                // No more commands; the session goes on until it ends.
+                self.commands_open = false;
+                return None;
+            }
+            Woke::Timer(t) => ViewerInput::TimerFired(t),
+            Woke::Interrupted => ViewerInput::UserEnd,
+        })
+    }
+
+    fn command(&mut self, line: &str) -> Option<ViewerInput> {
+        if line.trim().is_empty() {
+            return None;
+        }
+        match command::parse(line) {
+            Ok(Command::Chat { text }) => Some(ViewerInput::UserChat(text)),
+            Ok(Command::End) => Some(ViewerInput::UserEnd),
+            Err(message) => {
+                self.error(&message);
+                None
+            }
+        }
+    }
+
+    fn relay_input(&mut self, msg: Option<Result<RelayMsg, NetError>>) -> ViewerInput {
+        match msg {
+            Some(Ok(RelayMsg::Paired { session_id })) => {
+                match SelfSigned::generate(&["tessera-viewer"]) {
+                    Ok(cert) => {
+                        let local_fingerprint = cert.fingerprint;
+                        self.cert = Some(cert);
+                        ViewerInput::Paired {
+                            session_id,
+                            local_fingerprint,
+                        }
+                    }
+                    Err(e) => ViewerInput::ProtocolViolation(e.to_string()),
+                }
+            }
+            Some(Ok(RelayMsg::Registered { .. })) => ViewerInput::ProtocolViolation(
+                "the relay answered a join with a registration".into(),
+            ),
+            Some(Ok(RelayMsg::Mailbox { payload })) => ViewerInput::Mailbox(payload),
+            Some(Ok(RelayMsg::PeerLeft)) => ViewerInput::PeerLeft,
+            Some(Ok(RelayMsg::Refused { reason })) => ViewerInput::Refused(reason),
+            Some(Err(NetError::Frame(e))) => {
+                ViewerInput::ProtocolViolation(format!("from the relay: {e}"))
+            }
+            Some(Err(_)) | None => ViewerInput::RelayClosed,
+        }
+    }
+
+    async fn perform(&mut self, action: ViewerAction) -> Option<EndReason> {
+        match action {
+            ViewerAction::Relay(msg) => {
+                if let Err(e) = self.link.send(&msg).await {
+                    tracing::warn!("relay send failed: {e}");
+                    self.inputs.push_back(ViewerInput::RelayClosed);
+                }
+            }
+            ViewerAction::StartChannel { peer_fingerprint } => self.start_channel(peer_fingerprint),
+            ViewerAction::ToAgent(msg) => {
+                if let Some(c) = self.channel.as_mut() {
+                    if c.send(&msg).await.is_err() {
+                        self.inputs.push_back(ViewerInput::ConnectionLost);
+                    }
+                }
+            }
+            ViewerAction::SetTimer(t, after) => self.timers.set(t, after),
+            ViewerAction::CancelTimer(t) => self.timers.cancel(t),
+            ViewerAction::Emit(event) => self.emit(&event),
+            ViewerAction::Finish(reason) => return Some(reason),
+        }
+        None
+    }
+
+    fn start_channel(&mut self, peer: Fingerprint) {
+        let Some(cert) = self.cert.take() else {
+            self.inputs.push_back(ViewerInput::ConnectionLost);
+            return;
+        };
+        let outer = self.link.connection.clone();
+        self.starting = Some(tokio::spawn(async move {
+            Peer::connect(&outer, &cert, peer).await
+        }));
+    }
+
+    /// A local problem with a command, reported without ending the session.
+    fn error(&self, message: &str) {
+        if self.events_json {
+            println!(
+                "{}",
+                serde_json::json!({"event": "error", "message": message})
+            );
+        } else {
+            eprintln!("tessera-viewer: {message}");
+        }
+    }
+
+    fn emit(&self, event: &SessionEvent) {
+        if self.events_json {
+            println!("{}", render::json_line(event, SystemTime::now()));
+            return;
+        }
+        let text = match event {
+            SessionEvent::Paired => "Found the person's computer; checking the code...".to_string(),
+            SessionEvent::Secured { .. } => {
+                "Code confirmed: the connection is end-to-end encrypted.".into()
+            }
+            SessionEvent::WaitingForConsent => {
+                "Waiting for the person to accept your request...".into()
+            }
+            SessionEvent::SessionStarted { granted } => {
+                format!("Session started. Granted: {granted}.")
+            }
+            SessionEvent::GrantChanged { granted } => format!("Grants now: {granted}."),
+            SessionEvent::Chat {
+                from: Side::Agent,
+                text,
+            } => format!("[them] {text}"),
+            SessionEvent::Chat {
+                from: Side::Viewer,
+                text,
+            } => format!("[you] {text}"),
+            SessionEvent::Refused { permission, .. } => {
+                format!("Refused: {} was not granted.", permission.name())
+            }
+            SessionEvent::SessionEnded { reason, detail } => format!(
+                "Session ended: {}.{}",
+                reason.describe(),
+                detail
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default()
+            ),
+            SessionEvent::Code { .. }
+            | SessionEvent::CodeBurned { .. }
+            | SessionEvent::ConsentRequested { .. } => return,
+        };
+        println!("{text}");
+    }
+
+    async fn shutdown(mut self) {
+        self.timers = Timers::default();
+        if let Some(handle) = self.starting.take() {
+            handle.abort();
+        }
+        if let Some(c) = self.channel.take() {
+            c.close().await;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(1), self.link.close()).await;
+    }
+}
