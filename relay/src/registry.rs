@@ -166,8 +166,7 @@ impl Registry {
         match self.waiting.remove(&nameplate) {
             Some(w) => {
                 self.release_ip(w.ip);
-                self.quarantined
-                    .insert(nameplate, now + self.limits.quarantine);
+                self.quarantine(nameplate, now, Refusal::NameplateUsed);
                 Ok(Pairing {
                     agent: w.agent,
                     session_id: rand::random(),
