@@ -1,1 +1,354 @@
-//! placeholder
+//! Harness for Tessera's end-to-end tests: starts the real binaries on
+//! loopback, gives the agent a pseudo-terminal as its controlling terminal
+//! (its standard input is /dev/null, so only the terminal can answer the
+//! consent prompt), and waits on events with deadlines that fail a test
+//! rather than hang it. No test sleeps to synchronise.
+
+pub mod hostile;
+mod pty;
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How long any single expected event may take before the test fails.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Path of a workspace binary, built by `cargo build --workspace --bins`.
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace --bins` before the tests",
+        path.display()
+    );
+    path
+}
+
+/// A fresh scratch directory under the target dir.
+pub fn scratch(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .join("e2e-scratch")
+        .join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// Lines from a child's output, read on a thread.
+pub struct Lines {
+    rx: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Lines {
+    fn spawn(reader: impl Read + Send + 'static) -> Self {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(reader).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self { rx, seen: vec![] }
+    }
+
+    /// The next line, or `None` at the end or after the deadline.
+    pub fn next_line(&mut self, deadline: Instant) -> Option<String> {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        let line = self.rx.recv_timeout(wait).ok()?;
+        self.seen.push(line.clone());
+        Some(line)
+    }
+
+    /// Every line read so far.
+    pub fn seen(&self) -> &[String] {
+        &self.seen
+    }
+
+    /// Waits for a JSON event line with `"event": name`; panics with what
+    /// was seen if it does not come.
+    pub fn event(&mut self, name: &str) -> Value {
+        self.event_where(name, |_| true)
+    }
+
+    /// Waits for a JSON event named `name` that satisfies `pred`.
+    pub fn event_where(&mut self, name: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + DEADLINE;
+        while let Some(line) = self.next_line(deadline) {
+            if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                if v["event"] == name && pred(&v) {
+                    return v;
+                }
+            }
+        }
+        panic!("no {name:?} event; saw:\n{}", self.seen.join("\n"));
+    }
+
+    /// Reads to the end (the process exited) and returns every line seen.
+    pub fn drain(&mut self) -> Vec<String> {
+        let deadline = Instant::now() + DEADLINE;
+        while self.next_line(deadline).is_some() {}
+        self.seen.clone()
+    }
+}
+
+/// A running `tessera-relay` binary.
+pub struct RelayProcess {
+    child: Child,
+    /// Its address.
+    pub addr: String,
+    /// Its certificate fingerprint.
+    pub fingerprint: String,
+    /// Its data directory.
+    pub data_dir: PathBuf,
+    _stdout: Lines,
+}
+
+impl RelayProcess {
+    /// Starts a relay on a free loopback port.
+    pub fn start(data_dir: &Path, extra: &[&str]) -> Self {
+        Self::start_on("127.0.0.1:0", data_dir, extra)
+    }
+
+    /// Starts a relay on `listen`.
+    pub fn start_on(listen: &str, data_dir: &Path, extra: &[&str]) -> Self {
+        let mut child = Command::new(bin("tessera-relay"))
+            .args(["--listen", listen, "--data-dir"])
+            .arg(data_dir)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start relay");
+        let mut stdout = Lines::spawn(child.stdout.take().expect("stdout"));
+        let first = stdout
+            .next_line(Instant::now() + DEADLINE)
+            .expect("relay prints its first line");
+        // `relay listening on ADDR fingerprint HEX`
+        let words: Vec<&str> = first.split_whitespace().collect();
+        assert_eq!(words[..3], ["relay", "listening", "on"], "{first}");
+        assert_eq!(words[4], "fingerprint", "{first}");
+        Self {
+            addr: words[3].to_string(),
+            fingerprint: words[5].to_string(),
+            data_dir: data_dir.to_path_buf(),
+            child,
+            _stdout: stdout,
+        }
+    }
+
+    /// The client flags that reach and pin this relay.
+    pub fn client_args(&self) -> Vec<String> {
+        vec![
+            "--relay".into(),
+            self.addr.clone(),
+            "--relay-fingerprint".into(),
+            self.fingerprint.clone(),
+        ]
+    }
+
+    /// The session log lines written so far.
+    pub fn session_log(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.data_dir.join("sessions.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// Stops the relay.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A running `tessera-agent` with a pty as its terminal.
+pub struct Agent {
+    child: Child,
+    /// JSON events on stdout.
+    pub events: Lines,
+    /// What the person's terminal shows.
+    pub terminal: pty::Terminal,
+    stderr: Option<std::process::ChildStderr>,
+}
+
+impl Agent {
+    /// Starts an agent with `--events json` and the given extra flags.
+    pub fn start(args: &[String]) -> Self {
+        let terminal_pair = pty::Pair::open();
+        let mut cmd = Command::new(bin("tessera-agent"));
+        cmd.args(args)
+            .args(["--events", "json", "--screen", "synthetic", "--lang", "en"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        terminal_pair.make_controlling(&mut cmd);
+        let mut child = cmd.spawn().expect("start agent");
+        let terminal = terminal_pair.into_terminal();
+        let events = Lines::spawn(child.stdout.take().expect("stdout"));
+        let stderr = child.stderr.take();
+        Self {
+            child,
+            events,
+            terminal,
+            stderr,
+        }
+    }
+
+    /// Waits for the code the agent shows, as read aloud.
+    pub fn code(&mut self) -> String {
+        self.events.event("code")["code"]
+            .as_str()
+            .expect("code string")
+            .to_string()
+    }
+
+    /// Answers the consent prompt on the terminal, once it is shown.
+    pub fn answer(&mut self, answer: &str) {
+        self.terminal.wait_for("Allow? [y/N]");
+        self.terminal.type_line(answer);
+    }
+
+    /// Waits for the exit; returns the status and what it said on stderr.
+    pub fn wait(mut self) -> (ExitStatus, String) {
+        wait_child(&mut self.child, self.stderr.take())
+    }
+
+    /// Kills the process at once (a crash, a pulled plug).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running headless `tessera-viewer connect`.
+pub struct Viewer {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    /// JSON events on stdout.
+    pub events: Lines,
+    stderr: Option<std::process::ChildStderr>,
+}
+
+impl Viewer {
+    /// Connects with `code` as technician Jane asking for `request`.
+    pub fn connect(code: &str, relay_args: &[String], request: &str) -> Self {
+        let mut child = Command::new(bin("tessera-viewer"))
+            .args(["connect", code])
+            .args(relay_args)
+            .args(["--name", "Jane", "--org", "Acme IT", "--request", request])
+            .args(["--headless", "--events", "json"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start viewer");
+        let events = Lines::spawn(child.stdout.take().expect("stdout"));
+        Self {
+            stdin: child.stdin.take(),
+            stderr: child.stderr.take(),
+            events,
+            child,
+        }
+    }
+
+    /// Sends one JSON command line.
+    pub fn command(&mut self, json: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        writeln!(stdin, "{json}").expect("write command");
+        stdin.flush().expect("flush");
+    }
+
+    /// Waits for the exit; returns the status and what it said on stderr.
+    pub fn wait(mut self) -> (ExitStatus, String) {
+        wait_child(&mut self.child, self.stderr.take())
+    }
+
+    /// Kills the process at once.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Viewer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_child(
+    child: &mut Child,
+    stderr: Option<std::process::ChildStderr>,
+) -> (ExitStatus, String) {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let mut text = String::new();
+            if let Some(mut e) = stderr {
+                let _ = e.read_to_string(&mut text);
+            }
+            return (status, text);
+        }
+        assert!(Instant::now() < deadline, "process did not exit in time");
+        // Polling the exit status, not synchronising on it: std has no
+        // wait-with-timeout.
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A session brought to the running state: agent accepted everything asked.
+pub fn running_session(relay_args: &[String], request: &str) -> (Agent, Viewer) {
+    let mut agent = Agent::start(relay_args);
+    let code = agent.code();
+    let mut viewer = Viewer::connect(&code, relay_args, request);
+    agent.answer("y");
+    agent.events.event("session_started");
+    viewer.events.event("session_started");
+    (agent, viewer)
+}
+
+/// The same nameplate with another secret: a well-formed but wrong code
+/// (its check digit is valid, so only the PAKE can catch it).
+pub fn wrong_secret(code: &str) -> String {
+    let right = tessera_proto::Code::parse(code).expect("valid code");
+    let digits = right.secret.password_bytes().map(|b| b - b'0');
+    let other = digits.map(|d| (d + 1) % 10);
+    let secret = tessera_proto::Secret::from_digits(other).expect("digits");
+    tessera_proto::Code::new(right.nameplate, secret).display()
+}
+
+/// The code with one digit changed and the check digit left alone: a typo.
+pub fn typo(code: &str) -> String {
+    let mut chars: Vec<char> = code.chars().collect();
+    chars[1] = if chars[1] == '5' { '6' } else { '5' };
+    chars.into_iter().collect()
+}

@@ -16,7 +16,6 @@ use tessera_proto::{Code, EndReason, Fingerprint, Grants};
 use tessera_session::command::{self, Command};
 use tessera_session::viewer::{ViewerAction, ViewerInput, ViewerSession};
 use tessera_session::{render, SessionEvent, Side, Timeouts, Timer};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -101,13 +100,16 @@ pub async fn run(options: Options, code: Code) -> Result<EndReason, String> {
     }
 }
 
-/// Reads stdin lines on a task, so the loop can select on them.
+/// Reads stdin lines on a plain thread, so the loop can select on them.
+/// (A tokio blocking read would hold the runtime open at exit.) Lines are
+/// bounded by the command parser, which refuses anything longer.
 fn spawn_stdin_reader() -> mpsc::Receiver<String> {
+    use std::io::BufRead;
     let (tx, rx) = mpsc::channel(64);
-    tokio::spawn(async move {
-        let mut lines = BufReader::new(tokio::io::stdin()).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            if tx.send(line).await.is_err() {
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if tx.blocking_send(line).is_err() {
                 break;
             }
         }

@@ -1,0 +1,129 @@
+//! A whole session through the real relay, agent and viewer: code, PAKE,
+//! consent at the terminal, chat both ways, and an orderly end.
+
+use tessera_tests::{running_session, scratch, Agent, RelayProcess, Viewer};
+
+#[test]
+fn full_session_with_chat_both_ways() {
+    let relay = RelayProcess::start(&scratch("full"), &[]);
+    let args = relay.client_args();
+    let mut agent = Agent::start(&args);
+    let code = agent.code();
+    assert_eq!(code.len(), 13, "nnn nnn nnn n: {code}");
+    let mut viewer = Viewer::connect(&code, &args, "chat");
+
+    // The person sees who asks and what, and answers on the terminal.
+    agent
+        .terminal
+        .wait_for("Jane, Acme IT (not verified) asks to: chat.");
+    let asked = agent.events.event("consent_requested");
+    assert_eq!(asked["technician"]["name"], "Jane");
+    assert_eq!(asked["technician"]["verified"], false);
+    assert_eq!(asked["requested"], serde_json::json!(["chat"]));
+    viewer.events.event("waiting_for_consent");
+    agent.answer("y");
+    for events in [&mut agent.events, &mut viewer.events] {
+        let started = events.event("session_started");
+        assert_eq!(started["granted"], serde_json::json!(["chat"]));
+    }
+
+    // Technician → person.
+    viewer.command(r#"{"cmd":"chat","text":"Bonjour, je regarde ça"}"#);
+    let got = agent.events.event("chat");
+    assert_eq!(got["from"], "viewer");
+    assert_eq!(got["text"], "Bonjour, je regarde ça");
+    agent.terminal.wait_for("[Jane] Bonjour, je regarde ça");
+
+    // Person → technician, typed at the terminal.
+    agent.terminal.type_line("Merci !");
+    let got = viewer.events.event_where("chat", |e| e["from"] == "agent");
+    assert_eq!(got["text"], "Merci !");
+
+    // The technician ends; both say how.
+    viewer.command(r#"{"cmd":"end"}"#);
+    for events in [&mut agent.events, &mut viewer.events] {
+        assert_eq!(events.event("session_ended")["reason"], "technician_ended");
+    }
+    let (status, _) = viewer.wait();
+    assert!(status.success());
+    let (status, _) = agent.wait();
+    assert!(status.success());
+
+    // The relay logged metadata only.
+    let log = relay.session_log();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert!(log[0]["bytes_agent_to_viewer"].as_u64().unwrap_or(0) > 0);
+    let text = serde_json::to_string(&log).unwrap_or_default();
+    assert!(!text.contains("Bonjour") && !text.contains("Merci"));
+}
+
+#[test]
+fn the_person_ends_with_stop() {
+    let relay = RelayProcess::start(&scratch("stop"), &[]);
+    let (mut agent, mut viewer) = running_session(&relay.client_args(), "chat");
+    agent.terminal.type_line("/stop");
+    for events in [&mut agent.events, &mut viewer.events] {
+        assert_eq!(events.event("session_ended")["reason"], "user_ended");
+    }
+    assert!(agent.wait().0.success());
+    assert!(viewer.wait().0.success());
+}
+
+#[test]
+fn a_refusal_ends_the_session_on_both_sides() {
+    let relay = RelayProcess::start(&scratch("deny"), &[]);
+    let args = relay.client_args();
+    let mut agent = Agent::start(&args);
+    let code = agent.code();
+    let mut viewer = Viewer::connect(&code, &args, "view,chat");
+    agent.answer("n");
+    for events in [&mut agent.events, &mut viewer.events] {
+        assert_eq!(events.event("session_ended")["reason"], "denied");
+    }
+    let (status, stderr) = viewer.wait();
+    assert!(!status.success());
+    assert!(stderr.contains("denied"), "{stderr}");
+    assert!(!agent.wait().0.success());
+}
+
+#[test]
+fn a_partial_grant_is_enforced_by_the_agent() {
+    let relay = RelayProcess::start(&scratch("partial"), &[]);
+    let args = relay.client_args();
+    let mut agent = Agent::start(&args);
+    let code = agent.code();
+    let mut viewer = Viewer::connect(&code, &args, "view,chat");
+    agent.answer("view");
+    let started = viewer.events.event("session_started");
+    assert_eq!(started["granted"], serde_json::json!(["view"]));
+    // The viewer's own courtesy check refuses chat locally.
+    viewer.command(r#"{"cmd":"chat","text":"hello?"}"#);
+    let refused = viewer.events.event("refused");
+    assert_eq!(refused["permission"], "chat");
+    viewer.command(r#"{"cmd":"end"}"#);
+    assert_eq!(
+        agent.events.event("session_ended")["reason"],
+        "technician_ended"
+    );
+    assert!(!agent.events.seen().iter().any(|l| l.contains("hello?")));
+}
+
+#[test]
+fn bad_commands_get_a_clear_error_and_the_session_goes_on() {
+    let relay = RelayProcess::start(&scratch("badcmd"), &[]);
+    let (mut agent, mut viewer) = running_session(&relay.client_args(), "chat");
+    viewer.command("this is not json");
+    assert!(viewer.events.event("error")["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("not a JSON object"));
+    viewer.command(r#"{"cmd":"dance"}"#);
+    assert!(viewer.events.event("error")["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("invalid command"));
+    viewer.command(r#"{"cmd":"chat","text":"still here"}"#);
+    assert_eq!(agent.events.event("chat")["text"], "still here");
+    viewer.command(r#"{"cmd":"end"}"#);
+    assert!(viewer.wait().0.success());
+}
