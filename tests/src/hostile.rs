@@ -175,3 +175,21 @@ impl Interceptor for Swapper {
         }
     }
 }
+
+/// Forwards faithfully until switched on, then drops every datagram: a
+/// network partition between agent and viewer.
+#[derive(Default)]
+pub struct Blackhole {
+    /// When true, nothing gets through.
+    pub on: std::sync::atomic::AtomicBool,
+}
+
+impl Interceptor for Blackhole {
+    fn datagram(&self, _dir: Direction, d: Bytes) -> Vec<Bytes> {
+        if self.on.load(Ordering::Relaxed) {
+            vec![]
+        } else {
+            vec![d]
+        }
+    }
+}
