@@ -112,6 +112,9 @@ struct Entry {
     conn: Connection,
     tx: mpsc::Sender<RelayMsg>,
     role: Role,
+    /// Whether this client was ever paired: its mailbox messages may then
+    /// legitimately arrive after the peer left, and are dropped.
+    was_paired: bool,
 }
 
 enum Role {
@@ -284,6 +287,7 @@ async fn serve(shared: Arc<Shared>, conn: Connection) {
                 conn: conn.clone(),
                 tx,
                 role: Role::Fresh,
+                was_paired: false,
             },
         );
         id
@@ -470,6 +474,7 @@ fn join(
         for id in [pair.agent, viewer] {
             if let Some(e) = state.conns.get_mut(&id) {
                 e.role = Role::Paired(pair.clone());
+                e.was_paired = true;
             }
         }
         let handles = [
@@ -547,7 +552,12 @@ fn mailbox(shared: &Shared, id: ConnId, payload: Vec<u8>) -> Result<(), String> 
         ));
     }
     let Some((pair, peer, dir)) = paired_with(shared, id) else {
-        return Err("mailbox before pairing".into());
+        let late = shared.lock().conns.get(&id).is_some_and(|e| e.was_paired);
+        return if late {
+            Ok(()) // the peer left while this was in flight
+        } else {
+            Err("mailbox before pairing".into())
+        };
     };
     let sent = &pair.mailbox_sent[usize::from(dir == Direction::ViewerToAgent)];
     if sent.fetch_add(1, Ordering::Relaxed) >= u64::from(MAX_MAILBOX_MESSAGES) {
@@ -579,20 +589,24 @@ fn burn(shared: &Shared, id: ConnId) -> Result<(), String> {
 }
 
 /// Ends forwarding for a pair, tells the other side, logs the record.
+/// Ending and freeing both roles happen under one lock, so a client that
+/// re-registers right after can never see itself still paired.
 fn unpair(shared: &Shared, pair: &Arc<Pair>, end: &'static str) {
-    if pair.ended.swap(true, Ordering::SeqCst) {
-        return;
+    {
+        let mut state = shared.lock();
+        if pair.ended.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        for id in [pair.agent, pair.viewer] {
+            if let Some(e) = state.conns.get_mut(&id) {
+                if matches!(&e.role, Role::Paired(p) if Arc::ptr_eq(p, pair)) {
+                    e.role = Role::Fresh;
+                }
+            }
+        }
     }
     if let Ok(f) = pair.forwarders.lock() {
         f.iter().for_each(AbortHandle::abort);
-    }
-    {
-        let mut state = shared.lock();
-        for id in [pair.agent, pair.viewer] {
-            if let Some(e) = state.conns.get_mut(&id) {
-                e.role = Role::Fresh;
-            }
-        }
     }
     for id in [pair.agent, pair.viewer] {
         send_to(shared, id, RelayMsg::PeerLeft);
