@@ -129,7 +129,7 @@ fn flipped(d: &Bytes, n: u64) -> Bytes {
 impl Interceptor for Tamperer {
     fn datagram(&self, _dir: Direction, d: Bytes) -> Vec<Bytes> {
         let n = self.seen.fetch_add(1, Ordering::Relaxed) + 1;
-        let hit = |every: u64| n % every == 0;
+        let hit = |every: u64| n.is_multiple_of(every);
         let out = match self.mode {
             Tamper::FlipEvery(k) if hit(k) => vec![flipped(&d, n)],
             Tamper::Duplicate => vec![d.clone(), d],

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tessera_proto::frame;
 use tessera_proto::relay::{ClientMsg, Refusal, RelayMsg, MAX_CONTROL_FRAME};
 use tessera_tests::hostile::{Blackhole, HostileRelay};
-use tessera_tests::{running_session, scratch, Agent, RelayProcess, Viewer};
+use tessera_tests::{running_session, scratch, Agent, RelayProcess};
 
 #[test]
 fn an_unreachable_relay_is_named_with_the_fix() {

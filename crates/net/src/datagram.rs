@@ -127,13 +127,13 @@ impl AsyncUdpSocket for DatagramSocket {
                 continue; // larger than any packet we accept: drop it
             }
             buf[..datagram.len()].copy_from_slice(&datagram);
-            let mut m = RecvMeta::default();
-            m.addr = self.peer;
-            m.len = datagram.len();
-            m.stride = datagram.len();
-            m.ecn = None;
-            m.dst_ip = None;
-            meta[filled] = m;
+            meta[filled] = RecvMeta {
+                addr: self.peer,
+                len: datagram.len(),
+                stride: datagram.len(),
+                ecn: None,
+                dst_ip: None,
+            };
             filled += 1;
         }
         Poll::Ready(Ok(filled))

@@ -76,7 +76,7 @@ impl Pair {
         };
         let first = pair.agent.start();
         assert_eq!(first, vec![AgentAction::Relay(ClientMsg::Register)]);
-        pair.to_agent(AgentInput::Registered {
+        pair.deliver_agent(AgentInput::Registered {
             nameplate,
             expires_in_secs: 600,
             secret: secret(agent_secret),
@@ -84,12 +84,12 @@ impl Pair {
         pair
     }
 
-    fn to_agent(&mut self, input: AgentInput) {
+    fn deliver_agent(&mut self, input: AgentInput) {
         self.queue.push_back(Delivery::Agent(input));
         self.run();
     }
 
-    fn to_viewer(&mut self, input: ViewerInput) {
+    fn deliver_viewer(&mut self, input: ViewerInput) {
         self.queue.push_back(Delivery::Viewer(input));
         self.run();
     }
@@ -158,7 +158,7 @@ impl Pair {
             session_id: [7; 16],
             local_fingerprint: AGENT_FP,
         }));
-        self.to_viewer(ViewerInput::Paired {
+        self.deliver_viewer(ViewerInput::Paired {
             session_id: [7; 16],
             local_fingerprint: VIEWER_FP,
         });
@@ -171,15 +171,15 @@ impl Pair {
             .agent_events
             .iter()
             .any(|e| matches!(e, SessionEvent::Secured { .. })));
-        self.to_agent(AgentInput::ChannelUp);
-        self.to_viewer(ViewerInput::ChannelUp);
+        self.deliver_agent(AgentInput::ChannelUp);
+        self.deliver_viewer(ViewerInput::ChannelUp);
         assert!(self.prompt_open, "the consent prompt is shown");
     }
 
     fn running(requested: &str, answer: &str) -> Self {
         let mut pair = Pair::new(9, 9, requested);
         pair.connect();
-        pair.to_agent(AgentInput::ConsentAnswer(Some(grants(answer))));
+        pair.deliver_agent(AgentInput::ConsentAnswer(Some(grants(answer))));
         pair
     }
 
@@ -198,8 +198,8 @@ fn full_session_with_chat_both_ways_ended_by_the_user() {
         granted: grants("view,chat")
     }));
     assert!(p.viewer_events.contains(&SessionEvent::WaitingForConsent));
-    p.to_viewer(ViewerInput::UserChat("bonjour".into()));
-    p.to_agent(AgentInput::UserChat("merci".into()));
+    p.deliver_viewer(ViewerInput::UserChat("bonjour".into()));
+    p.deliver_agent(AgentInput::UserChat("merci".into()));
     let hello = SessionEvent::Chat {
         from: Side::Viewer,
         text: "bonjour".into(),
@@ -210,7 +210,7 @@ fn full_session_with_chat_both_ways_ended_by_the_user() {
     };
     assert!(p.agent_events.contains(&hello) && p.viewer_events.contains(&hello));
     assert!(p.agent_events.contains(&thanks) && p.viewer_events.contains(&thanks));
-    p.to_agent(AgentInput::UserEnd);
+    p.deliver_agent(AgentInput::UserEnd);
     assert_eq!(
         p.ended(),
         (Some(EndReason::UserEnded), Some(EndReason::UserEnded))
@@ -221,7 +221,7 @@ fn full_session_with_chat_both_ways_ended_by_the_user() {
 #[test]
 fn technician_ends() {
     let mut p = Pair::running("chat", "chat");
-    p.to_viewer(ViewerInput::UserEnd);
+    p.deliver_viewer(ViewerInput::UserEnd);
     assert_eq!(
         p.ended(),
         (
@@ -268,7 +268,7 @@ fn wrong_code_burns_it_and_the_agent_gets_a_new_one() {
     }));
     assert_eq!(p.agent_relay, vec![ClientMsg::Burn, ClientMsg::Register]);
     // The agent takes a new registration with a new secret and shows it.
-    p.to_agent(AgentInput::Registered {
+    p.deliver_agent(AgentInput::Registered {
         nameplate: Nameplate::new(483).expect("valid"),
         expires_in_secs: 600,
         secret: secret(3),
@@ -284,33 +284,33 @@ fn wrong_code_burns_it_and_the_agent_gets_a_new_one() {
 #[test]
 fn garbage_in_the_mailbox_burns_the_code() {
     let mut p = Pair::new(9, 9, "chat");
-    p.to_agent(AgentInput::Paired {
+    p.deliver_agent(AgentInput::Paired {
         session_id: [1; 16],
         local_fingerprint: AGENT_FP,
     });
-    p.to_agent(AgentInput::Mailbox(boxed(PairingMsg::Pake(vec![0; 3]))));
+    p.deliver_agent(AgentInput::Mailbox(boxed(PairingMsg::Pake(vec![0; 3]))));
     assert!(p.agent_events.contains(&SessionEvent::CodeBurned {
         reason: BurnReason::WrongCode
     }));
     p.agent_relay.clear();
     let mut p = Pair::new(9, 9, "chat");
-    p.to_agent(AgentInput::Paired {
+    p.deliver_agent(AgentInput::Paired {
         session_id: [1; 16],
         local_fingerprint: AGENT_FP,
     });
-    p.to_agent(AgentInput::Mailbox(b"not a pairing message".to_vec()));
+    p.deliver_agent(AgentInput::Mailbox(b"not a pairing message".to_vec()));
     assert_eq!(p.agent_relay, vec![ClientMsg::Burn, ClientMsg::Register]);
 }
 
 #[test]
 fn abandoned_pairing_burns_the_code() {
     let mut p = Pair::new(9, 9, "chat");
-    p.to_agent(AgentInput::Paired {
+    p.deliver_agent(AgentInput::Paired {
         session_id: [1; 16],
         local_fingerprint: AGENT_FP,
     });
     assert!(p.agent_timers.contains(&Timer::Handshake));
-    p.to_agent(AgentInput::TimerFired(Timer::Handshake));
+    p.deliver_agent(AgentInput::TimerFired(Timer::Handshake));
     assert!(p.agent_events.contains(&SessionEvent::CodeBurned {
         reason: BurnReason::Abandoned
     }));
@@ -321,14 +321,14 @@ fn abandoned_pairing_burns_the_code() {
 fn denied_and_empty_grant_both_end_as_denied() {
     let mut p = Pair::new(9, 9, "view,chat");
     p.connect();
-    p.to_agent(AgentInput::ConsentAnswer(None));
+    p.deliver_agent(AgentInput::ConsentAnswer(None));
     assert_eq!(
         p.ended(),
         (Some(EndReason::Denied), Some(EndReason::Denied))
     );
     let mut p = Pair::new(9, 9, "view,chat");
     p.connect();
-    p.to_agent(AgentInput::ConsentAnswer(Some(grants("control"))));
+    p.deliver_agent(AgentInput::ConsentAnswer(Some(grants("control"))));
     assert_eq!(
         p.ended(),
         (Some(EndReason::Denied), Some(EndReason::Denied))
@@ -340,7 +340,7 @@ fn unanswered_prompt_times_out_and_is_dismissed() {
     let mut p = Pair::new(9, 9, "chat");
     p.connect();
     assert!(p.agent_timers.contains(&Timer::Consent));
-    p.to_agent(AgentInput::TimerFired(Timer::Consent));
+    p.deliver_agent(AgentInput::TimerFired(Timer::Consent));
     assert!(!p.prompt_open);
     assert_eq!(
         p.ended(),
@@ -355,7 +355,7 @@ fn unanswered_prompt_times_out_and_is_dismissed() {
 fn viewer_gives_up_if_the_agent_never_answers() {
     let mut p = Pair::new(9, 9, "chat");
     p.connect();
-    p.to_viewer(ViewerInput::TimerFired(Timer::Consent));
+    p.deliver_viewer(ViewerInput::TimerFired(Timer::Consent));
     assert_eq!(
         p.ended(),
         (
@@ -369,12 +369,12 @@ fn viewer_gives_up_if_the_agent_never_answers() {
 #[test]
 fn expired_and_unknown_codes() {
     let mut p = Pair::new(9, 9, "chat");
-    p.to_agent(AgentInput::Refused(Refusal::Expired));
+    p.deliver_agent(AgentInput::Refused(Refusal::Expired));
     assert_eq!(p.agent_finish, Some(EndReason::CodeExpired));
     for r in [Refusal::UnknownNameplate, Refusal::NameplateUsed] {
         let mut p = Pair::new(9, 9, "chat");
         let _ = p.viewer.start();
-        p.to_viewer(ViewerInput::Refused(r));
+        p.deliver_viewer(ViewerInput::Refused(r));
         assert_eq!(p.viewer_finish, Some(EndReason::CodeExpired));
         let detail = p.viewer_events.iter().find_map(|e| match e {
             SessionEvent::SessionEnded { detail, .. } => detail.clone(),
@@ -388,10 +388,10 @@ fn expired_and_unknown_codes() {
 fn rate_limited_or_busy_relay_ends_as_relay_closed() {
     let mut p = Pair::new(9, 9, "chat");
     let _ = p.viewer.start();
-    p.to_viewer(ViewerInput::Refused(Refusal::RateLimited));
+    p.deliver_viewer(ViewerInput::Refused(Refusal::RateLimited));
     assert_eq!(p.viewer_finish, Some(EndReason::RelayClosed));
     let mut p = Pair::new(9, 9, "chat");
-    p.to_agent(AgentInput::Refused(Refusal::Busy));
+    p.deliver_agent(AgentInput::Refused(Refusal::Busy));
     assert_eq!(p.agent_finish, Some(EndReason::RelayClosed));
 }
 
@@ -429,7 +429,7 @@ fn connection_lost_and_relay_closed_on_either_side() {
 #[test]
 fn a_peer_breaking_the_protocol_ends_with_protocol_error() {
     let mut p = Pair::running("chat", "chat");
-    p.to_agent(AgentInput::ProtocolViolation("message too large".into()));
+    p.deliver_agent(AgentInput::ProtocolViolation("message too large".into()));
     assert_eq!(
         p.ended(),
         (
@@ -439,7 +439,7 @@ fn a_peer_breaking_the_protocol_ends_with_protocol_error() {
     );
     // A second hello is out of order.
     let mut p = Pair::running("chat", "chat");
-    p.to_agent(AgentInput::FromViewer(ViewerMsg::Hello(Hello {
+    p.deliver_agent(AgentInput::FromViewer(ViewerMsg::Hello(Hello {
         name: "Mallory".into(),
         org: None,
         requested: grants("control"),
@@ -454,8 +454,8 @@ fn a_peer_breaking_the_protocol_ends_with_protocol_error() {
     // A name with terminal escapes never reaches the prompt.
     let mut p = Pair::new(9, 9, "chat");
     p.pair();
-    p.to_agent(AgentInput::ChannelUp);
-    p.to_agent(AgentInput::FromViewer(ViewerMsg::Hello(Hello {
+    p.deliver_agent(AgentInput::ChannelUp);
+    p.deliver_agent(AgentInput::FromViewer(ViewerMsg::Hello(Hello {
         name: "Jane\x1b[2J".into(),
         org: None,
         requested: grants("chat"),
@@ -468,7 +468,7 @@ fn a_peer_breaking_the_protocol_ends_with_protocol_error() {
 fn chat_without_the_grant_is_refused_by_the_agent() {
     let mut p = Pair::running("view,chat", "view");
     // A modified viewer that skips its own courtesy check still gets nothing.
-    p.to_agent(AgentInput::FromViewer(ViewerMsg::Chat {
+    p.deliver_agent(AgentInput::FromViewer(ViewerMsg::Chat {
         text: "let me in".into(),
     }));
     let refused = SessionEvent::Refused {
@@ -484,7 +484,7 @@ fn chat_without_the_grant_is_refused_by_the_agent() {
     // And chat during the prompt is refused too.
     let mut p = Pair::new(9, 9, "chat");
     p.connect();
-    p.to_agent(AgentInput::FromViewer(ViewerMsg::Chat {
+    p.deliver_agent(AgentInput::FromViewer(ViewerMsg::Chat {
         text: "click yes".into(),
     }));
     assert!(p.agent_events.contains(&refused));
@@ -493,13 +493,13 @@ fn chat_without_the_grant_is_refused_by_the_agent() {
 #[test]
 fn revoking_a_grant_takes_effect_at_once() {
     let mut p = Pair::running("view,chat", "view,chat");
-    p.to_agent(AgentInput::Revoke(Permission::Chat));
+    p.deliver_agent(AgentInput::Revoke(Permission::Chat));
     assert_eq!(p.agent.granted(), grants("view"));
     assert_eq!(p.viewer.granted(), grants("view"));
     assert!(p.viewer_events.contains(&SessionEvent::GrantChanged {
         granted: grants("view")
     }));
-    p.to_agent(AgentInput::FromViewer(ViewerMsg::Chat {
+    p.deliver_agent(AgentInput::FromViewer(ViewerMsg::Chat {
         text: "still here?".into(),
     }));
     assert!(!p
@@ -512,7 +512,7 @@ fn revoking_a_grant_takes_effect_at_once() {
 fn technician_ending_during_the_prompt_dismisses_it() {
     let mut p = Pair::new(9, 9, "chat");
     p.connect();
-    p.to_viewer(ViewerInput::UserEnd);
+    p.deliver_viewer(ViewerInput::UserEnd);
     assert!(!p.prompt_open);
     assert_eq!(
         p.ended(),
@@ -526,7 +526,7 @@ fn technician_ending_during_the_prompt_dismisses_it() {
 #[test]
 fn an_ended_session_ignores_everything() {
     let mut p = Pair::running("chat", "chat");
-    p.to_agent(AgentInput::UserEnd);
+    p.deliver_agent(AgentInput::UserEnd);
     assert!(p
         .agent
         .handle(AgentInput::FromViewer(ViewerMsg::Chat { text: "x".into() }))
