@@ -17,17 +17,18 @@ use std::time::{Duration, Instant};
 /// How long any single expected event may take before the test fails.
 pub const DEADLINE: Duration = Duration::from_secs(30);
 
-/// Path of a workspace binary, built by `cargo build --workspace --bins`.
+/// Path of a workspace binary, built by `cargo build --workspace --bins`:
+/// next to the running program (benchmarks) or one folder up (tests run
+/// from `target/PROFILE/deps`).
 pub fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let path = dir.join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build --workspace --bins` before the tests",
-        path.display()
-    );
-    path
+    let here = exe.parent().expect("exe dir");
+    let candidates = [here.join(name), here.parent().unwrap_or(here).join(name)];
+    candidates
+        .iter()
+        .find(|p| p.exists())
+        .cloned()
+        .unwrap_or_else(|| panic!("{name} is missing: run `cargo build --workspace --bins` first"))
 }
 
 /// A fresh scratch directory under the target dir.
@@ -158,6 +159,11 @@ impl RelayProcess {
             "--relay-fingerprint".into(),
             self.fingerprint.clone(),
         ]
+    }
+
+    /// The relay's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The session log lines written so far.

@@ -25,14 +25,9 @@ fn tls_err(e: impl std::fmt::Display) -> NetError {
     NetError::Tls(e.to_string())
 }
 
-/// Agent: waits for the viewer's inner connection; only the certificate
-/// `peer` is accepted. Failed attempts (forged or injected by a hostile
-/// relay) are dropped and the wait goes on; the caller bounds it.
-pub async fn accept(
-    outer: &Connection,
-    own: &SelfSigned,
-    peer: Fingerprint,
-) -> Result<(Endpoint, Connection), NetError> {
+/// The agent's side of the inner connection: TLS 1.3 only, our session
+/// certificate, and only the client certificate `peer` accepted.
+pub fn server_config(own: &SelfSigned, peer: Fingerprint) -> Result<quinn::ServerConfig, NetError> {
     let mut tls = rustls::ServerConfig::builder_with_provider(crate::crypto_provider())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(tls_err)?
@@ -43,6 +38,35 @@ pub async fn accept(
     let quic = quinn::crypto::rustls::QuicServerConfig::try_from(tls).map_err(tls_err)?;
     let mut server = quinn::ServerConfig::with_crypto(Arc::new(quic));
     server.transport_config(transport::inner(PEER_IDLE));
+    Ok(server)
+}
+
+/// The viewer's side: TLS 1.3 only, only the server certificate `peer`
+/// accepted, our session certificate presented.
+pub fn client_config(own: &SelfSigned, peer: Fingerprint) -> Result<quinn::ClientConfig, NetError> {
+    let mut tls = rustls::ClientConfig::builder_with_provider(crate::crypto_provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(tls_err)?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(PinnedServer(Pin::new(Some(peer)))))
+        .with_client_auth_cert(vec![own.cert.clone()], own.key_der())
+        .map_err(tls_err)?;
+    tls.alpn_protocols = vec![PEER_ALPN.to_vec()];
+    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(tls).map_err(tls_err)?;
+    let mut client = quinn::ClientConfig::new(Arc::new(quic));
+    client.transport_config(transport::inner(PEER_IDLE));
+    Ok(client)
+}
+
+/// Agent: waits for the viewer's inner connection; only the certificate
+/// `peer` is accepted. Failed attempts (forged or injected by a hostile
+/// relay) are dropped and the wait goes on; the caller bounds it.
+pub async fn accept(
+    outer: &Connection,
+    own: &SelfSigned,
+    peer: Fingerprint,
+) -> Result<(Endpoint, Connection), NetError> {
+    let server = server_config(own, peer)?;
     let socket = DatagramSocket::new(outer.clone(), AGENT_ADDR, VIEWER_ADDR);
     let endpoint = Endpoint::new_with_abstract_socket(
         EndpointConfig::default(),
@@ -72,17 +96,7 @@ pub async fn connect(
     own: &SelfSigned,
     peer: Fingerprint,
 ) -> Result<(Endpoint, Connection), NetError> {
-    let mut tls = rustls::ClientConfig::builder_with_provider(crate::crypto_provider())
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .map_err(tls_err)?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(PinnedServer(Pin::new(Some(peer)))))
-        .with_client_auth_cert(vec![own.cert.clone()], own.key_der())
-        .map_err(tls_err)?;
-    tls.alpn_protocols = vec![PEER_ALPN.to_vec()];
-    let quic = quinn::crypto::rustls::QuicClientConfig::try_from(tls).map_err(tls_err)?;
-    let mut client = quinn::ClientConfig::new(Arc::new(quic));
-    client.transport_config(transport::inner(PEER_IDLE));
+    let client = client_config(own, peer)?;
     let socket = DatagramSocket::new(outer.clone(), VIEWER_ADDR, AGENT_ADDR);
     let endpoint = Endpoint::new_with_abstract_socket(
         EndpointConfig::default(),

@@ -56,8 +56,27 @@ pub async fn resolve(relay: &str) -> Result<SocketAddr, NetError> {
         .ok_or_else(|| err("no address found".into()))
 }
 
-/// Connects to the relay at `relay` (`HOST:PORT`) under `trust`.
+/// Connects to the relay at `relay` (`HOST:PORT`) under `trust`, from a
+/// new local endpoint.
 pub async fn connect(relay: &str, trust: &RelayTrust) -> Result<RelayLink, NetError> {
+    let addr = resolve(relay).await?;
+    let bind: SocketAddr = if addr.is_ipv6() {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    } else {
+        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+    };
+    let endpoint = Endpoint::client(bind)?;
+    connect_on(&endpoint, relay, trust).await
+}
+
+/// Connects from an existing endpoint (many connections can share one,
+/// as load tests do).
+pub async fn connect_on(
+    endpoint: &Endpoint,
+    relay: &str,
+    trust: &RelayTrust,
+) -> Result<RelayLink, NetError> {
+    let endpoint = endpoint.clone();
     let addr = resolve(relay).await?;
     let host = relay.rsplit_once(':').map_or(relay, |(h, _)| h);
     let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -74,14 +93,6 @@ pub async fn connect(relay: &str, trust: &RelayTrust) -> Result<RelayLink, NetEr
     let mut config = quinn::ClientConfig::new(Arc::new(quic));
     config.transport_config(transport::relay_client(RELAY_IDLE));
 
-    let bind: SocketAddr = if addr.is_ipv6() {
-        "[::]:0".parse().map_err(|_| NetError::Tls("bind".into()))?
-    } else {
-        "0.0.0.0:0"
-            .parse()
-            .map_err(|_| NetError::Tls("bind".into()))?
-    };
-    let endpoint = Endpoint::client(bind)?;
     let unreachable = |reason: String| NetError::Unreachable { addr, reason };
     let connecting = endpoint
         .connect_with(config, addr, host)
