@@ -6,6 +6,7 @@
 
 pub mod hostile;
 mod pty;
+pub mod rogue;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};

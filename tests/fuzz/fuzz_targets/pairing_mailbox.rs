@@ -1,0 +1,31 @@
+//! Arbitrary mailbox payloads fed to both state machines mid-pairing: the
+//! PAKE and confirmation decoding must fail cleanly (burn or end), never
+//! panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tessera_proto::peer::Hello;
+use tessera_proto::{Code, Fingerprint, Grants, Nameplate, Secret};
+use tessera_session::agent::{AgentInput, AgentSession};
+use tessera_session::viewer::{ViewerInput, ViewerSession};
+use tessera_session::Timeouts;
+
+fuzz_target!(|data: &[u8]| {
+    let (first, second) = data.split_at(data.len() / 2);
+    let nameplate = Nameplate::new(482).expect("nameplate");
+    let secret = || Secret::from_digits([1, 2, 3, 4, 5, 6]).expect("secret");
+
+    let mut agent = AgentSession::new(Timeouts::default());
+    let _ = agent.start();
+    let _ = agent.handle(AgentInput::Registered { nameplate, expires_in_secs: 600, secret: secret() });
+    let _ = agent.handle(AgentInput::Paired { session_id: [0; 16], local_fingerprint: Fingerprint([1; 32]) });
+    let _ = agent.handle(AgentInput::Mailbox(first.to_vec()));
+    let _ = agent.handle(AgentInput::Mailbox(second.to_vec()));
+
+    let hello = Hello { name: "fuzz".into(), org: None, requested: Grants::NONE };
+    let mut viewer = ViewerSession::new(Code::new(nameplate, secret()), hello, Timeouts::default());
+    let _ = viewer.start();
+    let _ = viewer.handle(ViewerInput::Paired { session_id: [0; 16], local_fingerprint: Fingerprint([2; 32]) });
+    let _ = viewer.handle(ViewerInput::Mailbox(first.to_vec()));
+    let _ = viewer.handle(ViewerInput::Mailbox(second.to_vec()));
+});

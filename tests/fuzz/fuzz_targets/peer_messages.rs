@@ -1,0 +1,20 @@
+//! The end-to-end control-stream decoder and the content checks applied
+//! before anything reaches the person's screen.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tessera_proto::frame::decode_body;
+use tessera_proto::peer::{validate_chat, AgentMsg, ViewerMsg, MAX_PEER_FRAME};
+
+fuzz_target!(|data: &[u8]| {
+    match decode_body::<ViewerMsg>(data, MAX_PEER_FRAME) {
+        Ok(ViewerMsg::Hello(hello)) => {
+            let _ = hello.validate();
+        }
+        Ok(ViewerMsg::Chat { text }) => {
+            let _ = validate_chat(&text);
+        }
+        _ => {}
+    }
+    let _ = decode_body::<AgentMsg>(data, MAX_PEER_FRAME);
+});

@@ -1,0 +1,143 @@
+//! A peer that knows the code (so the PAKE succeeds and the channel opens)
+//! but then breaks the protocol on the end-to-end channel. Built from the
+//! library parts, so it can send bytes no honest binary would.
+
+use quinn::{Connection, Endpoint, RecvStream, SendStream};
+use tessera_net::cert::SelfSigned;
+use tessera_net::relay_client::{self, RelayLink};
+use tessera_net::trust::RelayTrust;
+use tessera_proto::frame::{decode_body, encode_payload};
+use tessera_proto::pairing::{PairingMsg, MAX_PAIRING_MSG};
+use tessera_proto::relay::{ClientMsg, RelayMsg};
+use tessera_proto::{Code, Fingerprint, Nameplate, Secret};
+use tessera_secure::{PairingContext, Pake, Role};
+
+/// An open end-to-end channel held by the rogue.
+pub struct RogueChannel {
+    /// Keeps the relay connection alive.
+    pub link: RelayLink,
+    /// The inner endpoint.
+    pub endpoint: Endpoint,
+    /// The inner connection.
+    pub conn: Connection,
+    /// The control stream, raw.
+    pub send: SendStream,
+    /// The control stream, raw.
+    pub recv: RecvStream,
+}
+
+async fn mailbox(link: &mut RelayLink) -> PairingMsg {
+    match link.messages.recv().await {
+        Some(Ok(RelayMsg::Mailbox { payload })) => {
+            decode_body(&payload, MAX_PAIRING_MSG).expect("pairing message")
+        }
+        other => panic!("expected a mailbox message, got {other:?}"),
+    }
+}
+
+async fn paired(link: &mut RelayLink) -> [u8; 16] {
+    match link.messages.recv().await {
+        Some(Ok(RelayMsg::Paired { session_id })) => session_id,
+        other => panic!("expected pairing, got {other:?}"),
+    }
+}
+
+/// Runs the honest PAKE as `role`; returns our certificate and the peer's
+/// authenticated fingerprint.
+async fn pake(
+    link: &mut RelayLink,
+    role: Role,
+    secret: &Secret,
+    nameplate: Nameplate,
+    session_id: [u8; 16],
+) -> (SelfSigned, Fingerprint) {
+    let (pake, msg) = Pake::start(
+        role,
+        secret,
+        PairingContext {
+            session_id,
+            nameplate,
+        },
+    );
+    let send = |m: PairingMsg| ClientMsg::Mailbox {
+        payload: encode_payload(&m),
+    };
+    link.send(&send(PairingMsg::Pake(msg)))
+        .await
+        .expect("send pake");
+    let PairingMsg::Pake(theirs) = mailbox(link).await else {
+        panic!("expected pake")
+    };
+    let keys = pake.finish(&theirs).expect("pake");
+    let (own, peer) = keys.confirmations(role);
+    let cert = SelfSigned::generate(&["rogue"]).expect("cert");
+    link.send(&send(PairingMsg::Confirm(own.seal(&cert.fingerprint))))
+        .await
+        .expect("send confirm");
+    let PairingMsg::Confirm(sealed) = mailbox(link).await else {
+        panic!("expected confirm")
+    };
+    let fp = peer.open(&sealed).expect("the code was right");
+    (cert, fp)
+}
+
+/// A rogue viewer: joins with the right code and opens the channel.
+pub async fn viewer(relay: &str, fingerprint: &str, code: &str) -> RogueChannel {
+    let code = Code::parse(code).expect("code");
+    let trust = RelayTrust::Fingerprint(fingerprint.parse().expect("fp"));
+    let mut link = relay_client::connect(relay, &trust).await.expect("relay");
+    link.send(&ClientMsg::Join {
+        nameplate: code.nameplate.get(),
+    })
+    .await
+    .expect("join");
+    let session_id = paired(&mut link).await;
+    let (cert, agent) = pake(
+        &mut link,
+        Role::Viewer,
+        &code.secret,
+        code.nameplate,
+        session_id,
+    )
+    .await;
+    let (endpoint, conn) = tessera_net::channel::connect(&link.connection, &cert, agent)
+        .await
+        .expect("channel");
+    let (send, recv) = conn.open_bi().await.expect("stream");
+    RogueChannel {
+        link,
+        endpoint,
+        conn,
+        send,
+        recv,
+    }
+}
+
+/// A rogue agent: registers, shows its code through `on_code`, and once a
+/// viewer joined, accepts its channel.
+pub async fn agent(relay: &str, fingerprint: &str, on_code: impl FnOnce(String)) -> RogueChannel {
+    let trust = RelayTrust::Fingerprint(fingerprint.parse().expect("fp"));
+    let mut link = relay_client::connect(relay, &trust).await.expect("relay");
+    link.send(&ClientMsg::Register).await.expect("register");
+    let nameplate = match link.messages.recv().await {
+        Some(Ok(RelayMsg::Registered { nameplate, .. })) => {
+            Nameplate::new(nameplate).expect("nameplate")
+        }
+        other => panic!("expected registration, got {other:?}"),
+    };
+    let secret = Secret::from_digits([3, 1, 4, 1, 5, 9]).expect("secret");
+    on_code(Code::new(nameplate, secret.clone()).display());
+    let session_id = paired(&mut link).await;
+    let (cert, viewer) = pake(&mut link, Role::Agent, &secret, nameplate, session_id).await;
+    let (endpoint, conn) = tessera_net::channel::accept(&link.connection, &cert, viewer)
+        .await
+        .expect("channel");
+    let (send, recv) = conn.accept_bi().await.expect("stream");
+    RogueChannel {
+        link,
+        endpoint,
+        conn,
+        send,
+        recv,
+    }
+}
