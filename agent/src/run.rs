@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 use tessera_net::cert::SelfSigned;
 use tessera_net::channel::Peer;
+use tessera_net::lines::Line;
 use tessera_net::relay_client::{self, RelayLink};
 use tessera_net::timers::Timers;
 use tessera_net::trust::RelayTrust;
@@ -17,7 +18,7 @@ use tessera_proto::relay::RelayMsg;
 use tessera_proto::{EndReason, Fingerprint, Grants, Nameplate, Permission, Secret};
 use tessera_session::agent::{AgentAction, AgentInput, AgentSession};
 use tessera_session::consent::{self, Lang};
-use tessera_session::{render, SessionEvent, Side, Technician, Timeouts};
+use tessera_session::{render, BurnReason, SessionEvent, Side, Technician, Timeouts};
 use tokio::task::JoinHandle;
 
 /// What the command line decided.
@@ -147,7 +148,11 @@ impl Agent {
                 AgentInput::ProtocolViolation(e.to_string())
             }
             Woke::Viewer(_) => AgentInput::ConnectionLost,
-            Woke::Typed(Some(line)) => return self.typed(line),
+            Woke::Typed(Some(Line::Text(line))) => return self.typed(line),
+            Woke::Typed(Some(Line::TooLong)) => {
+                self.tty.line("(That line was too long and was not sent.)");
+                return None;
+            }
             Woke::Typed(None) => {
                 *tty_open = false;
                 AgentInput::UserEnd
@@ -217,6 +222,10 @@ impl Agent {
                 }
             },
             "" => None,
+            other if other.starts_with('/') => {
+                self.tty.line("Commands: /stop ends the session, /revoke PERMISSION takes one back. Anything else is sent as chat.");
+                None
+            }
             _ => Some(AgentInput::UserChat(line)),
         }
     }
@@ -307,8 +316,11 @@ impl Agent {
                 expires_in_secs / 60
             ),
             SessionEvent::Paired => "Someone entered the code; checking it...".into(),
-            SessionEvent::CodeBurned { .. } => {
-                "That attempt used a wrong code, so the code is now void. Here is a new one:".into()
+            SessionEvent::CodeBurned { reason: BurnReason::WrongCode } => {
+                "Someone tried a wrong code, so the code is now void. Here is a new one:".into()
+            }
+            SessionEvent::CodeBurned { reason: BurnReason::Abandoned } => {
+                "The connection attempt did not complete, so the code is now void. Here is a new one:".into()
             }
             SessionEvent::Secured { .. } => "Code confirmed: the connection is end-to-end encrypted.".into(),
             SessionEvent::ConsentRequested { .. } | SessionEvent::WaitingForConsent => return,
@@ -323,8 +335,10 @@ impl Agent {
                 format!("Permissions now: {}.", consent::describe_grants(*granted, lang))
             }
             SessionEvent::Chat { from: Side::Viewer, text } => {
+                // Every line carries the name, so a message cannot pass for
+                // Tessera's own words.
                 let who = self.technician.as_ref().map_or("Technician".into(), |t| t.name.clone());
-                format!("[{who}] {text}")
+                text.lines().map(|l| format!("[{who}] {l}")).collect::<Vec<_>>().join("\n")
             }
             SessionEvent::Chat { from: Side::Agent, .. } => return,
             SessionEvent::Refused { permission, .. } => format!(
@@ -359,7 +373,7 @@ enum Woke {
     Relay(Option<Result<RelayMsg, NetError>>),
     Started(Result<Channel, NetError>),
     Viewer(Option<Result<ViewerMsg, NetError>>),
-    Typed(Option<String>),
+    Typed(Option<Line>),
     Timer(tessera_session::Timer),
     Interrupted,
 }

@@ -4,14 +4,19 @@
 //! no pipe or script feeding the agent can answer the prompt.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufReader, Write};
+use tessera_net::lines::{read_line, Line};
 use tokio::sync::mpsc;
+
+/// The longest line the person may type (a chat message is at most 4000
+/// characters of up to 4 bytes).
+const MAX_LINE: usize = 16 * 1024;
 
 /// The controlling terminal, split into a writer and a stream of lines.
 pub struct Tty {
     out: File,
     /// Lines typed by the person, without their newline.
-    pub lines: mpsc::Receiver<String>,
+    pub lines: mpsc::Receiver<Line>,
 }
 
 impl Tty {
@@ -21,8 +26,8 @@ impl Tty {
         let out = File::options().write(true).open("/dev/tty")?;
         let (tx, lines) = mpsc::channel(16);
         std::thread::spawn(move || {
-            for line in BufReader::new(input).lines() {
-                let Ok(line) = line else { break };
+            let mut input = BufReader::new(input);
+            while let Ok(Some(line)) = read_line(&mut input, MAX_LINE) {
                 if tx.blocking_send(line).is_err() {
                     break;
                 }

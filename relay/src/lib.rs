@@ -14,4 +14,4 @@ pub mod tls;
 
 pub use intercept::{Direction, Interceptor, Passthrough};
 pub use registry::Limits;
-pub use server::{Relay, RelayConfig, RelayError};
+pub use server::{Closer, Relay, RelayConfig, RelayError};

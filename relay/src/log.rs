@@ -26,7 +26,8 @@ pub struct SessionRecord {
     pub bytes_agent_to_viewer: u64,
     /// Datagram bytes forwarded viewer → agent.
     pub bytes_viewer_to_agent: u64,
-    /// `closed`, `burned`, `agent_left`, `viewer_left`.
+    /// `burned` (the agent voided its code), `agent_left` or `viewer_left`
+    /// (whichever connection closed or was lost first).
     pub end: &'static str,
 }
 

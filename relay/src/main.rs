@@ -41,6 +41,9 @@ struct Args {
     /// Join attempts one address may make per minute (after a burst of 10).
     #[arg(long, default_value_t = 30)]
     join_rate: u32,
+    /// Registrations one address may make per minute (after a burst of 20).
+    #[arg(long, default_value_t = 60)]
+    register_rate: u32,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -95,6 +98,7 @@ async fn run(args: Args) -> Result<(), String> {
         quarantine: Duration::from_secs(args.nameplate_ttl.max(60)),
         max_waiting_per_ip: args.max_registrations_per_ip,
         joins_per_minute: args.join_rate,
+        registers_per_minute: args.register_rate,
         ..Limits::default()
     };
     config.session_log = Some(args.data_dir.join("sessions.jsonl"));
@@ -111,8 +115,13 @@ async fn run(args: Args) -> Result<(), String> {
             .map_err(|e| format!("cannot serve metrics on {metrics_addr}: {e}"))?;
         tokio::spawn(tessera_relay::metrics::serve(listener, relay.metrics()));
     }
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| format!("cannot watch for SIGTERM: {e}"))?;
+    let closer = relay.closer();
     tokio::select! {
-        () = relay.run() => Ok(()),
-        _ = tokio::signal::ctrl_c() => Ok(()),
+        () = relay.run() => {}
+        _ = tokio::signal::ctrl_c() => closer.close(),
+        _ = terminate.recv() => closer.close(),
     }
+    Ok(())
 }

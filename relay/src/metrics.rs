@@ -18,7 +18,8 @@ pub struct Metrics {
     pub pairs_total: AtomicU64,
     /// Datagram bytes forwarded since start.
     pub bytes_forwarded_total: AtomicU64,
-    /// Requests refused since start.
+    /// Requests refused since start (rate limits, unknown or used codes,
+    /// capacity), not counting bad requests.
     pub refusals_total: AtomicU64,
     /// Malformed or out-of-place messages since start.
     pub bad_requests_total: AtomicU64,
@@ -73,6 +74,8 @@ pub async fn serve(listener: tokio::net::TcpListener, metrics: std::sync::Arc<Me
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     loop {
         let Ok((mut stream, _)) = listener.accept().await else {
+            // Out of descriptors or similar: back off instead of spinning.
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             continue;
         };
         let metrics = metrics.clone();

@@ -26,6 +26,11 @@ pub struct Limits {
     pub join_burst: u32,
     /// ...refilled at this many per minute.
     pub joins_per_minute: u32,
+    /// Registrations one address may make in a burst (every one quarantines
+    /// a nameplate, so cycling them must be bounded)...
+    pub register_burst: u32,
+    /// ...refilled at this many per minute.
+    pub registers_per_minute: u32,
     /// Waiting registrations in all.
     pub max_waiting: usize,
 }
@@ -38,6 +43,8 @@ impl Default for Limits {
             max_waiting_per_ip: 20,
             join_burst: 10,
             joins_per_minute: 30,
+            register_burst: 20,
+            registers_per_minute: 60,
             max_waiting: 200_000,
         }
     }
@@ -50,10 +57,18 @@ struct Waiting {
     expires_at: Instant,
 }
 
+/// A token bucket of one address for one kind of request.
 #[derive(Debug)]
-struct Bucket {
+struct Tokens {
     tokens: f64,
     at: Instant,
+}
+
+/// The kinds of request that are rate limited per address.
+#[derive(Clone, Copy, Debug)]
+enum Bucket {
+    Join,
+    Register,
 }
 
 /// A successful join.
@@ -74,7 +89,8 @@ pub struct Registry {
     /// what a viewer trying one is told.
     quarantined: HashMap<u32, (Instant, Refusal)>,
     waiting_per_ip: HashMap<IpAddr, u32>,
-    joins: HashMap<IpAddr, Bucket>,
+    joins: HashMap<IpAddr, Tokens>,
+    registers: HashMap<IpAddr, Tokens>,
 }
 
 /// The ranges nameplates come from, shortest first.
@@ -97,6 +113,7 @@ impl Registry {
             quarantined: HashMap::new(),
             waiting_per_ip: HashMap::new(),
             joins: HashMap::new(),
+            registers: HashMap::new(),
         }
     }
 
@@ -113,7 +130,7 @@ impl Registry {
         ip: IpAddr,
         now: Instant,
     ) -> Result<(Nameplate, Duration), Refusal> {
-        self.expire(now);
+        self.take_token(Bucket::Register, ip, now)?;
         if self.waiting.len() >= self.limits.max_waiting {
             return Err(Refusal::Busy);
         }
@@ -159,10 +176,17 @@ impl Registry {
 
     /// Pairs a viewer with the agent waiting under `nameplate`. The
     /// nameplate is consumed: a second join, or the right code after a
-    /// wrong one, finds nothing.
+    /// wrong one, finds nothing. A nameplate past its expiry is refused even before the sweep (which
+    /// tells its agent) has removed it.
     pub fn join(&mut self, nameplate: u32, ip: IpAddr, now: Instant) -> Result<Pairing, Refusal> {
-        self.expire(now);
-        self.take_join_token(ip, now)?;
+        self.take_token(Bucket::Join, ip, now)?;
+        if self
+            .waiting
+            .get(&nameplate)
+            .is_some_and(|w| w.expires_at <= now)
+        {
+            return Err(Refusal::Expired);
+        }
         match self.waiting.remove(&nameplate) {
             Some(w) => {
                 self.release_ip(w.ip);
@@ -179,10 +203,22 @@ impl Registry {
         }
     }
 
-    fn take_join_token(&mut self, ip: IpAddr, now: Instant) -> Result<(), Refusal> {
-        let burst = f64::from(self.limits.join_burst);
-        let rate = f64::from(self.limits.joins_per_minute) / 60.0;
-        let bucket = self.joins.entry(ip).or_insert(Bucket {
+    fn take_token(&mut self, kind: Bucket, ip: IpAddr, now: Instant) -> Result<(), Refusal> {
+        let (burst, per_minute, buckets) = match kind {
+            Bucket::Join => (
+                self.limits.join_burst,
+                self.limits.joins_per_minute,
+                &mut self.joins,
+            ),
+            Bucket::Register => (
+                self.limits.register_burst,
+                self.limits.registers_per_minute,
+                &mut self.registers,
+            ),
+        };
+        let burst = f64::from(burst);
+        let rate = f64::from(per_minute) / 60.0;
+        let bucket = buckets.entry(ip).or_insert(Tokens {
             tokens: burst,
             at: now,
         });
@@ -265,12 +301,44 @@ mod tests {
         IpAddr::from([10, 0, 0, n])
     }
 
-    #[test]
-    fn three_digits_while_there_is_room_then_longer() {
-        let mut r = Registry::new(Limits {
+    fn unlimited() -> Limits {
+        Limits {
             max_waiting_per_ip: 10_000,
+            register_burst: 10_000,
+            ..Limits::default()
+        }
+    }
+
+    #[test]
+    fn an_expired_nameplate_is_refused_before_the_sweep_and_announced_by_it() {
+        let mut r = Registry::new(Limits::default());
+        let now = Instant::now();
+        let (n, _) = r.register(5, ip(1), now).expect("room");
+        let late = now + Duration::from_secs(600);
+        assert_eq!(r.join(n.get(), ip(2), late), Err(Refusal::Expired));
+        assert_eq!(r.expire(late), vec![5], "the sweep still tells the agent");
+    }
+
+    #[test]
+    fn registrations_are_rate_limited_per_address() {
+        let mut r = Registry::new(Limits {
+            register_burst: 2,
+            registers_per_minute: 60,
             ..Limits::default()
         });
+        let now = Instant::now();
+        for agent in 0..2 {
+            r.register(agent, ip(1), now).expect("burst");
+            r.unregister(agent, now);
+        }
+        assert_eq!(r.register(9, ip(1), now), Err(Refusal::RateLimited));
+        r.register(9, ip(1), now + Duration::from_secs(1))
+            .expect("refilled");
+    }
+
+    #[test]
+    fn three_digits_while_there_is_room_then_longer() {
+        let mut r = Registry::new(unlimited());
         let now = Instant::now();
         let mut lengths = Vec::new();
         for agent in 0..1000 {
@@ -299,10 +367,7 @@ mod tests {
 
     #[test]
     fn used_nameplates_are_not_reallocated_during_quarantine() {
-        let mut r = Registry::new(Limits {
-            max_waiting_per_ip: 10_000,
-            ..Limits::default()
-        });
+        let mut r = Registry::new(unlimited());
         let now = Instant::now();
         let (first, _) = r.register(1, ip(1), now).expect("room");
         r.join(first.get(), ip(2), now).expect("paired");

@@ -43,7 +43,7 @@ pub struct RelayConfig {
     pub idle_timeout: Duration,
     /// A client must open its control stream within this time.
     pub handshake_timeout: Duration,
-    /// Connections accepted at once, at most.
+    /// Open connections at most; more are refused at the handshake.
     pub max_connections: u32,
     /// Where to append the session log (JSON lines), if anywhere.
     pub session_log: Option<PathBuf>,
@@ -99,6 +99,7 @@ struct Shared {
     log: SessionLog,
     interceptor: Arc<dyn Interceptor>,
     handshake_timeout: Duration,
+    max_connections: u64,
 }
 
 struct State {
@@ -154,7 +155,7 @@ impl Relay {
             .map_err(|e| RelayError::Tls(e.to_string()))?;
         let mut server = quinn::ServerConfig::with_crypto(Arc::new(quic));
         server.transport_config(transport::relay_server(config.idle_timeout));
-        server.max_incoming(config.max_connections as usize);
+        server.max_incoming(1024);
         let endpoint =
             Endpoint::server(server, config.listen).map_err(|source| RelayError::Bind {
                 addr: config.listen,
@@ -170,6 +171,7 @@ impl Relay {
             log: SessionLog::open(config.session_log).map_err(RelayError::Log)?,
             interceptor: config.interceptor,
             handshake_timeout: config.handshake_timeout,
+            max_connections: u64::from(config.max_connections),
         });
         Ok(Self {
             endpoint,
@@ -197,6 +199,16 @@ impl Relay {
     pub async fn run(self) {
         let expiry = tokio::spawn(expire_loop(self.shared.clone()));
         while let Some(incoming) = self.endpoint.accept().await {
+            if self.shared.metrics.connections_open.load(Ordering::Relaxed)
+                >= self.shared.max_connections
+            {
+                self.shared
+                    .metrics
+                    .refusals_total
+                    .fetch_add(1, Ordering::Relaxed);
+                incoming.refuse();
+                continue;
+            }
             let shared = self.shared.clone();
             tokio::spawn(async move {
                 match incoming.await {
@@ -210,7 +222,23 @@ impl Relay {
 
     /// Stops accepting and closes every connection.
     pub fn close(&self) {
-        self.endpoint
+        self.closer().close();
+    }
+
+    /// A handle that can close the relay while [`run`](Self::run) owns it.
+    pub fn closer(&self) -> Closer {
+        Closer(self.endpoint.clone())
+    }
+}
+
+/// Closes a running relay (on SIGTERM, Ctrl-C, or from a test).
+#[derive(Clone, Debug)]
+pub struct Closer(Endpoint);
+
+impl Closer {
+    /// Clients are told the relay is shutting down.
+    pub fn close(&self) {
+        self.0
             .close(close_code::NORMAL.into(), b"relay shutting down");
     }
 }

@@ -47,8 +47,17 @@ impl RelayIdentity {
     /// `dir`) on first start. The key file is readable by its owner only.
     pub fn load_or_create(dir: &Path) -> Result<Self, String> {
         let (cert_path, key_path) = paths(dir);
-        if cert_path.exists() && key_path.exists() {
-            return Self::load(&cert_path, &key_path);
+        match (cert_path.exists(), key_path.exists()) {
+            (true, true) => return Self::load(&cert_path, &key_path),
+            (false, false) => {}
+            // Silently making a new identity would change the fingerprint
+            // every client pinned.
+            (true, false) | (false, true) => {
+                return Err(format!(
+                    "{} holds only one of relay-cert.pem and relay-key.pem: restore the other, or remove both to create a new identity (clients will then see a new fingerprint)",
+                    dir.display()
+                ))
+            }
         }
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let fresh =

@@ -25,7 +25,7 @@ enum Cmd {
 
 #[derive(clap::Args, Debug)]
 struct ConnectArgs {
-    /// The code, e.g. "482 913 577 4" (spaces, dashes and dots are ignored).
+    /// The code, e.g. "482 913 577 2" (spaces, dashes and dots are ignored).
     code: String,
     /// The relay the person's agent registered with.
     #[arg(long, default_value = "127.0.0.1:7700")]

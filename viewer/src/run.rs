@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 use tessera_net::cert::SelfSigned;
 use tessera_net::channel::Peer;
+use tessera_net::lines::{read_line, Line};
 use tessera_net::relay_client::{self, RelayLink};
 use tessera_net::timers::Timers;
 use tessera_net::trust::RelayTrust;
@@ -45,7 +46,7 @@ struct Viewer {
     cert: Option<SelfSigned>,
     starting: Option<JoinHandle<Result<Channel, NetError>>>,
     channel: Option<Channel>,
-    commands: mpsc::Receiver<String>,
+    commands: mpsc::Receiver<Line>,
     commands_open: bool,
 }
 
@@ -53,7 +54,7 @@ enum Woke {
     Relay(Option<Result<RelayMsg, NetError>>),
     Started(Result<Channel, NetError>),
     Agent(Option<Result<AgentMsg, NetError>>),
-    Command(Option<String>),
+    Command(Option<Line>),
     Timer(Timer),
     Interrupted,
 }
@@ -101,14 +102,13 @@ pub async fn run(options: Options, code: Code) -> Result<EndReason, String> {
 }
 
 /// Reads stdin lines on a plain thread, so the loop can select on them.
-/// (A tokio blocking read would hold the runtime open at exit.) Lines are
-/// bounded by the command parser, which refuses anything longer.
-fn spawn_stdin_reader() -> mpsc::Receiver<String> {
-    use std::io::BufRead;
+/// (A tokio blocking read would hold the runtime open at exit.) A line
+/// over the command limit is dropped unread and reported.
+fn spawn_stdin_reader() -> mpsc::Receiver<Line> {
     let (tx, rx) = mpsc::channel(64);
     std::thread::spawn(move || {
-        for line in std::io::stdin().lock().lines() {
-            let Ok(line) = line else { break };
+        let mut stdin = std::io::stdin().lock();
+        while let Ok(Some(line)) = read_line(&mut stdin, command::MAX_COMMAND_LINE) {
             if tx.blocking_send(line).is_err() {
                 break;
             }
@@ -172,7 +172,14 @@ impl Viewer {
                 ViewerInput::ProtocolViolation(e.to_string())
             }
             Woke::Agent(_) => ViewerInput::ConnectionLost,
-            Woke::Command(Some(line)) => return self.command(&line),
+            Woke::Command(Some(Line::Text(line))) => return self.command(&line),
+            Woke::Command(Some(Line::TooLong)) => {
+                self.error(&format!(
+                    "command line over the {}-byte limit was dropped",
+                    command::MAX_COMMAND_LINE
+                ));
+                return None;
+            }
             Woke::Command(None) => {
                 // No more commands; the session goes on until it ends.
                 self.commands_open = false;

@@ -13,7 +13,8 @@ use tessera_tests::{scratch, RelayProcess};
 use tokio::sync::Semaphore;
 
 async fn open(endpoint: &Endpoint, addr: &str, trust: &RelayTrust, count: usize) -> Vec<RelayLink> {
-    let gate = Arc::new(Semaphore::new(200));
+    // Handshakes at once: both ends share two cores here.
+    let gate = Arc::new(Semaphore::new(32));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..count {
         let (endpoint, addr, trust, gate) = (
@@ -54,6 +55,8 @@ fn relay(name: &str) -> RelayProcess {
     RelayProcess::start(
         &scratch(name),
         &[
+            "--register-rate",
+            "100000000",
             "--join-rate",
             "100000000",
             "--max-registrations-per-ip",

@@ -15,6 +15,8 @@ fn main() {
     let relay = RelayProcess::start(
         &scratch("bench-setup"),
         &[
+            "--register-rate",
+            "100000000",
             "--join-rate",
             "1000000",
             "--max-registrations-per-ip",

@@ -13,6 +13,7 @@ pub mod channel;
 pub mod datagram;
 mod error;
 pub mod framed;
+pub mod lines;
 pub mod pinned;
 pub mod relay_client;
 pub mod timers;

@@ -1,5 +1,5 @@
 //! One-time session codes: `nameplate + secret + check digit`, e.g.
-//! `482 913 577 4`.
+//! `482 913 577 2`.
 //!
 //! The nameplate is public (the relay allocated it and pairs by it); the six
 //! secret digits are a password that only ever enters SPAKE2; the Damm check
@@ -129,7 +129,7 @@ impl Code {
     }
 
     /// The code as it is shown and read aloud: all digits, check digit
-    /// included, grouped in threes from the left (`482 913 577 4`).
+    /// included, grouped in threes from the left (`482 913 577 2`).
     pub fn display(&self) -> String {
         let mut digits = self.digits_without_check();
         digits.push(damm::check_digit(digits.iter().copied()));
@@ -214,6 +214,13 @@ mod tests {
             let c = code(plate, [0, 0, 0, 0, 0, 1]);
             assert_eq!(Code::parse(&c.display()), Ok(c));
         }
+    }
+
+    #[test]
+    fn the_documented_example_is_a_valid_code() {
+        // DESIGN.md's `482 913 577 4` fails its own check digit; ours is right.
+        assert!(Code::parse("482 913 577 2").is_ok());
+        assert_eq!(Code::parse("482 913 577 4"), Err(CodeError::Typo));
     }
 
     #[test]

@@ -84,6 +84,16 @@ pub enum ContentError {
     /// A text field holds control characters (they could fake prompt text).
     #[error("{0} holds control characters")]
     ControlCharacters(&'static str),
+    /// A text field holds invisible or direction-changing characters (they
+    /// could make a name read as something else).
+    #[error("{0} holds invisible or text-direction characters")]
+    InvisibleCharacters(&'static str),
+}
+
+/// Zero-width, direction override and isolate characters: invisible, yet
+/// they change what a person reads.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}' | '\u{00AD}')
 }
 
 fn check_text(
@@ -101,6 +111,9 @@ fn check_text(
         .any(|c| c.is_control() && !(allow_newline && c == '\n'))
     {
         return Err(ContentError::ControlCharacters(field));
+    }
+    if text.chars().any(is_invisible) {
+        return Err(ContentError::InvisibleCharacters(field));
     }
     Ok(())
 }
@@ -138,6 +151,11 @@ mod tests {
         assert_eq!(
             hello.validate(),
             Err(ContentError::ControlCharacters("technician name"))
+        );
+        hello.name = "Jane\u{202E}TI emcA".into();
+        assert_eq!(
+            hello.validate(),
+            Err(ContentError::InvisibleCharacters("technician name"))
         );
         hello.name = "x".repeat(65);
         assert!(matches!(

@@ -64,7 +64,8 @@ pub enum RelayMsg {
     },
     /// The paired peer left or its connection was lost.
     PeerLeft,
-    /// The request was refused; the connection closes after this.
+    /// The request was refused. After `BadRequest` the relay closes the
+    /// connection; after the others the client may try again or leave.
     Refused {
         /// Why, for programs.
         reason: Refusal,

@@ -111,7 +111,9 @@ enum State {
     AwaitPeerConfirm {
         confirm: PeerConfirmation,
     },
-    Connecting,
+    Connecting {
+        peer_fingerprint: Fingerprint,
+    },
     AwaitHello,
     Consent {
         requested: Grants,
@@ -125,6 +127,9 @@ enum State {
 /// The agent's session state machine.
 pub struct AgentSession {
     state: State,
+    /// Whether a consent prompt is shown: whatever ends the session must
+    /// take it down.
+    prompting: bool,
     timeouts: Timeouts,
     out: Vec<AgentAction>,
 }
@@ -134,6 +139,7 @@ impl AgentSession {
     pub fn new(timeouts: Timeouts) -> Self {
         Self {
             state: State::Registering,
+            prompting: false,
             timeouts,
             out: Vec::new(),
         }
@@ -166,6 +172,12 @@ impl AgentSession {
     }
 
     fn push(&mut self, action: AgentAction) {
+        match action {
+            AgentAction::AskConsent { .. } => self.prompting = true,
+            AgentAction::DismissConsent if !self.prompting => return,
+            AgentAction::DismissConsent => self.prompting = false,
+            _ => {}
+        }
         self.out.push(action);
     }
 
@@ -238,10 +250,7 @@ impl AgentSession {
                 }) {
                     Some(peer_fingerprint) => {
                         self.push(AgentAction::StartChannel { peer_fingerprint });
-                        self.emit(SessionEvent::Secured {
-                            peer_fingerprint: peer_fingerprint.to_string(),
-                        });
-                        self.state = State::Connecting;
+                        self.state = State::Connecting { peer_fingerprint };
                     }
                     None => self.burn(BurnReason::WrongCode),
                 }
@@ -250,11 +259,18 @@ impl AgentSession {
                 State::AwaitPeerPake { .. } | State::AwaitPeerConfirm { .. },
                 AgentInput::PeerLeft | AgentInput::TimerFired(Timer::Handshake),
             ) => self.burn(BurnReason::Abandoned),
-            (State::Connecting, AgentInput::ChannelUp) => self.state = State::AwaitHello,
+            (State::Connecting { peer_fingerprint }, AgentInput::ChannelUp) => {
+                self.emit(SessionEvent::Secured {
+                    peer_fingerprint: peer_fingerprint.to_string(),
+                });
+                self.state = State::AwaitHello;
+            }
             (State::AwaitHello, AgentInput::FromViewer(ViewerMsg::Hello(hello))) => {
                 self.ask_consent(hello)
             }
             (State::Consent { requested }, AgentInput::ConsentAnswer(answer)) => {
+                // Answered at the prompt itself: it closes on its own.
+                self.prompting = false;
                 self.push(AgentAction::CancelTimer(Timer::Consent));
                 match answer.map(|g| g.intersect(requested)) {
                     Some(granted) if !granted.is_empty() => {
@@ -366,7 +382,9 @@ impl AgentSession {
         }
         match input {
             AgentInput::ConnectionLost => self.end(EndReason::ConnectionLost, None),
-            AgentInput::PeerLeft if channel_up || matches!(self.state, State::Connecting) => {
+            AgentInput::PeerLeft
+                if channel_up || matches!(self.state, State::Connecting { .. }) =>
+            {
                 self.end(EndReason::ConnectionLost, None)
             }
             AgentInput::RelayClosed => self.end(EndReason::RelayClosed, None),
@@ -442,6 +460,7 @@ impl AgentSession {
     }
 
     fn end(&mut self, reason: EndReason, detail: Option<String>) {
+        self.push(AgentAction::DismissConsent);
         self.push(AgentAction::CancelTimer(Timer::Handshake));
         self.push(AgentAction::CancelTimer(Timer::Consent));
         self.emit(SessionEvent::SessionEnded { reason, detail });

@@ -32,7 +32,7 @@ pub struct Technician {
 pub enum SessionEvent {
     /// Agent: a code to read aloud. Holds the secret: never audit-logged.
     Code {
-        /// Grouped digits, e.g. `482 913 577 4`.
+        /// Grouped digits, e.g. `482 913 577 2`.
         code: String,
         /// Seconds until it expires unused.
         expires_in_secs: u32,

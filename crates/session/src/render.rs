@@ -31,14 +31,14 @@ mod tests {
     #[test]
     fn code_event_carries_an_absolute_expiry() {
         let event = SessionEvent::Code {
-            code: "482 913 577 4".into(),
+            code: "482 913 577 2".into(),
             expires_in_secs: 600,
         };
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000);
         let line = json_line(&event, now);
         let v: serde_json::Value = serde_json::from_str(&line).expect("json");
         assert_eq!(v["event"], "code");
-        assert_eq!(v["code"], "482 913 577 4");
+        assert_eq!(v["code"], "482 913 577 2");
         assert_eq!(v["expires_at"], "2026-11-18T11:16:40Z");
     }
 }

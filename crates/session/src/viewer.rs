@@ -82,7 +82,9 @@ enum State {
     AwaitPeerConfirm {
         confirm: PeerConfirmation,
     },
-    Connecting,
+    Connecting {
+        peer_fingerprint: Fingerprint,
+    },
     AwaitConsent,
     Running {
         granted: Grants,
@@ -197,15 +199,15 @@ impl ViewerSession {
                 }) {
                     Some(peer_fingerprint) => {
                         self.push(ViewerAction::StartChannel { peer_fingerprint });
-                        self.emit(SessionEvent::Secured {
-                            peer_fingerprint: peer_fingerprint.to_string(),
-                        });
-                        self.state = State::Connecting;
+                        self.state = State::Connecting { peer_fingerprint };
                     }
                     None => self.end(EndReason::WrongCode, None),
                 }
             }
-            (State::Connecting, ViewerInput::ChannelUp) => {
+            (State::Connecting { peer_fingerprint }, ViewerInput::ChannelUp) => {
+                self.emit(SessionEvent::Secured {
+                    peer_fingerprint: peer_fingerprint.to_string(),
+                });
                 self.push(ViewerAction::ToAgent(ViewerMsg::Hello(self.hello.clone())));
                 self.push(ViewerAction::CancelTimer(Timer::Handshake));
                 // The agent's prompt times out first; this only guards

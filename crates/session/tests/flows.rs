@@ -167,12 +167,18 @@ impl Pair {
     /// Pairing succeeded; the channel comes up on both sides.
     fn connect(&mut self) {
         self.pair();
-        assert!(self
-            .agent_events
-            .iter()
-            .any(|e| matches!(e, SessionEvent::Secured { .. })));
+        let secured = |events: &[SessionEvent]| {
+            events
+                .iter()
+                .any(|e| matches!(e, SessionEvent::Secured { .. }))
+        };
+        assert!(
+            !secured(&self.agent_events),
+            "not secured before the channel is up"
+        );
         self.deliver_agent(AgentInput::ChannelUp);
         self.deliver_viewer(ViewerInput::ChannelUp);
+        assert!(secured(&self.agent_events) && secured(&self.viewer_events));
         assert!(self.prompt_open, "the consent prompt is shown");
     }
 
