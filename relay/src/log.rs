@@ -41,12 +41,16 @@ impl SessionLog {
     /// Appends to `path` if given.
     pub fn open(path: Option<PathBuf>) -> std::io::Result<Self> {
         let file = match path {
-            Some(p) => Some(Mutex::new(
-                std::fs::OpenOptions::new()
+            Some(p) => {
+                use std::os::unix::fs::OpenOptionsExt;
+                // It holds addresses: readable by the operator only.
+                let file = std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
-                    .open(p)?,
-            )),
+                    .mode(0o600)
+                    .open(p)?;
+                Some(Mutex::new(file))
+            }
             None => None,
         };
         Ok(Self { file })

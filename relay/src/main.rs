@@ -123,5 +123,6 @@ async fn run(args: Args) -> Result<(), String> {
         _ = tokio::signal::ctrl_c() => closer.close(),
         _ = terminate.recv() => closer.close(),
     }
+    closer.wait_closed(Duration::from_secs(2)).await;
     Ok(())
 }

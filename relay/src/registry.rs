@@ -282,8 +282,9 @@ impl Registry {
             }
         }
         let window = Duration::from_secs(120);
-        self.joins
-            .retain(|_, b| now.saturating_duration_since(b.at) < window);
+        for buckets in [&mut self.joins, &mut self.registers] {
+            buckets.retain(|_, b| now.saturating_duration_since(b.at) < window);
+        }
         agents
     }
 

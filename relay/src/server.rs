@@ -241,6 +241,11 @@ impl Closer {
         self.0
             .close(close_code::NORMAL.into(), b"relay shutting down");
     }
+
+    /// Waits (at most `limit`) until the close has reached the clients.
+    pub async fn wait_closed(&self, limit: Duration) {
+        let _ = tokio::time::timeout(limit, self.0.wait_idle()).await;
+    }
 }
 
 impl Shared {

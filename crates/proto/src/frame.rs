@@ -71,7 +71,9 @@ pub fn body_len(prefix: [u8; LENGTH_PREFIX], max: usize) -> Result<usize, FrameE
 }
 
 /// Decodes a frame body (version byte and message, no length prefix).
-/// Trailing bytes are an error: a message has exactly one encoding.
+/// Trailing bytes are an error. Encodings are not unique (postcard accepts
+/// overlong varints, as the fuzzer found), so nothing may rely on a
+/// message's bytes being canonical: signatures cover the bytes as sent.
 pub fn decode_body<T: DeserializeOwned>(body: &[u8], max: usize) -> Result<T, FrameError> {
     if body.len() > max {
         return Err(FrameError::TooLarge {

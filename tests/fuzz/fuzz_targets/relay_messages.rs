@@ -1,5 +1,7 @@
 //! The relay's control-stream decoder, both directions: never a panic, and
-//! whatever decodes re-encodes to the same bytes.
+//! whatever decodes re-encodes to a message that decodes the same. (Not
+//! to the same bytes: postcard accepts overlong varints, so encodings are
+//! not unique; nothing signs these bytes.)
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -14,10 +16,10 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(msg) = decode_body::<ClientMsg>(data, MAX_CONTROL_FRAME) {
         let frame = encode(&msg, MAX_CONTROL_FRAME).expect("re-encodes");
-        assert_eq!(&frame[LENGTH_PREFIX..], data);
+        assert_eq!(decode_body::<ClientMsg>(&frame[LENGTH_PREFIX..], MAX_CONTROL_FRAME), Ok(msg));
     }
     if let Ok(msg) = decode_body::<RelayMsg>(data, MAX_CONTROL_FRAME) {
         let frame = encode(&msg, MAX_CONTROL_FRAME).expect("re-encodes");
-        assert_eq!(&frame[LENGTH_PREFIX..], data);
+        assert_eq!(decode_body::<RelayMsg>(&frame[LENGTH_PREFIX..], MAX_CONTROL_FRAME), Ok(msg));
     }
 });
