@@ -359,3 +359,30 @@ pub fn typo(code: &str) -> String {
     chars[1] = if chars[1] == '5' { '6' } else { '5' };
     chars.into_iter().collect()
 }
+
+/// A certificate authority, and a relay certificate for 127.0.0.1 that it
+/// signed, written as PEM files in `dir`: `(ca, cert, key)` paths.
+pub fn ca_signed_relay_cert(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let ca_key = rcgen::KeyPair::generate().expect("ca key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Tessera test CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("ca");
+    let leaf_key = rcgen::KeyPair::generate().expect("leaf key");
+    let leaf =
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .expect("leaf params")
+            .signed_by(&leaf_key, &ca)
+            .expect("leaf");
+    let paths = (
+        dir.join("ca.pem"),
+        dir.join("relay.pem"),
+        dir.join("relay.key"),
+    );
+    std::fs::write(&paths.0, ca.pem()).expect("write ca");
+    std::fs::write(&paths.1, leaf.pem()).expect("write cert");
+    std::fs::write(&paths.2, leaf_key.serialize_pem()).expect("write key");
+    paths
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tessera_proto::frame;
 use tessera_proto::relay::{ClientMsg, Refusal, RelayMsg, MAX_CONTROL_FRAME};
 use tessera_tests::hostile::{Blackhole, HostileRelay};
-use tessera_tests::{running_session, scratch, Agent, RelayProcess};
+use tessera_tests::{ca_signed_relay_cert, running_session, scratch, Agent, RelayProcess};
 
 #[test]
 fn an_unreachable_relay_is_named_with_the_fix() {
@@ -42,6 +42,34 @@ fn a_relay_with_another_certificate_than_pinned_is_refused() {
         )),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_relay_certified_by_a_trusted_ca_is_accepted_and_others_are_not() {
+    let dir = scratch("ca");
+    let (ca, cert, key) = ca_signed_relay_cert(&dir);
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let relay = RelayProcess::start(&dir.join("relay"), &["--cert", &cert, "--key", &key]);
+    let trusting = |ca: &std::path::Path| -> Vec<String> {
+        vec![
+            "--relay".into(),
+            relay.addr.clone(),
+            "--relay-ca".into(),
+            ca.display().to_string(),
+        ]
+    };
+    let mut agent = Agent::start(&trusting(&ca));
+    assert_eq!(agent.code().len(), 13);
+
+    // Another CA did not sign this relay's certificate.
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).expect("dir");
+    let (other_ca, _, _) = ca_signed_relay_cert(&other);
+    let refused = Agent::start(&trusting(&other_ca));
+    let (status, stderr) = refused.wait();
+    assert!(!status.success());
+    assert!(stderr.contains("could not be verified"), "{stderr}");
+    assert!(stderr.contains("--relay-ca"), "{stderr}");
 }
 
 #[test]

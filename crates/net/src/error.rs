@@ -22,6 +22,15 @@ pub enum NetError {
         /// quinn's explanation.
         reason: String,
     },
+    /// The relay answered, but its certificate was not accepted by the CA
+    /// policy (or the TLS handshake failed for another reason).
+    #[error("the relay at {addr} could not be verified: {reason} (check --relay-ca, or pin its certificate with --relay-fingerprint)")]
+    RelayRejected {
+        /// Where.
+        addr: SocketAddr,
+        /// quinn's and rustls' explanation.
+        reason: String,
+    },
     /// The relay's certificate differs from the one pinned or recorded.
     #[error("the relay at {addr} presented certificate {seen}, but {expected} was expected ({source_of_trust}). If the relay operator changed its certificate, update it; otherwise someone may be intercepting")]
     RelayCertificateChanged {

@@ -99,6 +99,14 @@ pub async fn connect_on(
         .map_err(|e| unreachable(e.to_string()))?;
     let connection = match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
         Ok(Ok(c)) => c,
+        // The relay answered but the handshake failed: a certificate the
+        // policy refuses (or a pin mismatch, named precisely if so).
+        Ok(Err(e @ quinn::ConnectionError::TransportError(_))) => {
+            return Err(check.mismatch().unwrap_or_else(|| NetError::RelayRejected {
+                addr,
+                reason: e.to_string(),
+            }))
+        }
         Ok(Err(e)) => {
             return Err(check
                 .mismatch()
