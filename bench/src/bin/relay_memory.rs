@@ -1,6 +1,9 @@
 //! Relay memory with many idle clients: N registered agents waiting, then
 //! M paired idle sessions, on a real relay process (release build).
 //! Usage: relay_memory [AGENTS] [PAIRS] (defaults 10000 and 1000).
+//! With `TESSERA_RELAY=ADDR` and `TESSERA_RELAY_FINGERPRINT=HEX` it only
+//! opens PAIRS paired sessions on that running relay and holds them until
+//! interrupted (for profiling a relay under a heap profiler).
 
 use quinn::Endpoint;
 use std::sync::Arc;
@@ -51,6 +54,31 @@ async fn register(links: &mut [RelayLink]) -> Vec<u32> {
     plates
 }
 
+/// Opens `pairs` agent/viewer pairs and pairs them; returns every link.
+async fn pair_up(
+    endpoint: &Endpoint,
+    addr: &str,
+    trust: &RelayTrust,
+    pairs: usize,
+) -> Vec<RelayLink> {
+    let mut agent_links = open(endpoint, addr, trust, pairs).await;
+    let plates = register(&mut agent_links).await;
+    let mut viewer_links = open(endpoint, addr, trust, pairs).await;
+    for (link, plate) in viewer_links.iter_mut().zip(&plates) {
+        link.send(&ClientMsg::Join { nameplate: *plate })
+            .await
+            .expect("join");
+    }
+    for link in viewer_links.iter_mut().chain(agent_links.iter_mut()) {
+        match link.messages.recv().await {
+            Some(Ok(RelayMsg::Paired { .. })) => {}
+            other => panic!("pairing failed: {other:?}"),
+        }
+    }
+    agent_links.extend(viewer_links);
+    agent_links
+}
+
 fn relay(name: &str) -> RelayProcess {
     RelayProcess::start(
         &scratch(name),
@@ -76,6 +104,16 @@ async fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000);
     let endpoint = Endpoint::client("127.0.0.1:0".parse().expect("addr")).expect("endpoint");
+    if let (Ok(addr), Ok(fp)) = (
+        std::env::var("TESSERA_RELAY"),
+        std::env::var("TESSERA_RELAY_FINGERPRINT"),
+    ) {
+        let trust = RelayTrust::Fingerprint(fp.parse().expect("fingerprint"));
+        let _held = pair_up(&endpoint, &addr, &trust, pairs).await;
+        println!("{pairs} sessions paired on {addr}; holding them until interrupted");
+        let _ = tokio::signal::ctrl_c().await;
+        return;
+    }
 
     let waiting = relay("bench-mem-agents");
     let trust = RelayTrust::Fingerprint(waiting.fingerprint.parse().expect("fp"));
