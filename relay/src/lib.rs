@@ -5,6 +5,7 @@
 //! A library with a thin binary, so tests can run it in-process and wrap it.
 #![forbid(unsafe_code)]
 
+mod engine;
 pub mod intercept;
 mod log;
 pub mod metrics;
