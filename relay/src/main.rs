@@ -38,10 +38,12 @@ struct Args {
     /// Codes one address may have waiting at once.
     #[arg(long, default_value_t = 20)]
     max_registrations_per_ip: u32,
-    /// Join attempts one address may make per minute (after a burst of 10).
+    /// Join attempts one address may make per minute (bursts of one
+    /// second's worth, at least 10).
     #[arg(long, default_value_t = 30)]
     join_rate: u32,
-    /// Registrations one address may make per minute (after a burst of 20).
+    /// Registrations one address may make per minute (bursts of one
+    /// second's worth, at least 20).
     #[arg(long, default_value_t = 60)]
     register_rate: u32,
 }
@@ -99,6 +101,9 @@ async fn run(args: Args) -> Result<(), String> {
         max_waiting_per_ip: args.max_registrations_per_ip,
         joins_per_minute: args.join_rate,
         registers_per_minute: args.register_rate,
+        // A burst of at least one second's worth of the configured rate.
+        join_burst: (args.join_rate / 60).max(Limits::default().join_burst),
+        register_burst: (args.register_rate / 60).max(Limits::default().register_burst),
         ..Limits::default()
     };
     config.session_log = Some(args.data_dir.join("sessions.jsonl"));
