@@ -281,10 +281,15 @@ impl Engine {
         }
     }
 
+    /// Drives every connection touched since the last turn; driving one can
+    /// touch others (forwarding, pairing), which the next batch picks up.
     fn drive_dirty(&mut self, now: Instant) {
-        while let Some(&ch) = self.dirty.iter().next() {
-            self.dirty.remove(&ch);
-            self.drive(ch, now);
+        let mut batch = Vec::new();
+        while !self.dirty.is_empty() {
+            batch.extend(self.dirty.drain());
+            for ch in batch.drain(..) {
+                self.drive(ch, now);
+            }
         }
     }
 
