@@ -127,3 +127,36 @@ fn bad_commands_get_a_clear_error_and_the_session_goes_on() {
     viewer.command(r#"{"cmd":"end"}"#);
     assert!(viewer.wait().0.success());
 }
+
+#[test]
+fn the_relay_reports_health_and_load_as_prometheus_metrics() {
+    use std::io::{Read, Write};
+    // A free port for the metrics listener.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let metrics = format!("127.0.0.1:{port}");
+    let relay = RelayProcess::start(&scratch("metrics"), &["--metrics", &metrics]);
+    let (_agent, mut viewer) = running_session(&relay.client_args(), "chat");
+    viewer.command(r#"{"cmd":"end"}"#);
+    assert!(viewer.wait().0.success());
+
+    let mut stream = std::net::TcpStream::connect(&metrics).expect("metrics endpoint");
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n")
+        .expect("request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    let value = |name: &str| -> u64 {
+        response
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing:\n{response}"))
+    };
+    assert_eq!(value("tessera_relay_pairs_total"), 1);
+    assert!(value("tessera_relay_connections_total") >= 2);
+    assert!(value("tessera_relay_bytes_forwarded_total") > 0);
+}
