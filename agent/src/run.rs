@@ -198,7 +198,11 @@ impl Agent {
             Some(Err(NetError::Frame(e))) => {
                 AgentInput::ProtocolViolation(format!("from the relay: {e}"))
             }
-            Some(Err(_)) | None => AgentInput::RelayClosed,
+            // The relay's own words, if it closed deliberately.
+            Some(Err(e)) => AgentInput::RelayClosed(Some(
+                self.link.closed_because().unwrap_or_else(|| e.to_string()),
+            )),
+            None => AgentInput::RelayClosed(self.link.closed_because()),
         }
     }
 
@@ -236,7 +240,8 @@ impl Agent {
             AgentAction::Relay(msg) => {
                 if let Err(e) = self.link.send(&msg).await {
                     tracing::warn!("relay send failed: {e}");
-                    self.inputs.push_back(AgentInput::RelayClosed);
+                    self.inputs
+                        .push_back(AgentInput::RelayClosed(Some(e.to_string())));
                 }
             }
             AgentAction::StartChannel { peer_fingerprint } => self.start_channel(peer_fingerprint),

@@ -32,12 +32,16 @@ mod close_code {
     pub const NORMAL: u32 = 0;
     pub const BAD_REQUEST: u32 = 1;
     pub const TIMEOUT: u32 = 2;
+    pub const SLOW_READER: u32 = 3;
 }
 
 /// How often expiries and stalled clients are checked.
 const SWEEP: Duration = Duration::from_millis(250);
 /// How long a refused client has to read its refusal before the close.
 const LINGER: Duration = Duration::from_secs(1);
+/// Control bytes queued for one client at most (a handful of messages is
+/// all a rendezvous needs).
+const MAX_OUTBOX: usize = 16 * 1024;
 /// Datagrams read per wake-up before other work gets a turn.
 const RECV_BATCH: usize = 64;
 
@@ -53,6 +57,9 @@ pub(crate) struct Settings {
 
 /// One client connection and what the relay knows of it.
 struct Client {
+    /// The relay's own id for this client, never reused (quinn reuses
+    /// connection handles), so no stale rule can reach a later client.
+    id: ConnId,
     conn: quinn_proto::Connection,
     opened_at: Instant,
     control: Option<StreamId>,
@@ -68,6 +75,17 @@ struct Client {
     timer: Option<Instant>,
     /// Left (or lost): only driven until drained.
     gone: bool,
+}
+
+/// How a read of the control stream ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StreamEnd {
+    /// More may come.
+    Open,
+    /// The client finished its side: it is leaving.
+    Finished,
+    /// The client reset its side: it is leaving.
+    Reset,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -97,6 +115,8 @@ pub(crate) struct Engine {
     endpoint: Endpoint,
     settings: Settings,
     clients: HashMap<ConnectionHandle, Client>,
+    by_id: HashMap<ConnId, ConnectionHandle>,
+    next_id: ConnId,
     pairs: HashMap<u64, Pair>,
     next_pair: u64,
     timers: BinaryHeap<Reverse<(Instant, usize)>>,
@@ -106,14 +126,6 @@ pub(crate) struct Engine {
     shutting_down: bool,
 }
 
-fn conn_id(ch: ConnectionHandle) -> ConnId {
-    ch.0 as ConnId
-}
-
-fn handle(id: ConnId) -> ConnectionHandle {
-    ConnectionHandle(id as usize)
-}
-
 impl Engine {
     pub(crate) fn new(socket: UdpSocket, endpoint: Endpoint, settings: Settings) -> Self {
         Self {
@@ -121,6 +133,8 @@ impl Engine {
             endpoint,
             settings,
             clients: HashMap::new(),
+            by_id: HashMap::new(),
+            next_id: 1,
             pairs: HashMap::new(),
             next_pair: 1,
             timers: BinaryHeap::new(),
@@ -239,9 +253,13 @@ impl Engine {
                 let m = &self.settings.metrics;
                 m.connections_total.fetch_add(1, Ordering::Relaxed);
                 m.connections_open.fetch_add(1, Ordering::Relaxed);
+                let id = self.next_id;
+                self.next_id += 1;
+                self.by_id.insert(id, ch);
                 self.clients.insert(
                     ch,
                     Client {
+                        id,
                         conn,
                         opened_at: now,
                         control: None,
@@ -380,82 +398,94 @@ impl Engine {
         }
     }
 
-    /// Reads what arrived on the control stream and handles whole frames.
+    /// Reads what arrived on the control stream and handles whole frames as
+    /// they complete. At most one frame's worth is buffered; a client that
+    /// left or was refused is read no further (its bytes are discarded).
     fn read_control(&mut self, ch: ConnectionHandle, now: Instant) {
-        let mut finished = false;
-        let mut overflow = false;
-        {
-            let Some(c) = self.clients.get_mut(&ch) else {
-                return;
-            };
-            let Some(id) = c.control else { return };
-            let mut stream = c.conn.recv_stream(id);
-            let Ok(mut chunks) = stream.read(true) else {
-                return;
-            };
-            loop {
-                match chunks.next(MAX_CONTROL_FRAME) {
-                    Ok(Some(chunk)) => {
-                        if c.inbox.len() + chunk.bytes.len()
-                            > 2 * (LENGTH_PREFIX + MAX_CONTROL_FRAME)
-                        {
-                            overflow = true;
-                            break;
-                        }
-                        c.inbox.extend_from_slice(&chunk.bytes);
-                    }
-                    Ok(None) => {
-                        finished = true;
-                        break;
-                    }
-                    Err(_) => break, // blocked (more later) or reset (handled as a leave)
-                }
-            }
-            let _ = chunks.finalize();
-        }
-        if overflow {
-            return self.bad_request(ch, now, "control stream flooded".into());
-        }
         loop {
-            let Some(c) = self.clients.get_mut(&ch) else {
-                return;
-            };
-            if c.closing_since.is_some() || c.inbox.len() < LENGTH_PREFIX {
-                break;
-            }
-            let mut prefix = [0u8; LENGTH_PREFIX];
-            prefix.copy_from_slice(&c.inbox[..LENGTH_PREFIX]);
-            let len = match frame::body_len(prefix, MAX_CONTROL_FRAME) {
-                Ok(len) => len,
-                Err(e) => return self.bad_request(ch, now, e.to_string()),
-            };
-            if c.inbox.len() < LENGTH_PREFIX + len {
-                break;
-            }
-            let decoded = frame::decode_body::<ClientMsg>(
-                &c.inbox[LENGTH_PREFIX..LENGTH_PREFIX + len],
-                MAX_CONTROL_FRAME,
-            );
-            c.inbox.drain(..LENGTH_PREFIX + len);
-            if c.inbox.is_empty() {
-                c.inbox = Vec::new(); // an idle client holds no buffer
-            }
-            match decoded {
-                Ok(msg) => {
-                    if let Err(problem) = self.message(ch, msg, now) {
-                        return self.bad_request(ch, now, problem);
-                    }
+            let (got, end) = self.read_some(ch);
+            loop {
+                let Some(c) = self.clients.get_mut(&ch) else {
+                    return;
+                };
+                if c.gone || c.inbox.len() < LENGTH_PREFIX {
+                    break;
                 }
-                Err(e) => return self.bad_request(ch, now, e.to_string()),
+                let mut prefix = [0u8; LENGTH_PREFIX];
+                prefix.copy_from_slice(&c.inbox[..LENGTH_PREFIX]);
+                let len = match frame::body_len(prefix, MAX_CONTROL_FRAME) {
+                    Ok(len) => len,
+                    Err(e) => return self.bad_request(ch, now, e.to_string()),
+                };
+                if c.inbox.len() < LENGTH_PREFIX + len {
+                    break;
+                }
+                let decoded = frame::decode_body::<ClientMsg>(
+                    &c.inbox[LENGTH_PREFIX..LENGTH_PREFIX + len],
+                    MAX_CONTROL_FRAME,
+                );
+                c.inbox.drain(..LENGTH_PREFIX + len);
+                if c.inbox.is_empty() {
+                    c.inbox = Vec::new(); // an idle client holds no buffer
+                }
+                let outcome = match decoded {
+                    Ok(msg) => self.message(ch, msg, now),
+                    Err(e) => Err(e.to_string()),
+                };
+                if let Err(problem) = outcome {
+                    return self.bad_request(ch, now, problem);
+                }
+            }
+            match end {
+                StreamEnd::Open if got > 0 => continue,
+                StreamEnd::Open => return,
+                StreamEnd::Finished | StreamEnd::Reset => {
+                    self.leave(ch, now);
+                    if let Some(c) = self.clients.get_mut(&ch) {
+                        c.conn
+                            .close(now, close_code::NORMAL.into(), Bytes::from_static(b"bye"));
+                    }
+                    return;
+                }
             }
         }
-        if finished {
-            self.leave(ch, now);
-            if let Some(c) = self.clients.get_mut(&ch) {
-                c.conn
-                    .close(now, close_code::NORMAL.into(), Bytes::from_static(b"bye"));
+    }
+
+    /// Moves what the control stream holds into the client's inbox, up to
+    /// one whole frame's worth; returns how much, and whether the stream
+    /// ended. A gone client's bytes are read and dropped, and its stream's
+    /// end changes nothing (it already left).
+    fn read_some(&mut self, ch: ConnectionHandle) -> (usize, StreamEnd) {
+        let Some(c) = self.clients.get_mut(&ch) else {
+            return (0, StreamEnd::Open);
+        };
+        let Some(id) = c.control else {
+            return (0, StreamEnd::Open);
+        };
+        let room = (LENGTH_PREFIX + MAX_CONTROL_FRAME)
+            .saturating_sub(c.inbox.len())
+            .max(1);
+        let gone = c.gone;
+        let mut stream = c.conn.recv_stream(id);
+        let Ok(mut chunks) = stream.read(true) else {
+            return (0, StreamEnd::Open);
+        };
+        let mut received = None;
+        let (got, end) = match chunks.next(room) {
+            Ok(Some(chunk)) => {
+                let n = chunk.bytes.len();
+                received = Some(chunk.bytes);
+                (n, StreamEnd::Open)
             }
+            Ok(None) => (0, StreamEnd::Finished),
+            Err(quinn_proto::ReadError::Blocked) => (0, StreamEnd::Open),
+            Err(quinn_proto::ReadError::Reset(_)) => (0, StreamEnd::Reset),
+        };
+        let _ = chunks.finalize();
+        if let (Some(bytes), false) = (received, gone) {
+            c.inbox.extend_from_slice(&bytes);
         }
+        (got, if gone { StreamEnd::Open } else { end })
     }
 
     fn message(
@@ -491,7 +521,9 @@ impl Engine {
                 }
             }
             (ClientMsg::Burn, _) => {
-                self.settings.registry.unregister(conn_id(ch), now);
+                if let Some(id) = self.id_of(ch) {
+                    self.settings.registry.unregister(id, now);
+                }
                 self.set_role(ch, Role::Fresh);
             }
             (ClientMsg::Close, _) => {
@@ -503,6 +535,10 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    fn id_of(&self, ch: ConnectionHandle) -> Option<ConnId> {
+        self.clients.get(&ch).map(|c| c.id)
     }
 
     fn set_role(&mut self, ch: ConnectionHandle, role: Role) {
@@ -522,10 +558,14 @@ impl Engine {
     }
 
     fn register(&mut self, ch: ConnectionHandle, now: Instant) {
-        let Some(addr) = self.clients.get(&ch).map(|c| c.conn.remote_address()) else {
+        let Some((id, addr)) = self
+            .clients
+            .get(&ch)
+            .map(|c| (c.id, c.conn.remote_address()))
+        else {
             return;
         };
-        let result = self.settings.registry.register(conn_id(ch), addr.ip(), now);
+        let result = self.settings.registry.register(id, addr.ip(), now);
         self.update_waiting();
         match result {
             Ok((nameplate, ttl)) => {
@@ -552,7 +592,9 @@ impl Engine {
             Err(reason) => return self.refuse(viewer, reason),
         };
         self.update_waiting();
-        let agent = handle(pairing.agent);
+        let Some(&agent) = self.by_id.get(&pairing.agent) else {
+            return self.refuse(viewer, Refusal::UnknownNameplate);
+        };
         let Some(agent_addr) = self
             .clients
             .get(&agent)
@@ -677,6 +719,18 @@ impl Engine {
         if c.gone {
             return;
         }
+        if c.outbox.len() + bytes.len() > MAX_OUTBOX {
+            // It does not read what it is sent: it gets nothing more.
+            tracing::info!(addr = %c.conn.remote_address(), "closing a client that does not read");
+            c.outbox = Vec::new();
+            c.conn.close(
+                Instant::now(),
+                close_code::SLOW_READER.into(),
+                Bytes::from_static(b"control stream not read"),
+            );
+            self.dirty.insert(ch);
+            return;
+        }
         c.outbox.extend_from_slice(&bytes);
         self.flush(ch);
         self.dirty.insert(ch);
@@ -717,6 +771,13 @@ impl Engine {
     /// Malformed, oversized, wrong-version or out-of-place: say so, deliver
     /// it, then close; the relay goes on serving everyone else.
     fn bad_request(&mut self, ch: ConnectionHandle, now: Instant, problem: String) {
+        if self
+            .clients
+            .get(&ch)
+            .is_none_or(|c| c.closing_since.is_some())
+        {
+            return; // already refused: its countdown runs on
+        }
         self.settings
             .metrics
             .bad_requests_total
@@ -783,7 +844,7 @@ impl Engine {
             return;
         }
         c.gone = true;
-        let role = c.role;
+        let (role, id) = (c.role, c.id);
         c.role = Role::Fresh;
         if let Role::Paired(pair) = role {
             let end = match self.pairs.get(&pair) {
@@ -792,13 +853,14 @@ impl Engine {
             };
             self.unpair(pair, end, now);
         }
-        self.settings.registry.unregister(conn_id(ch), now);
+        self.settings.registry.unregister(id, now);
         self.update_waiting();
     }
 
     fn remove(&mut self, ch: ConnectionHandle, now: Instant) {
         self.leave(ch, now);
-        if self.clients.remove(&ch).is_some() {
+        if let Some(c) = self.clients.remove(&ch) {
+            self.by_id.remove(&c.id);
             self.settings
                 .metrics
                 .connections_open
@@ -810,9 +872,10 @@ impl Engine {
     /// clients that linger.
     fn sweep(&mut self, now: Instant) {
         for agent in self.settings.registry.expire(now) {
-            let ch = handle(agent);
-            self.set_role(ch, Role::Fresh);
-            self.refuse(ch, Refusal::Expired);
+            if let Some(&ch) = self.by_id.get(&agent) {
+                self.set_role(ch, Role::Fresh);
+                self.refuse(ch, Refusal::Expired);
+            }
         }
         self.update_waiting();
         let timeout = self.settings.handshake_timeout;

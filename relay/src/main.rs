@@ -123,11 +123,14 @@ async fn run(args: Args) -> Result<(), String> {
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| format!("cannot watch for SIGTERM: {e}"))?;
     let closer = relay.closer();
+    let mut serving = tokio::spawn(relay.run());
     tokio::select! {
-        () = relay.run() => {}
-        _ = tokio::signal::ctrl_c() => closer.close(),
-        _ = terminate.recv() => closer.close(),
+        _ = &mut serving => return Ok(()),
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
     }
+    // Tell every client, and give the news two seconds to arrive.
+    closer.close();
     closer.wait_closed(Duration::from_secs(2)).await;
     Ok(())
 }

@@ -85,6 +85,8 @@ pub struct Pairing {
 pub struct Registry {
     limits: Limits,
     waiting: HashMap<u32, Waiting>,
+    /// The nameplate each waiting agent holds, so a departure costs O(1).
+    by_agent: HashMap<ConnId, u32>,
     /// Nameplates that may not be allocated again yet: until when, and
     /// what a viewer trying one is told.
     quarantined: HashMap<u32, (Instant, Refusal)>,
@@ -110,6 +112,7 @@ impl Registry {
         Self {
             limits,
             waiting: HashMap::new(),
+            by_agent: HashMap::new(),
             quarantined: HashMap::new(),
             waiting_per_ip: HashMap::new(),
             joins: HashMap::new(),
@@ -140,6 +143,7 @@ impl Registry {
         let number = self.free_number().ok_or(Refusal::Busy)?;
         let nameplate = Nameplate::new(number).ok_or(Refusal::Busy)?;
         *self.waiting_per_ip.entry(ip).or_default() += 1;
+        self.by_agent.insert(agent, number);
         self.waiting.insert(
             number,
             Waiting {
@@ -187,9 +191,8 @@ impl Registry {
         {
             return Err(Refusal::Expired);
         }
-        match self.waiting.remove(&nameplate) {
+        match self.take(nameplate) {
             Some(w) => {
-                self.release_ip(w.ip);
                 self.quarantine(nameplate, now, Refusal::NameplateUsed);
                 Ok(Pairing {
                     agent: w.agent,
@@ -235,18 +238,19 @@ impl Registry {
     /// The agent left before anyone joined: free its nameplate (quarantined,
     /// since the code may still be read aloud somewhere).
     pub fn unregister(&mut self, agent: ConnId, now: Instant) {
-        let numbers: Vec<u32> = self
-            .waiting
-            .iter()
-            .filter(|(_, w)| w.agent == agent)
-            .map(|(n, _)| *n)
-            .collect();
-        for n in numbers {
-            if let Some(w) = self.waiting.remove(&n) {
-                self.release_ip(w.ip);
+        if let Some(n) = self.by_agent.get(&agent).copied() {
+            if self.take(n).is_some() {
                 self.quarantine(n, now, Refusal::NameplateUsed);
             }
         }
+    }
+
+    /// Removes a waiting nameplate with everything that indexes it.
+    fn take(&mut self, nameplate: u32) -> Option<Waiting> {
+        let w = self.waiting.remove(&nameplate)?;
+        self.by_agent.remove(&w.agent);
+        self.release_ip(w.ip);
+        Some(w)
     }
 
     fn quarantine(&mut self, nameplate: u32, now: Instant, why: Refusal) {
@@ -275,8 +279,7 @@ impl Registry {
             .collect();
         let mut agents = Vec::with_capacity(expired.len());
         for n in expired {
-            if let Some(w) = self.waiting.remove(&n) {
-                self.release_ip(w.ip);
+            if let Some(w) = self.take(n) {
                 self.quarantine(n, now, Refusal::Expired);
                 agents.push(w.agent);
             }

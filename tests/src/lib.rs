@@ -176,6 +176,30 @@ impl RelayProcess {
             .collect()
     }
 
+    /// Asks the relay to shut down, as an operator or init system would.
+    pub fn terminate(&self) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("pid");
+        // SAFETY: sending a signal to our own child process.
+        let rc = unsafe { libc::kill(pid, libc::SIGTERM) };
+        assert_eq!(rc, 0, "SIGTERM failed");
+    }
+
+    /// Reads one Prometheus metric from `--metrics ADDR` (the relay must
+    /// have been started with it).
+    pub fn metric(addr: &str, name: &str) -> u64 {
+        let mut stream = std::net::TcpStream::connect(addr).expect("metrics endpoint");
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n")
+            .expect("request");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("response");
+        response
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing:\n{response}"))
+    }
+
     /// Stops the relay.
     pub fn stop(&mut self) {
         let _ = self.child.kill();

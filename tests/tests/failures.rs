@@ -9,6 +9,44 @@ use tessera_proto::relay::{ClientMsg, Refusal, RelayMsg, MAX_CONTROL_FRAME};
 use tessera_tests::hostile::{Blackhole, HostileRelay};
 use tessera_tests::{ca_signed_relay_cert, running_session, scratch, Agent, RelayProcess};
 
+/// A free loopback port for a relay's metrics listener.
+fn metrics_addr() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+#[test]
+fn a_relay_shutting_down_tells_its_clients_why() {
+    let relay = RelayProcess::start(&scratch("sigterm"), &[]);
+    let mut agent = Agent::start(&relay.client_args());
+    agent.code();
+    relay.terminate();
+    let ended = agent.events.event("session_ended");
+    assert_eq!(ended["reason"], "relay_closed");
+    let detail = ended["detail"].as_str().unwrap_or("");
+    assert!(detail.contains("relay shutting down"), "{ended}");
+}
+
+#[test]
+fn nothing_a_client_sends_after_leaving_is_acted_on() {
+    let metrics = metrics_addr();
+    let relay = RelayProcess::start(&scratch("after-close"), &["--metrics", &metrics]);
+    // Close, then Register, in one write: the registration must not happen.
+    let mut bytes = frame::encode(&ClientMsg::Close, MAX_CONTROL_FRAME).expect("encode");
+    bytes.extend(frame::encode(&ClientMsg::Register, MAX_CONTROL_FRAME).expect("encode"));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let answer = rt.block_on(raw_exchange(&relay.addr, &relay.fingerprint, &bytes));
+    assert_eq!(answer, None, "no answer after Close");
+    assert_eq!(RelayProcess::metric(&metrics, "tessera_relay_waiting"), 0);
+    assert_eq!(
+        RelayProcess::metric(&metrics, "tessera_relay_connections_total"),
+        1
+    );
+}
+
 #[test]
 fn an_unreachable_relay_is_named_with_the_fix() {
     let agent = Agent::start(&["--relay".into(), "127.0.0.1:9".into()]);

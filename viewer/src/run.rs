@@ -228,7 +228,11 @@ impl Viewer {
             Some(Err(NetError::Frame(e))) => {
                 ViewerInput::ProtocolViolation(format!("from the relay: {e}"))
             }
-            Some(Err(_)) | None => ViewerInput::RelayClosed,
+            // The relay's own words, if it closed deliberately.
+            Some(Err(e)) => ViewerInput::RelayClosed(Some(
+                self.link.closed_because().unwrap_or_else(|| e.to_string()),
+            )),
+            None => ViewerInput::RelayClosed(self.link.closed_because()),
         }
     }
 
@@ -237,7 +241,8 @@ impl Viewer {
             ViewerAction::Relay(msg) => {
                 if let Err(e) = self.link.send(&msg).await {
                     tracing::warn!("relay send failed: {e}");
-                    self.inputs.push_back(ViewerInput::RelayClosed);
+                    self.inputs
+                        .push_back(ViewerInput::RelayClosed(Some(e.to_string())));
                 }
             }
             ViewerAction::StartChannel { peer_fingerprint } => self.start_channel(peer_fingerprint),

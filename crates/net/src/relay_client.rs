@@ -34,6 +34,12 @@ impl RelayLink {
         framed::write(&mut self.send, msg, MAX_CONTROL_FRAME).await
     }
 
+    /// Why the relay connection closed, in the relay's words when it closed
+    /// deliberately (`closed by peer: 0 (relay shutting down)`).
+    pub fn closed_because(&self) -> Option<String> {
+        self.connection.close_reason().map(|e| e.to_string())
+    }
+
     /// Leaves politely: tells the relay, then closes the connection.
     pub async fn close(mut self) {
         let _ = self.send(&ClientMsg::Close).await;

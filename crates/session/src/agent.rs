@@ -58,8 +58,8 @@ pub enum AgentInput {
     TimerFired(Timer),
     /// The end-to-end channel or the relay connection was lost.
     ConnectionLost,
-    /// The relay closed our connection.
-    RelayClosed,
+    /// The relay closed our connection, with its reason if it gave one.
+    RelayClosed(Option<String>),
     /// The viewer sent bytes that are not a valid message.
     ProtocolViolation(String),
 }
@@ -373,7 +373,7 @@ impl AgentSession {
             && matches!(
                 input,
                 AgentInput::ConnectionLost
-                    | AgentInput::RelayClosed
+                    | AgentInput::RelayClosed(_)
                     | AgentInput::ProtocolViolation(_)
                     | AgentInput::PeerLeft
             )
@@ -387,7 +387,7 @@ impl AgentSession {
             {
                 self.end(EndReason::ConnectionLost, None)
             }
-            AgentInput::RelayClosed => self.end(EndReason::RelayClosed, None),
+            AgentInput::RelayClosed(why) => self.end(EndReason::RelayClosed, why),
             AgentInput::Refused(Refusal::Expired) => self.end(
                 EndReason::CodeExpired,
                 Some(

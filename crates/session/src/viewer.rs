@@ -44,8 +44,8 @@ pub enum ViewerInput {
     TimerFired(Timer),
     /// The end-to-end channel or the relay connection was lost.
     ConnectionLost,
-    /// The relay closed our connection.
-    RelayClosed,
+    /// The relay closed our connection, with its reason if it gave one.
+    RelayClosed(Option<String>),
     /// The agent sent bytes that are not a valid message.
     ProtocolViolation(String),
 }
@@ -302,7 +302,7 @@ impl ViewerSession {
                 EndReason::ConnectionLost,
                 Some("the agent did not complete the handshake in time".into()),
             ),
-            ViewerInput::RelayClosed => self.end(EndReason::RelayClosed, None),
+            ViewerInput::RelayClosed(why) => self.end(EndReason::RelayClosed, why),
             ViewerInput::ProtocolViolation(detail) => self.protocol_error(detail),
             ViewerInput::FromAgent(_) | ViewerInput::ChannelUp | ViewerInput::Paired { .. } => {
                 self.protocol_error("a message arrived out of order".into())

@@ -410,8 +410,8 @@ fn connection_lost_and_relay_closed_on_either_side() {
             EndReason::ConnectionLost,
         ),
         (
-            AgentInput::RelayClosed,
-            ViewerInput::RelayClosed,
+            AgentInput::RelayClosed(None),
+            ViewerInput::RelayClosed(None),
             EndReason::RelayClosed,
         ),
         (
