@@ -7,7 +7,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 use tessera_net::cert::SelfSigned;
-use tessera_net::channel::Peer;
+use tessera_net::channel::{ChannelEvent, ChannelSlot, Peer};
 use tessera_net::lines::Line;
 use tessera_net::relay_client::{self, RelayLink};
 use tessera_net::timers::Timers;
@@ -19,7 +19,6 @@ use tessera_proto::{EndReason, Fingerprint, Grants, Nameplate, Permission, Secre
 use tessera_session::agent::{AgentAction, AgentInput, AgentSession};
 use tessera_session::consent::{self, Lang};
 use tessera_session::{render, BurnReason, SessionEvent, Side, Technician, Timeouts};
-use tokio::task::JoinHandle;
 
 /// What the command line decided.
 pub struct Options {
@@ -33,8 +32,6 @@ pub struct Options {
     pub lang: Lang,
 }
 
-type Channel = Peer<ViewerMsg>;
-
 /// Everything the loop carries between turns.
 struct Agent {
     options: Options,
@@ -43,8 +40,7 @@ struct Agent {
     timers: Timers<tessera_session::Timer>,
     inputs: VecDeque<AgentInput>,
     cert: Option<SelfSigned>,
-    starting: Option<JoinHandle<Result<Channel, NetError>>>,
-    channel: Option<Channel>,
+    channel: ChannelSlot<ViewerMsg>,
     /// What the open prompt asks for, while one is open.
     prompt: Option<Grants>,
     technician: Option<Technician>,
@@ -64,8 +60,7 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         timers: Timers::default(),
         inputs: VecDeque::new(),
         cert: None,
-        starting: None,
-        channel: None,
+        channel: ChannelSlot::default(),
         prompt: None,
         technician: None,
         rng: SystemRandom::new(),
@@ -96,21 +91,7 @@ impl Agent {
     /// input to the machine (such as a usage hint).
     async fn next_input(&mut self, tty_open: &mut bool) -> Option<AgentInput> {
         let woke = {
-            let starting = &mut self.starting;
-            let channel = &mut self.channel;
             let lines = &mut self.tty.lines;
-            let starting = async move {
-                match starting.as_mut() {
-                    Some(handle) => handle.await,
-                    None => std::future::pending().await,
-                }
-            };
-            let from_viewer = async move {
-                match channel.as_mut() {
-                    Some(c) => c.messages.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
             let open = *tty_open;
             let typed = async move {
                 if open {
@@ -121,8 +102,7 @@ impl Agent {
             };
             tokio::select! {
                 msg = self.link.messages.recv() => Woke::Relay(msg),
-                started = starting => Woke::Started(started.unwrap_or_else(|e| Err(NetError::Closed(e.to_string())))),
-                msg = from_viewer => Woke::Viewer(msg),
+                event = self.channel.next() => Woke::Channel(event),
                 line = typed => Woke::Typed(line),
                 timer = self.timers.next() => Woke::Timer(timer),
                 _ = tokio::signal::ctrl_c() => Woke::Interrupted,
@@ -130,24 +110,16 @@ impl Agent {
         };
         Some(match woke {
             Woke::Relay(msg) => self.relay_input(msg),
-            Woke::Started(started) => {
-                self.starting = None;
-                match started {
-                    Ok(channel) => {
-                        self.channel = Some(channel);
-                        AgentInput::ChannelUp
-                    }
-                    Err(e) => {
-                        tracing::warn!("end-to-end channel failed: {e}");
-                        AgentInput::ConnectionLost
-                    }
-                }
+            Woke::Channel(ChannelEvent::Up) => AgentInput::ChannelUp,
+            Woke::Channel(ChannelEvent::Failed(e)) => {
+                tracing::warn!("end-to-end channel failed: {e}");
+                AgentInput::ConnectionLost
             }
-            Woke::Viewer(Some(Ok(m))) => AgentInput::FromViewer(m),
-            Woke::Viewer(Some(Err(NetError::Frame(e)))) => {
+            Woke::Channel(ChannelEvent::Message(m)) => AgentInput::FromViewer(m),
+            Woke::Channel(ChannelEvent::Malformed(e)) => {
                 AgentInput::ProtocolViolation(e.to_string())
             }
-            Woke::Viewer(_) => AgentInput::ConnectionLost,
+            Woke::Channel(ChannelEvent::Lost) => AgentInput::ConnectionLost,
             Woke::Typed(Some(Line::Text(line))) => return self.typed(line),
             Woke::Typed(Some(Line::TooLong)) => {
                 self.tty.line("(That line was too long and was not sent.)");
@@ -246,10 +218,8 @@ impl Agent {
             }
             AgentAction::StartChannel { peer_fingerprint } => self.start_channel(peer_fingerprint),
             AgentAction::ToViewer(msg) => {
-                if let Some(c) = self.channel.as_mut() {
-                    if c.send(&msg).await.is_err() {
-                        self.inputs.push_back(AgentInput::ConnectionLost);
-                    }
+                if self.channel.send(&msg).await.is_err() {
+                    self.inputs.push_back(AgentInput::ConnectionLost);
                 }
             }
             AgentAction::AskConsent {
@@ -286,9 +256,8 @@ impl Agent {
             return;
         };
         let outer = self.link.connection.clone();
-        self.starting = Some(tokio::spawn(async move {
-            Peer::accept(&outer, &cert, peer).await
-        }));
+        self.channel
+            .start(async move { Peer::accept(&outer, &cert, peer).await });
     }
 
     fn fresh_secret(&self) -> Secret {
@@ -363,12 +332,7 @@ impl Agent {
     /// (such as the end notice) a moment to arrive.
     async fn shutdown(mut self) {
         self.timers = Timers::default();
-        if let Some(handle) = self.starting.take() {
-            handle.abort();
-        }
-        if let Some(c) = self.channel.take() {
-            c.close().await;
-        }
+        self.channel.close().await;
         let _ = tokio::time::timeout(Duration::from_secs(1), self.link.close()).await;
     }
 }
@@ -376,8 +340,7 @@ impl Agent {
 /// What woke the loop.
 enum Woke {
     Relay(Option<Result<RelayMsg, NetError>>),
-    Started(Result<Channel, NetError>),
-    Viewer(Option<Result<ViewerMsg, NetError>>),
+    Channel(ChannelEvent<ViewerMsg>),
     Typed(Option<Line>),
     Timer(tessera_session::Timer),
     Interrupted,

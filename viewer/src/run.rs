@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 use tessera_net::cert::SelfSigned;
-use tessera_net::channel::Peer;
+use tessera_net::channel::{ChannelEvent, ChannelSlot, Peer};
 use tessera_net::lines::{read_line, Line};
 use tessera_net::relay_client::{self, RelayLink};
 use tessera_net::timers::Timers;
@@ -18,7 +18,6 @@ use tessera_session::command::{self, Command};
 use tessera_session::viewer::{ViewerAction, ViewerInput, ViewerSession};
 use tessera_session::{render, SessionEvent, Side, Timeouts, Timer};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 /// What the command line decided.
 pub struct Options {
@@ -36,24 +35,20 @@ pub struct Options {
     pub request: Grants,
 }
 
-type Channel = Peer<AgentMsg>;
-
 struct Viewer {
     events_json: bool,
     link: RelayLink,
     timers: Timers<Timer>,
     inputs: VecDeque<ViewerInput>,
     cert: Option<SelfSigned>,
-    starting: Option<JoinHandle<Result<Channel, NetError>>>,
-    channel: Option<Channel>,
+    channel: ChannelSlot<AgentMsg>,
     commands: mpsc::Receiver<Line>,
     commands_open: bool,
 }
 
 enum Woke {
     Relay(Option<Result<RelayMsg, NetError>>),
-    Started(Result<Channel, NetError>),
-    Agent(Option<Result<AgentMsg, NetError>>),
+    Channel(ChannelEvent<AgentMsg>),
     Command(Option<Line>),
     Timer(Timer),
     Interrupted,
@@ -76,8 +71,7 @@ pub async fn run(options: Options, code: Code) -> Result<EndReason, String> {
         timers: Timers::default(),
         inputs: VecDeque::new(),
         cert: None,
-        starting: None,
-        channel: None,
+        channel: ChannelSlot::default(),
         commands: spawn_stdin_reader(),
         commands_open: true,
     };
@@ -120,22 +114,8 @@ fn spawn_stdin_reader() -> mpsc::Receiver<Line> {
 impl Viewer {
     async fn next_input(&mut self) -> Option<ViewerInput> {
         let woke = {
-            let starting = &mut self.starting;
-            let channel = &mut self.channel;
             let commands = &mut self.commands;
             let open = self.commands_open;
-            let starting = async move {
-                match starting.as_mut() {
-                    Some(handle) => handle.await,
-                    None => std::future::pending().await,
-                }
-            };
-            let from_agent = async move {
-                match channel.as_mut() {
-                    Some(c) => c.messages.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
             let command = async move {
                 if open {
                     commands.recv().await
@@ -145,8 +125,7 @@ impl Viewer {
             };
             tokio::select! {
                 msg = self.link.messages.recv() => Woke::Relay(msg),
-                started = starting => Woke::Started(started.unwrap_or_else(|e| Err(NetError::Closed(e.to_string())))),
-                msg = from_agent => Woke::Agent(msg),
+                event = self.channel.next() => Woke::Channel(event),
                 line = command => Woke::Command(line),
                 timer = self.timers.next() => Woke::Timer(timer),
                 _ = tokio::signal::ctrl_c() => Woke::Interrupted,
@@ -154,24 +133,16 @@ impl Viewer {
         };
         Some(match woke {
             Woke::Relay(msg) => self.relay_input(msg),
-            Woke::Started(started) => {
-                self.starting = None;
-                match started {
-                    Ok(channel) => {
-                        self.channel = Some(channel);
-                        ViewerInput::ChannelUp
-                    }
-                    Err(e) => {
-                        tracing::warn!("end-to-end channel failed: {e}");
-                        ViewerInput::ConnectionLost
-                    }
-                }
+            Woke::Channel(ChannelEvent::Up) => ViewerInput::ChannelUp,
+            Woke::Channel(ChannelEvent::Failed(e)) => {
+                tracing::warn!("end-to-end channel failed: {e}");
+                ViewerInput::ConnectionLost
             }
-            Woke::Agent(Some(Ok(m))) => ViewerInput::FromAgent(m),
-            Woke::Agent(Some(Err(NetError::Frame(e)))) => {
+            Woke::Channel(ChannelEvent::Message(m)) => ViewerInput::FromAgent(m),
+            Woke::Channel(ChannelEvent::Malformed(e)) => {
                 ViewerInput::ProtocolViolation(e.to_string())
             }
-            Woke::Agent(_) => ViewerInput::ConnectionLost,
+            Woke::Channel(ChannelEvent::Lost) => ViewerInput::ConnectionLost,
             Woke::Command(Some(Line::Text(line))) => return self.command(&line),
             Woke::Command(Some(Line::TooLong)) => {
                 self.error(&format!(
@@ -247,10 +218,8 @@ impl Viewer {
             }
             ViewerAction::StartChannel { peer_fingerprint } => self.start_channel(peer_fingerprint),
             ViewerAction::ToAgent(msg) => {
-                if let Some(c) = self.channel.as_mut() {
-                    if c.send(&msg).await.is_err() {
-                        self.inputs.push_back(ViewerInput::ConnectionLost);
-                    }
+                if self.channel.send(&msg).await.is_err() {
+                    self.inputs.push_back(ViewerInput::ConnectionLost);
                 }
             }
             ViewerAction::SetTimer(t, after) => self.timers.set(t, after),
@@ -267,9 +236,8 @@ impl Viewer {
             return;
         };
         let outer = self.link.connection.clone();
-        self.starting = Some(tokio::spawn(async move {
-            Peer::connect(&outer, &cert, peer).await
-        }));
+        self.channel
+            .start(async move { Peer::connect(&outer, &cert, peer).await });
     }
 
     /// A local problem with a command, reported without ending the session.
@@ -329,12 +297,7 @@ impl Viewer {
 
     async fn shutdown(mut self) {
         self.timers = Timers::default();
-        if let Some(handle) = self.starting.take() {
-            handle.abort();
-        }
-        if let Some(c) = self.channel.take() {
-            c.close().await;
-        }
+        self.channel.close().await;
         let _ = tokio::time::timeout(Duration::from_secs(1), self.link.close()).await;
     }
 }

@@ -174,3 +174,92 @@ impl<In: serde::de::DeserializeOwned + Send + 'static> Peer<In> {
         let _ = tokio::time::timeout(Duration::from_secs(1), self.endpoint.wait_idle()).await;
     }
 }
+
+/// The end-to-end channel of one session through its life: not started,
+/// being established (on its own task), up, gone. Both binaries wait on it
+/// in their `select!` with [`next`](Self::next), which pends while there is
+/// nothing to wait for.
+pub struct ChannelSlot<In> {
+    starting: Option<tokio::task::JoinHandle<Result<Peer<In>, NetError>>>,
+    up: Option<Peer<In>>,
+}
+
+/// What happened on the channel.
+#[derive(Debug)]
+pub enum ChannelEvent<In> {
+    /// The channel is established with the pinned peer.
+    Up,
+    /// It could not be established.
+    Failed(NetError),
+    /// A message from the peer.
+    Message(In),
+    /// The peer sent bytes that are not a valid message.
+    Malformed(tessera_proto::FrameError),
+    /// The channel closed or was lost.
+    Lost,
+}
+
+impl<In> Default for ChannelSlot<In> {
+    fn default() -> Self {
+        Self {
+            starting: None,
+            up: None,
+        }
+    }
+}
+
+impl<In: serde::de::DeserializeOwned + Send + 'static> ChannelSlot<In> {
+    /// Starts establishing the channel (accept or connect) on its own task.
+    pub fn start(
+        &mut self,
+        establish: impl std::future::Future<Output = Result<Peer<In>, NetError>> + Send + 'static,
+    ) {
+        self.starting = Some(tokio::spawn(establish));
+    }
+
+    /// The next thing that happens; pends forever while idle.
+    pub async fn next(&mut self) -> ChannelEvent<In> {
+        if let Some(handle) = self.starting.as_mut() {
+            let result = handle.await;
+            self.starting = None;
+            return match result {
+                Ok(Ok(peer)) => {
+                    self.up = Some(peer);
+                    ChannelEvent::Up
+                }
+                Ok(Err(e)) => ChannelEvent::Failed(e),
+                Err(e) => ChannelEvent::Failed(NetError::Closed(e.to_string())),
+            };
+        }
+        let Some(peer) = self.up.as_mut() else {
+            return std::future::pending().await;
+        };
+        match peer.messages.recv().await {
+            Some(Ok(msg)) => ChannelEvent::Message(msg),
+            Some(Err(NetError::Frame(e))) => ChannelEvent::Malformed(e),
+            Some(Err(_)) | None => {
+                self.up = None;
+                ChannelEvent::Lost
+            }
+        }
+    }
+
+    /// Sends to the peer; `Ok(false)` when the channel is not up (the
+    /// message had no one to go to).
+    pub async fn send<Out: serde::Serialize>(&mut self, msg: &Out) -> Result<bool, NetError> {
+        match self.up.as_mut() {
+            Some(peer) => peer.send(msg).await.map(|()| true),
+            None => Ok(false),
+        }
+    }
+
+    /// Stops establishing, or closes gracefully (see [`Peer::close`]).
+    pub async fn close(&mut self) {
+        if let Some(handle) = self.starting.take() {
+            handle.abort();
+        }
+        if let Some(peer) = self.up.take() {
+            peer.close().await;
+        }
+    }
+}
