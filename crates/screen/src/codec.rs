@@ -1,0 +1,305 @@
+//! The lossless screen bitstream. An [`Update`] is a keyframe (every tile)
+//! or a delta (the damaged tiles, and copies of regions that moved); tiles
+//! are zstd-compressed BGRX, or a single colour when uniform.
+//!
+//! The decoder trusts nothing: sizes, tile indices, rectangles and the
+//! decompressed length of every tile are checked before any pixel is
+//! written, and a failed update drops the picture so the next one must be
+//! a keyframe (no half-applied state survives).
+
+use crate::frame::{Frame, FrameError, Rect};
+use crate::tiles::{damaged_tiles, TileGrid, TILE};
+use serde::{Deserialize, Serialize};
+use tessera_proto::frame::{decode_body, encode, FrameError as WireError};
+
+/// Largest encoded update: a keyframe of incompressible noise at the
+/// largest frame size, with room to spare.
+pub const MAX_UPDATE_BYTES: usize = 80 * 1024 * 1024;
+/// The most operations one update may carry (every tile, plus copies).
+const MAX_COPIES: usize = 256;
+/// zstd level: the fastest, which measured best for screen tiles.
+const ZSTD_LEVEL: i32 = 1;
+
+/// One change to the picture.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    /// Tile `index` is these pixels, zstd-compressed (BGRX, rows packed).
+    Tile {
+        /// Tile number, row by row.
+        index: u32,
+        /// The compressed pixels.
+        zstd: Vec<u8>,
+    },
+    /// Tile `index` is one colour.
+    Fill {
+        /// Tile number.
+        index: u32,
+        /// The colour, BGRX.
+        bgrx: [u8; 4],
+    },
+    /// The pixels of `src` moved to `(dst_x, dst_y)` (a scroll or a drag).
+    Copy {
+        /// Where they were.
+        src: Rect,
+        /// New left edge.
+        dst_x: u32,
+        /// New top edge.
+        dst_y: u32,
+    },
+}
+
+/// A picture update as sent from agent to viewer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Update {
+    /// Increases by one with every update the encoder makes.
+    pub seq: u64,
+    /// Frame width.
+    pub width: u32,
+    /// Frame height.
+    pub height: u32,
+    /// Whether this replaces the whole picture.
+    pub keyframe: bool,
+    /// The changes, applied in order (copies first, then tiles).
+    pub ops: Vec<Op>,
+}
+
+impl Update {
+    /// The update as bytes (versioned frame, length prefix included).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Bounded by construction: tiles of at most MAX_SIDE² pixels.
+        encode(self, MAX_UPDATE_BYTES).unwrap_or_default()
+    }
+
+    /// Parses an update body (after the length prefix), bounded.
+    pub fn from_body(body: &[u8]) -> Result<Self, DecodeError> {
+        Ok(decode_body(body, MAX_UPDATE_BYTES)?)
+    }
+
+    /// Parses a whole frame, length prefix included, bounded.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        Ok(tessera_proto::frame::decode(bytes, MAX_UPDATE_BYTES)?)
+    }
+}
+
+/// What was wrong with an update. After any of these the decoder needs a
+/// keyframe.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Not a well-formed, bounded, current-version message.
+    #[error("screen update: {0}")]
+    Wire(#[from] WireError),
+    /// The frame size is out of range.
+    #[error("screen update: {0}")]
+    Size(#[from] FrameError),
+    /// A delta arrived without a picture to apply it to (or for another
+    /// size): a keyframe is needed.
+    #[error("screen update: a delta for a {width}x{height} picture arrived without its keyframe")]
+    NeedKeyframe {
+        /// Its width.
+        width: u32,
+        /// Its height.
+        height: u32,
+    },
+    /// More operations than a picture can need.
+    #[error("screen update: {0} operations is more than a picture can need")]
+    TooManyOps(usize),
+    /// A tile number beyond the picture.
+    #[error("screen update: tile {index} does not exist in a {width}x{height} picture")]
+    NoSuchTile {
+        /// The index.
+        index: u32,
+        /// Width.
+        width: u32,
+        /// Height.
+        height: u32,
+    },
+    /// A tile's compressed pixels are corrupt or of the wrong length.
+    #[error("screen update: tile {0} does not decompress to its size")]
+    BadTile(u32),
+    /// A copy reaches outside the picture.
+    #[error("screen update: a copy from {src:?} to ({dst_x}, {dst_y}) leaves the picture")]
+    BadCopy {
+        /// Source.
+        src: Rect,
+        /// Destination left.
+        dst_x: u32,
+        /// Destination top.
+        dst_y: u32,
+    },
+    /// Copies after tiles (copies read the previous picture, so they come
+    /// first).
+    #[error("screen update: a copy after tiles")]
+    CopyAfterTile,
+}
+
+/// Turns successive frames into updates, keeping the last frame sent and a
+/// persistent zstd context.
+pub struct Encoder {
+    prev: Option<Frame>,
+    seq: u64,
+    zstd: zstd::bulk::Compressor<'static>,
+    scratch: Vec<u8>,
+}
+
+impl Encoder {
+    /// A fresh encoder; its first update is a keyframe.
+    pub fn new() -> std::io::Result<Self> {
+        Ok(Self {
+            prev: None,
+            seq: 0,
+            zstd: zstd::bulk::Compressor::new(ZSTD_LEVEL)?,
+            scratch: Vec::new(),
+        })
+    }
+
+    /// The next keyframe will be whole (a new viewer, or a decoder that
+    /// lost its picture).
+    pub fn request_keyframe(&mut self) {
+        self.prev = None;
+    }
+
+    /// The update that brings a decoder from the last frame encoded to
+    /// `cur`; `None` when nothing changed (an idle screen sends nothing).
+    pub fn encode(&mut self, cur: &Frame) -> std::io::Result<Option<Update>> {
+        let grid = TileGrid::new(cur.width(), cur.height());
+        let (keyframe, tiles) = match &self.prev {
+            Some(prev) if prev.width() == cur.width() && prev.height() == cur.height() => {
+                (false, damaged_tiles(prev, cur))
+            }
+            _ => (true, (0..grid.count()).collect()),
+        };
+        if tiles.is_empty() {
+            return Ok(None);
+        }
+        let mut ops = Vec::with_capacity(tiles.len());
+        for index in tiles {
+            let Some(rect) = grid.rect(index) else {
+                continue;
+            };
+            cur.read_rect(&rect, &mut self.scratch);
+            ops.push(match uniform(&self.scratch) {
+                Some(bgrx) => Op::Fill { index, bgrx },
+                None => Op::Tile {
+                    index,
+                    zstd: self.zstd.compress(&self.scratch)?,
+                },
+            });
+        }
+        self.seq += 1;
+        self.prev = Some(cur.clone());
+        Ok(Some(Update {
+            seq: self.seq,
+            width: cur.width(),
+            height: cur.height(),
+            keyframe,
+            ops,
+        }))
+    }
+}
+
+fn uniform(pixels: &[u8]) -> Option<[u8; 4]> {
+    let first: [u8; 4] = pixels.get(..4)?.try_into().ok()?;
+    pixels.chunks_exact(4).all(|p| p == first).then_some(first)
+}
+
+/// Rebuilds the picture from updates.
+pub struct Decoder {
+    frame: Option<Frame>,
+    zstd: zstd::bulk::Decompressor<'static>,
+    scratch: Vec<u8>,
+}
+
+impl Decoder {
+    /// A decoder with no picture yet (it needs a keyframe).
+    pub fn new() -> std::io::Result<Self> {
+        Ok(Self {
+            frame: None,
+            zstd: zstd::bulk::Decompressor::new()?,
+            scratch: Vec::with_capacity((TILE * TILE * 4) as usize),
+        })
+    }
+
+    /// The picture as decoded so far.
+    pub fn frame(&self) -> Option<&Frame> {
+        self.frame.as_ref()
+    }
+
+    /// Applies an update. On error the picture is dropped: the caller asks
+    /// the encoder for a keyframe.
+    pub fn apply(&mut self, update: &Update) -> Result<&Frame, DecodeError> {
+        let mut frame = match self.frame.take() {
+            _ if update.keyframe => Frame::new(update.width, update.height)?,
+            Some(f) if f.width() == update.width && f.height() == update.height => f,
+            _ => {
+                return Err(DecodeError::NeedKeyframe {
+                    width: update.width,
+                    height: update.height,
+                })
+            }
+        };
+        self.apply_ops(&mut frame, update)?;
+        Ok(self.frame.insert(frame))
+    }
+
+    fn apply_ops(&mut self, frame: &mut Frame, update: &Update) -> Result<(), DecodeError> {
+        let grid = TileGrid::new(frame.width(), frame.height());
+        let limit = grid.count() as usize + MAX_COPIES;
+        if update.ops.len() > limit {
+            return Err(DecodeError::TooManyOps(update.ops.len()));
+        }
+        let (width, height) = (frame.width(), frame.height());
+        let tile = |index: u32| {
+            grid.rect(index).ok_or(DecodeError::NoSuchTile {
+                index,
+                width,
+                height,
+            })
+        };
+        let mut seen_tile = false;
+        for op in &update.ops {
+            match op {
+                Op::Copy { src, dst_x, dst_y } => {
+                    if seen_tile {
+                        return Err(DecodeError::CopyAfterTile);
+                    }
+                    let dst = Rect {
+                        x: *dst_x,
+                        y: *dst_y,
+                        w: src.w,
+                        h: src.h,
+                    };
+                    if !src.fits(width, height) || !dst.fits(width, height) {
+                        return Err(DecodeError::BadCopy {
+                            src: *src,
+                            dst_x: *dst_x,
+                            dst_y: *dst_y,
+                        });
+                    }
+                    frame.copy_within(src, *dst_x, *dst_y);
+                }
+                Op::Fill { index, bgrx } => {
+                    seen_tile = true;
+                    frame.fill_rect(&tile(*index)?, *bgrx);
+                }
+                Op::Tile { index, zstd } => {
+                    seen_tile = true;
+                    let rect = tile(*index)?;
+                    let want = rect.w as usize * rect.h as usize * 4;
+                    self.scratch.clear();
+                    self.scratch.reserve(want);
+                    // Decompresses into at most `want` bytes: a zstd bomb
+                    // fails here instead of allocating.
+                    let got = self
+                        .zstd
+                        .decompress_to_buffer(zstd, &mut self.scratch)
+                        .map_err(|_| DecodeError::BadTile(*index))?;
+                    if got != want {
+                        return Err(DecodeError::BadTile(*index));
+                    }
+                    frame.write_rect(&rect, &self.scratch);
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,180 @@
+//! A picture of the screen: BGRX pixels, four bytes each, rows packed.
+
+/// The longest side a frame may have: larger than any single display in
+/// use, small enough that a frame's memory stays bounded (64 MiB).
+pub const MAX_SIDE: u32 = 4096;
+
+/// Why a frame could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    /// Zero or over [`MAX_SIDE`] on a side.
+    #[error("a {width}x{height} frame is out of range (1 to {MAX_SIDE} pixels a side)")]
+    Size {
+        /// Width asked.
+        width: u32,
+        /// Height asked.
+        height: u32,
+    },
+    /// The pixel buffer does not match the size.
+    #[error("{got} bytes of pixels for a {width}x{height} frame, {want} expected")]
+    Pixels {
+        /// Width.
+        width: u32,
+        /// Height.
+        height: u32,
+        /// Bytes given.
+        got: usize,
+        /// Bytes needed.
+        want: usize,
+    },
+}
+
+/// A rectangle in pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Rect {
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width.
+    pub w: u32,
+    /// Height.
+    pub h: u32,
+}
+
+impl Rect {
+    /// Whether the rectangle lies within a `width` x `height` frame
+    /// (overflow-safe: these come off the wire).
+    pub fn fits(&self, width: u32, height: u32) -> bool {
+        self.x.checked_add(self.w).is_some_and(|r| r <= width)
+            && self.y.checked_add(self.h).is_some_and(|b| b <= height)
+    }
+}
+
+/// BGRX pixels of a `width` x `height` picture.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Frame {
+    width: u32,
+    height: u32,
+    pixels: Vec<u8>,
+}
+
+impl std::fmt::Debug for Frame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Frame({}x{})", self.width, self.height)
+    }
+}
+
+fn byte_len(width: u32, height: u32) -> Result<usize, FrameError> {
+    if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE {
+        return Err(FrameError::Size { width, height });
+    }
+    Ok(width as usize * height as usize * 4)
+}
+
+impl Frame {
+    /// A black frame.
+    pub fn new(width: u32, height: u32) -> Result<Self, FrameError> {
+        let len = byte_len(width, height)?;
+        Ok(Self {
+            width,
+            height,
+            pixels: vec![0; len],
+        })
+    }
+
+    /// A frame over captured pixels (BGRX, rows packed).
+    pub fn from_pixels(width: u32, height: u32, pixels: Vec<u8>) -> Result<Self, FrameError> {
+        let want = byte_len(width, height)?;
+        if pixels.len() != want {
+            return Err(FrameError::Pixels {
+                width,
+                height,
+                got: pixels.len(),
+                want,
+            });
+        }
+        Ok(Self {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// All pixels, BGRX, rows packed.
+    pub fn pixels(&self) -> &[u8] {
+        &self.pixels
+    }
+
+    /// All pixels, for a capture backend or a decoder to write.
+    pub fn pixels_mut(&mut self) -> &mut [u8] {
+        &mut self.pixels
+    }
+
+    /// Bytes of one row.
+    pub fn stride(&self) -> usize {
+        self.width as usize * 4
+    }
+
+    /// The bytes of `rect`'s part of row `y` (rect must fit).
+    pub(crate) fn span(&self, rect: &Rect, y: u32) -> &[u8] {
+        let start = y as usize * self.stride() + rect.x as usize * 4;
+        &self.pixels[start..start + rect.w as usize * 4]
+    }
+
+    /// Copies `rect` out, rows packed.
+    pub fn read_rect(&self, rect: &Rect, out: &mut Vec<u8>) {
+        out.clear();
+        for y in rect.y..rect.y + rect.h {
+            out.extend_from_slice(self.span(rect, y));
+        }
+    }
+
+    /// Writes rows-packed `data` into `rect` (sizes must agree).
+    pub fn write_rect(&mut self, rect: &Rect, data: &[u8]) {
+        let row = rect.w as usize * 4;
+        let stride = self.stride();
+        for (i, chunk) in data.chunks_exact(row).enumerate() {
+            let start = (rect.y as usize + i) * stride + rect.x as usize * 4;
+            self.pixels[start..start + row].copy_from_slice(chunk);
+        }
+    }
+
+    /// Fills `rect` with one pixel value.
+    pub fn fill_rect(&mut self, rect: &Rect, bgrx: [u8; 4]) {
+        let stride = self.stride();
+        for y in rect.y..rect.y + rect.h {
+            let start = y as usize * stride + rect.x as usize * 4;
+            for px in self.pixels[start..start + rect.w as usize * 4].chunks_exact_mut(4) {
+                px.copy_from_slice(&bgrx);
+            }
+        }
+    }
+
+    /// Moves the pixels of `src` to `(dst_x, dst_y)` within this frame, as
+    /// a scroll does; overlapping is handled.
+    pub fn copy_within(&mut self, src: &Rect, dst_x: u32, dst_y: u32) {
+        let stride = self.stride();
+        let row = src.w as usize * 4;
+        let rows: Box<dyn Iterator<Item = u32>> = if dst_y > src.y {
+            Box::new((0..src.h).rev())
+        } else {
+            Box::new(0..src.h)
+        };
+        for i in rows {
+            let from = (src.y + i) as usize * stride + src.x as usize * 4;
+            let to = (dst_y + i) as usize * stride + dst_x as usize * 4;
+            self.pixels.copy_within(from..from + row, to);
+        }
+    }
+}

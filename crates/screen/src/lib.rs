@@ -1,0 +1,20 @@
+//! The screen path of Tessera: frames, damage by tiles, and a lossless,
+//! versioned bitstream whose decoder bounds and validates everything it is
+//! given. Capture backends feed [`Frame`]s in; the [`Encoder`] turns the
+//! newest frame into an [`Update`] carrying only what changed; the
+//! [`Decoder`] rebuilds the picture pixel for pixel.
+//!
+//! No I/O here but the capture backends: the codec is tested alone.
+#![forbid(unsafe_code)]
+
+mod capture;
+mod codec;
+mod frame;
+mod synthetic;
+mod tiles;
+
+pub use capture::{Capture, CaptureError};
+pub use codec::{DecodeError, Decoder, Encoder, Op, Update, MAX_UPDATE_BYTES};
+pub use frame::{Frame, FrameError, Rect, MAX_SIDE};
+pub use synthetic::Synthetic;
+pub use tiles::{damaged_tiles, TileGrid, TILE};

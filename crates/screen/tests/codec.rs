@@ -1,0 +1,323 @@
+//! The screen codec alone: pixel-exact round trips, only damage travels,
+//! nothing when idle, and every malformed update refused without a panic.
+
+use tessera_screen::{
+    Capture, DecodeError, Decoder, Encoder, Frame, Op, Rect, Synthetic, Update, MAX_SIDE,
+};
+
+fn grab(s: &mut Synthetic) -> Frame {
+    s.grab().expect("synthetic grab").clone()
+}
+
+/// Encodes, sends as bytes, decodes; asserts the decoder's picture equals
+/// the source exactly. Returns the update's size on the wire.
+fn roundtrip(enc: &mut Encoder, dec: &mut Decoder, frame: &Frame) -> Option<usize> {
+    let update = enc.encode(frame).expect("encode")?;
+    let bytes = update.to_bytes();
+    let received = Update::from_bytes(&bytes).expect("parse");
+    let decoded = dec.apply(&received).expect("apply");
+    assert!(decoded == frame, "decoded picture differs");
+    Some(bytes.len())
+}
+
+#[test]
+fn every_change_round_trips_pixel_exact() {
+    let mut screen = Synthetic::new(1920, 1080).expect("screen");
+    let (mut enc, mut dec) = (Encoder::new().expect("enc"), Decoder::new().expect("dec"));
+    roundtrip(&mut enc, &mut dec, &grab(&mut screen)).expect("keyframe");
+    for _ in 0..30 {
+        screen.type_char();
+        roundtrip(&mut enc, &mut dec, &grab(&mut screen)).expect("delta");
+    }
+    screen.scroll(3);
+    roundtrip(&mut enc, &mut dec, &grab(&mut screen)).expect("scroll");
+    screen.noise();
+    roundtrip(&mut enc, &mut dec, &grab(&mut screen)).expect("noise");
+}
+
+#[test]
+fn an_idle_screen_sends_nothing() {
+    let mut screen = Synthetic::new(800, 600).expect("screen");
+    let mut enc = Encoder::new().expect("enc");
+    assert!(enc.encode(&grab(&mut screen)).expect("encode").is_some());
+    for _ in 0..10 {
+        assert_eq!(enc.encode(&grab(&mut screen)).expect("encode"), None);
+    }
+}
+
+#[test]
+fn a_keystroke_sends_only_its_tiles() {
+    let mut screen = Synthetic::new(1920, 1080).expect("screen");
+    let (mut enc, mut dec) = (Encoder::new().expect("enc"), Decoder::new().expect("dec"));
+    let key = roundtrip(&mut enc, &mut dec, &grab(&mut screen)).expect("keyframe");
+    screen.type_char();
+    let update = enc
+        .encode(&grab(&mut screen))
+        .expect("encode")
+        .expect("changed");
+    assert!(!update.keyframe);
+    assert!(
+        update.ops.len() <= 2,
+        "{} tiles for one glyph",
+        update.ops.len()
+    );
+    let bytes = update.to_bytes().len();
+    assert!(bytes < 1000, "a keystroke cost {bytes} bytes");
+    assert!(
+        bytes * 50 < key,
+        "a keystroke ({bytes} B) vs the keyframe ({key} B)"
+    );
+}
+
+#[test]
+fn a_resolution_change_sends_a_keyframe() {
+    let mut enc = Encoder::new().expect("enc");
+    let mut dec = Decoder::new().expect("dec");
+    roundtrip(
+        &mut enc,
+        &mut dec,
+        &grab(&mut Synthetic::new(640, 480).expect("s")),
+    )
+    .expect("first");
+    let bigger = grab(&mut Synthetic::new(1024, 768).expect("s"));
+    let update = enc.encode(&bigger).expect("encode").expect("changed");
+    assert!(update.keyframe);
+    assert!(dec.apply(&update).expect("apply") == &bigger);
+}
+
+#[test]
+fn copies_move_regions_before_tiles_apply() {
+    let mut frame = Frame::new(128, 128).expect("frame");
+    frame.fill_rect(
+        &Rect {
+            x: 0,
+            y: 64,
+            w: 128,
+            h: 64,
+        },
+        [1, 2, 3, 0],
+    );
+    let mut dec = Decoder::new().expect("dec");
+    let mut enc = Encoder::new().expect("enc");
+    dec.apply(&enc.encode(&frame).expect("e").expect("key"))
+        .expect("key");
+    let scroll = Update {
+        seq: 2,
+        width: 128,
+        height: 128,
+        keyframe: false,
+        ops: vec![
+            Op::Copy {
+                src: Rect {
+                    x: 0,
+                    y: 64,
+                    w: 128,
+                    h: 64,
+                },
+                dst_x: 0,
+                dst_y: 0,
+            },
+            Op::Fill {
+                index: 2,
+                bgrx: [9, 9, 9, 0],
+            },
+            Op::Fill {
+                index: 3,
+                bgrx: [9, 9, 9, 0],
+            },
+        ],
+    };
+    let out = dec.apply(&scroll).expect("scroll");
+    assert_eq!(&out.pixels()[..4], &[1, 2, 3, 0]);
+    assert_eq!(&out.pixels()[out.pixels().len() - 4..], &[9, 9, 9, 0]);
+}
+
+fn decoder_with_picture() -> Decoder {
+    let mut dec = Decoder::new().expect("dec");
+    let mut enc = Encoder::new().expect("enc");
+    let frame = grab(&mut Synthetic::new(256, 128).expect("s"));
+    dec.apply(&enc.encode(&frame).expect("e").expect("key"))
+        .expect("key");
+    dec
+}
+
+/// Recognises the error a malformed update must produce.
+type Expect = fn(&DecodeError) -> bool;
+
+fn delta(ops: Vec<Op>) -> Update {
+    Update {
+        seq: 2,
+        width: 256,
+        height: 128,
+        keyframe: false,
+        ops,
+    }
+}
+
+#[test]
+fn malformed_updates_are_refused_and_need_a_keyframe() {
+    let bomb = zstd::bulk::compress(&vec![0u8; 64 * 64 * 4 * 16], 1).expect("zstd");
+    let short = zstd::bulk::compress(&[0u8; 100], 1).expect("zstd");
+    let cases: Vec<(&str, Update, Expect)> = vec![
+        (
+            "tile out of range",
+            delta(vec![Op::Fill {
+                index: 8,
+                bgrx: [0; 4],
+            }]),
+            |e| matches!(e, DecodeError::NoSuchTile { index: 8, .. }),
+        ),
+        (
+            "corrupt zstd",
+            delta(vec![Op::Tile {
+                index: 0,
+                zstd: vec![1, 2, 3],
+            }]),
+            |e| matches!(e, DecodeError::BadTile(0)),
+        ),
+        (
+            "decompression bomb",
+            delta(vec![Op::Tile {
+                index: 0,
+                zstd: bomb,
+            }]),
+            |e| matches!(e, DecodeError::BadTile(0)),
+        ),
+        (
+            "short tile",
+            delta(vec![Op::Tile {
+                index: 1,
+                zstd: short,
+            }]),
+            |e| matches!(e, DecodeError::BadTile(1)),
+        ),
+        (
+            "copy overflowing u32",
+            delta(vec![Op::Copy {
+                src: Rect {
+                    x: u32::MAX,
+                    y: 0,
+                    w: 2,
+                    h: 2,
+                },
+                dst_x: 0,
+                dst_y: 0,
+            }]),
+            |e| matches!(e, DecodeError::BadCopy { .. }),
+        ),
+        (
+            "copy off the picture",
+            delta(vec![Op::Copy {
+                src: Rect {
+                    x: 0,
+                    y: 0,
+                    w: 10,
+                    h: 10,
+                },
+                dst_x: 250,
+                dst_y: 0,
+            }]),
+            |e| matches!(e, DecodeError::BadCopy { .. }),
+        ),
+        (
+            "copy after a tile",
+            delta(vec![
+                Op::Fill {
+                    index: 0,
+                    bgrx: [0; 4],
+                },
+                Op::Copy {
+                    src: Rect {
+                        x: 0,
+                        y: 0,
+                        w: 1,
+                        h: 1,
+                    },
+                    dst_x: 1,
+                    dst_y: 1,
+                },
+            ]),
+            |e| matches!(e, DecodeError::CopyAfterTile),
+        ),
+        (
+            "too many operations",
+            delta(vec![
+                Op::Fill {
+                    index: 0,
+                    bgrx: [0; 4]
+                };
+                300
+            ]),
+            |e| matches!(e, DecodeError::TooManyOps(300)),
+        ),
+        (
+            "delta for another size",
+            Update {
+                width: 100,
+                ..delta(vec![])
+            },
+            |e| matches!(e, DecodeError::NeedKeyframe { .. }),
+        ),
+        (
+            "absurd size",
+            Update {
+                width: MAX_SIDE + 1,
+                keyframe: true,
+                ..delta(vec![])
+            },
+            |e| matches!(e, DecodeError::Size(_)),
+        ),
+        (
+            "empty size",
+            Update {
+                height: 0,
+                keyframe: true,
+                ..delta(vec![])
+            },
+            |e| matches!(e, DecodeError::Size(_)),
+        ),
+    ];
+    for (what, update, expected) in cases {
+        let mut dec = decoder_with_picture();
+        let err = dec
+            .apply(&update)
+            .err()
+            .unwrap_or_else(|| panic!("{what}: accepted"));
+        assert!(expected(&err), "{what}: {err}");
+        assert!(!err.to_string().is_empty());
+        assert!(
+            dec.frame().is_none(),
+            "{what}: a failed update must drop the picture"
+        );
+        let again = dec.apply(&delta(vec![])).err();
+        assert!(
+            matches!(again, Some(DecodeError::NeedKeyframe { .. })),
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn truncated_and_foreign_bytes_are_refused() {
+    let mut enc = Encoder::new().expect("enc");
+    let bytes = enc
+        .encode(&grab(&mut Synthetic::new(64, 64).expect("s")))
+        .expect("e")
+        .expect("key")
+        .to_bytes();
+    for cut in [0, 3, 4, 5, bytes.len() / 2, bytes.len() - 1] {
+        assert!(Update::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+    let mut other_version = bytes.clone();
+    other_version[4] = 9;
+    assert!(matches!(
+        Update::from_bytes(&other_version),
+        Err(DecodeError::Wire(_))
+    ));
+    let mut huge = bytes;
+    huge[..4].copy_from_slice(&u32::MAX.to_be_bytes());
+    assert!(matches!(
+        Update::from_bytes(&huge),
+        Err(DecodeError::Wire(_))
+    ));
+}
