@@ -8,6 +8,7 @@
 //! a keyframe (no half-applied state survives).
 
 use crate::frame::{Frame, FrameError, Rect};
+use crate::motion::find_moves;
 use crate::tiles::{damaged_tiles, TileGrid, TILE};
 use serde::{Deserialize, Serialize};
 use tessera_proto::frame::{decode_body, encode, FrameError as WireError};
@@ -136,6 +137,7 @@ pub enum DecodeError {
 /// persistent zstd context.
 pub struct Encoder {
     prev: Option<Frame>,
+    detect_moves: bool,
     seq: u64,
     zstd: zstd::bulk::Compressor<'static>,
     scratch: Vec<u8>,
@@ -146,6 +148,7 @@ impl Encoder {
     pub fn new() -> std::io::Result<Self> {
         Ok(Self {
             prev: None,
+            detect_moves: true,
             seq: 0,
             zstd: zstd::bulk::Compressor::new(ZSTD_LEVEL)?,
             scratch: Vec::new(),
@@ -158,20 +161,46 @@ impl Encoder {
         self.prev = None;
     }
 
+    /// Whether moved regions are sent as copies (on by default; off only
+    /// to measure what they save).
+    pub fn set_move_detection(&mut self, on: bool) {
+        self.detect_moves = on;
+    }
+
     /// The update that brings a decoder from the last frame encoded to
     /// `cur`; `None` when nothing changed (an idle screen sends nothing).
     pub fn encode(&mut self, cur: &Frame) -> std::io::Result<Option<Update>> {
         let grid = TileGrid::new(cur.width(), cur.height());
-        let (keyframe, tiles) = match &self.prev {
-            Some(prev) if prev.width() == cur.width() && prev.height() == cur.height() => {
-                (false, damaged_tiles(prev, cur))
+        let mut ops = Vec::new();
+        let (keyframe, tiles) = match self.prev.take() {
+            Some(mut prev) if prev.width() == cur.width() && prev.height() == cur.height() => {
+                let mut damaged = damaged_tiles(&prev, cur);
+                if damaged.is_empty() {
+                    self.prev = Some(prev); // idle: nothing to send
+                    return Ok(None);
+                }
+                if self.detect_moves {
+                    let moves = find_moves(&prev, cur, &per_column(&grid, &damaged));
+                    if !moves.is_empty() {
+                        // Predict as the decoder will, then send only what
+                        // the copies did not get right.
+                        for m in moves.iter().take(MAX_COPIES) {
+                            let src = m.source();
+                            prev.copy_within(&src, m.x, m.y0);
+                            ops.push(Op::Copy {
+                                src,
+                                dst_x: m.x,
+                                dst_y: m.y0,
+                            });
+                        }
+                        damaged = damaged_tiles(&prev, cur);
+                    }
+                }
+                (false, damaged)
             }
             _ => (true, (0..grid.count()).collect()),
         };
-        if tiles.is_empty() {
-            return Ok(None);
-        }
-        let mut ops = Vec::with_capacity(tiles.len());
+        ops.reserve(tiles.len());
         for index in tiles {
             let Some(rect) = grid.rect(index) else {
                 continue;
@@ -195,6 +224,16 @@ impl Encoder {
             ops,
         }))
     }
+}
+
+/// How many damaged tiles each tile column holds.
+fn per_column(grid: &TileGrid, damaged: &[u32]) -> Vec<usize> {
+    let cols = grid.cols() as usize;
+    let mut counts = vec![0; cols];
+    for &i in damaged {
+        counts[i as usize % cols] += 1;
+    }
+    counts
 }
 
 fn uniform(pixels: &[u8]) -> Option<[u8; 4]> {

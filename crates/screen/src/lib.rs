@@ -10,6 +10,7 @@
 mod capture;
 mod codec;
 mod frame;
+mod motion;
 mod synthetic;
 mod tiles;
 

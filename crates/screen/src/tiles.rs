@@ -25,6 +25,11 @@ impl TileGrid {
         }
     }
 
+    /// How many tile columns.
+    pub fn cols(&self) -> u32 {
+        self.cols
+    }
+
     /// How many tiles.
     pub fn count(&self) -> u32 {
         self.cols * self.rows

@@ -70,6 +70,36 @@ fn a_keystroke_sends_only_its_tiles() {
 }
 
 #[test]
+fn a_scroll_travels_as_a_copy_plus_the_new_lines() {
+    let mut screen = Synthetic::new(1920, 1080).expect("screen");
+    let (mut enc, mut dec) = (Encoder::new().expect("enc"), Decoder::new().expect("dec"));
+    let mut plain = Encoder::new().expect("enc");
+    plain.set_move_detection(false);
+    let first = grab(&mut screen);
+    roundtrip(&mut enc, &mut dec, &first).expect("keyframe");
+    plain.encode(&first).expect("encode");
+    screen.scroll(3);
+    let scrolled = grab(&mut screen);
+    let update = enc.encode(&scrolled).expect("encode").expect("changed");
+    assert!(
+        update.ops.iter().any(|op| matches!(op, Op::Copy { .. })),
+        "no copy found"
+    );
+    let with_copy = update.to_bytes().len();
+    let without = plain
+        .encode(&scrolled)
+        .expect("encode")
+        .expect("changed")
+        .to_bytes()
+        .len();
+    assert!(
+        with_copy * 5 < without,
+        "scroll: {with_copy} B with copies, {without} B without"
+    );
+    assert!(dec.apply(&update).expect("apply") == &scrolled);
+}
+
+#[test]
 fn a_resolution_change_sends_a_keyframe() {
     let mut enc = Encoder::new().expect("enc");
     let mut dec = Decoder::new().expect("dec");
