@@ -3,7 +3,8 @@
 # what is missing. Safe to run again.
 set -euo pipefail
 
-packages=(ca-certificates pkg-config gcc g++ make tmux)
+packages=(ca-certificates pkg-config gcc g++ make tmux
+          xvfb xterm xdotool imagemagick x11-utils x11-xserver-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

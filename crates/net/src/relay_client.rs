@@ -13,6 +13,8 @@ use tokio::sync::mpsc;
 /// How long a QUIC handshake with the relay may take before we call it
 /// unreachable.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long leaving waits for the relay to take what was sent.
+pub const CLOSE_GRACE: Duration = Duration::from_secs(1);
 /// Idle time after which the relay connection counts as lost.
 pub const RELAY_IDLE: Duration = Duration::from_secs(20);
 
@@ -41,9 +43,14 @@ impl RelayLink {
     }
 
     /// Leaves politely: tells the relay, then closes the connection.
+    ///
+    /// Closing a QUIC connection discards stream data not yet sent, so this
+    /// first lets the relay read everything (it closes the connection
+    /// itself on `Close`), or gives up after [`CLOSE_GRACE`].
     pub async fn close(mut self) {
         let _ = self.send(&ClientMsg::Close).await;
         let _ = self.send.finish();
+        let _ = tokio::time::timeout(CLOSE_GRACE, self.connection.closed()).await;
         self.connection.close(0u32.into(), b"bye");
         self.endpoint.wait_idle().await;
     }
