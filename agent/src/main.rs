@@ -2,6 +2,7 @@
 //! code, asks for consent, and runs the session it allowed.
 
 mod run;
+mod screen;
 mod tty;
 
 use clap::{Parser, ValueEnum};
@@ -34,8 +35,7 @@ struct Args {
     /// terminal (it never reads standard input).
     #[arg(long, value_enum, default_value_t = Ui::Tty)]
     ui: Ui,
-    /// Screen source (screen sharing arrives with the live-screen work; the
-    /// choice is validated and recorded now).
+    /// Screen source: the X display, or a synthetic picture (tests, demos).
     #[arg(long, value_enum, default_value_t = Screen::X11)]
     screen: Screen,
     /// X display to capture (default: $DISPLAY).
@@ -95,7 +95,25 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let _ = (args.screen, args.display.as_deref(), args.ui);
+    let _ = args.ui;
+    // The screen is opened before anything else, so a missing display is
+    // said at once rather than after the person accepted.
+    let capture: Box<dyn tessera_screen::Capture + Send> = match args.screen {
+        Screen::X11 => match tessera_screen::X11Capture::open(args.display.as_deref()) {
+            Ok(c) => Box::new(c),
+            Err(e) => {
+                eprintln!("tessera-agent: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        Screen::Synthetic => match tessera_screen::Synthetic::new(1280, 720) {
+            Ok(s) => Box::new(s),
+            Err(e) => {
+                eprintln!("tessera-agent: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
     // Without a terminal there is no one to ask: refuse before registering.
     let tty = match tty::Tty::open() {
         Ok(t) => t,
@@ -109,6 +127,7 @@ async fn main() -> ExitCode {
         trust: RelayTrust::from_flags(args.relay_fingerprint, args.relay_ca, args.known_relays),
         events_json: args.events.is_some(),
         lang: lang(args.lang),
+        capture: Some(capture),
     };
     match run::run(options, tty).await {
         Ok(reason) if reason.is_normal() => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 //! the terminal and the clock. Every decision is the machine's; this file
 //! only carries inputs in and actions out.
 
+use crate::screen::ScreenShare;
 use crate::tty::Tty;
 use ring::rand::{SecureRandom, SystemRandom};
 use std::collections::VecDeque;
@@ -30,6 +31,8 @@ pub struct Options {
     pub events_json: bool,
     /// Language of the prompt.
     pub lang: Lang,
+    /// Where the screen comes from (taken when sharing starts).
+    pub capture: Option<Box<dyn tessera_screen::Capture + Send>>,
 }
 
 /// Everything the loop carries between turns.
@@ -45,6 +48,8 @@ struct Agent {
     prompt: Option<Grants>,
     technician: Option<Technician>,
     rng: SystemRandom,
+    /// The screen share while `view` is granted.
+    screen: Option<ScreenShare>,
 }
 
 /// Runs one agent from registration to the end; returns how it ended.
@@ -64,6 +69,7 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         prompt: None,
         technician: None,
         rng: SystemRandom::new(),
+        screen: None,
     };
     let mut session = AgentSession::new(Timeouts::default());
     let mut actions = session.start();
@@ -245,6 +251,19 @@ impl Agent {
             AgentAction::SetTimer(t, after) => self.timers.set(t, after),
             AgentAction::CancelTimer(t) => self.timers.cancel(t),
             AgentAction::Emit(event) => self.emit(&event),
+            AgentAction::ShareScreen(true) => {
+                if let (Some(capture), Some(conn)) =
+                    (self.options.capture.take(), self.channel.connection())
+                {
+                    self.screen = Some(ScreenShare::start(capture, conn));
+                }
+            }
+            AgentAction::ShareScreen(false) => self.screen = None,
+            AgentAction::SendKeyframe => {
+                if let Some(screen) = &self.screen {
+                    screen.keyframe();
+                }
+            }
             AgentAction::Finish(reason) => return Some(reason),
         }
         None
@@ -297,7 +316,7 @@ impl Agent {
                 "The connection attempt did not complete, so the code is now void. Here is a new one:".into()
             }
             SessionEvent::Secured { .. } => "Code confirmed: the connection is end-to-end encrypted.".into(),
-            SessionEvent::ConsentRequested { .. } | SessionEvent::WaitingForConsent => return,
+            SessionEvent::ConsentRequested { .. } | SessionEvent::WaitingForConsent | SessionEvent::Frame { .. } => return,
             SessionEvent::SessionStarted { granted } => {
                 let who = self.technician.as_ref().map_or("The technician".into(), |t| t.name.clone());
                 format!(

@@ -7,6 +7,7 @@
 pub mod hostile;
 mod pty;
 pub mod rogue;
+pub mod xvfb;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -228,9 +229,11 @@ impl Agent {
     pub fn start(args: &[String]) -> Self {
         let terminal_pair = pty::Pair::open();
         let mut cmd = Command::new(bin("tessera-agent"));
-        cmd.args(args)
-            .args(["--events", "json", "--screen", "synthetic", "--lang", "en"])
-            .stdin(Stdio::null())
+        cmd.args(args).args(["--events", "json", "--lang", "en"]);
+        if !args.iter().any(|a| a == "--screen") {
+            cmd.args(["--screen", "synthetic"]);
+        }
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         terminal_pair.make_controlling(&mut cmd);

@@ -2,6 +2,7 @@
 //! person reads aloud and runs the session they allow.
 
 mod run;
+mod snapshot;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -14,6 +14,7 @@ use tessera_net::NetError;
 use tessera_proto::peer::{AgentMsg, Hello};
 use tessera_proto::relay::RelayMsg;
 use tessera_proto::{Code, EndReason, Fingerprint, Grants};
+use tessera_screen::{Decoder, Update, MAX_UPDATE_BYTES};
 use tessera_session::command::{self, Command};
 use tessera_session::viewer::{ViewerAction, ViewerInput, ViewerSession};
 use tessera_session::{render, SessionEvent, Side, Timeouts, Timer};
@@ -44,12 +45,16 @@ struct Viewer {
     channel: ChannelSlot<AgentMsg>,
     commands: mpsc::Receiver<Line>,
     commands_open: bool,
+    /// Screen updates from the agent, once it shares its screen.
+    screen: Option<mpsc::Receiver<Result<(Update, usize), NetError>>>,
+    decoder: Decoder,
 }
 
 enum Woke {
     Relay(Option<Result<RelayMsg, NetError>>),
     Channel(ChannelEvent<AgentMsg>),
     Command(Option<Line>),
+    Screen(Option<Result<(Update, usize), NetError>>),
     Timer(Timer),
     Interrupted,
 }
@@ -74,6 +79,8 @@ pub async fn run(options: Options, code: Code) -> Result<EndReason, String> {
         channel: ChannelSlot::default(),
         commands: spawn_stdin_reader(),
         commands_open: true,
+        screen: None,
+        decoder: Decoder::new().map_err(|e| format!("screen decoder: {e}"))?,
     };
     let mut session = ViewerSession::new(code, hello, Timeouts::default());
     let mut actions = session.start();
@@ -115,6 +122,13 @@ impl Viewer {
     async fn next_input(&mut self) -> Option<ViewerInput> {
         let woke = {
             let commands = &mut self.commands;
+            let screen = &mut self.screen;
+            let update = async move {
+                match screen.as_mut() {
+                    Some(rx) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             let open = self.commands_open;
             let command = async move {
                 if open {
@@ -127,13 +141,35 @@ impl Viewer {
                 msg = self.link.messages.recv() => Woke::Relay(msg),
                 event = self.channel.next() => Woke::Channel(event),
                 line = command => Woke::Command(line),
+                update = update => Woke::Screen(update),
                 timer = self.timers.next() => Woke::Timer(timer),
                 _ = tokio::signal::ctrl_c() => Woke::Interrupted,
             }
         };
         Some(match woke {
             Woke::Relay(msg) => self.relay_input(msg),
-            Woke::Channel(ChannelEvent::Up) => ViewerInput::ChannelUp,
+            Woke::Channel(ChannelEvent::Up) => {
+                self.accept_screen();
+                ViewerInput::ChannelUp
+            }
+            Woke::Screen(Some(Ok((update, bytes)))) => match self.decoder.apply(&update) {
+                Ok(frame) => ViewerInput::FrameDecoded {
+                    seq: update.seq,
+                    width: frame.width(),
+                    height: frame.height(),
+                    bytes,
+                    captured_at_us: update.captured_at_us,
+                },
+                Err(e) => ViewerInput::FrameRejected(e.to_string()),
+            },
+            Woke::Screen(Some(Err(e))) => {
+                self.screen = None;
+                ViewerInput::FrameRejected(e.to_string())
+            }
+            Woke::Screen(None) => {
+                self.screen = None; // the agent stopped sharing
+                return None;
+            }
             Woke::Channel(ChannelEvent::Failed(e)) => {
                 tracing::warn!("end-to-end channel failed: {e}");
                 ViewerInput::ConnectionLost
@@ -168,6 +204,23 @@ impl Viewer {
         match command::parse(line) {
             Ok(Command::Chat { text }) => Some(ViewerInput::UserChat(text)),
             Ok(Command::End) => Some(ViewerInput::UserEnd),
+            Ok(Command::Snapshot { path }) => {
+                match self.decoder.frame() {
+                    Some(frame) => {
+                        match crate::snapshot::write_png(frame, std::path::Path::new(&path)) {
+                            Ok(()) => self.notice(serde_json::json!({
+                                "event": "snapshot", "path": path,
+                                "width": frame.width(), "height": frame.height(),
+                            })),
+                            Err(message) => self.error(&message),
+                        }
+                    }
+                    None => {
+                        self.error("no picture yet: the screen is not shared, or nothing arrived")
+                    }
+                }
+                None
+            }
             Err(message) => {
                 self.error(&message);
                 None
@@ -240,6 +293,36 @@ impl Viewer {
             .start(async move { Peer::connect(&outer, &cert, peer).await });
     }
 
+    /// Waits for the agent's screen stream on the now-open channel.
+    fn accept_screen(&mut self) {
+        let Some(conn) = self.channel.connection() else {
+            return;
+        };
+        let (tx, rx) = mpsc::channel(4);
+        tokio::spawn(async move {
+            let Ok(recv) = conn.accept_uni().await else {
+                return;
+            };
+            let mut updates =
+                tessera_net::framed::spawn_sized_reader::<Update>(recv, MAX_UPDATE_BYTES);
+            while let Some(update) = updates.recv().await {
+                if tx.send(update).await.is_err() {
+                    return;
+                }
+            }
+        });
+        self.screen = Some(rx);
+    }
+
+    /// A local result, reported as an event line (JSON) or a sentence.
+    fn notice(&self, event: serde_json::Value) {
+        if self.events_json {
+            println!("{event}");
+        } else if let Some(path) = event.get("path") {
+            println!("Snapshot written to {path}.");
+        }
+    }
+
     /// A local problem with a command, reported without ending the session.
     fn error(&self, message: &str) {
         if self.events_json {
@@ -288,6 +371,7 @@ impl Viewer {
                     .map(|d| format!(" ({d})"))
                     .unwrap_or_default()
             ),
+            SessionEvent::Frame { .. } => return,
             SessionEvent::Code { .. }
             | SessionEvent::CodeBurned { .. }
             | SessionEvent::ConsentRequested { .. } => return,

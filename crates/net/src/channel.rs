@@ -244,6 +244,12 @@ impl<In: serde::de::DeserializeOwned + Send + 'static> ChannelSlot<In> {
         }
     }
 
+    /// The inner connection, once up, for streams beside the control
+    /// stream (the screen).
+    pub fn connection(&self) -> Option<Connection> {
+        self.up.as_ref().map(|p| p.conn.clone())
+    }
+
     /// Sends to the peer; `Ok(false)` when the channel is not up (the
     /// message had no one to go to).
     pub async fn send<Out: serde::Serialize>(&mut self, msg: &Out) -> Result<bool, NetError> {

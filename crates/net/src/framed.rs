@@ -26,6 +26,15 @@ pub async fn read<T: DeserializeOwned>(
     recv: &mut RecvStream,
     max: usize,
 ) -> Result<Option<T>, NetError> {
+    Ok(read_sized(recv, max).await?.map(|(msg, _)| msg))
+}
+
+/// Like [`read`], with the message's size on the wire (length prefix
+/// included), for traffic accounting.
+pub async fn read_sized<T: DeserializeOwned>(
+    recv: &mut RecvStream,
+    max: usize,
+) -> Result<Option<(T, usize)>, NetError> {
     let mut prefix = [0u8; LENGTH_PREFIX];
     match recv.read_exact(&mut prefix).await {
         Ok(()) => {}
@@ -37,7 +46,34 @@ pub async fn read<T: DeserializeOwned>(
     recv.read_exact(&mut body)
         .await
         .map_err(|e| NetError::Closed(e.to_string()))?;
-    Ok(Some(frame::decode_body(&body, max)?))
+    Ok(Some((frame::decode_body(&body, max)?, LENGTH_PREFIX + len)))
+}
+
+/// Spawns a task that reads messages with their sizes from `recv` (see
+/// [`spawn_reader`]).
+pub fn spawn_sized_reader<T>(
+    mut recv: RecvStream,
+    max: usize,
+) -> mpsc::Receiver<Result<(T, usize), NetError>>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(4);
+    tokio::spawn(async move {
+        loop {
+            let next = read_sized::<T>(&mut recv, max).await;
+            let stop = !matches!(next, Ok(Some(_)));
+            if let Some(item) = next.transpose() {
+                if tx.send(item).await.is_err() {
+                    return;
+                }
+            }
+            if stop {
+                return;
+            }
+        }
+    });
+    rx
 }
 
 /// Spawns a task that reads messages from `recv` and sends them on the

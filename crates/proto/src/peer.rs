@@ -36,6 +36,8 @@ pub enum ViewerMsg {
     },
     /// The technician ends the session.
     End,
+    /// The viewer lost its picture (or never had one): send a whole frame.
+    NeedKeyframe,
 }
 
 /// Agent → viewer.

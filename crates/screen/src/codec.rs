@@ -60,6 +60,9 @@ pub struct Update {
     pub height: u32,
     /// Whether this replaces the whole picture.
     pub keyframe: bool,
+    /// When the agent captured the picture, in microseconds since the Unix
+    /// epoch (set by the caller; for latency measurement).
+    pub captured_at_us: u64,
     /// The changes, applied in order (copies first, then tiles).
     pub ops: Vec<Op>,
 }
@@ -221,6 +224,7 @@ impl Encoder {
             width: cur.width(),
             height: cur.height(),
             keyframe,
+            captured_at_us: 0,
             ops,
         }))
     }

@@ -136,6 +136,7 @@ fn copies_move_regions_before_tiles_apply() {
         width: 128,
         height: 128,
         keyframe: false,
+        captured_at_us: 0,
         ops: vec![
             Op::Copy {
                 src: Rect {
@@ -180,6 +181,7 @@ fn delta(ops: Vec<Op>) -> Update {
         width: 256,
         height: 128,
         keyframe: false,
+        captured_at_us: 0,
         ops,
     }
 }

@@ -92,6 +92,11 @@ pub enum AgentAction {
     SetTimer(Timer, Duration),
     /// Disarm a timer.
     CancelTimer(Timer),
+    /// Start (`true`) or stop sending the screen: it follows the `view`
+    /// grant, and stops before anything else when the grant goes.
+    ShareScreen(bool),
+    /// Send a whole picture next (the viewer lost its own).
+    SendKeyframe,
     /// Report something that happened.
     Emit(SessionEvent),
     /// The session is over: close everything and exit with this reason.
@@ -276,6 +281,9 @@ impl AgentSession {
                     Some(granted) if !granted.is_empty() => {
                         self.push(AgentAction::ToViewer(AgentMsg::Accepted { granted }));
                         self.emit(SessionEvent::SessionStarted { granted });
+                        if granted.contains(Permission::View) {
+                            self.push(AgentAction::ShareScreen(true));
+                        }
                         self.state = State::Running { granted };
                     }
                     _ => self.end_telling_viewer(EndReason::Denied),
@@ -344,12 +352,22 @@ impl AgentSession {
                 }
             }
             AgentInput::Revoke(permission) if granted.contains(permission) => {
+                if permission == Permission::View {
+                    self.push(AgentAction::ShareScreen(false));
+                }
                 let granted = granted.without(permission);
                 self.state = State::Running { granted };
                 self.push(AgentAction::ToViewer(AgentMsg::GrantsChanged { granted }));
                 self.emit(SessionEvent::GrantChanged { granted });
             }
             AgentInput::Revoke(_) => {}
+            AgentInput::FromViewer(ViewerMsg::NeedKeyframe) => {
+                if granted.contains(Permission::View) {
+                    self.push(AgentAction::SendKeyframe);
+                } else {
+                    self.refuse(Permission::View);
+                }
+            }
             AgentInput::UserEnd => self.end_telling_viewer(EndReason::UserEnded),
             AgentInput::FromViewer(ViewerMsg::End) => self.end(EndReason::TechnicianEnded, None),
             AgentInput::FromViewer(ViewerMsg::Hello(_)) => self.end_telling_viewer_detail(
@@ -460,6 +478,7 @@ impl AgentSession {
     }
 
     fn end(&mut self, reason: EndReason, detail: Option<String>) {
+        self.push(AgentAction::ShareScreen(false));
         self.push(AgentAction::DismissConsent);
         self.push(AgentAction::CancelTimer(Timer::Handshake));
         self.push(AgentAction::CancelTimer(Timer::Consent));

@@ -18,16 +18,20 @@ pub enum Command {
     },
     /// End the session.
     End,
+    /// Write the picture as decoded so far to a PNG file.
+    Snapshot {
+        /// Where.
+        path: String,
+    },
 }
 
 /// Commands of the contract that this build does not carry out yet.
-const LATER: [&str; 8] = [
+const LATER: [&str; 7] = [
     "text",
     "key",
     "mouse_move",
     "click",
     "scroll",
-    "snapshot",
     "request",
     "send_file",
 ];
@@ -50,7 +54,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
     if LATER.contains(&name.as_str()) {
         return Err(format!("command {name:?} is not available in this version"));
     }
-    serde_json::from_value(value).map_err(|e| format!("invalid command: {e} (known: chat, end)"))
+    serde_json::from_value(value)
+        .map_err(|e| format!("invalid command: {e} (known: chat, end, snapshot)"))
 }
 
 #[cfg(test)]

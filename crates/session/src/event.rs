@@ -76,6 +76,19 @@ pub enum SessionEvent {
         /// The text.
         text: String,
     },
+    /// Viewer: a screen update was decoded.
+    Frame {
+        /// The update's sequence number.
+        seq: u64,
+        /// Picture width.
+        width: u32,
+        /// Picture height.
+        height: u32,
+        /// Its size on the wire.
+        bytes: usize,
+        /// When the agent captured it (µs since the Unix epoch).
+        captured_at_us: u64,
+    },
     /// Both: something was refused for lack of a grant.
     Refused {
         /// Which permission was missing.

@@ -36,6 +36,22 @@ pub enum ViewerInput {
     ChannelUp,
     /// A message from the agent on the end-to-end channel.
     FromAgent(AgentMsg),
+    /// A screen update was decoded (the picture is up to date with it).
+    FrameDecoded {
+        /// Sequence number.
+        seq: u64,
+        /// Width.
+        width: u32,
+        /// Height.
+        height: u32,
+        /// Size on the wire.
+        bytes: usize,
+        /// Agent capture time, µs since the Unix epoch.
+        captured_at_us: u64,
+    },
+    /// A screen update could not be applied: the picture is lost until a
+    /// keyframe comes.
+    FrameRejected(String),
     /// The technician sends a chat line.
     UserChat(String),
     /// The technician ends the session.
@@ -241,6 +257,23 @@ impl ViewerSession {
                 }),
                 Err(e) => self.protocol_error(e.to_string()),
             },
+            ViewerInput::FrameDecoded {
+                seq,
+                width,
+                height,
+                bytes,
+                captured_at_us,
+            } => self.emit(SessionEvent::Frame {
+                seq,
+                width,
+                height,
+                bytes,
+                captured_at_us,
+            }),
+            ViewerInput::FrameRejected(why) => {
+                tracing::warn!("screen update rejected, asking for a keyframe: {why}");
+                self.push(ViewerAction::ToAgent(ViewerMsg::NeedKeyframe));
+            }
             ViewerInput::FromAgent(AgentMsg::GrantsChanged { granted }) => {
                 self.state = State::Running { granted };
                 self.emit(SessionEvent::GrantChanged { granted });
@@ -311,7 +344,11 @@ impl ViewerSession {
                 permission: Permission::Chat,
                 reason: "not_granted",
             }),
-            ViewerInput::Mailbox(_) | ViewerInput::TimerFired(Timer::Consent) => {}
+            // Screen data outside a running session is dropped.
+            ViewerInput::FrameDecoded { .. }
+            | ViewerInput::FrameRejected(_)
+            | ViewerInput::Mailbox(_)
+            | ViewerInput::TimerFired(Timer::Consent) => {}
         }
     }
 

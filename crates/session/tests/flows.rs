@@ -31,6 +31,8 @@ struct Pair {
     viewer_finish: Option<EndReason>,
     prompt_open: bool,
     agent_timers: Vec<Timer>,
+    screen_on: bool,
+    keyframes: u32,
     queue: std::collections::VecDeque<Delivery>,
 }
 
@@ -72,6 +74,8 @@ impl Pair {
             viewer_finish: None,
             prompt_open: false,
             agent_timers: vec![],
+            screen_on: false,
+            keyframes: 0,
             queue: Default::default(),
         };
         let first = pair.agent.start();
@@ -123,6 +127,8 @@ impl Pair {
                 AgentAction::CancelTimer(t) => self.agent_timers.retain(|x| *x != t),
                 AgentAction::Emit(e) => self.agent_events.push(e),
                 AgentAction::Finish(r) => self.agent_finish = Some(r),
+                AgentAction::ShareScreen(on) => self.screen_on = on,
+                AgentAction::SendKeyframe => self.keyframes += 1,
             }
         }
         self.queue
@@ -568,4 +574,45 @@ fn events_render_as_the_documented_json() {
         serde_json::to_string(&e).expect("json"),
         r#"{"event":"chat","from":"viewer","text":"hello"}"#
     );
+}
+
+#[test]
+fn the_screen_is_shared_exactly_while_view_is_granted() {
+    let mut p = Pair::running("chat", "chat");
+    assert!(!p.screen_on, "no view, no screen");
+    let mut p2 = Pair::running("view,chat", "view,chat");
+    assert!(p2.screen_on);
+    p2.deliver_agent(AgentInput::Revoke(Permission::View));
+    assert!(!p2.screen_on, "revoking view stops the screen first");
+    let mut p3 = Pair::running("view", "view");
+    p3.deliver_agent(AgentInput::UserEnd);
+    assert!(!p3.screen_on);
+    // A keyframe request needs the view grant.
+    p.deliver_agent(AgentInput::FromViewer(ViewerMsg::NeedKeyframe));
+    assert_eq!(p.keyframes, 0);
+    assert!(p.agent_events.contains(&SessionEvent::Refused {
+        permission: Permission::View,
+        reason: "not_granted"
+    }));
+}
+
+#[test]
+fn a_rejected_update_asks_the_agent_for_a_keyframe() {
+    let mut p = Pair::running("view", "view");
+    p.deliver_viewer(ViewerInput::FrameRejected("bad tile".into()));
+    assert_eq!(p.keyframes, 1);
+    p.deliver_viewer(ViewerInput::FrameDecoded {
+        seq: 3,
+        width: 8,
+        height: 8,
+        bytes: 100,
+        captured_at_us: 1,
+    });
+    assert!(p.viewer_events.contains(&SessionEvent::Frame {
+        seq: 3,
+        width: 8,
+        height: 8,
+        bytes: 100,
+        captured_at_us: 1
+    }));
 }
