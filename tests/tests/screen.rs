@@ -71,6 +71,34 @@ fn the_viewer_sees_the_screen_pixel_for_pixel() {
         );
     }
     assert!(matched);
+
+    // An idle screen sends nothing: no frame for 10 s.
+    let quiet_until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while let Some(line) = viewer.events.next_line(quiet_until) {
+        assert!(
+            !line.contains(r#""event":"frame""#),
+            "a frame while idle: {line}"
+        );
+    }
+
+    // A keystroke sends only its tiles. (Xvfb has no window manager: focus
+    // follows the pointer, so the pointer goes into the xterm first.)
+    let typed = std::process::Command::new("xdotool")
+        .args(["mousemove", "300", "200", "type", "--delay", "0", "x"])
+        .env("DISPLAY", &x.display)
+        .status()
+        .expect("xdotool");
+    assert!(typed.success());
+    let keystroke = viewer.events.event("frame");
+    let bytes = keystroke["bytes"].as_u64().unwrap_or(u64::MAX);
+    let key_bytes = first["bytes"].as_u64().unwrap_or(0);
+    // The keyframe of this mostly uniform screen is small (3 KB), so the
+    // bound is absolute: a tile or two, not the screen.
+    assert!(
+        bytes < 1000 && bytes * 5 < key_bytes,
+        "a keystroke cost {bytes} B (keyframe {key_bytes} B)"
+    );
+
     viewer.command(r#"{"cmd":"end"}"#);
     assert!(viewer.wait().0.success());
     let _ = xterm.kill();
