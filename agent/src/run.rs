@@ -252,10 +252,11 @@ impl Agent {
             AgentAction::CancelTimer(t) => self.timers.cancel(t),
             AgentAction::Emit(event) => self.emit(&event),
             AgentAction::ShareScreen(true) => {
-                if let (Some(capture), Some(conn)) =
-                    (self.options.capture.take(), self.channel.connection())
-                {
-                    self.screen = Some(ScreenShare::start(capture, conn));
+                // The source is only taken when there is a channel to send on.
+                if let Some(conn) = self.channel.connection() {
+                    if let Some(capture) = self.options.capture.take() {
+                        self.screen = Some(ScreenShare::start(capture, conn));
+                    }
                 }
             }
             AgentAction::ShareScreen(false) => self.screen = None,

@@ -7,7 +7,7 @@
 //! written, and a failed update drops the picture so the next one must be
 //! a keyframe (no half-applied state survives).
 
-use crate::frame::{Frame, FrameError, Rect};
+use crate::frame::{Frame, FrameError, Rect, MAX_SIDE};
 use crate::motion::find_moves;
 use crate::tiles::{damaged_tiles, TileGrid, TILE};
 use serde::{Deserialize, Serialize};
@@ -63,8 +63,40 @@ pub struct Update {
     /// When the agent captured the picture, in microseconds since the Unix
     /// epoch (set by the caller; for latency measurement).
     pub captured_at_us: u64,
-    /// The changes, applied in order (copies first, then tiles).
+    /// The changes, applied in order (copies first, then tiles). At most
+    /// [`MAX_OPS`], enforced while decoding, before any op is allocated.
+    #[serde(deserialize_with = "bounded_ops")]
     pub ops: Vec<Op>,
+}
+
+/// The most operations an update may carry: every tile of the largest
+/// picture, plus copies.
+pub const MAX_OPS: usize = ((MAX_SIDE / TILE) * (MAX_SIDE / TILE)) as usize + MAX_COPIES;
+
+/// Decodes the op list, refusing it as soon as it grows past [`MAX_OPS`]
+/// (postcard would otherwise build the whole list first: 80 MiB of tiny
+/// ops would take gigabytes).
+fn bounded_ops<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Op>, D::Error> {
+    struct Bounded;
+    impl<'de> serde::de::Visitor<'de> for Bounded {
+        type Value = Vec<Op>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "at most {MAX_OPS} operations")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Op>, A::Error> {
+            let mut ops = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+            while let Some(op) = seq.next_element()? {
+                if ops.len() == MAX_OPS {
+                    return Err(serde::de::Error::custom(format!(
+                        "more than {MAX_OPS} operations"
+                    )));
+                }
+                ops.push(op);
+            }
+            Ok(ops)
+        }
+    }
+    deserializer.deserialize_seq(Bounded)
 }
 
 impl Update {

@@ -16,7 +16,7 @@ mod tiles;
 mod x11;
 
 pub use capture::{Capture, CaptureError};
-pub use codec::{DecodeError, Decoder, Encoder, Op, Update, MAX_UPDATE_BYTES};
+pub use codec::{DecodeError, Decoder, Encoder, Op, Update, MAX_OPS, MAX_UPDATE_BYTES};
 pub use frame::{Frame, FrameError, Rect, MAX_SIDE};
 pub use synthetic::Synthetic;
 pub use tiles::{damaged_tiles, TileGrid, TILE};

@@ -330,6 +330,25 @@ fn malformed_updates_are_refused_and_need_a_keyframe() {
 }
 
 #[test]
+fn an_op_list_too_long_for_any_picture_is_refused_while_decoding() {
+    let flood = Update {
+        ops: vec![
+            Op::Fill {
+                index: 0,
+                bgrx: [0; 4]
+            };
+            tessera_screen::MAX_OPS + 1
+        ],
+        ..delta(vec![])
+    };
+    let bytes = flood.to_bytes();
+    assert!(matches!(
+        Update::from_bytes(&bytes),
+        Err(DecodeError::Wire(_))
+    ));
+}
+
+#[test]
 fn truncated_and_foreign_bytes_are_refused() {
     let mut enc = Encoder::new().expect("enc");
     let bytes = enc
