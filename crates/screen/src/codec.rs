@@ -47,6 +47,14 @@ pub enum Op {
         /// New top edge.
         dst_y: u32,
     },
+    /// Only part of a tile changed (a keystroke): these pixels, zstd-
+    /// compressed. At most one tile's area.
+    Rect {
+        /// Where, in the picture.
+        rect: Rect,
+        /// The compressed pixels (BGRX, rows packed).
+        zstd: Vec<u8>,
+    },
 }
 
 /// A picture update as sent from agent to viewer.
@@ -162,6 +170,10 @@ pub enum DecodeError {
         /// Destination top.
         dst_y: u32,
     },
+    /// A partial-tile rectangle off the picture, empty, or larger than a
+    /// tile, or whose pixels do not decompress to its size.
+    #[error("screen update: bad rectangle {0:?}")]
+    BadRect(Rect),
     /// Copies after tiles (copies read the previous picture, so they come
     /// first).
     #[error("screen update: a copy after tiles")]
@@ -207,7 +219,7 @@ impl Encoder {
     pub fn encode(&mut self, cur: &Frame) -> std::io::Result<Option<Update>> {
         let grid = TileGrid::new(cur.width(), cur.height());
         let mut ops = Vec::new();
-        let (keyframe, tiles) = match self.prev.take() {
+        let (keyframe, tiles, reference) = match self.prev.take() {
             Some(mut prev) if prev.width() == cur.width() && prev.height() == cur.height() => {
                 let mut damaged = damaged_tiles(&prev, cur);
                 if damaged.is_empty() {
@@ -231,15 +243,27 @@ impl Encoder {
                         damaged = damaged_tiles(&prev, cur);
                     }
                 }
-                (false, damaged)
+                (false, damaged, Some(prev))
             }
-            _ => (true, (0..grid.count()).collect()),
+            _ => (true, (0..grid.count()).collect(), None),
         };
         ops.reserve(tiles.len());
         for index in tiles {
             let Some(rect) = grid.rect(index) else {
                 continue;
             };
+            // Within a damaged tile, only the pixels that changed travel.
+            let changed = reference
+                .as_ref()
+                .and_then(|r| changed_bounds(r, cur, &rect));
+            if let Some(part) = changed.filter(|p| *p != rect) {
+                cur.read_rect(&part, &mut self.scratch);
+                ops.push(Op::Rect {
+                    rect: part,
+                    zstd: self.zstd.compress(&self.scratch)?,
+                });
+                continue;
+            }
             cur.read_rect(&rect, &mut self.scratch);
             ops.push(match uniform(&self.scratch) {
                 Some(bgrx) => Op::Fill { index, bgrx },
@@ -260,6 +284,30 @@ impl Encoder {
             ops,
         }))
     }
+}
+
+/// The smallest rectangle of `tile` holding every pixel that differs
+/// between `old` and `new` (`None` if none does).
+fn changed_bounds(old: &Frame, new: &Frame, tile: &Rect) -> Option<Rect> {
+    let differs = |y: u32| old.span(tile, y) != new.span(tile, y);
+    let top = (tile.y..tile.y + tile.h).find(|&y| differs(y))?;
+    let bottom = (tile.y..tile.y + tile.h).rev().find(|&y| differs(y))?;
+    let (mut left, mut right) = (tile.w, 0);
+    for y in top..=bottom {
+        let (a, b) = (old.span(tile, y), new.span(tile, y));
+        for (i, (pa, pb)) in a.chunks_exact(4).zip(b.chunks_exact(4)).enumerate() {
+            if pa != pb {
+                left = left.min(i as u32);
+                right = right.max(i as u32);
+            }
+        }
+    }
+    Some(Rect {
+        x: tile.x + left,
+        y: top,
+        w: right - left + 1,
+        h: bottom - top + 1,
+    })
 }
 
 /// How many damaged tiles each tile column holds.
@@ -372,6 +420,28 @@ impl Decoder {
                         return Err(DecodeError::BadTile(*index));
                     }
                     frame.write_rect(&rect, &self.scratch);
+                }
+                Op::Rect { rect, zstd } => {
+                    seen_tile = true;
+                    let area = u64::from(rect.w) * u64::from(rect.h);
+                    if rect.w == 0
+                        || rect.h == 0
+                        || area > u64::from(TILE * TILE)
+                        || !rect.fits(width, height)
+                    {
+                        return Err(DecodeError::BadRect(*rect));
+                    }
+                    let want = area as usize * 4;
+                    self.scratch.clear();
+                    self.scratch.reserve(want);
+                    let got = self
+                        .zstd
+                        .decompress_to_buffer(zstd, &mut self.scratch)
+                        .map_err(|_| DecodeError::BadRect(*rect))?;
+                    if got != want {
+                        return Err(DecodeError::BadRect(*rect));
+                    }
+                    frame.write_rect(rect, &self.scratch);
                 }
             }
         }

@@ -61,6 +61,10 @@ fn a_keystroke_sends_only_its_tiles() {
         "{} tiles for one glyph",
         update.ops.len()
     );
+    assert!(
+        update.ops.iter().all(|op| matches!(op, Op::Rect { .. })),
+        "only the glyph's pixels travel"
+    );
     let bytes = update.to_bytes().len();
     assert!(bytes < 1000, "a keystroke cost {bytes} bytes");
     assert!(
@@ -270,6 +274,45 @@ fn malformed_updates_are_refused_and_need_a_keyframe() {
                 },
             ]),
             |e| matches!(e, DecodeError::CopyAfterTile),
+        ),
+        (
+            "rectangle larger than a tile",
+            delta(vec![Op::Rect {
+                rect: Rect {
+                    x: 0,
+                    y: 0,
+                    w: 65,
+                    h: 64,
+                },
+                zstd: vec![],
+            }]),
+            |e| matches!(e, DecodeError::BadRect(_)),
+        ),
+        (
+            "rectangle off the picture",
+            delta(vec![Op::Rect {
+                rect: Rect {
+                    x: 250,
+                    y: 0,
+                    w: 10,
+                    h: 10,
+                },
+                zstd: vec![],
+            }]),
+            |e| matches!(e, DecodeError::BadRect(_)),
+        ),
+        (
+            "empty rectangle",
+            delta(vec![Op::Rect {
+                rect: Rect {
+                    x: 0,
+                    y: 0,
+                    w: 0,
+                    h: 5,
+                },
+                zstd: vec![],
+            }]),
+            |e| matches!(e, DecodeError::BadRect(_)),
         ),
         (
             "too many operations",
