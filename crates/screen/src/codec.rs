@@ -274,7 +274,25 @@ impl Encoder {
             });
         }
         self.seq += 1;
-        self.prev = Some(cur.clone());
+        // The new reference is `cur`. For a delta it is cheaper to patch the
+        // predicted picture: tiles not sent are already equal to `cur`.
+        self.prev = Some(match reference {
+            Some(mut reference) => {
+                for op in &ops {
+                    if let Op::Tile { index, .. } | Op::Fill { index, .. } = op {
+                        if let Some(rect) = grid.rect(*index) {
+                            cur.read_rect(&rect, &mut self.scratch);
+                            reference.write_rect(&rect, &self.scratch);
+                        }
+                    } else if let Op::Rect { rect, .. } = op {
+                        cur.read_rect(rect, &mut self.scratch);
+                        reference.write_rect(rect, &self.scratch);
+                    }
+                }
+                reference
+            }
+            None => cur.clone(),
+        });
         Ok(Some(Update {
             seq: self.seq,
             width: cur.width(),
