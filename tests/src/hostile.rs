@@ -42,12 +42,7 @@ impl HostileRelay {
 
     /// The client flags that reach and pin this relay.
     pub fn client_args(&self) -> Vec<String> {
-        vec![
-            "--relay".into(),
-            self.addr.clone(),
-            "--relay-fingerprint".into(),
-            self.fingerprint.clone(),
-        ]
+        crate::pinned_relay_args(&self.addr, &self.fingerprint)
     }
 }
 

@@ -47,6 +47,16 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The client flags that reach the relay at `addr` and pin its certificate.
+pub fn pinned_relay_args(addr: &str, fingerprint: &str) -> Vec<String> {
+    vec![
+        "--relay".into(),
+        addr.into(),
+        "--relay-fingerprint".into(),
+        fingerprint.into(),
+    ]
+}
+
 /// Lines from a child's output, read on a thread.
 pub struct Lines {
     rx: mpsc::Receiver<String>,
@@ -155,12 +165,7 @@ impl RelayProcess {
 
     /// The client flags that reach and pin this relay.
     pub fn client_args(&self) -> Vec<String> {
-        vec![
-            "--relay".into(),
-            self.addr.clone(),
-            "--relay-fingerprint".into(),
-            self.fingerprint.clone(),
-        ]
+        crate::pinned_relay_args(&self.addr, &self.fingerprint)
     }
 
     /// The relay's process id.

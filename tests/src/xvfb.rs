@@ -43,6 +43,18 @@ impl Xvfb {
             .unwrap_or_else(|e| panic!("{program}: {e}"))
     }
 
+    /// Starts an xterm at (40, 30) that shows `text` and then echoes what
+    /// is typed, and waits until its window is mapped.
+    pub fn xterm_showing(&self, text: &str) -> Child {
+        let script = format!("printf '%s\\n' '{text}'; exec cat");
+        let xterm = self.client(
+            "xterm",
+            &["-geometry", "80x24+40+30", "-e", "sh", "-c", &script],
+        );
+        self.wait_for_window("xterm");
+        xterm
+    }
+
     /// Waits until a window of `class` is mapped (xdotool's own wait).
     pub fn wait_for_window(&self, class: &str) {
         let found = Command::new("xdotool")

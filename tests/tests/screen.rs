@@ -8,18 +8,7 @@ use tessera_tests::{scratch, Agent, RelayProcess, Viewer};
 #[test]
 fn the_viewer_sees_the_screen_pixel_for_pixel() {
     let x = Xvfb::start("1280x720x24");
-    let mut xterm = x.client(
-        "xterm",
-        &[
-            "-geometry",
-            "80x24+40+30",
-            "-e",
-            "sh",
-            "-c",
-            "printf 'Bonjour Tessera 0123456789\\n'; exec cat",
-        ],
-    );
-    x.wait_for_window("xterm");
+    let mut xterm = x.xterm_showing("Bonjour Tessera 0123456789");
     let dir = scratch("screen");
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
     let mut args = relay.client_args();

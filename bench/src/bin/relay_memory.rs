@@ -135,20 +135,7 @@ async fn main() {
     let paired = relay("bench-mem-pairs");
     let trust = RelayTrust::Fingerprint(paired.fingerprint.parse().expect("fp"));
     let before = rss_kib(paired.pid());
-    let mut agent_links = open(&endpoint, &paired.addr, &trust, pairs).await;
-    let plates = register(&mut agent_links).await;
-    let mut viewer_links = open(&endpoint, &paired.addr, &trust, pairs).await;
-    for (link, plate) in viewer_links.iter_mut().zip(&plates) {
-        link.send(&ClientMsg::Join { nameplate: *plate })
-            .await
-            .expect("join");
-    }
-    for link in viewer_links.iter_mut().chain(agent_links.iter_mut()) {
-        match link.messages.recv().await {
-            Some(Ok(RelayMsg::Paired { .. })) => {}
-            other => panic!("pairing failed: {other:?}"),
-        }
-    }
+    let _held = pair_up(&endpoint, &paired.addr, &trust, pairs).await;
     let after = rss_kib(paired.pid());
     let per = (after.saturating_sub(before)) as f64 / pairs as f64;
     println!(

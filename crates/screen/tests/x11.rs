@@ -17,18 +17,7 @@ fn rgb(pixels: &[u8]) -> Vec<u8> {
 #[test]
 fn the_capture_equals_an_outside_screenshot_pixel_for_pixel() {
     let x = Xvfb::start("1280x720x24");
-    let mut xterm = x.client(
-        "xterm",
-        &[
-            "-geometry",
-            "80x24+40+30",
-            "-e",
-            "sh",
-            "-c",
-            "printf 'Bonjour Tessera 0123456789 éàç\\n'; exec cat",
-        ],
-    );
-    x.wait_for_window("xterm");
+    let mut xterm = x.xterm_showing("Bonjour Tessera 0123456789 éàç");
 
     let mut capture = X11Capture::open(Some(&x.display)).expect("open the display");
     // xterm draws asynchronously: compare once the screen holds still,
