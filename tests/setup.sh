@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(ca-certificates pkg-config gcc g++ make tmux
-          xvfb xterm xdotool imagemagick x11-utils x11-xserver-utils)
+          xvfb xserver-xephyr xterm xdotool imagemagick x11-utils x11-xserver-utils
+          less)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -127,7 +127,7 @@ async fn main() -> ExitCode {
         trust: RelayTrust::from_flags(args.relay_fingerprint, args.relay_ca, args.known_relays),
         events_json: args.events.is_some(),
         lang: lang(args.lang),
-        capture: Some(capture),
+        capture: std::sync::Arc::new(std::sync::Mutex::new(capture)),
     };
     match run::run(options, tty).await {
         Ok(reason) if reason.is_normal() => ExitCode::SUCCESS,

@@ -2,7 +2,7 @@
 //! the terminal and the clock. Every decision is the machine's; this file
 //! only carries inputs in and actions out.
 
-use crate::screen::ScreenShare;
+use crate::screen::{DisplaysNews, ScreenShare, SharedCapture};
 use crate::tty::Tty;
 use ring::rand::{SecureRandom, SystemRandom};
 use std::collections::VecDeque;
@@ -31,8 +31,9 @@ pub struct Options {
     pub events_json: bool,
     /// Language of the prompt.
     pub lang: Lang,
-    /// Where the screen comes from (taken when sharing starts).
-    pub capture: Option<Box<dyn tessera_screen::Capture + Send>>,
+    /// Where the screen comes from (opened before a code is shown, so a
+    /// display that cannot be captured is known before anyone consents).
+    pub capture: SharedCapture,
 }
 
 /// Everything the loop carries between turns.
@@ -50,6 +51,11 @@ struct Agent {
     rng: SystemRandom,
     /// The screen share while `view` is granted.
     screen: Option<ScreenShare>,
+    /// Display lists from the screen share, for the viewer.
+    displays: (
+        tokio::sync::mpsc::UnboundedSender<DisplaysNews>,
+        tokio::sync::mpsc::UnboundedReceiver<DisplaysNews>,
+    ),
 }
 
 /// Runs one agent from registration to the end; returns how it ended.
@@ -70,6 +76,7 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         technician: None,
         rng: SystemRandom::new(),
         screen: None,
+        displays: tokio::sync::mpsc::unbounded_channel(),
     };
     let mut session = AgentSession::new(Timeouts::default());
     let mut actions = session.start();
@@ -111,11 +118,14 @@ impl Agent {
                 event = self.channel.next() => Woke::Channel(event),
                 line = typed => Woke::Typed(line),
                 timer = self.timers.next() => Woke::Timer(timer),
+                news = self.displays.1.recv() => Woke::Displays(news),
                 _ = tokio::signal::ctrl_c() => Woke::Interrupted,
             }
         };
         Some(match woke {
             Woke::Relay(msg) => self.relay_input(msg),
+            Woke::Displays(Some((displays, showing))) => AgentInput::Displays { displays, showing },
+            Woke::Displays(None) => return None,
             Woke::Channel(ChannelEvent::Up) => AgentInput::ChannelUp,
             Woke::Channel(ChannelEvent::Failed(e)) => {
                 tracing::warn!("end-to-end channel failed: {e}");
@@ -252,17 +262,26 @@ impl Agent {
             AgentAction::CancelTimer(t) => self.timers.cancel(t),
             AgentAction::Emit(event) => self.emit(&event),
             AgentAction::ShareScreen(true) => {
-                // The source is only taken when there is a channel to send on.
                 if let Some(conn) = self.channel.connection() {
-                    if let Some(capture) = self.options.capture.take() {
-                        self.screen = Some(ScreenShare::start(capture, conn));
-                    }
+                    let capture = self.options.capture.clone();
+                    let news = self.displays.0.clone();
+                    self.screen = Some(ScreenShare::start(capture, conn, news));
                 }
             }
             AgentAction::ShareScreen(false) => self.screen = None,
             AgentAction::SendKeyframe => {
                 if let Some(screen) = &self.screen {
                     screen.keyframe();
+                }
+            }
+            AgentAction::ScreenShown(seq) => {
+                if let Some(screen) = &self.screen {
+                    screen.shown(seq);
+                }
+            }
+            AgentAction::ShowDisplay(index) => {
+                if let Some(screen) = &self.screen {
+                    screen.show(index);
                 }
             }
             AgentAction::Finish(reason) => return Some(reason),
@@ -317,7 +336,11 @@ impl Agent {
                 "The connection attempt did not complete, so the code is now void. Here is a new one:".into()
             }
             SessionEvent::Secured { .. } => "Code confirmed: the connection is end-to-end encrypted.".into(),
-            SessionEvent::ConsentRequested { .. } | SessionEvent::WaitingForConsent | SessionEvent::Frame { .. } => return,
+            SessionEvent::ConsentRequested { .. }
+            | SessionEvent::WaitingForConsent
+            | SessionEvent::Frame { .. }
+            | SessionEvent::Displays { .. }
+            | SessionEvent::Cursor { .. } => return,
             SessionEvent::SessionStarted { granted } => {
                 let who = self.technician.as_ref().map_or("The technician".into(), |t| t.name.clone());
                 format!(
@@ -363,5 +386,6 @@ enum Woke {
     Channel(ChannelEvent<ViewerMsg>),
     Typed(Option<Line>),
     Timer(tessera_session::Timer),
+    Displays(Option<DisplaysNews>),
     Interrupted,
 }

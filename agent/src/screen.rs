@@ -1,86 +1,260 @@
-//! Sends the screen to the viewer while `view` is granted: a capture
-//! thread grabs, encodes only what changed and hands the update to a task
-//! that writes it on its own end-to-end stream. The hand-over holds one
-//! update, so a slow link makes the thread wait and the next update carries
-//! the newest picture (damage merges, nothing stale piles up).
+//! Sends the screen to the viewer while `view` is granted. A capture thread
+//! waits for the screen to change (XDamage where there is one), grabs when
+//! the pacer says the viewer is keeping up, encodes only what changed and
+//! hands the update to a task that writes it on its own end-to-end stream.
+//! The cursor goes on a second stream, so it never waits behind a picture.
+//!
+//! Stopping (revoke, end) resets both streams: what was not yet sent is
+//! dropped, not delivered late.
 
-use quinn::Connection;
+use quinn::{Connection, SendStream, VarInt};
 use std::sync::mpsc as std_mpsc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tessera_screen::{Capture, Encoder};
-use tokio::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tessera_proto::peer::DisplayInfo;
+use tessera_screen::{Capture, CaptureError, Encoder, Pacer, Pointer, ScreenMsg};
+use tokio::sync::{mpsc, watch};
 
-/// At most this many grabs a second.
-const FRAME_INTERVAL: Duration = Duration::from_millis(33);
+/// Longest wait for the screen before the cursor is looked at again.
+const POLL: Duration = Duration::from_millis(33);
+/// Shortest time between two grabs (at most 60 a second).
+const MIN_GRAB_INTERVAL: Duration = Duration::from_millis(16);
+/// Updates the viewer may not have shown yet before grabbing waits.
+const IN_FLIGHT: u64 = 2;
+
+/// The capture source, shared by successive shares (one at a time: a new
+/// share's thread waits for the old one to let go).
+pub type SharedCapture = Arc<Mutex<Box<dyn Capture + Send>>>;
 
 /// What the session tells the capture thread.
 enum Control {
     Keyframe,
+    Shown(u64),
+    Show(u32),
 }
 
-/// A running screen share; dropping it stops the capture thread.
+/// The display list, for the session to pass on to the viewer.
+pub type DisplaysNews = (Vec<DisplayInfo>, u32);
+
+/// A running screen share; dropping it stops the capture thread and
+/// resets the streams.
 pub struct ScreenShare {
     control: std_mpsc::Sender<Control>,
+    _stop: watch::Sender<()>,
 }
 
 impl ScreenShare {
-    /// Starts capturing from `capture` and sending on a new stream of `conn`.
-    pub fn start(mut capture: Box<dyn Capture + Send>, conn: Connection) -> Self {
+    /// Starts capturing from `capture` and sending on new streams of `conn`;
+    /// display lists go to `news`.
+    pub fn start(
+        capture: SharedCapture,
+        conn: Connection,
+        news: mpsc::UnboundedSender<DisplaysNews>,
+    ) -> Self {
         let (control, orders) = std_mpsc::channel();
-        let (updates, mut outgoing) = mpsc::channel::<Vec<u8>>(1);
-        tokio::spawn(async move {
-            let Ok(mut stream) = conn.open_uni().await else {
-                return;
-            };
-            while let Some(bytes) = outgoing.recv().await {
-                if stream.write_all(&bytes).await.is_err() {
-                    return;
-                }
-            }
-            let _ = stream.finish();
-        });
+        let (stop, stopped) = watch::channel(());
+        let (updates, pictures) = mpsc::channel::<Vec<u8>>(1);
+        let (cursor, pointers) = mpsc::channel::<Vec<u8>>(8);
+        let reopened = control.clone();
+        tokio::spawn(write_stream(
+            conn.clone(),
+            pictures,
+            stopped.clone(),
+            move || {
+                // A new stream starts from a whole picture.
+                let _ = reopened.send(Control::Keyframe);
+            },
+        ));
+        tokio::spawn(write_stream(conn, pointers, stopped, || {}));
         std::thread::spawn(move || {
-            let Ok(mut encoder) = Encoder::new() else {
+            let Ok(mut capture) = capture.lock() else {
                 return;
             };
-            loop {
-                match orders.try_recv() {
-                    Ok(Control::Keyframe) => encoder.request_keyframe(),
-                    Err(std_mpsc::TryRecvError::Disconnected) => return,
-                    Err(std_mpsc::TryRecvError::Empty) => {}
-                }
-                let captured_at_us = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.as_micros() as u64);
-                let frame = match capture.grab() {
-                    Ok(frame) => frame,
-                    Err(e) => {
-                        tracing::error!("screen capture stopped: {e}");
-                        return;
-                    }
-                };
-                match encoder.encode(frame) {
-                    Ok(Some(mut update)) => {
-                        update.captured_at_us = captured_at_us;
-                        if updates.blocking_send(update.to_bytes()).is_err() {
-                            return; // the stream is gone
-                        }
-                    }
-                    Ok(None) => {} // idle: nothing to send
-                    Err(e) => {
-                        tracing::error!("screen encoding stopped: {e}");
-                        return;
-                    }
-                }
-                // Pacing between grabs, not synchronisation.
-                std::thread::sleep(FRAME_INTERVAL);
+            let mut sharing = Sharing {
+                capture: capture.as_mut(),
+                orders,
+                updates,
+                cursor,
+                news,
+            };
+            if let Err(e) = sharing.run() {
+                tracing::error!("screen sharing stopped: {e}");
             }
         });
-        Self { control }
+        Self {
+            control,
+            _stop: stop,
+        }
     }
 
     /// The next update will be a whole picture.
     pub fn keyframe(&self) {
         let _ = self.control.send(Control::Keyframe);
+    }
+
+    /// The viewer has shown update `seq`.
+    pub fn shown(&self, seq: u64) {
+        let _ = self.control.send(Control::Shown(seq));
+    }
+
+    /// Show display `index` (checked by the capture).
+    pub fn show(&self, index: u32) {
+        let _ = self.control.send(Control::Show(index));
+    }
+}
+
+/// Writes framed messages on a uni stream of `conn`, opening another if
+/// one breaks while the connection lives (`reopened` is told); resets it
+/// when the share stops.
+async fn write_stream(
+    conn: Connection,
+    mut messages: mpsc::Receiver<Vec<u8>>,
+    mut stopped: watch::Receiver<()>,
+    reopened: impl Fn(),
+) {
+    let mut stream: Option<SendStream> = None;
+    loop {
+        let bytes = tokio::select! {
+            bytes = messages.recv() => bytes,
+            _ = stopped.changed() => None,
+        };
+        let Some(bytes) = bytes else {
+            if let Some(mut stream) = stream {
+                let _ = stream.reset(VarInt::from_u32(0));
+            }
+            return;
+        };
+        if stream.is_none() {
+            match conn.open_uni().await {
+                Ok(opened) => stream = Some(opened),
+                Err(_) => return, // the connection is gone
+            }
+        }
+        let Some(open) = stream.as_mut() else {
+            return;
+        };
+        tokio::select! {
+            written = open.write_all(&bytes) => {
+                if written.is_err() {
+                    // The viewer stopped this stream: start another, afresh.
+                    stream = None;
+                    reopened();
+                }
+            }
+            _ = stopped.changed() => {
+                let _ = open.reset(VarInt::from_u32(0));
+                return;
+            }
+        }
+    }
+}
+
+/// The capture thread's state.
+struct Sharing<'a> {
+    capture: &'a mut (dyn Capture + Send),
+    orders: std_mpsc::Receiver<Control>,
+    updates: mpsc::Sender<Vec<u8>>,
+    cursor: mpsc::Sender<Vec<u8>>,
+    news: mpsc::UnboundedSender<DisplaysNews>,
+}
+
+/// Why the capture thread ends.
+#[derive(Debug, thiserror::Error)]
+enum Stop {
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    #[error("screen encoder: {0}")]
+    Encoder(#[from] std::io::Error),
+}
+
+impl Sharing<'_> {
+    fn run(&mut self) -> Result<(), Stop> {
+        let mut encoder = Encoder::new()?;
+        let mut pacer = Pacer::new(IN_FLIGHT);
+        let mut last_grab: Option<Instant> = None;
+        let mut pointer_sent: Option<Pointer> = None;
+        let mut shape_sent: Option<u32> = None;
+        self.announce_displays();
+        loop {
+            loop {
+                match self.orders.try_recv() {
+                    Ok(Control::Keyframe) => {
+                        encoder.request_keyframe();
+                        pacer.lost();
+                    }
+                    Ok(Control::Shown(seq)) => pacer.shown(seq),
+                    Ok(Control::Show(index)) => match self.capture.show(index as usize) {
+                        Ok(()) => {
+                            encoder.request_keyframe();
+                            pacer.lost();
+                            pointer_sent = None;
+                            self.announce_displays();
+                        }
+                        Err(e) => tracing::warn!("the viewer asked for display {index}: {e}"),
+                    },
+                    Err(std_mpsc::TryRecvError::Empty) => break,
+                    Err(std_mpsc::TryRecvError::Disconnected) => return Ok(()),
+                }
+            }
+            // Wait for the screen: briefly while updates wait for room or
+            // the grab interval, longer when nothing is pending.
+            let since = last_grab.map_or(MIN_GRAB_INTERVAL, |t| t.elapsed());
+            let timeout = if pacer.ready() {
+                MIN_GRAB_INTERVAL.saturating_sub(since)
+            } else {
+                POLL
+            };
+            let news = self.capture.wait(timeout)?;
+            if news.damaged {
+                pacer.damaged();
+            }
+            if news.displays_changed {
+                encoder.request_keyframe();
+                pacer.lost();
+                self.announce_displays();
+            }
+            if let Some(mut pointer) = self.capture.pointer()? {
+                if pointer_sent != Some(pointer) {
+                    let shape = match shape_sent == Some(pointer.serial) {
+                        true => None,
+                        false => self.capture.cursor_shape()?,
+                    };
+                    if let Some(shape) = &shape {
+                        pointer.serial = shape.serial; // the newest shape
+                    }
+                    let sent_shape = shape.as_ref().map(|s| s.serial);
+                    let msg = ScreenMsg::Cursor { pointer, shape };
+                    // A full queue skips this position; the next one goes.
+                    if self.cursor.try_send(msg.to_bytes()).is_ok() {
+                        pointer_sent = Some(pointer);
+                        shape_sent = sent_shape.or(shape_sent);
+                    }
+                }
+            }
+            if !pacer.ready() || last_grab.is_some_and(|t| t.elapsed() < MIN_GRAB_INTERVAL) {
+                continue;
+            }
+            last_grab = Some(Instant::now());
+            let captured_at_us = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_micros() as u64);
+            let (frame, damage) = self.capture.grab()?;
+            match encoder.encode_damage(frame, &damage)? {
+                Some(mut update) => {
+                    update.captured_at_us = captured_at_us;
+                    pacer.grabbed(Some(update.seq));
+                    let bytes = ScreenMsg::Update(update).to_bytes();
+                    if self.updates.blocking_send(bytes).is_err() {
+                        return Ok(()); // the share stopped
+                    }
+                }
+                None => pacer.grabbed(None), // idle: nothing to send
+            }
+        }
+    }
+
+    fn announce_displays(&self) {
+        let showing = self.capture.showing() as u32;
+        let _ = self.news.send((self.capture.displays(), showing));
     }
 }

@@ -188,3 +188,45 @@ impl Interceptor for Blackhole {
         }
     }
 }
+
+/// A slow link from agent to viewer: a policer that forwards at most
+/// `bytes_per_sec` (with a burst of a quarter second) and drops the rest,
+/// as a congested network does. The other direction is untouched.
+pub struct Throttle {
+    bytes_per_sec: f64,
+    bucket: std::sync::Mutex<(std::time::Instant, f64)>,
+}
+
+impl Throttle {
+    /// A link of `bytes_per_sec`.
+    pub fn new(bytes_per_sec: u32) -> Arc<Self> {
+        Arc::new(Self {
+            bytes_per_sec: f64::from(bytes_per_sec),
+            bucket: std::sync::Mutex::new((std::time::Instant::now(), 0.0)),
+        })
+    }
+}
+
+impl Interceptor for Throttle {
+    fn datagram(&self, dir: Direction, d: Bytes) -> Vec<Bytes> {
+        if dir == Direction::ViewerToAgent {
+            return vec![d];
+        }
+        let Ok(mut bucket) = self.bucket.lock() else {
+            return vec![];
+        };
+        let (last, tokens) = *bucket;
+        let now = std::time::Instant::now();
+        let burst = self.bytes_per_sec / 4.0;
+        let tokens =
+            (tokens + now.duration_since(last).as_secs_f64() * self.bytes_per_sec).min(burst);
+        let cost = d.len() as f64;
+        if tokens >= cost {
+            *bucket = (now, tokens - cost);
+            vec![d]
+        } else {
+            *bucket = (now, tokens);
+            vec![]
+        }
+    }
+}

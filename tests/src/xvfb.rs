@@ -4,32 +4,98 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-/// An Xvfb server on a free display, stopped on drop.
+/// An X server on a free display (Xvfb, or Xephyr nested in an Xvfb),
+/// stopped on drop.
 pub struct Xvfb {
     child: Child,
     /// Its display name, such as `:3`.
     pub display: String,
+    /// The Xvfb an Xephyr runs in.
+    host: Option<Box<Xvfb>>,
+}
+
+/// Starts an X server that picks a free display and writes its number on
+/// stdout once it accepts clients (-displayfd: an event to wait on, not a
+/// delay).
+fn start_server(program: &str, args: &[&str], host: Option<&str>) -> (Child, String) {
+    let mut command = Command::new(program);
+    command
+        .args(["-displayfd", "1", "-nolisten", "tcp"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(host) = host {
+        command.env("DISPLAY", host);
+    }
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program} is installed (tests/setup.sh installs it): {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("display number");
+    (child, format!(":{}", line.trim()))
 }
 
 impl Xvfb {
     /// Starts Xvfb with one screen of `size` (such as `1280x720x24`).
     pub fn start(size: &str) -> Self {
-        // -displayfd: Xvfb picks a free display and writes its number when
-        // it accepts clients (an event to wait on, not a delay).
-        let mut child = Command::new("Xvfb")
-            .args(["-displayfd", "1", "-screen", "0", size, "-nolisten", "tcp"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb is installed (tests/setup.sh installs it)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("display number");
+        Self::start_screens(&[size])
+    }
+
+    /// Starts Xvfb with one X screen per size (`:N.0`, `:N.1`, ...): a
+    /// display with several monitors that Xvfb can make.
+    pub fn start_screens(sizes: &[&str]) -> Self {
+        let mut args = Vec::new();
+        for (i, size) in sizes.iter().enumerate() {
+            args.extend(["-screen".to_string(), i.to_string(), size.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (child, display) = start_server("Xvfb", &args, None);
         Self {
             child,
-            display: format!(":{}", line.trim()),
+            display,
+            host: None,
         }
+    }
+
+    /// Starts an X server whose resolution `xrandr -s WxH` can change
+    /// (Xvfb cannot): Xephyr, inside an Xvfb large enough for it.
+    pub fn resizable(width: u32, height: u32) -> Self {
+        let host = Box::new(Self::start("1600x1200x24"));
+        let size = format!("{width}x{height}");
+        let (child, display) = start_server(
+            "Xephyr",
+            &["-screen", &size, "-resizeable", "-no-host-grab"],
+            Some(&host.display),
+        );
+        Self {
+            child,
+            display,
+            host: Some(host),
+        }
+    }
+
+    /// Changes the resolution with `xrandr -s`, as a person would.
+    pub fn set_resolution(&self, width: u32, height: u32) {
+        let status = Command::new("xrandr")
+            .args(["-s", &format!("{width}x{height}")])
+            .env("DISPLAY", &self.display)
+            .stderr(Stdio::null())
+            .status()
+            .expect("xrandr");
+        assert!(status.success(), "xrandr -s {width}x{height} failed");
+    }
+
+    /// Runs `xdotool` with `args` on this display and returns its output.
+    pub fn xdotool(&self, args: &[&str]) -> String {
+        let out = Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .output()
+            .expect("xdotool");
+        assert!(out.status.success(), "xdotool {args:?} failed");
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Starts an X client on this display.
@@ -67,9 +133,14 @@ impl Xvfb {
 
     /// `import`'s screenshot of the whole screen as RGB bytes.
     pub fn screenshot_rgb(&self) -> Vec<u8> {
+        self.screenshot_rgb_of(0)
+    }
+
+    /// `import`'s screenshot of X screen `screen` as RGB bytes.
+    pub fn screenshot_rgb_of(&self, screen: u32) -> Vec<u8> {
         let out = Command::new("import")
             .args(["-window", "root", "-depth", "8", "RGB:-"])
-            .env("DISPLAY", &self.display)
+            .env("DISPLAY", format!("{}.{screen}", self.display))
             .output()
             .expect("ImageMagick import");
         assert!(out.status.success(), "import failed");
@@ -81,6 +152,7 @@ impl Drop for Xvfb {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        drop(self.host.take());
     }
 }
 

@@ -14,9 +14,10 @@ use tessera_net::NetError;
 use tessera_proto::peer::{AgentMsg, Hello};
 use tessera_proto::relay::RelayMsg;
 use tessera_proto::{Code, EndReason, Fingerprint, Grants};
-use tessera_screen::{Decoder, Update, MAX_UPDATE_BYTES};
+use tessera_screen::{Decoder, ScreenMsg, MAX_UPDATE_BYTES};
 use tessera_session::command::{self, Command};
 use tessera_session::viewer::{ViewerAction, ViewerInput, ViewerSession};
+use tessera_session::CursorInfo;
 use tessera_session::{render, SessionEvent, Side, Timeouts, Timer};
 use tokio::sync::mpsc;
 
@@ -45,8 +46,8 @@ struct Viewer {
     channel: ChannelSlot<AgentMsg>,
     commands: mpsc::Receiver<Line>,
     commands_open: bool,
-    /// Screen updates from the agent, once it shares its screen.
-    screen: Option<mpsc::Receiver<Result<(Update, usize), NetError>>>,
+    /// Screen messages from the agent's screen streams.
+    screen: Option<mpsc::Receiver<(ScreenMsg, usize)>>,
     decoder: Decoder,
 }
 
@@ -54,7 +55,7 @@ enum Woke {
     Relay(Option<Result<RelayMsg, NetError>>),
     Channel(ChannelEvent<AgentMsg>),
     Command(Option<Line>),
-    Screen(Option<Result<(Update, usize), NetError>>),
+    Screen(Option<(ScreenMsg, usize)>),
     Timer(Timer),
     Interrupted,
 }
@@ -93,7 +94,7 @@ pub async fn run(options: Options, code: Code) -> Result<EndReason, String> {
         }
         let input = match viewer.inputs.pop_front() {
             Some(input) => input,
-            None => match viewer.next_input().await {
+            None => match viewer.next_input(session.accepts_screen()).await {
                 Some(input) => input,
                 None => continue,
             },
@@ -119,7 +120,9 @@ fn spawn_stdin_reader() -> mpsc::Receiver<Line> {
 }
 
 impl Viewer {
-    async fn next_input(&mut self) -> Option<ViewerInput> {
+    /// Waits for the next thing that happens; `None` when it needs no
+    /// input to the machine. Screen data is used only if `screen_allowed`.
+    async fn next_input(&mut self, screen_allowed: bool) -> Option<ViewerInput> {
         let woke = {
             let commands = &mut self.commands;
             let screen = &mut self.screen;
@@ -152,22 +155,43 @@ impl Viewer {
                 self.accept_screen();
                 ViewerInput::ChannelUp
             }
-            Woke::Screen(Some(Ok((update, bytes)))) => match self.decoder.apply(&update) {
-                Ok(frame) => ViewerInput::FrameDecoded {
-                    seq: update.seq,
-                    width: frame.width(),
-                    height: frame.height(),
-                    bytes,
-                    captured_at_us: update.captured_at_us,
-                },
-                Err(e) => ViewerInput::FrameRejected(e.to_string()),
-            },
-            Woke::Screen(Some(Err(e))) => {
-                self.screen = None;
-                ViewerInput::FrameRejected(e.to_string())
+            Woke::Screen(Some(_)) if !screen_allowed => {
+                tracing::debug!("screen data while view is not granted: dropped");
+                return None;
+            }
+            Woke::Screen(Some((ScreenMsg::Update(update), bytes))) => {
+                match self.decoder.apply(&update) {
+                    Ok(frame) => ViewerInput::FrameDecoded {
+                        seq: update.seq,
+                        width: frame.width(),
+                        height: frame.height(),
+                        bytes,
+                        captured_at_us: update.captured_at_us,
+                    },
+                    Err(e) => ViewerInput::FrameRejected(e.to_string()),
+                }
+            }
+            Woke::Screen(Some((ScreenMsg::Cursor { pointer, shape }, _))) => {
+                let shape = match shape.map(|s| s.validate().map(|()| s)) {
+                    Some(Err(e)) => return Some(ViewerInput::ProtocolViolation(e.to_string())),
+                    // Headless: the shape is described, not drawn.
+                    Some(Ok(shape)) => Some(CursorInfo {
+                        width: shape.width,
+                        height: shape.height,
+                        hot_x: shape.hot_x,
+                        hot_y: shape.hot_y,
+                    }),
+                    None => None,
+                };
+                ViewerInput::Cursor {
+                    x: pointer.x,
+                    y: pointer.y,
+                    serial: pointer.serial,
+                    shape,
+                }
             }
             Woke::Screen(None) => {
-                self.screen = None; // the agent stopped sharing
+                self.screen = None;
                 return None;
             }
             Woke::Channel(ChannelEvent::Failed(e)) => {
@@ -204,6 +228,7 @@ impl Viewer {
         match command::parse(line) {
             Ok(Command::Chat { text }) => Some(ViewerInput::UserChat(text)),
             Ok(Command::End) => Some(ViewerInput::UserEnd),
+            Ok(Command::Display { index }) => Some(ViewerInput::UserShowDisplay(index)),
             Ok(Command::Snapshot { path }) => {
                 match self.decoder.frame() {
                     Some(frame) => {
@@ -293,22 +318,37 @@ impl Viewer {
             .start(async move { Peer::connect(&outer, &cert, peer).await });
     }
 
-    /// Waits for the agent's screen stream on the now-open channel.
+    /// Reads every screen stream the agent opens on the now-open channel
+    /// (pictures on one, the cursor on another; a new one after a reset).
+    /// A stream that breaks or carries a malformed message is dropped and
+    /// the agent asked for a whole picture.
     fn accept_screen(&mut self) {
         let Some(conn) = self.channel.connection() else {
             return;
         };
         let (tx, rx) = mpsc::channel(4);
         tokio::spawn(async move {
-            let Ok(recv) = conn.accept_uni().await else {
-                return;
-            };
-            let mut updates =
-                tessera_net::framed::spawn_sized_reader::<Update>(recv, MAX_UPDATE_BYTES);
-            while let Some(update) = updates.recv().await {
-                if tx.send(update).await.is_err() {
-                    return;
-                }
+            while let Ok(recv) = conn.accept_uni().await {
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let mut messages = tessera_net::framed::spawn_sized_reader::<ScreenMsg>(
+                        recv,
+                        MAX_UPDATE_BYTES,
+                    );
+                    while let Some(message) = messages.recv().await {
+                        match message {
+                            Ok(message) => {
+                                if tx.send(message).await.is_err() {
+                                    return;
+                                }
+                            }
+                            Err(e) => {
+                                tracing::debug!("screen stream ended: {e}");
+                                return;
+                            }
+                        }
+                    }
+                });
             }
         });
         self.screen = Some(rx);
@@ -371,7 +411,15 @@ impl Viewer {
                     .map(|d| format!(" ({d})"))
                     .unwrap_or_default()
             ),
-            SessionEvent::Frame { .. } => return,
+            SessionEvent::Frame { .. } | SessionEvent::Cursor { .. } => return,
+            SessionEvent::Displays { displays, showing } => {
+                let list: Vec<String> = displays
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| format!("{i}: {} {}x{}", d.name, d.width, d.height))
+                    .collect();
+                format!("Displays: {} (showing {showing}).", list.join(", "))
+            }
             SessionEvent::Code { .. }
             | SessionEvent::CodeBurned { .. }
             | SessionEvent::ConsentRequested { .. } => return,

@@ -38,6 +38,39 @@ pub enum ViewerMsg {
     End,
     /// The viewer lost its picture (or never had one): send a whole frame.
     NeedKeyframe,
+    /// The viewer has shown the screen update with this sequence number.
+    /// The agent keeps at most a couple of updates unacknowledged, so a
+    /// slow link gets the newest picture instead of a backlog.
+    Shown {
+        /// The update's sequence number.
+        seq: u64,
+    },
+    /// Show this display (an index into the agent's last `Displays` list).
+    ShowDisplay {
+        /// Index of the display.
+        index: u32,
+    },
+}
+
+/// Most displays an agent lists.
+pub const MAX_DISPLAYS: usize = 16;
+
+/// One display (monitor) the agent can show, in the agent's desktop
+/// coordinates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisplayInfo {
+    /// What the agent's system calls it (such as `DP-1`, or `screen 1`).
+    pub name: String,
+    /// Left edge.
+    pub x: i32,
+    /// Top edge.
+    pub y: i32,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Whether it is the primary display (shown by default).
+    pub primary: bool,
 }
 
 /// Agent → viewer.
@@ -68,6 +101,14 @@ pub enum AgentMsg {
         /// The reason both sides will report.
         reason: EndReason,
     },
+    /// The displays the agent can show, and which one it shows; sent when
+    /// sharing starts and whenever the list or a resolution changes.
+    Displays {
+        /// At most [`MAX_DISPLAYS`].
+        displays: Vec<DisplayInfo>,
+        /// Index of the one shown.
+        showing: u32,
+    },
 }
 
 /// Why a decoded message's content is not acceptable.
@@ -90,6 +131,9 @@ pub enum ContentError {
     /// could make a name read as something else).
     #[error("{0} holds invisible or text-direction characters")]
     InvisibleCharacters(&'static str),
+    /// A display index beyond the list.
+    #[error("there is no display {0}")]
+    NoSuchDisplay(u32),
 }
 
 /// Zero-width, direction override and isolate characters: invisible, yet
@@ -130,6 +174,24 @@ impl Hello {
         }
         Ok(())
     }
+}
+
+/// Checks a display list: bounded, names printable, `showing` in range.
+pub fn validate_displays(displays: &[DisplayInfo], showing: u32) -> Result<(), ContentError> {
+    if displays.len() > MAX_DISPLAYS {
+        return Err(ContentError::TooLong {
+            field: "display list",
+            len: displays.len(),
+            max: MAX_DISPLAYS,
+        });
+    }
+    for display in displays {
+        check_text("display name", &display.name, MAX_NAME_CHARS, false)?;
+    }
+    if showing as usize >= displays.len() {
+        return Err(ContentError::NoSuchDisplay(showing));
+    }
+    Ok(())
 }
 
 /// Checks a chat line: bounded, no control characters but newlines.

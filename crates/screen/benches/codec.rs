@@ -10,14 +10,14 @@ use tessera_screen::{damaged_tiles, Capture, Decoder, Encoder, Frame, Synthetic,
 /// A before/after pair of frames for one workload.
 fn workload(name: &str) -> (Frame, Frame) {
     let mut screen = Synthetic::new(1920, 1080).expect("screen");
-    let before = screen.grab().expect("grab").clone();
+    let before = screen.grab().expect("grab").0.clone();
     match name {
         "keystroke" => screen.type_char(),
         "scroll_page" => screen.scroll(40),
         "noise" => screen.noise(),
         _ => {}
     }
-    (before, screen.grab().expect("grab").clone())
+    (before, screen.grab().expect("grab").0.clone())
 }
 
 /// The update from `before` to `after` (a keyframe of `after` for the text

@@ -16,20 +16,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut screen = Synthetic::new(1920, 1080)?;
             let mut enc = Encoder::new()?;
             enc.set_move_detection(detect);
-            let first = enc.encode(screen.grab()?)?;
+            let first = enc.encode(screen.grab()?.0)?;
             let update = match change {
                 None => first,
                 Some(0) => {
                     screen.type_char();
-                    enc.encode(screen.grab()?)?
+                    enc.encode(screen.grab()?.0)?
                 }
                 Some(u32::MAX) => {
                     screen.noise();
-                    enc.encode(screen.grab()?)?
+                    enc.encode(screen.grab()?.0)?
                 }
                 Some(lines) => {
                     screen.scroll(lines);
-                    enc.encode(screen.grab()?)?
+                    enc.encode(screen.grab()?.0)?
                 }
             };
             sizes.push(update.map_or(0, |u| u.to_bytes().len()));

@@ -7,9 +7,10 @@
 //! written, and a failed update drops the picture so the next one must be
 //! a keyframe (no half-applied state survives).
 
+use crate::capture::Damage;
 use crate::frame::{Frame, FrameError, Rect, MAX_SIDE};
 use crate::motion::find_moves;
-use crate::tiles::{damaged_tiles, TileGrid, TILE};
+use crate::tiles::{damaged_among, TileGrid, TILE};
 use serde::{Deserialize, Serialize};
 use tessera_proto::frame::{decode_body, encode, FrameError as WireError};
 
@@ -217,11 +218,27 @@ impl Encoder {
     /// The update that brings a decoder from the last frame encoded to
     /// `cur`; `None` when nothing changed (an idle screen sends nothing).
     pub fn encode(&mut self, cur: &Frame) -> std::io::Result<Option<Update>> {
+        self.encode_damage(cur, &Damage::Everything)
+    }
+
+    /// As [`Encoder::encode`], looking only where `damage` says pixels may
+    /// differ from the last frame encoded (the capture's damage report).
+    pub fn encode_damage(
+        &mut self,
+        cur: &Frame,
+        damage: &Damage,
+    ) -> std::io::Result<Option<Update>> {
         let grid = TileGrid::new(cur.width(), cur.height());
+        let mut candidates: Vec<u32> = match damage {
+            Damage::Everything => (0..grid.count()).collect(),
+            Damage::Rects(rects) => rects.iter().flat_map(|r| grid.covering(r)).collect(),
+        };
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut ops = Vec::new();
         let (keyframe, tiles, reference) = match self.prev.take() {
             Some(mut prev) if prev.width() == cur.width() && prev.height() == cur.height() => {
-                let mut damaged = damaged_tiles(&prev, cur);
+                let mut damaged = damaged_among(&prev, cur, candidates.iter().copied());
                 if damaged.is_empty() {
                     self.prev = Some(prev); // idle: nothing to send
                     return Ok(None);
@@ -240,7 +257,18 @@ impl Encoder {
                                 dst_y: m.y0,
                             });
                         }
-                        damaged = damaged_tiles(&prev, cur);
+                        // The copies changed the prediction where they
+                        // landed; look there too.
+                        for m in moves.iter().take(MAX_COPIES) {
+                            candidates.extend(grid.covering(&Rect {
+                                x: m.x,
+                                y: m.y0,
+                                ..m.source()
+                            }));
+                        }
+                        candidates.sort_unstable();
+                        candidates.dedup();
+                        damaged = damaged_among(&prev, cur, candidates.iter().copied());
                     }
                 }
                 (false, damaged, Some(prev))

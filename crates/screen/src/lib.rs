@@ -9,15 +9,21 @@
 
 mod capture;
 mod codec;
+mod cursor;
 mod frame;
+mod message;
 mod motion;
+mod pacer;
 mod synthetic;
 mod tiles;
 mod x11;
 
-pub use capture::{Capture, CaptureError};
+pub use capture::{Capture, CaptureError, Damage, News};
 pub use codec::{DecodeError, Decoder, Encoder, Op, Update, MAX_OPS, MAX_UPDATE_BYTES};
+pub use cursor::{CursorError, CursorShape, Pointer, MAX_CURSOR_SIDE};
 pub use frame::{Frame, FrameError, Rect, MAX_SIDE};
+pub use message::ScreenMsg;
+pub use pacer::Pacer;
 pub use synthetic::Synthetic;
 pub use tiles::{damaged_tiles, TileGrid, TILE};
 pub use x11::X11Capture;

@@ -2,8 +2,11 @@
 //! picture (background, a window of text lines) that can be typed into,
 //! scrolled, or filled with noise, deterministically.
 
-use crate::capture::{Capture, CaptureError};
+use crate::capture::{Capture, CaptureError, Damage, News};
+use crate::cursor::{CursorShape, Pointer};
 use crate::frame::{Frame, FrameError, Rect};
+use std::time::Duration;
+use tessera_proto::peer::DisplayInfo;
 
 /// Height of a text line in the synthetic window.
 const LINE: u32 = 16;
@@ -16,6 +19,10 @@ pub struct Synthetic {
     window: Rect,
     cursor: (u32, u32),
     state: u64,
+    /// Changed since the last grab.
+    dirty: bool,
+    /// Resized since the last wait.
+    resized: bool,
 }
 
 impl Synthetic {
@@ -43,11 +50,22 @@ impl Synthetic {
             window,
             cursor: (0, 0),
             state: 0x9e37_79b9_7f4a_7c15,
+            dirty: true,
+            resized: false,
         };
         for _ in 0..(window.h / LINE).saturating_sub(1) {
             screen.type_line(60);
         }
         Ok(screen)
+    }
+
+    /// Restarts the source at another size, as a resolution change does.
+    pub fn resize(&mut self, width: u32, height: u32) -> Result<(), FrameError> {
+        let state = self.state;
+        *self = Self::new(width, height)?;
+        self.state = state;
+        self.resized = true;
+        Ok(())
     }
 
     fn next(&mut self) -> u64 {
@@ -60,6 +78,7 @@ impl Synthetic {
 
     /// Types one character at the cursor (a keystroke-sized change).
     pub fn type_char(&mut self) {
+        self.dirty = true;
         let (col, row) = self.cursor;
         let x = self.window.x + 4 + col * GLYPH;
         let y = self.window.y + 2 + row * LINE;
@@ -101,6 +120,7 @@ impl Synthetic {
 
     /// Scrolls the window's text up by `lines`, as a terminal does.
     pub fn scroll(&mut self, lines: u32) {
+        self.dirty = true;
         let dy = (lines * LINE).min(self.window.h);
         let src = Rect {
             x: self.window.x,
@@ -120,6 +140,7 @@ impl Synthetic {
 
     /// Fills the whole screen with noise (the worst case for a codec).
     pub fn noise(&mut self) {
+        self.dirty = true;
         let mut i = 0;
         while i < self.frame.pixels().len() {
             let v = self.next().to_le_bytes();
@@ -131,7 +152,51 @@ impl Synthetic {
 }
 
 impl Capture for Synthetic {
-    fn grab(&mut self) -> Result<&Frame, CaptureError> {
-        Ok(&self.frame)
+    fn displays(&self) -> Vec<DisplayInfo> {
+        vec![DisplayInfo {
+            name: "synthetic".into(),
+            x: 0,
+            y: 0,
+            width: self.frame.width(),
+            height: self.frame.height(),
+            primary: true,
+        }]
+    }
+
+    fn showing(&self) -> usize {
+        0
+    }
+
+    fn show(&mut self, index: usize) -> Result<(), CaptureError> {
+        match index {
+            0 => Ok(()),
+            _ => Err(CaptureError::NoSuchDisplay(index)),
+        }
+    }
+
+    fn wait(&mut self, timeout: Duration) -> Result<News, CaptureError> {
+        if !self.dirty {
+            // Nothing drives this screen while waiting: the wait is pacing.
+            std::thread::sleep(timeout);
+        }
+        let news = News {
+            damaged: self.dirty,
+            displays_changed: std::mem::take(&mut self.resized),
+            cursor_changed: false,
+        };
+        Ok(news)
+    }
+
+    fn grab(&mut self) -> Result<(&Frame, Damage), CaptureError> {
+        self.dirty = false;
+        Ok((&self.frame, Damage::Everything))
+    }
+
+    fn pointer(&mut self) -> Result<Option<Pointer>, CaptureError> {
+        Ok(None)
+    }
+
+    fn cursor_shape(&mut self) -> Result<Option<CursorShape>, CaptureError> {
+        Ok(None)
     }
 }

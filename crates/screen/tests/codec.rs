@@ -6,7 +6,7 @@ use tessera_screen::{
 };
 
 fn grab(s: &mut Synthetic) -> Frame {
-    s.grab().expect("synthetic grab").clone()
+    s.grab().expect("synthetic grab").0.clone()
 }
 
 /// Encodes, sends as bytes, decodes; asserts the decoder's picture equals

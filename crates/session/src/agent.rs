@@ -9,7 +9,7 @@ use crate::{mailbox, pairing_msg, Timeouts, Timer};
 use std::mem;
 use std::time::Duration;
 use tessera_proto::pairing::PairingMsg;
-use tessera_proto::peer::{validate_chat, AgentMsg, Hello, ViewerMsg};
+use tessera_proto::peer::{validate_chat, AgentMsg, DisplayInfo, Hello, ViewerMsg};
 use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
 use tessera_proto::{Code, EndReason, Fingerprint, Grants, Nameplate, Permission, Secret};
 use tessera_secure::{PairingContext, Pake, PeerConfirmation, Role};
@@ -62,6 +62,14 @@ pub enum AgentInput {
     RelayClosed(Option<String>),
     /// The viewer sent bytes that are not a valid message.
     ProtocolViolation(String),
+    /// The screen's displays, as the capture sees them (when sharing
+    /// starts, and on every change).
+    Displays {
+        /// The displays.
+        displays: Vec<DisplayInfo>,
+        /// Index of the one shown.
+        showing: u32,
+    },
 }
 
 /// What the agent asks its surroundings to do, in order.
@@ -97,6 +105,10 @@ pub enum AgentAction {
     ShareScreen(bool),
     /// Send a whole picture next (the viewer lost its own).
     SendKeyframe,
+    /// The viewer has shown this screen update (pacing).
+    ScreenShown(u64),
+    /// Show this display instead (an index the capture checks).
+    ShowDisplay(u32),
     /// Report something that happened.
     Emit(SessionEvent),
     /// The session is over: close everything and exit with this reason.
@@ -368,6 +380,27 @@ impl AgentSession {
                     self.refuse(Permission::View);
                 }
             }
+            AgentInput::FromViewer(ViewerMsg::Shown { seq }) => {
+                // Late acknowledgements after a revoke are harmless.
+                if granted.contains(Permission::View) {
+                    self.push(AgentAction::ScreenShown(seq));
+                }
+            }
+            AgentInput::FromViewer(ViewerMsg::ShowDisplay { index }) => {
+                if granted.contains(Permission::View) {
+                    self.push(AgentAction::ShowDisplay(index));
+                } else {
+                    self.refuse(Permission::View);
+                }
+            }
+            AgentInput::Displays { displays, showing } => {
+                if granted.contains(Permission::View) {
+                    self.push(AgentAction::ToViewer(AgentMsg::Displays {
+                        displays,
+                        showing,
+                    }));
+                }
+            }
             AgentInput::UserEnd => self.end_telling_viewer(EndReason::UserEnded),
             AgentInput::FromViewer(ViewerMsg::End) => self.end(EndReason::TechnicianEnded, None),
             AgentInput::FromViewer(ViewerMsg::Hello(_)) => self.end_telling_viewer_detail(
@@ -445,6 +478,7 @@ impl AgentSession {
             | AgentInput::ConsentAnswer(_)
             | AgentInput::UserChat(_)
             | AgentInput::Revoke(_)
+            | AgentInput::Displays { .. }
             | AgentInput::TimerFired(Timer::Consent) => {}
         }
     }

@@ -23,6 +23,12 @@ pub enum Command {
         /// Where.
         path: String,
     },
+    /// Show another of the agent's displays (an index of its `displays`
+    /// event).
+    Display {
+        /// The display's index.
+        index: u32,
+    },
 }
 
 /// Commands of the contract that this build does not carry out yet.
@@ -55,7 +61,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         return Err(format!("command {name:?} is not available in this version"));
     }
     serde_json::from_value(value)
-        .map_err(|e| format!("invalid command: {e} (known: chat, end, snapshot)"))
+        .map_err(|e| format!("invalid command: {e} (known: chat, end, snapshot, display)"))
 }
 
 #[cfg(test)]
@@ -71,6 +77,10 @@ mod tests {
             })
         );
         assert_eq!(parse(r#"{"cmd":"end"}"#), Ok(Command::End));
+        assert_eq!(
+            parse(r#"{"cmd":"display","index":1}"#),
+            Ok(Command::Display { index: 1 })
+        );
     }
 
     #[test]

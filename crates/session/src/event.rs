@@ -89,6 +89,24 @@ pub enum SessionEvent {
         /// When the agent captured it (µs since the Unix epoch).
         captured_at_us: u64,
     },
+    /// Viewer: the displays the agent can show, and which one it shows.
+    Displays {
+        /// The displays.
+        displays: Vec<tessera_proto::peer::DisplayInfo>,
+        /// Index of the one shown.
+        showing: u32,
+    },
+    /// Viewer: the agent's cursor moved or changed shape.
+    Cursor {
+        /// Hot spot, relative to the shown display.
+        x: i32,
+        /// Hot spot, vertically.
+        y: i32,
+        /// Identifies the shape.
+        serial: u32,
+        /// The shape's size and hot spot, when it is new.
+        shape: Option<CursorInfo>,
+    },
     /// Both: something was refused for lack of a grant.
     Refused {
         /// Which permission was missing.
@@ -114,4 +132,17 @@ pub enum BurnReason {
     WrongCode,
     /// Someone joined but did not finish the handshake in time, or left.
     Abandoned,
+}
+
+/// A cursor shape's description (the pixels stay with the viewer).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CursorInfo {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Hot spot from the left.
+    pub hot_x: u32,
+    /// Hot spot from the top.
+    pub hot_y: u32,
 }

@@ -16,7 +16,7 @@ pub mod render;
 pub use event::BurnReason;
 pub mod viewer;
 
-pub use event::{SessionEvent, Side, Technician};
+pub use event::{CursorInfo, SessionEvent, Side, Technician};
 
 use std::time::Duration;
 

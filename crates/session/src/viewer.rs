@@ -5,12 +5,12 @@
 //! The viewer's own checks of grants are a courtesy to the technician; the
 //! agent enforces them.
 
-use crate::event::{SessionEvent, Side};
+use crate::event::{CursorInfo, SessionEvent, Side};
 use crate::{mailbox, pairing_msg, Timeouts, Timer};
 use std::mem;
 use std::time::Duration;
 use tessera_proto::pairing::PairingMsg;
-use tessera_proto::peer::{validate_chat, AgentMsg, Hello, ViewerMsg};
+use tessera_proto::peer::{validate_chat, validate_displays, AgentMsg, Hello, ViewerMsg};
 use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
 use tessera_proto::{Code, EndReason, Fingerprint, Grants, Permission};
 use tessera_secure::{PairingContext, Pake, PeerConfirmation, Role};
@@ -52,6 +52,19 @@ pub enum ViewerInput {
     /// A screen update could not be applied: the picture is lost until a
     /// keyframe comes.
     FrameRejected(String),
+    /// The agent's cursor moved or changed shape (checked by the caller).
+    Cursor {
+        /// Hot spot, relative to the shown display.
+        x: i32,
+        /// Hot spot, vertically.
+        y: i32,
+        /// Identifies the shape.
+        serial: u32,
+        /// The new shape's description, when one came.
+        shape: Option<CursorInfo>,
+    },
+    /// The technician picks the display to see.
+    UserShowDisplay(u32),
     /// The technician sends a chat line.
     UserChat(String),
     /// The technician ends the session.
@@ -151,6 +164,13 @@ impl ViewerSession {
             State::Running { granted } => granted,
             _ => Grants::NONE,
         }
+    }
+
+    /// Whether screen data from the agent may be used now: only while the
+    /// session runs with `view` granted (before consent, or after a
+    /// revoke, whatever arrives on a screen stream is dropped unread).
+    pub fn accepts_screen(&self) -> bool {
+        matches!(self.state, State::Running { granted } if granted.contains(Permission::View))
     }
 
     /// Feeds one input; returns the actions to carry out, in order.
@@ -263,13 +283,43 @@ impl ViewerSession {
                 height,
                 bytes,
                 captured_at_us,
-            } => self.emit(SessionEvent::Frame {
-                seq,
-                width,
-                height,
-                bytes,
-                captured_at_us,
+            } => {
+                // The acknowledgement paces the agent: newest picture, no backlog.
+                self.push(ViewerAction::ToAgent(ViewerMsg::Shown { seq }));
+                self.emit(SessionEvent::Frame {
+                    seq,
+                    width,
+                    height,
+                    bytes,
+                    captured_at_us,
+                })
+            }
+            ViewerInput::Cursor {
+                x,
+                y,
+                serial,
+                shape,
+            } => self.emit(SessionEvent::Cursor {
+                x,
+                y,
+                serial,
+                shape,
             }),
+            ViewerInput::FromAgent(AgentMsg::Displays { displays, showing }) => {
+                match validate_displays(&displays, showing) {
+                    Ok(()) => self.emit(SessionEvent::Displays { displays, showing }),
+                    Err(e) => self.protocol_error(e.to_string()),
+                }
+            }
+            ViewerInput::UserShowDisplay(index) => {
+                if !granted.contains(Permission::View) {
+                    return self.emit(SessionEvent::Refused {
+                        permission: Permission::View,
+                        reason: "not_granted",
+                    });
+                }
+                self.push(ViewerAction::ToAgent(ViewerMsg::ShowDisplay { index }));
+            }
             ViewerInput::FrameRejected(why) => {
                 tracing::warn!("screen update rejected, asking for a keyframe: {why}");
                 self.push(ViewerAction::ToAgent(ViewerMsg::NeedKeyframe));
@@ -344,9 +394,14 @@ impl ViewerSession {
                 permission: Permission::Chat,
                 reason: "not_granted",
             }),
+            ViewerInput::UserShowDisplay(_) => self.emit(SessionEvent::Refused {
+                permission: Permission::View,
+                reason: "not_granted",
+            }),
             // Screen data outside a running session is dropped.
             ViewerInput::FrameDecoded { .. }
             | ViewerInput::FrameRejected(_)
+            | ViewerInput::Cursor { .. }
             | ViewerInput::Mailbox(_)
             | ViewerInput::TimerFired(Timer::Consent) => {}
         }

@@ -33,6 +33,8 @@ struct Pair {
     agent_timers: Vec<Timer>,
     screen_on: bool,
     keyframes: u32,
+    shown: Vec<u64>,
+    show_display: Vec<u32>,
     queue: std::collections::VecDeque<Delivery>,
 }
 
@@ -76,6 +78,8 @@ impl Pair {
             agent_timers: vec![],
             screen_on: false,
             keyframes: 0,
+            shown: vec![],
+            show_display: vec![],
             queue: Default::default(),
         };
         let first = pair.agent.start();
@@ -129,6 +133,8 @@ impl Pair {
                 AgentAction::Finish(r) => self.agent_finish = Some(r),
                 AgentAction::ShareScreen(on) => self.screen_on = on,
                 AgentAction::SendKeyframe => self.keyframes += 1,
+                AgentAction::ScreenShown(seq) => self.shown.push(seq),
+                AgentAction::ShowDisplay(index) => self.show_display.push(index),
             }
         }
         self.queue
@@ -594,6 +600,77 @@ fn the_screen_is_shared_exactly_while_view_is_granted() {
         permission: Permission::View,
         reason: "not_granted"
     }));
+}
+
+fn display(name: &str, primary: bool) -> tessera_proto::peer::DisplayInfo {
+    tessera_proto::peer::DisplayInfo {
+        name: name.into(),
+        x: 0,
+        y: 0,
+        width: 1280,
+        height: 720,
+        primary,
+    }
+}
+
+#[test]
+fn decoded_updates_are_acknowledged_to_pace_the_agent() {
+    let mut p = Pair::running("view", "view");
+    p.deliver_viewer(ViewerInput::FrameDecoded {
+        seq: 7,
+        width: 1280,
+        height: 720,
+        bytes: 100,
+        captured_at_us: 1,
+    });
+    assert_eq!(p.shown, vec![7]);
+    assert!(p
+        .viewer_events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::Frame { seq: 7, .. })));
+}
+
+#[test]
+fn displays_are_listed_and_chosen_only_with_view() {
+    let mut p = Pair::running("view", "view");
+    let displays = vec![display("DP-1", true), display("HDMI-1", false)];
+    p.deliver_agent(AgentInput::Displays {
+        displays: displays.clone(),
+        showing: 0,
+    });
+    assert!(p.viewer_events.contains(&SessionEvent::Displays {
+        displays: displays.clone(),
+        showing: 0
+    }));
+    p.deliver_viewer(ViewerInput::UserShowDisplay(1));
+    assert_eq!(p.show_display, vec![1]);
+
+    let mut chat = Pair::running("chat", "chat");
+    chat.deliver_agent(AgentInput::Displays {
+        displays,
+        showing: 0,
+    });
+    assert!(!chat
+        .viewer_events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::Displays { .. })));
+    // A viewer that asks anyway (skipping its own check) is refused.
+    chat.deliver_agent(AgentInput::FromViewer(ViewerMsg::ShowDisplay { index: 0 }));
+    assert!(chat.show_display.is_empty());
+    assert!(chat.agent_events.contains(&SessionEvent::Refused {
+        permission: Permission::View,
+        reason: "not_granted"
+    }));
+}
+
+#[test]
+fn a_bad_display_list_is_a_protocol_error() {
+    let mut p = Pair::running("view", "view");
+    p.deliver_viewer(ViewerInput::FromAgent(AgentMsg::Displays {
+        displays: vec![display("DP-1", true)],
+        showing: 3,
+    }));
+    assert_eq!(p.viewer_finish, Some(EndReason::ProtocolError));
 }
 
 #[test]
