@@ -4,10 +4,12 @@
 //! hands the update to a task that writes it on its own end-to-end stream.
 //! The cursor goes on a second stream, so it never waits behind a picture.
 //!
-//! Stopping (revoke, end) resets both streams: what was not yet sent is
+//! Stopping (revoke, end) sets a flag the capture thread checks before
+//! each grab and send, and resets both streams: what was not yet sent is
 //! dropped, not delivered late.
 
 use quinn::{Connection, SendStream, VarInt};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -21,6 +23,10 @@ const POLL: Duration = Duration::from_millis(33);
 const MIN_GRAB_INTERVAL: Duration = Duration::from_millis(16);
 /// Updates the viewer may not have shown yet before grabbing waits.
 const IN_FLIGHT: u64 = 2;
+/// With the window full this long and no acknowledgement, the updates in
+/// flight are taken as lost and a whole picture is sent (a stall is never
+/// permanent, whatever was dropped on the way).
+const ACK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The capture source, shared by successive shares (one at a time: a new
 /// share's thread waits for the old one to let go).
@@ -31,6 +37,8 @@ enum Control {
     Keyframe,
     Shown(u64),
     Show(u32),
+    /// The cursor stream was re-opened: send position and shape afresh.
+    CursorLost,
 }
 
 /// The display list, for the session to pass on to the viewer.
@@ -40,7 +48,16 @@ pub type DisplaysNews = (Vec<DisplayInfo>, u32);
 /// resets the streams.
 pub struct ScreenShare {
     control: std_mpsc::Sender<Control>,
+    stopped: Arc<AtomicBool>,
     _stop: watch::Sender<()>,
+}
+
+impl Drop for ScreenShare {
+    fn drop(&mut self) {
+        // The capture thread checks this before each grab and each send;
+        // the writers see the watch close and reset their streams.
+        self.stopped.store(true, Ordering::SeqCst);
+    }
 }
 
 impl ScreenShare {
@@ -52,20 +69,24 @@ impl ScreenShare {
         news: mpsc::UnboundedSender<DisplaysNews>,
     ) -> Self {
         let (control, orders) = std_mpsc::channel();
-        let (stop, stopped) = watch::channel(());
+        let (stop, stopped_watch) = watch::channel(());
+        let stopped = Arc::new(AtomicBool::new(false));
         let (updates, pictures) = mpsc::channel::<Vec<u8>>(1);
         let (cursor, pointers) = mpsc::channel::<Vec<u8>>(8);
-        let reopened = control.clone();
+        let (keyframe, cursor_lost) = (control.clone(), control.clone());
         tokio::spawn(write_stream(
             conn.clone(),
             pictures,
-            stopped.clone(),
+            stopped_watch.clone(),
             move || {
                 // A new stream starts from a whole picture.
-                let _ = reopened.send(Control::Keyframe);
+                let _ = keyframe.send(Control::Keyframe);
             },
         ));
-        tokio::spawn(write_stream(conn, pointers, stopped, || {}));
+        tokio::spawn(write_stream(conn, pointers, stopped_watch, move || {
+            let _ = cursor_lost.send(Control::CursorLost);
+        }));
+        let thread_stopped = stopped.clone();
         std::thread::spawn(move || {
             let Ok(mut capture) = capture.lock() else {
                 return;
@@ -76,6 +97,7 @@ impl ScreenShare {
                 updates,
                 cursor,
                 news,
+                stopped: thread_stopped,
             };
             if let Err(e) = sharing.run() {
                 tracing::error!("screen sharing stopped: {e}");
@@ -83,6 +105,7 @@ impl ScreenShare {
         });
         Self {
             control,
+            stopped,
             _stop: stop,
         }
     }
@@ -114,9 +137,11 @@ async fn write_stream(
 ) {
     let mut stream: Option<SendStream> = None;
     loop {
+        // `biased`: a stop wins over anything still queued.
         let bytes = tokio::select! {
-            bytes = messages.recv() => bytes,
+            biased;
             _ = stopped.changed() => None,
+            bytes = messages.recv() => bytes,
         };
         let Some(bytes) = bytes else {
             if let Some(mut stream) = stream {
@@ -125,25 +150,32 @@ async fn write_stream(
             return;
         };
         if stream.is_none() {
-            match conn.open_uni().await {
-                Ok(opened) => stream = Some(opened),
-                Err(_) => return, // the connection is gone
+            tokio::select! {
+                biased;
+                _ = stopped.changed() => return,
+                opened = conn.open_uni() => match opened {
+                    Ok(opened) => stream = Some(opened),
+                    Err(_) => return, // the connection is gone
+                },
             }
         }
         let Some(open) = stream.as_mut() else {
             return;
         };
         tokio::select! {
-            written = open.write_all(&bytes) => {
-                if written.is_err() {
-                    // The viewer stopped this stream: start another, afresh.
-                    stream = None;
-                    reopened();
-                }
-            }
+            biased;
             _ = stopped.changed() => {
                 let _ = open.reset(VarInt::from_u32(0));
                 return;
+            }
+            written = open.write_all(&bytes) => {
+                if written.is_err() {
+                    // The viewer stopped this stream: what is queued was
+                    // made for it; start another, afresh.
+                    stream = None;
+                    while messages.try_recv().is_ok() {}
+                    reopened();
+                }
             }
         }
     }
@@ -156,6 +188,7 @@ struct Sharing<'a> {
     updates: mpsc::Sender<Vec<u8>>,
     cursor: mpsc::Sender<Vec<u8>>,
     news: mpsc::UnboundedSender<DisplaysNews>,
+    stopped: Arc<AtomicBool>,
 }
 
 /// Why the capture thread ends.
@@ -174,15 +207,26 @@ impl Sharing<'_> {
         let mut last_grab: Option<Instant> = None;
         let mut pointer_sent: Option<Pointer> = None;
         let mut shape_sent: Option<u32> = None;
+        let mut last_progress = Instant::now();
         self.announce_displays();
         loop {
+            if self.stopped.load(Ordering::SeqCst) {
+                return Ok(());
+            }
             loop {
                 match self.orders.try_recv() {
                     Ok(Control::Keyframe) => {
                         encoder.request_keyframe();
                         pacer.lost();
                     }
-                    Ok(Control::Shown(seq)) => pacer.shown(seq),
+                    Ok(Control::Shown(seq)) => {
+                        pacer.shown(seq);
+                        last_progress = Instant::now();
+                    }
+                    Ok(Control::CursorLost) => {
+                        pointer_sent = None;
+                        shape_sent = None;
+                    }
                     Ok(Control::Show(index)) => match self.capture.show(index as usize) {
                         Ok(()) => {
                             encoder.request_keyframe();
@@ -204,6 +248,12 @@ impl Sharing<'_> {
             } else {
                 POLL
             };
+            if pacer.in_flight() >= IN_FLIGHT && last_progress.elapsed() > ACK_TIMEOUT {
+                tracing::warn!("no acknowledgement from the viewer: resending a whole picture");
+                encoder.request_keyframe();
+                pacer.lost();
+                last_progress = Instant::now();
+            }
             let news = self.capture.wait(timeout)?;
             if news.damaged {
                 pacer.damaged();
@@ -225,13 +275,18 @@ impl Sharing<'_> {
                     let sent_shape = shape.as_ref().map(|s| s.serial);
                     let msg = ScreenMsg::Cursor { pointer, shape };
                     // A full queue skips this position; the next one goes.
-                    if self.cursor.try_send(msg.to_bytes()).is_ok() {
+                    if !self.stopped.load(Ordering::SeqCst)
+                        && self.cursor.try_send(msg.to_bytes()).is_ok()
+                    {
                         pointer_sent = Some(pointer);
                         shape_sent = sent_shape.or(shape_sent);
                     }
                 }
             }
-            if !pacer.ready() || last_grab.is_some_and(|t| t.elapsed() < MIN_GRAB_INTERVAL) {
+            if !pacer.ready()
+                || last_grab.is_some_and(|t| t.elapsed() < MIN_GRAB_INTERVAL)
+                || self.stopped.load(Ordering::SeqCst)
+            {
                 continue;
             }
             last_grab = Some(Instant::now());
@@ -243,8 +298,11 @@ impl Sharing<'_> {
                 Some(mut update) => {
                     update.captured_at_us = captured_at_us;
                     pacer.grabbed(Some(update.seq));
+                    last_progress = Instant::now();
                     let bytes = ScreenMsg::Update(update).to_bytes();
-                    if self.updates.blocking_send(bytes).is_err() {
+                    if self.stopped.load(Ordering::SeqCst)
+                        || self.updates.blocking_send(bytes).is_err()
+                    {
                         return Ok(()); // the share stopped
                     }
                 }

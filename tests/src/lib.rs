@@ -254,6 +254,11 @@ impl Agent {
         }
     }
 
+    /// Its process id (for CPU and memory figures).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Waits for the code the agent shows, as read aloud.
     pub fn code(&mut self) -> String {
         self.events.event("code")["code"]

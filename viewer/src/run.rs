@@ -16,6 +16,7 @@ use tessera_proto::relay::RelayMsg;
 use tessera_proto::{Code, EndReason, Fingerprint, Grants};
 use tessera_screen::{Decoder, ScreenMsg, MAX_UPDATE_BYTES};
 use tessera_session::command::{self, Command};
+use tessera_session::viewer::ScreenUse;
 use tessera_session::viewer::{ViewerAction, ViewerInput, ViewerSession};
 use tessera_session::CursorInfo;
 use tessera_session::{render, SessionEvent, Side, Timeouts, Timer};
@@ -47,7 +48,7 @@ struct Viewer {
     commands: mpsc::Receiver<Line>,
     commands_open: bool,
     /// Screen messages from the agent's screen streams.
-    screen: Option<mpsc::Receiver<(ScreenMsg, usize)>>,
+    screen: Option<mpsc::Receiver<Result<(ScreenMsg, usize), String>>>,
     decoder: Decoder,
 }
 
@@ -55,7 +56,7 @@ enum Woke {
     Relay(Option<Result<RelayMsg, NetError>>),
     Channel(ChannelEvent<AgentMsg>),
     Command(Option<Line>),
-    Screen(Option<(ScreenMsg, usize)>),
+    Screen(Option<Result<(ScreenMsg, usize), String>>),
     Timer(Timer),
     Interrupted,
 }
@@ -94,7 +95,7 @@ pub async fn run(options: Options, code: Code) -> Result<EndReason, String> {
         }
         let input = match viewer.inputs.pop_front() {
             Some(input) => input,
-            None => match viewer.next_input(session.accepts_screen()).await {
+            None => match viewer.next_input(session.screen_use()).await {
                 Some(input) => input,
                 None => continue,
             },
@@ -121,15 +122,17 @@ fn spawn_stdin_reader() -> mpsc::Receiver<Line> {
 
 impl Viewer {
     /// Waits for the next thing that happens; `None` when it needs no
-    /// input to the machine. Screen data is used only if `screen_allowed`.
-    async fn next_input(&mut self, screen_allowed: bool) -> Option<ViewerInput> {
+    /// input to the machine. Screen data waits, is used or is dropped as
+    /// the session says.
+    async fn next_input(&mut self, screen_use: ScreenUse) -> Option<ViewerInput> {
         let woke = {
             let commands = &mut self.commands;
             let screen = &mut self.screen;
             let update = async move {
                 match screen.as_mut() {
-                    Some(rx) => rx.recv().await,
-                    None => std::future::pending().await,
+                    // Before consent it waits, unread, for the answer.
+                    Some(rx) if screen_use != ScreenUse::Hold => rx.recv().await,
+                    _ => std::future::pending().await,
                 }
             };
             let open = self.commands_open;
@@ -155,11 +158,12 @@ impl Viewer {
                 self.accept_screen();
                 ViewerInput::ChannelUp
             }
-            Woke::Screen(Some(_)) if !screen_allowed => {
+            Woke::Screen(Some(_)) if screen_use == ScreenUse::Drop => {
                 tracing::debug!("screen data while view is not granted: dropped");
                 return None;
             }
-            Woke::Screen(Some((ScreenMsg::Update(update), bytes))) => {
+            Woke::Screen(Some(Err(e))) => ViewerInput::FrameRejected(e),
+            Woke::Screen(Some(Ok((ScreenMsg::Update(update), bytes)))) => {
                 match self.decoder.apply(&update) {
                     Ok(frame) => ViewerInput::FrameDecoded {
                         seq: update.seq,
@@ -171,7 +175,7 @@ impl Viewer {
                     Err(e) => ViewerInput::FrameRejected(e.to_string()),
                 }
             }
-            Woke::Screen(Some((ScreenMsg::Cursor { pointer, shape }, _))) => {
+            Woke::Screen(Some(Ok((ScreenMsg::Cursor { pointer, shape }, _)))) => {
                 let shape = match shape.map(|s| s.validate().map(|()| s)) {
                     Some(Err(e)) => return Some(ViewerInput::ProtocolViolation(e.to_string())),
                     // Headless: the shape is described, not drawn.
@@ -320,8 +324,9 @@ impl Viewer {
 
     /// Reads every screen stream the agent opens on the now-open channel
     /// (pictures on one, the cursor on another; a new one after a reset).
-    /// A stream that breaks or carries a malformed message is dropped and
-    /// the agent asked for a whole picture.
+    /// A stream that carries a malformed message is dropped (the agent
+    /// starts another) and reported, so the agent is asked for a whole
+    /// picture.
     fn accept_screen(&mut self) {
         let Some(conn) = self.channel.connection() else {
             return;
@@ -336,16 +341,20 @@ impl Viewer {
                         MAX_UPDATE_BYTES,
                     );
                     while let Some(message) = messages.recv().await {
-                        match message {
-                            Ok(message) => {
-                                if tx.send(message).await.is_err() {
-                                    return;
-                                }
-                            }
+                        let broken = match message {
+                            Ok(message) => Ok(message),
+                            // Malformed: the picture may be wrong from here.
+                            Err(NetError::Frame(e)) => Err(e.to_string()),
                             Err(e) => {
+                                // Reset by the agent (the share stopped) or
+                                // the connection closed: nothing to repair.
                                 tracing::debug!("screen stream ended: {e}");
                                 return;
                             }
+                        };
+                        let stop = broken.is_err();
+                        if tx.send(broken).await.is_err() || stop {
+                            return;
                         }
                     }
                 });

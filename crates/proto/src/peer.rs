@@ -138,7 +138,7 @@ pub enum ContentError {
 
 /// Zero-width, direction override and isolate characters: invisible, yet
 /// they change what a person reads.
-fn is_invisible(c: char) -> bool {
+pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}' | '\u{00AD}')
 }
 

@@ -102,6 +102,17 @@ pub enum ViewerAction {
     Finish(EndReason),
 }
 
+/// What the viewer does with screen data (see [`ViewerSession::screen_use`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScreenUse {
+    /// Leave it unread: consent is pending.
+    Hold,
+    /// Decode and show it.
+    Use,
+    /// Read and discard it.
+    Drop,
+}
+
 enum State {
     Joining,
     AwaitPeerPake {
@@ -166,11 +177,15 @@ impl ViewerSession {
         }
     }
 
-    /// Whether screen data from the agent may be used now: only while the
-    /// session runs with `view` granted (before consent, or after a
-    /// revoke, whatever arrives on a screen stream is dropped unread).
-    pub fn accepts_screen(&self) -> bool {
-        matches!(self.state, State::Running { granted } if granted.contains(Permission::View))
+    /// What to do with screen data from the agent now: hold it until the
+    /// person answers, use it while `view` is granted, drop it otherwise
+    /// (after a revoke, or once the session is over).
+    pub fn screen_use(&self) -> ScreenUse {
+        match self.state {
+            State::Running { granted } if granted.contains(Permission::View) => ScreenUse::Use,
+            State::Running { .. } | State::Ended => ScreenUse::Drop,
+            _ => ScreenUse::Hold,
+        }
     }
 
     /// Feeds one input; returns the actions to carry out, in order.
@@ -320,10 +335,11 @@ impl ViewerSession {
                 }
                 self.push(ViewerAction::ToAgent(ViewerMsg::ShowDisplay { index }));
             }
-            ViewerInput::FrameRejected(why) => {
+            ViewerInput::FrameRejected(why) if granted.contains(Permission::View) => {
                 tracing::warn!("screen update rejected, asking for a keyframe: {why}");
                 self.push(ViewerAction::ToAgent(ViewerMsg::NeedKeyframe));
             }
+            ViewerInput::FrameRejected(_) => {}
             ViewerInput::FromAgent(AgentMsg::GrantsChanged { granted }) => {
                 self.state = State::Running { granted };
                 self.emit(SessionEvent::GrantChanged { granted });

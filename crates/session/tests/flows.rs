@@ -614,6 +614,21 @@ fn display(name: &str, primary: bool) -> tessera_proto::peer::DisplayInfo {
 }
 
 #[test]
+fn screen_data_waits_for_consent_is_used_with_view_and_dropped_after() {
+    use tessera_session::viewer::ScreenUse;
+    let mut p = Pair::new(9, 9, "view");
+    p.connect();
+    assert_eq!(p.viewer.screen_use(), ScreenUse::Hold, "consent pending");
+    p.deliver_agent(AgentInput::ConsentAnswer(Some(grants("view"))));
+    assert_eq!(p.viewer.screen_use(), ScreenUse::Use);
+    p.deliver_agent(AgentInput::Revoke(Permission::View));
+    assert_eq!(p.viewer.screen_use(), ScreenUse::Drop, "after a revoke");
+    // A broken stream after the revoke asks for nothing.
+    p.deliver_viewer(ViewerInput::FrameRejected("reset".into()));
+    assert_eq!(p.keyframes, 0);
+}
+
+#[test]
 fn decoded_updates_are_acknowledged_to_pace_the_agent() {
     let mut p = Pair::running("view", "view");
     p.deliver_viewer(ViewerInput::FrameDecoded {

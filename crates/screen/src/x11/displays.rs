@@ -25,11 +25,20 @@ pub fn list(conn: &RustConnection, has_monitors: bool) -> Vec<X11Display> {
     let screens = &conn.setup().roots;
     let mut displays = Vec::new();
     for (number, screen) in screens.iter().enumerate() {
+        // The size now: the connection's setup is a snapshot from connect
+        // time, and resolution changes happen since.
+        let (w, h) = conn
+            .get_geometry(screen.root)
+            .ok()
+            .and_then(|c| c.reply().ok())
+            .map_or((screen.width_in_pixels, screen.height_in_pixels), |g| {
+                (g.width, g.height)
+            });
         let whole = Rect {
             x: 0,
             y: 0,
-            w: screen.width_in_pixels.into(),
-            h: screen.height_in_pixels.into(),
+            w: w.into(),
+            h: h.into(),
         };
         let prefix = if screens.len() > 1 {
             format!("screen {number}: ")
@@ -69,7 +78,7 @@ fn info(name: String, rect: &Rect, primary: bool) -> DisplayInfo {
     // Names come from the X server: keep them printable and short.
     let name: String = name
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !tessera_proto::peer::is_invisible(*c))
         .take(tessera_proto::peer::MAX_NAME_CHARS)
         .collect();
     DisplayInfo {

@@ -6,8 +6,9 @@
 //! lags a frame, ignores X errors and cannot follow a resolution change. A
 //! memfd is shared only with the X server, by passing its descriptor over
 //! the X connection. The server writes the image into it; we read it back
-//! with `pread` straight into the frame (the one copy the encoder needs
-//! anyway), so no memory mapping and no `unsafe` code are needed.
+//! with `pread` (straight into the frame for a whole grab, through a
+//! scratch buffer for a damaged area), so no memory mapping and no
+//! `unsafe` code are needed.
 //!
 //! XDamage reports are used as a hint of where to look, and only the
 //! damaged area is fetched; once a second a whole grab checks the hint
@@ -357,6 +358,35 @@ fn bounding_box(rects: &[Rect]) -> Option<Rect> {
     })
 }
 
+impl X11Capture {
+    /// One grab attempt; the damage it found.
+    fn try_grab(&mut self) -> Result<Damage, CaptureError> {
+        let shown = self.shown()?.clone();
+        let damage = self.take_damage(&shown.rect)?;
+        let whole = Rect {
+            x: 0,
+            y: 0,
+            w: self.frame.width(),
+            h: self.frame.height(),
+        };
+        let damage = match damage {
+            Some(rects) => {
+                if let Some(area) = bounding_box(&rects) {
+                    self.fetch(&shown, &area)?;
+                }
+                Damage::Rects(rects)
+            }
+            None => {
+                self.fetch(&shown, &whole)?;
+                self.whole = false;
+                self.last_whole = Instant::now();
+                Damage::Everything
+            }
+        };
+        Ok(damage)
+    }
+}
+
 impl Capture for X11Capture {
     fn displays(&self) -> Vec<DisplayInfo> {
         self.displays.iter().map(|d| d.info.clone()).collect()
@@ -370,8 +400,14 @@ impl Capture for X11Capture {
         if index >= self.displays.len() {
             return Err(CaptureError::NoSuchDisplay(index));
         }
-        self.showing = index;
-        self.watch_shown()
+        let before = std::mem::replace(&mut self.showing, index);
+        if let Err(e) = self.watch_shown() {
+            // Keep showing what was shown (a display too large to capture).
+            self.showing = before;
+            self.watch_shown()?;
+            return Err(e);
+        }
+        Ok(())
     }
 
     fn wait(&mut self, timeout: Duration) -> Result<News, CaptureError> {
@@ -392,7 +428,8 @@ impl Capture for X11Capture {
             let verify = match self.damage {
                 // No damage reports: compare everything at every deadline.
                 None => now >= deadline,
-                Some(_) => self.last_whole.elapsed() >= VERIFY_EVERY,
+                // Once: until the whole grab happens, the check is pending.
+                Some(_) => !self.whole && self.last_whole.elapsed() >= VERIFY_EVERY,
             };
             if verify {
                 self.whole = true;
@@ -425,26 +462,15 @@ impl Capture for X11Capture {
     }
 
     fn grab(&mut self) -> Result<(&Frame, Damage), CaptureError> {
-        let shown = self.shown()?.clone();
-        let damage = self.take_damage(&shown.rect)?;
-        let whole = Rect {
-            x: 0,
-            y: 0,
-            w: self.frame.width(),
-            h: self.frame.height(),
-        };
-        let damage = match damage {
-            Some(rects) => {
-                if let Some(area) = bounding_box(&rects) {
-                    self.fetch(&shown, &area)?;
-                }
-                Damage::Rects(rects)
-            }
-            None => {
-                self.fetch(&shown, &whole)?;
-                self.whole = false;
-                self.last_whole = Instant::now();
-                Damage::Everything
+        let damage = match self.try_grab() {
+            Ok(damage) => damage,
+            Err(e) => {
+                // The screen may have changed under us (a resize between
+                // the event and the grab): look again, try once more, whole.
+                tracing::warn!("screen grab failed, retrying: {e}");
+                self.relist()?;
+                self.whole = true;
+                self.try_grab()?
             }
         };
         Ok((&self.frame, damage))

@@ -1,0 +1,196 @@
+//! The screen issue's whole-system comparison: one Xvfb at 1920x1080, one
+//! scripted workload, watched at the same time by Tessera (relay, agent,
+//! headless viewer) and by x11vnc (with a minimal RFB client asking for
+//! ZRLE and CopyRect). For each phase: bytes on the wire and the CPU the
+//! capturing process used.
+//!
+//! Phases: typing 200 characters into an xterm at 10 a second; `less` on
+//! a long file paging 5 times a second for 30 s; 60 s idle.
+//! Run: `cargo run --release -p tessera-bench --bin screen_vs_vnc`
+//! (needs x11vnc: `apt-get install x11vnc`; bench/run.sh installs it).
+
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use tessera_bench::{cpu_time, rfb};
+use tessera_tests::xvfb::Xvfb;
+use tessera_tests::{scratch, Agent, RelayProcess, Viewer};
+
+/// Time for the screen to settle between phases (workload pacing).
+const SETTLE: Duration = Duration::from_secs(3);
+
+struct Reading {
+    tessera_bytes: u64,
+    vnc_bytes: u64,
+    agent_cpu: Duration,
+    vnc_cpu: Duration,
+    at: Instant,
+}
+
+struct Watchers<'a> {
+    metrics: &'a str,
+    vnc: &'a rfb::Counters,
+    agent_pid: u32,
+    vnc_pid: u32,
+}
+
+impl Watchers<'_> {
+    fn read(&self) -> Reading {
+        Reading {
+            tessera_bytes: RelayProcess::metric(
+                self.metrics,
+                "tessera_relay_bytes_forwarded_total",
+            ),
+            vnc_bytes: self.vnc.total(),
+            agent_cpu: cpu_time(self.agent_pid),
+            vnc_cpu: cpu_time(self.vnc_pid),
+            at: Instant::now(),
+        }
+    }
+}
+
+fn report(phase: &str, units: Option<(u64, &str)>, a: &Reading, b: &Reading) {
+    let secs = b.at.duration_since(a.at).as_secs_f64();
+    let tessera = b.tessera_bytes - a.tessera_bytes;
+    let vnc = b.vnc_bytes - a.vnc_bytes;
+    let cpu = |x: Duration, y: Duration| 100.0 * (y - x).as_secs_f64() / secs;
+    let per = units.map_or(String::new(), |(n, unit)| {
+        format!(
+            " | {:.0} B/{unit} | {:.0} B/{unit}",
+            tessera as f64 / n as f64,
+            vnc as f64 / n as f64
+        )
+    });
+    println!(
+        "| {phase} ({secs:.0} s) | {tessera} B ({:.2} kbit/s) | {vnc} B ({:.2} kbit/s) | {:.1}x | {:.2} % | {:.2} %{per} |",
+        tessera as f64 * 8.0 / secs / 1000.0,
+        vnc as f64 * 8.0 / secs / 1000.0,
+        vnc as f64 / tessera.max(1) as f64,
+        cpu(a.agent_cpu, b.agent_cpu),
+        cpu(a.vnc_cpu, b.vnc_cpu),
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn start_x11vnc(display: &str, port: u16) -> Child {
+    let child = Command::new("x11vnc")
+        .args(["-display", display, "-rfbport", &port.to_string()])
+        .args(["-localhost", "-nopw", "-forever", "-shared", "-quiet"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("x11vnc is installed (apt-get install x11vnc)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "x11vnc did not start listening");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child
+}
+
+fn main() {
+    let x = Xvfb::start("1920x1080x24");
+    let dir = scratch("bench-screen");
+    let text = dir.join("long.txt");
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let lines: Vec<String> = (1..=20_000)
+        .map(|i| {
+            let words: Vec<String> = (0..10)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    format!("{:x}", state % 0xffff_ffff)
+                })
+                .collect();
+            format!("{i:06} {}", words.join(" "))
+        })
+        .collect();
+    std::fs::write(&text, lines.join("\n")).expect("write the text");
+    // An xterm echoing what is typed until Ctrl-D, then paging the file.
+    let script = format!("cat; exec less '{}'", text.display());
+    let mut xterm = x.client(
+        "xterm",
+        &["-geometry", "160x60+0+0", "-e", "sh", "-c", &script],
+    );
+    x.wait_for_window("xterm");
+    x.xdotool(&["mousemove", "400", "300"]);
+
+    let metrics = format!("127.0.0.1:{}", free_port());
+    let relay = RelayProcess::start(&dir.join("relay"), &["--metrics", &metrics]);
+    let mut args = relay.client_args();
+    args.extend([
+        "--screen".into(),
+        "x11".into(),
+        "--display".into(),
+        x.display.clone(),
+    ]);
+    let mut agent = Agent::start(&args);
+    let code = agent.code();
+    let mut viewer = Viewer::connect(&code, &relay.client_args(), "view");
+    agent.answer("y");
+    viewer.events.event("frame");
+
+    let vnc_port = free_port();
+    let mut vnc = start_x11vnc(&x.display, vnc_port);
+    let counters = rfb::start(&format!("127.0.0.1:{vnc_port}")).expect("RFB handshake");
+    let watch = Watchers {
+        metrics: &metrics,
+        vnc: &counters,
+        agent_pid: agent.pid(),
+        vnc_pid: vnc.id(),
+    };
+    std::thread::sleep(SETTLE);
+
+    println!("| phase | Tessera | x11vnc | x11vnc / Tessera | agent CPU | x11vnc CPU | Tessera per unit | x11vnc per unit |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let typed: String = "the quick brown fox jumps over the lazy dog 0123456789 "
+        .chars()
+        .cycle()
+        .take(200)
+        .collect();
+    let start = watch.read();
+    x.xdotool(&["type", "--delay", "100", &typed]);
+    std::thread::sleep(SETTLE);
+    let end = watch.read();
+    report("typing 200 chars at 10/s", Some((200, "key")), &start, &end);
+
+    x.xdotool(&["key", "Return", "ctrl+d"]); // cat ends, less starts
+    std::thread::sleep(SETTLE);
+    let start = watch.read();
+    let pages = 150;
+    for _ in 0..pages {
+        x.xdotool(&["key", "space"]);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(SETTLE);
+    let end = watch.read();
+    report(
+        "less, 5 pages/s for 30 s",
+        Some((pages, "page")),
+        &start,
+        &end,
+    );
+
+    let start = watch.read();
+    std::thread::sleep(Duration::from_secs(60));
+    let end = watch.read();
+    report("idle 60 s", None, &start, &end);
+    println!(
+        "\nx11vnc updates received: {}",
+        counters.updates.load(Ordering::Relaxed)
+    );
+
+    viewer.command(r#"{"cmd":"end"}"#);
+    let _ = viewer.wait();
+    let _ = vnc.kill();
+    let _ = vnc.wait();
+    let _ = xterm.kill();
+    let _ = xterm.wait();
+}
