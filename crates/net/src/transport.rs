@@ -49,8 +49,9 @@ fn outer_common(idle: Duration) -> TransportConfig {
 }
 
 /// The end-to-end connection between agent and viewer, inside the relay's
-/// datagrams. A peer that goes silent for `idle` is reported lost.
-pub fn inner(idle: Duration) -> Arc<TransportConfig> {
+/// datagrams. A peer that goes silent for `idle` is reported lost; this
+/// side pings every `keep_alive` when it has nothing else to send.
+pub fn inner(idle: Duration, keep_alive: Option<Duration>) -> Arc<TransportConfig> {
     let mut t = TransportConfig::default();
     t.initial_mtu(INNER_MTU);
     t.min_mtu(INNER_MTU);
@@ -60,6 +61,6 @@ pub fn inner(idle: Duration) -> Arc<TransportConfig> {
     t.receive_window(VarInt::from_u32(16 * 1024 * 1024));
     t.send_window(16 * 1024 * 1024);
     t.max_idle_timeout(IdleTimeout::try_from(idle).ok());
-    t.keep_alive_interval(Some(idle / 4));
+    t.keep_alive_interval(keep_alive);
     Arc::new(t)
 }

@@ -1,15 +1,19 @@
 //! The lossless screen bitstream. An [`Update`] is a keyframe (every tile)
-//! or a delta (the damaged tiles, and copies of regions that moved); tiles
-//! are zstd-compressed BGRX, or a single colour when uniform.
+//! or a delta (the damaged tiles, and copies of regions that moved). Each
+//! tile, or the changed part of one, travels as one colour, as a palette
+//! with packed indices (text), or as raw BGRX; the pixel data of all the
+//! operations of an update is compressed together, in one zstd frame, so
+//! what repeats between tiles (the same glyphs) is sent once.
 //!
-//! The decoder trusts nothing: sizes, tile indices, rectangles and the
-//! decompressed length of every tile are checked before any pixel is
-//! written, and a failed update drops the picture so the next one must be
-//! a keyframe (no half-applied state survives).
+//! The decoder trusts nothing: sizes, tile indices, rectangles, palettes
+//! and the decompressed length are checked before any pixel is written,
+//! and a failed update drops the picture so the next one must be a
+//! keyframe (no half-applied state survives).
 
 use crate::capture::Damage;
 use crate::frame::{Frame, FrameError, Rect, MAX_SIDE};
 use crate::motion::find_moves;
+use crate::palette::{self, MAX_COLOURS};
 use crate::tiles::{damaged_among, TileGrid, TILE};
 use serde::{Deserialize, Serialize};
 use tessera_proto::frame::{decode_body, encode, FrameError as WireError};
@@ -22,15 +26,15 @@ const MAX_COPIES: usize = 256;
 /// zstd level: the fastest, which measured best for screen tiles.
 const ZSTD_LEVEL: i32 = 1;
 
-/// One change to the picture.
+/// One change to the picture. Operations that carry pixels take them, in
+/// order, from the update's [`Update::pixels`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Op {
-    /// Tile `index` is these pixels, zstd-compressed (BGRX, rows packed).
+    /// Tile `index` is the next `w * h * 4` bytes of pixels (BGRX, rows
+    /// packed).
     Tile {
         /// Tile number, row by row.
         index: u32,
-        /// The compressed pixels.
-        zstd: Vec<u8>,
     },
     /// Tile `index` is one colour.
     Fill {
@@ -48,13 +52,21 @@ pub enum Op {
         /// New top edge.
         dst_y: u32,
     },
-    /// Only part of a tile changed (a keystroke): these pixels, zstd-
-    /// compressed. At most one tile's area.
+    /// Only part of a tile changed (a keystroke): the next `w * h * 4`
+    /// bytes of pixels are its BGRX. At most one tile's area.
     Rect {
         /// Where, in the picture.
         rect: Rect,
-        /// The compressed pixels (BGRX, rows packed).
-        zstd: Vec<u8>,
+    },
+    /// An area of at most one tile in a few colours (text): the next bytes
+    /// of pixels are indices into `colours`, packed 1, 2 or 4 bits a pixel
+    /// (for up to 2, 4 or 16 colours; none for one), each row starting on
+    /// a byte.
+    Indexed {
+        /// Where, in the picture.
+        rect: Rect,
+        /// The palette, BGRX: 1 to 16 colours.
+        colours: Vec<[u8; 4]>,
     },
 }
 
@@ -76,6 +88,9 @@ pub struct Update {
     /// [`MAX_OPS`], enforced while decoding, before any op is allocated.
     #[serde(deserialize_with = "bounded_ops")]
     pub ops: Vec<Op>,
+    /// The pixel data of the operations, concatenated and compressed as
+    /// one zstd frame (empty when no operation carries pixels).
+    pub pixels: Vec<u8>,
 }
 
 /// The most operations an update may carry: every tile of the largest
@@ -158,9 +173,9 @@ pub enum DecodeError {
         /// Height.
         height: u32,
     },
-    /// A tile's compressed pixels are corrupt or of the wrong length.
-    #[error("screen update: tile {0} does not decompress to its size")]
-    BadTile(u32),
+    /// The pixel data is corrupt, or not the length the operations need.
+    #[error("screen update: the pixel data does not match the operations ({0} bytes expected)")]
+    BadPixels(usize),
     /// A copy reaches outside the picture.
     #[error("screen update: a copy from {src:?} to ({dst_x}, {dst_y}) leaves the picture")]
     BadCopy {
@@ -172,9 +187,17 @@ pub enum DecodeError {
         dst_y: u32,
     },
     /// A partial-tile rectangle off the picture, empty, or larger than a
-    /// tile, or whose pixels do not decompress to its size.
+    /// tile.
     #[error("screen update: bad rectangle {0:?}")]
     BadRect(Rect),
+    /// A palette that is empty, too large, or indexed beyond its end.
+    #[error("screen update: bad palette of {colours} colours at {rect:?}")]
+    BadPalette {
+        /// Where.
+        rect: Rect,
+        /// How many colours it had.
+        colours: usize,
+    },
     /// Copies after tiles (copies read the previous picture, so they come
     /// first).
     #[error("screen update: a copy after tiles")]
@@ -189,6 +212,8 @@ pub struct Encoder {
     seq: u64,
     zstd: zstd::bulk::Compressor<'static>,
     scratch: Vec<u8>,
+    /// The update's pixel data before compression.
+    pixels: Vec<u8>,
 }
 
 impl Encoder {
@@ -200,6 +225,7 @@ impl Encoder {
             seq: 0,
             zstd: zstd::bulk::Compressor::new(ZSTD_LEVEL)?,
             scratch: Vec::new(),
+            pixels: Vec::new(),
         })
     }
 
@@ -276,45 +302,52 @@ impl Encoder {
             _ => (true, (0..grid.count()).collect(), None),
         };
         ops.reserve(tiles.len());
+        self.pixels.clear();
         for index in tiles {
             let Some(rect) = grid.rect(index) else {
                 continue;
             };
             // Within a damaged tile, only the pixels that changed travel.
-            let changed = reference
+            let part = reference
                 .as_ref()
-                .and_then(|r| changed_bounds(r, cur, &rect));
-            if let Some(part) = changed.filter(|p| *p != rect) {
-                cur.read_rect(&part, &mut self.scratch);
-                ops.push(Op::Rect {
-                    rect: part,
-                    zstd: self.zstd.compress(&self.scratch)?,
-                });
-                continue;
-            }
-            cur.read_rect(&rect, &mut self.scratch);
-            ops.push(match uniform(&self.scratch) {
-                Some(bgrx) => Op::Fill { index, bgrx },
-                None => Op::Tile {
+                .and_then(|r| changed_bounds(r, cur, &rect))
+                .unwrap_or(rect);
+            cur.read_rect(&part, &mut self.scratch);
+            let whole = part == rect;
+            ops.push(match palette::colours(&self.scratch) {
+                Some(colours) if colours.len() == 1 && whole => Op::Fill {
                     index,
-                    zstd: self.zstd.compress(&self.scratch)?,
+                    bgrx: colours[0],
                 },
+                Some(colours) => {
+                    palette::pack(&self.scratch, part.w, &colours, &mut self.pixels);
+                    Op::Indexed {
+                        rect: part,
+                        colours,
+                    }
+                }
+                None => {
+                    self.pixels.extend_from_slice(&self.scratch);
+                    match whole {
+                        true => Op::Tile { index },
+                        false => Op::Rect { rect: part },
+                    }
+                }
             });
         }
+        let pixels = match self.pixels.is_empty() {
+            true => Vec::new(),
+            false => self.zstd.compress(&self.pixels)?,
+        };
         self.seq += 1;
         // The new reference is `cur`. For a delta it is cheaper to patch the
-        // predicted picture: tiles not sent are already equal to `cur`.
+        // predicted picture: areas not sent are already equal to `cur`.
         self.prev = Some(match reference {
             Some(mut reference) => {
                 for op in &ops {
-                    if let Op::Tile { index, .. } | Op::Fill { index, .. } = op {
-                        if let Some(rect) = grid.rect(*index) {
-                            cur.read_rect(&rect, &mut self.scratch);
-                            reference.write_rect(&rect, &self.scratch);
-                        }
-                    } else if let Op::Rect { rect, .. } = op {
-                        cur.read_rect(rect, &mut self.scratch);
-                        reference.write_rect(rect, &self.scratch);
+                    if let Some(area) = op_area(op, &grid) {
+                        cur.read_rect(&area, &mut self.scratch);
+                        reference.write_rect(&area, &self.scratch);
                     }
                 }
                 reference
@@ -328,6 +361,7 @@ impl Encoder {
             keyframe,
             captured_at_us: 0,
             ops,
+            pixels,
         }))
     }
 }
@@ -356,6 +390,15 @@ fn changed_bounds(old: &Frame, new: &Frame, tile: &Rect) -> Option<Rect> {
     })
 }
 
+/// The area an operation sets (copies excepted: they move pixels).
+fn op_area(op: &Op, grid: &TileGrid) -> Option<Rect> {
+    match op {
+        Op::Tile { index } | Op::Fill { index, .. } => grid.rect(*index),
+        Op::Rect { rect } | Op::Indexed { rect, .. } => Some(*rect),
+        Op::Copy { .. } => None,
+    }
+}
+
 /// How many damaged tiles each tile column holds.
 fn per_column(grid: &TileGrid, damaged: &[u32]) -> Vec<usize> {
     let cols = grid.cols() as usize;
@@ -366,16 +409,12 @@ fn per_column(grid: &TileGrid, damaged: &[u32]) -> Vec<usize> {
     counts
 }
 
-fn uniform(pixels: &[u8]) -> Option<[u8; 4]> {
-    let first: [u8; 4] = pixels.get(..4)?.try_into().ok()?;
-    pixels.chunks_exact(4).all(|p| p == first).then_some(first)
-}
-
 /// Rebuilds the picture from updates.
 pub struct Decoder {
     frame: Option<Frame>,
     zstd: zstd::bulk::Decompressor<'static>,
     scratch: Vec<u8>,
+    pixels: Vec<u8>,
 }
 
 impl Decoder {
@@ -385,6 +424,7 @@ impl Decoder {
             frame: None,
             zstd: zstd::bulk::Decompressor::new()?,
             scratch: Vec::with_capacity((TILE * TILE * 4) as usize),
+            pixels: Vec::new(),
         })
     }
 
@@ -416,19 +456,15 @@ impl Decoder {
         if update.ops.len() > limit {
             return Err(DecodeError::TooManyOps(update.ops.len()));
         }
+        // First every operation is checked and the pixel data they need
+        // added up; nothing is written before all of it holds.
         let (width, height) = (frame.width(), frame.height());
-        let tile = |index: u32| {
-            grid.rect(index).ok_or(DecodeError::NoSuchTile {
-                index,
-                width,
-                height,
-            })
-        };
-        let mut seen_tile = false;
+        let mut want = 0usize;
+        let mut seen_pixels = false;
         for op in &update.ops {
             match op {
                 Op::Copy { src, dst_x, dst_y } => {
-                    if seen_tile {
+                    if seen_pixels {
                         return Err(DecodeError::CopyAfterTile);
                     }
                     let dst = Rect {
@@ -444,53 +480,95 @@ impl Decoder {
                             dst_y: *dst_y,
                         });
                     }
-                    frame.copy_within(src, *dst_x, *dst_y);
                 }
+                Op::Fill { index, .. } | Op::Tile { index } => {
+                    seen_pixels = true;
+                    let rect = grid.rect(*index).ok_or(DecodeError::NoSuchTile {
+                        index: *index,
+                        width,
+                        height,
+                    })?;
+                    if matches!(op, Op::Tile { .. }) {
+                        want += rect.w as usize * rect.h as usize * 4;
+                    }
+                }
+                Op::Rect { rect } => {
+                    seen_pixels = true;
+                    check_part(rect, width, height)?;
+                    want += rect.w as usize * rect.h as usize * 4;
+                }
+                Op::Indexed { rect, colours } => {
+                    seen_pixels = true;
+                    check_part(rect, width, height)?;
+                    if colours.is_empty() || colours.len() > MAX_COLOURS {
+                        return Err(DecodeError::BadPalette {
+                            rect: *rect,
+                            colours: colours.len(),
+                        });
+                    }
+                    want += palette::packed_len(rect.w, rect.h, colours.len());
+                }
+            }
+        }
+        // Decompresses into at most `want` bytes (every operation is at
+        // most a tile): a zstd bomb fails here instead of allocating.
+        self.pixels.clear();
+        if want > 0 {
+            self.pixels.reserve(want);
+            let got = self
+                .zstd
+                .decompress_to_buffer(&update.pixels, &mut self.pixels)
+                .map_err(|_| DecodeError::BadPixels(want))?;
+            if got != want {
+                return Err(DecodeError::BadPixels(want));
+            }
+        } else if !update.pixels.is_empty() {
+            return Err(DecodeError::BadPixels(0));
+        }
+        let mut at = 0;
+        let mut take = |n: usize| {
+            let slice = self.pixels.get(at..at + n);
+            at += n;
+            slice.ok_or(DecodeError::BadPixels(want))
+        };
+        for op in &update.ops {
+            match op {
+                Op::Copy { src, dst_x, dst_y } => frame.copy_within(src, *dst_x, *dst_y),
                 Op::Fill { index, bgrx } => {
-                    seen_tile = true;
-                    frame.fill_rect(&tile(*index)?, *bgrx);
+                    if let Some(rect) = grid.rect(*index) {
+                        frame.fill_rect(&rect, *bgrx);
+                    }
                 }
-                Op::Tile { index, zstd } => {
-                    seen_tile = true;
-                    let rect = tile(*index)?;
-                    let want = rect.w as usize * rect.h as usize * 4;
-                    self.scratch.clear();
-                    self.scratch.reserve(want);
-                    // Decompresses into at most `want` bytes: a zstd bomb
-                    // fails here instead of allocating.
-                    let got = self
-                        .zstd
-                        .decompress_to_buffer(zstd, &mut self.scratch)
-                        .map_err(|_| DecodeError::BadTile(*index))?;
-                    if got != want {
-                        return Err(DecodeError::BadTile(*index));
+                Op::Tile { index } => {
+                    if let Some(rect) = grid.rect(*index) {
+                        frame.write_rect(&rect, take(rect.w as usize * rect.h as usize * 4)?);
                     }
-                    frame.write_rect(&rect, &self.scratch);
                 }
-                Op::Rect { rect, zstd } => {
-                    seen_tile = true;
-                    let area = u64::from(rect.w) * u64::from(rect.h);
-                    if rect.w == 0
-                        || rect.h == 0
-                        || area > u64::from(TILE * TILE)
-                        || !rect.fits(width, height)
-                    {
-                        return Err(DecodeError::BadRect(*rect));
-                    }
-                    let want = area as usize * 4;
-                    self.scratch.clear();
-                    self.scratch.reserve(want);
-                    let got = self
-                        .zstd
-                        .decompress_to_buffer(zstd, &mut self.scratch)
-                        .map_err(|_| DecodeError::BadRect(*rect))?;
-                    if got != want {
-                        return Err(DecodeError::BadRect(*rect));
-                    }
+                Op::Rect { rect } => {
+                    frame.write_rect(rect, take(rect.w as usize * rect.h as usize * 4)?);
+                }
+                Op::Indexed { rect, colours } => {
+                    let packed = take(palette::packed_len(rect.w, rect.h, colours.len()))?;
+                    palette::unpack(packed, rect.w, rect.h, colours, &mut self.scratch).ok_or(
+                        DecodeError::BadPalette {
+                            rect: *rect,
+                            colours: colours.len(),
+                        },
+                    )?;
                     frame.write_rect(rect, &self.scratch);
                 }
             }
         }
         Ok(())
     }
+}
+
+/// Checks a partial-tile rectangle: not empty, at most a tile's area, in
+/// the picture.
+fn check_part(rect: &Rect, width: u32, height: u32) -> Result<(), DecodeError> {
+    let area = u64::from(rect.w) * u64::from(rect.h);
+    if rect.w == 0 || rect.h == 0 || area > u64::from(TILE * TILE) || !rect.fits(width, height) {
+        return Err(DecodeError::BadRect(*rect));
+    }
+    Ok(())
 }

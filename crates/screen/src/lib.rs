@@ -14,6 +14,7 @@ mod frame;
 mod message;
 mod motion;
 mod pacer;
+mod palette;
 mod synthetic;
 mod tiles;
 mod x11;

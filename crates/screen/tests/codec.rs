@@ -62,7 +62,10 @@ fn a_keystroke_sends_only_its_tiles() {
         update.ops.len()
     );
     assert!(
-        update.ops.iter().all(|op| matches!(op, Op::Rect { .. })),
+        update
+            .ops
+            .iter()
+            .all(|op| matches!(op, Op::Rect { .. } | Op::Indexed { .. })),
         "only the glyph's pixels travel"
     );
     let bytes = update.to_bytes().len();
@@ -161,6 +164,7 @@ fn copies_move_regions_before_tiles_apply() {
                 bgrx: [9, 9, 9, 0],
             },
         ],
+        pixels: vec![],
     };
     let out = dec.apply(&scroll).expect("scroll");
     assert_eq!(&out.pixels()[..4], &[1, 2, 3, 0]);
@@ -180,6 +184,10 @@ fn decoder_with_picture() -> Decoder {
 type Expect = fn(&DecodeError) -> bool;
 
 fn delta(ops: Vec<Op>) -> Update {
+    with_pixels(ops, vec![])
+}
+
+fn with_pixels(ops: Vec<Op>, pixels: Vec<u8>) -> Update {
     Update {
         seq: 2,
         width: 256,
@@ -187,7 +195,12 @@ fn delta(ops: Vec<Op>) -> Update {
         keyframe: false,
         captured_at_us: 0,
         ops,
+        pixels,
     }
+}
+
+fn rect(x: u32, y: u32, w: u32, h: u32) -> Rect {
+    Rect { x, y, w, h }
 }
 
 #[test]
@@ -205,27 +218,50 @@ fn malformed_updates_are_refused_and_need_a_keyframe() {
         ),
         (
             "corrupt zstd",
-            delta(vec![Op::Tile {
-                index: 0,
-                zstd: vec![1, 2, 3],
-            }]),
-            |e| matches!(e, DecodeError::BadTile(0)),
+            with_pixels(vec![Op::Tile { index: 0 }], vec![1, 2, 3]),
+            |e| matches!(e, DecodeError::BadPixels(16384)),
         ),
         (
             "decompression bomb",
-            delta(vec![Op::Tile {
-                index: 0,
-                zstd: bomb,
-            }]),
-            |e| matches!(e, DecodeError::BadTile(0)),
+            with_pixels(vec![Op::Tile { index: 0 }], bomb),
+            |e| matches!(e, DecodeError::BadPixels(_)),
         ),
         (
-            "short tile",
-            delta(vec![Op::Tile {
-                index: 1,
-                zstd: short,
+            "pixels shorter than the tiles",
+            with_pixels(vec![Op::Tile { index: 1 }], short.clone()),
+            |e| matches!(e, DecodeError::BadPixels(_)),
+        ),
+        (
+            "pixels without an operation that takes them",
+            with_pixels(vec![], short),
+            |e| matches!(e, DecodeError::BadPixels(0)),
+        ),
+        (
+            "an empty palette",
+            delta(vec![Op::Indexed {
+                rect: rect(0, 0, 8, 8),
+                colours: vec![],
             }]),
-            |e| matches!(e, DecodeError::BadTile(1)),
+            |e| matches!(e, DecodeError::BadPalette { colours: 0, .. }),
+        ),
+        (
+            "a palette of 17 colours",
+            delta(vec![Op::Indexed {
+                rect: rect(0, 0, 8, 8),
+                colours: vec![[0; 4]; 17],
+            }]),
+            |e| matches!(e, DecodeError::BadPalette { colours: 17, .. }),
+        ),
+        (
+            "an index beyond its palette",
+            with_pixels(
+                vec![Op::Indexed {
+                    rect: rect(0, 0, 1, 1),
+                    colours: vec![[0; 4], [1; 4], [2; 4]],
+                }],
+                zstd::bulk::compress(&[0b1100_0000], 1).expect("zstd"),
+            ),
+            |e| matches!(e, DecodeError::BadPalette { colours: 3, .. }),
         ),
         (
             "copy overflowing u32",
@@ -284,7 +320,6 @@ fn malformed_updates_are_refused_and_need_a_keyframe() {
                     w: 65,
                     h: 64,
                 },
-                zstd: vec![],
             }]),
             |e| matches!(e, DecodeError::BadRect(_)),
         ),
@@ -297,7 +332,6 @@ fn malformed_updates_are_refused_and_need_a_keyframe() {
                     w: 10,
                     h: 10,
                 },
-                zstd: vec![],
             }]),
             |e| matches!(e, DecodeError::BadRect(_)),
         ),
@@ -310,7 +344,6 @@ fn malformed_updates_are_refused_and_need_a_keyframe() {
                     w: 0,
                     h: 5,
                 },
-                zstd: vec![],
             }]),
             |e| matches!(e, DecodeError::BadRect(_)),
         ),
