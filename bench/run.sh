@@ -3,8 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/setup.sh
+# x11vnc is only for the screen comparison, not for the tests.
+if ! command -v x11vnc >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update && $sudo apt-get install -y x11vnc
+fi
 cargo build --release --workspace --bins --locked
 ulimit -n 65536 2>/dev/null || true
 target/release/session_setup "${RUNS:-50}"
 target/release/throughput "${MIB:-200}"
 target/release/relay_memory "${AGENTS:-10000}" "${PAIRS:-1000}"
+target/release/screen_vs_vnc
