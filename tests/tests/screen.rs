@@ -252,18 +252,23 @@ fn a_scroll_travels_as_a_copy_plus_the_new_line() {
     x.xdotool(&["mousemove", "300", "200"]);
     converge(&mut viewer, &x, 0, &dir.join("start.png"));
 
+    // A whole new page: every line is new, nothing can be copied (the
+    // first teaches the viewer the glyphs; the second is measured).
+    for _ in 0..2 {
+        x.xdotool(&["key", "space"]);
+        converge(&mut viewer, &x, 0, &dir.join("page.png"));
+    }
+    let before = frames_seen(&mut viewer);
+    x.xdotool(&["key", "space"]);
+    converge(&mut viewer, &x, 0, &dir.join("page.png"));
+    let page_bytes = frame_bytes_since(&viewer, before);
     // One line down: the page moves up a line and one new line appears.
     let before = frames_seen(&mut viewer);
     x.xdotool(&["key", "j"]);
     converge(&mut viewer, &x, 0, &dir.join("line.png"));
     let line_bytes = frame_bytes_since(&viewer, before);
-    // A whole new page: every line is new, nothing can be copied.
-    let before = frames_seen(&mut viewer);
-    x.xdotool(&["key", "space"]);
-    converge(&mut viewer, &x, 0, &dir.join("page.png"));
-    let page_bytes = frame_bytes_since(&viewer, before);
     assert!(
-        line_bytes > 0 && line_bytes * 5 < page_bytes,
+        line_bytes > 0 && line_bytes * 3 < page_bytes,
         "one-line scroll {line_bytes} B vs a new page {page_bytes} B"
     );
     let _ = xterm.kill();

@@ -25,6 +25,8 @@ use tessera_tests::{scratch, Agent, RelayProcess, Viewer};
 const SETTLE: Duration = Duration::from_secs(3);
 
 struct Reading {
+    frames: u64,
+    frame_bytes: u64,
     tessera_bytes: u64,
     vnc_bytes: u64,
     agent_cpu: Duration,
@@ -40,8 +42,19 @@ struct Watchers<'a> {
 }
 
 impl Watchers<'_> {
-    fn read(&self) -> Reading {
+    fn read(&self, viewer: &mut Viewer) -> Reading {
+        while viewer.events.next_line(Instant::now()).is_some() {}
+        let frames: Vec<u64> = viewer
+            .events
+            .seen()
+            .iter()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|e| e["event"] == "frame")
+            .map(|e| e["bytes"].as_u64().unwrap_or(0))
+            .collect();
         Reading {
+            frames: frames.len() as u64,
+            frame_bytes: frames.iter().sum(),
             tessera_bytes: RelayProcess::metric(
                 self.metrics,
                 "tessera_relay_bytes_forwarded_total",
@@ -55,6 +68,11 @@ impl Watchers<'_> {
 }
 
 fn report(phase: &str, units: Option<(u64, &str)>, a: &Reading, b: &Reading) {
+    eprintln!(
+        "{phase}: {} screen updates, {} B of them",
+        b.frames - a.frames,
+        b.frame_bytes - a.frame_bytes
+    );
     let secs = b.at.duration_since(a.at).as_secs_f64();
     let tessera = b.tessera_bytes - a.tessera_bytes;
     let vnc = b.vnc_bytes - a.vnc_bytes;
@@ -160,12 +178,12 @@ fn main() {
         .cycle()
         .take(200)
         .collect();
-    let start = watch.read();
+    let start = watch.read(&mut viewer);
     // xdotool waits `--delay` between key down and up and again after:
     // 200 ms gives 10 characters a second (measured: the phase lasts 20 s).
     x.xdotool(&["type", "--delay", "200", &typed]);
     std::thread::sleep(SETTLE);
-    let end = watch.read();
+    let end = watch.read(&mut viewer);
     report("typing 200 chars at 10/s", Some((200, "key")), &start, &end);
 
     x.xdotool(&["key", "Return", "ctrl+d"]); // cat ends, less starts
@@ -174,20 +192,20 @@ fn main() {
         ("less, 5 pages/s for 30 s", "space", "page"),
         ("less, 5 lines/s for 30 s", "j", "line"),
     ] {
-        let start = watch.read();
+        let start = watch.read(&mut viewer);
         let steps = 150;
         for _ in 0..steps {
             x.xdotool(&["key", key]);
             std::thread::sleep(Duration::from_millis(200));
         }
         std::thread::sleep(SETTLE);
-        let end = watch.read();
+        let end = watch.read(&mut viewer);
         report(phase, Some((steps, unit)), &start, &end);
     }
 
-    let start = watch.read();
+    let start = watch.read(&mut viewer);
     std::thread::sleep(Duration::from_secs(60));
-    let end = watch.read();
+    let end = watch.read(&mut viewer);
     report("idle 60 s", None, &start, &end);
     println!(
         "\nx11vnc updates received: {}",

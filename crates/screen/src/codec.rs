@@ -12,6 +12,7 @@
 
 use crate::capture::Damage;
 use crate::frame::{Frame, FrameError, Rect, MAX_SIDE};
+use crate::glyphs::{self, GlyphCache};
 use crate::motion::find_moves;
 use crate::palette::{self, MAX_COLOURS};
 use crate::tiles::{damaged_among, TileGrid, TILE};
@@ -25,6 +26,9 @@ pub const MAX_UPDATE_BYTES: usize = 80 * 1024 * 1024;
 const MAX_COPIES: usize = 256;
 /// zstd level: the fastest, which measured best for screen tiles.
 const ZSTD_LEVEL: i32 = 1;
+/// Smallest changed area sent as glyphs (a tile's worth, such as a new
+/// line of text): below it (a keystroke) a palette costs as little.
+const GLYPH_MIN_AREA: u64 = (TILE as u64) * (TILE as u64);
 
 /// One change to the picture. Operations that carry pixels take them, in
 /// order, from the update's [`Update::pixels`].
@@ -67,6 +71,18 @@ pub enum Op {
         rect: Rect,
         /// The palette, BGRX: 1 to 16 colours.
         colours: Vec<[u8; 4]>,
+    },
+    /// An area of any size in two colours, made of glyphs (text): the next
+    /// `len` bytes of pixels are its glyph layout (see `glyphs.rs`),
+    /// drawn in `colours[1]` over `colours[0]`, shapes sent once and then
+    /// named by their number in a cache both sides keep until a keyframe.
+    Glyphs {
+        /// Where, in the picture.
+        rect: Rect,
+        /// Background, then foreground, BGRX.
+        colours: [[u8; 4]; 2],
+        /// Bytes of layout in the pixel data.
+        len: u32,
     },
 }
 
@@ -190,6 +206,9 @@ pub enum DecodeError {
     /// tile.
     #[error("screen update: bad rectangle {0:?}")]
     BadRect(Rect),
+    /// A glyph layout that does not fit its area or names unknown glyphs.
+    #[error("screen update: bad glyphs at {0:?}: {1}")]
+    BadGlyphs(Rect, glyphs::GlyphError),
     /// A palette that is empty, too large, or indexed beyond its end.
     #[error("screen update: bad palette of {colours} colours at {rect:?}")]
     BadPalette {
@@ -214,6 +233,8 @@ pub struct Encoder {
     scratch: Vec<u8>,
     /// The update's pixel data before compression.
     pixels: Vec<u8>,
+    glyphs: GlyphCache,
+    use_glyphs: bool,
 }
 
 impl Encoder {
@@ -226,6 +247,8 @@ impl Encoder {
             zstd: zstd::bulk::Compressor::new(ZSTD_LEVEL)?,
             scratch: Vec::new(),
             pixels: Vec::new(),
+            glyphs: GlyphCache::default(),
+            use_glyphs: true,
         })
     }
 
@@ -233,6 +256,12 @@ impl Encoder {
     /// lost its picture).
     pub fn request_keyframe(&mut self) {
         self.prev = None;
+    }
+
+    /// Whether large two-colour changes are sent as glyphs (on by
+    /// default; off only to measure what they save).
+    pub fn set_glyphs(&mut self, on: bool) {
+        self.use_glyphs = on;
     }
 
     /// Whether moved regions are sent as copies (on by default; off only
@@ -303,15 +332,29 @@ impl Encoder {
         };
         ops.reserve(tiles.len());
         self.pixels.clear();
-        for index in tiles {
-            let Some(rect) = grid.rect(index) else {
-                continue;
-            };
-            // Within a damaged tile, only the pixels that changed travel.
-            let part = reference
-                .as_ref()
-                .and_then(|r| changed_bounds(r, cur, &rect))
-                .unwrap_or(rect);
+        // Within a damaged tile, only the pixels that changed travel.
+        let parts: Vec<(u32, Rect, Rect)> = tiles
+            .into_iter()
+            .filter_map(|index| {
+                let rect = grid.rect(index)?;
+                let part = reference
+                    .as_ref()
+                    .and_then(|r| changed_bounds(r, cur, &rect))
+                    .unwrap_or(rect);
+                Some((index, rect, part))
+            })
+            .collect();
+        if reference.is_none() {
+            self.glyphs.clear(); // a keyframe: both caches start afresh
+        } else if let Some(op) = self
+            .use_glyphs
+            .then(|| self.glyph_op(cur, &parts))
+            .flatten()
+        {
+            ops.push(op); // text: one area, its glyphs mostly known
+        }
+        let as_glyphs = ops.iter().any(|op| matches!(op, Op::Glyphs { .. }));
+        for (index, rect, part) in parts.into_iter().filter(|_| !as_glyphs) {
             cur.read_rect(&part, &mut self.scratch);
             let whole = part == rect;
             ops.push(match palette::colours(&self.scratch) {
@@ -366,6 +409,58 @@ impl Encoder {
     }
 }
 
+impl Encoder {
+    /// The changes as one [`Op::Glyphs`], if together they cover a large
+    /// enough area in exactly two colours that cuts into glyphs (text
+    /// that changed a lot at once: a page, a redraw).
+    fn glyph_op(&mut self, cur: &Frame, parts: &[(u32, Rect, Rect)]) -> Option<Op> {
+        let rect = bounding_box(parts.iter().map(|(_, _, part)| part))?;
+        let area = u64::from(rect.w) * u64::from(rect.h);
+        let changed: u64 = parts
+            .iter()
+            .map(|(_, _, p)| u64::from(p.w) * u64::from(p.h))
+            .sum();
+        // Large, and mostly changed: scattered changes (a new line at the
+        // bottom and the clock at the top) go tile by tile.
+        if area < GLYPH_MIN_AREA || changed * 2 < area {
+            return None;
+        }
+        cur.read_rect(&rect, &mut self.scratch);
+        let colours = palette::colours(&self.scratch).filter(|c| c.len() == 2)?;
+        let first = self
+            .scratch
+            .chunks_exact(4)
+            .filter(|p| **p == colours[0])
+            .count();
+        let bg_first = first * 2 >= self.scratch.len() / 4;
+        let (bg, fg) = match bg_first {
+            true => (colours[0], colours[1]),
+            false => (colours[1], colours[0]),
+        };
+        let start = self.pixels.len();
+        glyphs::encode(cur, &rect, bg, &mut self.glyphs, &mut self.pixels)?;
+        Some(Op::Glyphs {
+            rect,
+            colours: [bg, fg],
+            len: (self.pixels.len() - start) as u32,
+        })
+    }
+}
+
+/// The smallest rectangle holding all of `rects`.
+fn bounding_box<'a>(rects: impl Iterator<Item = &'a Rect> + Clone) -> Option<Rect> {
+    let left = rects.clone().map(|r| r.x).min()?;
+    let top = rects.clone().map(|r| r.y).min()?;
+    let right = rects.clone().map(|r| r.x + r.w).max()?;
+    let bottom = rects.map(|r| r.y + r.h).max()?;
+    Some(Rect {
+        x: left,
+        y: top,
+        w: right - left,
+        h: bottom - top,
+    })
+}
+
 /// The smallest rectangle of `tile` holding every pixel that differs
 /// between `old` and `new` (`None` if none does).
 fn changed_bounds(old: &Frame, new: &Frame, tile: &Rect) -> Option<Rect> {
@@ -394,7 +489,7 @@ fn changed_bounds(old: &Frame, new: &Frame, tile: &Rect) -> Option<Rect> {
 fn op_area(op: &Op, grid: &TileGrid) -> Option<Rect> {
     match op {
         Op::Tile { index } | Op::Fill { index, .. } => grid.rect(*index),
-        Op::Rect { rect } | Op::Indexed { rect, .. } => Some(*rect),
+        Op::Rect { rect } | Op::Indexed { rect, .. } | Op::Glyphs { rect, .. } => Some(*rect),
         Op::Copy { .. } => None,
     }
 }
@@ -415,6 +510,7 @@ pub struct Decoder {
     zstd: zstd::bulk::Decompressor<'static>,
     scratch: Vec<u8>,
     pixels: Vec<u8>,
+    glyphs: GlyphCache,
 }
 
 impl Decoder {
@@ -425,6 +521,7 @@ impl Decoder {
             zstd: zstd::bulk::Decompressor::new()?,
             scratch: Vec::with_capacity((TILE * TILE * 4) as usize),
             pixels: Vec::new(),
+            glyphs: GlyphCache::default(),
         })
     }
 
@@ -437,7 +534,10 @@ impl Decoder {
     /// the encoder for a keyframe.
     pub fn apply(&mut self, update: &Update) -> Result<&Frame, DecodeError> {
         let mut frame = match self.frame.take() {
-            _ if update.keyframe => Frame::new(update.width, update.height)?,
+            _ if update.keyframe => {
+                self.glyphs.clear(); // the encoder cleared its own
+                Frame::new(update.width, update.height)?
+            }
             Some(f) if f.width() == update.width && f.height() == update.height => f,
             _ => {
                 return Err(DecodeError::NeedKeyframe {
@@ -508,6 +608,18 @@ impl Decoder {
                     }
                     want += palette::packed_len(rect.w, rect.h, colours.len());
                 }
+                Op::Glyphs { rect, len, .. } => {
+                    seen_pixels = true;
+                    let area = rect.w as usize * rect.h as usize;
+                    if rect.w == 0 || rect.h == 0 || !rect.fits(width, height) {
+                        return Err(DecodeError::BadRect(*rect));
+                    }
+                    // A layout never needs more than the raw pixels would.
+                    if *len as usize > area * 4 {
+                        return Err(DecodeError::BadPixels(*len as usize));
+                    }
+                    want += *len as usize;
+                }
             }
         }
         // Decompresses into at most `want` bytes (every operation is at
@@ -556,6 +668,11 @@ impl Decoder {
                         },
                     )?;
                     frame.write_rect(rect, &self.scratch);
+                }
+                Op::Glyphs { rect, colours, len } => {
+                    let layout = take(*len as usize)?;
+                    glyphs::decode(layout, frame, rect, *colours, &mut self.glyphs)
+                        .map_err(|e| DecodeError::BadGlyphs(*rect, e))?;
                 }
             }
         }

@@ -11,6 +11,7 @@ mod capture;
 mod codec;
 mod cursor;
 mod frame;
+mod glyphs;
 mod message;
 mod motion;
 mod pacer;
