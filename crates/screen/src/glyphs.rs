@@ -121,14 +121,17 @@ fn is_fg(row: &[u8], x: u32, bg: [u8; 4]) -> bool {
 
 /// Writes the glyph layout of `area` of `frame` (whose pixels are `bg` or
 /// one other colour) to `out`, learning new shapes into `cache`. `None`,
-/// with nothing learnt or written, if the area does not look like text: a
-/// band of foreground rows taller than [`MAX_GLYPH_SIDE`].
+/// with nothing learnt or written, if the area does not look like text (a
+/// band of foreground rows taller than [`MAX_GLYPH_SIDE`]) or would cost
+/// more than about `budget` bytes before compression (mostly shapes never
+/// seen: a picture in two colours rather than text).
 pub fn encode(
     frame: &Frame,
     area: &Rect,
     bg: [u8; 4],
     cache: &mut GlyphCache,
     out: &mut Vec<u8>,
+    budget: usize,
 ) -> Option<()> {
     let rows: Vec<&[u8]> = (area.y..area.y + area.h)
         .map(|y| frame.span(area, y))
@@ -153,14 +156,9 @@ pub fn encode(
         }
         bands.push((top, y - top));
     }
-    // From here on the area is text: shapes are learnt as they are met,
-    // in the order the decoder will meet them.
-    put_varint(out, bands.len() as u32);
-    let mut band_end = 0;
+    // The glyphs of each band, with their shapes.
+    let mut plan = Vec::with_capacity(bands.len());
     for (top, height) in bands {
-        put_varint(out, top - band_end);
-        put_varint(out, height);
-        band_end = top + height;
         let band = &rows[top as usize..(top + height) as usize];
         let column_ink = |x: u32| band.iter().any(|row| is_fg(row, x, bg));
         let mut glyphs = Vec::new();
@@ -174,13 +172,7 @@ pub fn encode(
             while x < area.w && x - left < MAX_GLYPH_SIDE && column_ink(x) {
                 x += 1;
             }
-            glyphs.push((left, x - left));
-        }
-        put_varint(out, glyphs.len() as u32);
-        let mut glyph_end = 0;
-        for (left, width) in glyphs {
-            put_varint(out, left - glyph_end);
-            glyph_end = left + width;
+            let width = x - left;
             let mut key = vec![width as u8, height as u8];
             for row in band {
                 let mut byte = 0u8;
@@ -194,6 +186,42 @@ pub fn encode(
                     }
                 }
             }
+            glyphs.push((left, key));
+        }
+        plan.push((top, height, glyphs));
+    }
+    // Worth it only if most shapes are known or repeat: new shapes cost
+    // their bits, known ones about a byte and a half before compression.
+    let mut seen = std::collections::HashSet::new();
+    let cost: usize = plan
+        .iter()
+        .flat_map(|(_, _, glyphs)| glyphs)
+        .map(|(_, key)| {
+            if cache.find(key).is_some() || !seen.insert(key.as_slice()) {
+                3
+            } else {
+                2 * key.len() + 6
+            }
+        })
+        .sum::<usize>()
+        / 2;
+    if cost > budget {
+        return None;
+    }
+    // From here on the area is text: shapes are learnt as they are met,
+    // in the order the decoder will meet them.
+    put_varint(out, plan.len() as u32);
+    let mut band_end = 0;
+    for (top, height, glyphs) in plan {
+        put_varint(out, top - band_end);
+        put_varint(out, height);
+        band_end = top + height;
+        put_varint(out, glyphs.len() as u32);
+        let mut glyph_end = 0;
+        for (left, key) in glyphs {
+            let width = u32::from(key[0]);
+            put_varint(out, left - glyph_end);
+            glyph_end = left + width;
             match cache.find(&key) {
                 Some(id) => put_varint(out, id + 1),
                 None => {
