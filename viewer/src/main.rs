@@ -50,8 +50,8 @@ struct ConnectArgs {
     /// What you ask to do: view, control, clipboard, files, chat.
     #[arg(long, default_value = "view,control,chat", value_parser = parse_grants)]
     request: Grants,
-    /// Run without a window: JSON commands on stdin (required in this
-    /// version; the window arrives with the live screen).
+    /// Run without a window: JSON commands on stdin, one a line (chat,
+    /// end, snapshot, display; see README.md). Required in this version.
     #[arg(long)]
     headless: bool,
     /// Print one JSON object a line on stdout for each event.
