@@ -300,6 +300,13 @@ impl Sharing<'_> {
                     pacer.grabbed(Some(update.seq));
                     last_progress = Instant::now();
                     let bytes = ScreenMsg::Update(update).to_bytes();
+                    if bytes.is_empty() {
+                        // Could not be framed (never expected): the viewer
+                        // would miss it, so start again from a whole picture.
+                        encoder.request_keyframe();
+                        pacer.lost();
+                        continue;
+                    }
                     if self.stopped.load(Ordering::SeqCst)
                         || self.updates.blocking_send(bytes).is_err()
                     {

@@ -6,9 +6,10 @@
 //! what repeats between tiles (the same glyphs) is sent once.
 //!
 //! The decoder trusts nothing: sizes, tile indices, rectangles, palettes
-//! and the decompressed length are checked before any pixel is written,
-//! and a failed update drops the picture so the next one must be a
-//! keyframe (no half-applied state survives).
+//! and the decompressed length are checked before any pixel is written
+//! (a glyph layout is checked as it is drawn), a delta must follow the
+//! update the picture is at, and a failed update drops the picture so the
+//! next one must be a keyframe (no half-applied state survives).
 
 use crate::capture::Damage;
 use crate::frame::{Frame, FrameError, Rect, MAX_SIDE};
@@ -26,6 +27,9 @@ pub const MAX_UPDATE_BYTES: usize = 80 * 1024 * 1024;
 const MAX_COPIES: usize = 256;
 /// zstd level: the fastest, which measured best for screen tiles.
 const ZSTD_LEVEL: i32 = 1;
+/// Pixel data an update may carry beyond a raw picture's bytes (palettes
+/// and partial tiles can overlap a little; nothing legitimate needs more).
+const MAX_PIXEL_SLACK: usize = 1 << 20;
 /// Smallest changed area sent as glyphs (a tile's worth, such as a new
 /// line of text): below it (a keystroke) a palette costs as little.
 const GLYPH_MIN_AREA: u64 = (TILE as u64) * (TILE as u64);
@@ -519,6 +523,8 @@ fn per_column(grid: &TileGrid, damaged: &[u32]) -> Vec<usize> {
 /// Rebuilds the picture from updates.
 pub struct Decoder {
     frame: Option<Frame>,
+    /// Sequence number of the update the picture is at.
+    seq: Option<u64>,
     zstd: zstd::bulk::Decompressor<'static>,
     scratch: Vec<u8>,
     pixels: Vec<u8>,
@@ -530,6 +536,7 @@ impl Decoder {
     pub fn new() -> std::io::Result<Self> {
         Ok(Self {
             frame: None,
+            seq: None,
             zstd: zstd::bulk::Decompressor::new()?,
             scratch: Vec::with_capacity((TILE * TILE * 4) as usize),
             pixels: Vec::new(),
@@ -545,12 +552,22 @@ impl Decoder {
     /// Applies an update. On error the picture is dropped: the caller asks
     /// the encoder for a keyframe.
     pub fn apply(&mut self, update: &Update) -> Result<&Frame, DecodeError> {
+        let next = self.seq.take().map(|s| s.wrapping_add(1));
         let mut frame = match self.frame.take() {
             _ if update.keyframe => {
                 self.glyphs.clear(); // the encoder cleared its own
                 Frame::new(update.width, update.height)?
             }
-            Some(f) if f.width() == update.width && f.height() == update.height => f,
+            // A delta applies only to the picture of the update just
+            // before it: after a gap the picture and the glyph cache may
+            // be out of step with the encoder.
+            Some(f)
+                if f.width() == update.width
+                    && f.height() == update.height
+                    && next == Some(update.seq) =>
+            {
+                f
+            }
             _ => {
                 return Err(DecodeError::NeedKeyframe {
                     width: update.width,
@@ -559,6 +576,7 @@ impl Decoder {
             }
         };
         self.apply_ops(&mut frame, update)?;
+        self.seq = Some(update.seq);
         Ok(self.frame.insert(frame))
     }
 
@@ -634,8 +652,20 @@ impl Decoder {
                 }
             }
         }
-        // Decompresses into at most `want` bytes (every operation is at
-        // most a tile): a zstd bomb fails here instead of allocating.
+        // At most one glyph area, and never more pixel data than a raw
+        // picture (plus slack for palettes): what a hostile update can
+        // make the decoder hold or draw is bounded by the picture.
+        let glyph_areas = update
+            .ops
+            .iter()
+            .filter(|op| matches!(op, Op::Glyphs { .. }))
+            .count();
+        let picture = width as usize * height as usize * 4;
+        if glyph_areas > 1 || want > picture + MAX_PIXEL_SLACK {
+            return Err(DecodeError::BadPixels(want));
+        }
+        // Decompresses into at most `want` bytes: a zstd bomb fails here
+        // instead of allocating.
         self.pixels.clear();
         if want > 0 {
             self.pixels.reserve(want);

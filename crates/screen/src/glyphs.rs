@@ -89,15 +89,14 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn varint(&mut self) -> Result<u32, GlyphError> {
-        let mut v = 0u32;
+        let mut v = 0u64;
         for shift in [0, 7, 14, 21, 28] {
             let (&b, rest) = self.bytes.split_first().ok_or(GlyphError::Length)?;
             self.bytes = rest;
-            v |= u32::from(b & 0x7f)
-                .checked_shl(shift)
-                .ok_or(GlyphError::Length)?;
+            v |= u64::from(b & 0x7f) << shift;
             if b & 0x80 == 0 {
-                return Ok(v);
+                // A value past u32 is refused, not truncated.
+                return u32::try_from(v).map_err(|_| GlyphError::Length);
             }
         }
         Err(GlyphError::Length)
@@ -237,8 +236,11 @@ pub fn encode(
 }
 
 /// Draws the glyph layout `bytes` into `area` of `frame`, after filling it
-/// with `bg`, glyphs in `fg`; learns new shapes into `cache`. Checks every
-/// number before drawing with it.
+/// with `bg`, glyphs in `fg`; learns new shapes into `cache`. Every number
+/// is checked before it is drawn with (the layout is checked as it is
+/// read, so an error can come after part of it was drawn: the caller then
+/// drops the picture). Bands and glyphs never overlap, so the drawing is
+/// bounded by the area.
 pub fn decode(
     bytes: &[u8],
     frame: &mut Frame,
@@ -251,20 +253,22 @@ pub fn decode(
     let bands = r.varint()?;
     let mut band_end = 0u32;
     for _ in 0..bands {
-        let top = band_end
-            .checked_add(r.varint()?)
-            .ok_or(GlyphError::Outside)?;
+        // u64 sums: no wrap-around can bring a band back inside the area.
+        let top = u64::from(band_end) + u64::from(r.varint()?);
         let height = r.varint()?;
-        if height == 0 || height > MAX_GLYPH_SIDE || top + height > area.h {
+        if height == 0 || height > MAX_GLYPH_SIDE || top + u64::from(height) > u64::from(area.h) {
             return Err(GlyphError::Outside);
         }
+        let top = top as u32; // fits: at most area.h
         band_end = top + height;
         let glyphs = r.varint()?;
         let mut glyph_end = 0u32;
         for _ in 0..glyphs {
-            let left = glyph_end
-                .checked_add(r.varint()?)
-                .ok_or(GlyphError::Outside)?;
+            let left = u64::from(glyph_end) + u64::from(r.varint()?);
+            if left >= u64::from(area.w) {
+                return Err(GlyphError::Outside);
+            }
+            let left = left as u32; // fits: below area.w
             let key = match r.varint()? {
                 0 => {
                     let width = r.varint()?;
@@ -283,7 +287,7 @@ pub fn decode(
                     .to_vec(),
             };
             let (width, shape_height) = (u32::from(key[0]), u32::from(key[1]));
-            if shape_height != height || left + width > area.w {
+            if shape_height != height || width > area.w - left {
                 return Err(GlyphError::Outside);
             }
             glyph_end = left + width;

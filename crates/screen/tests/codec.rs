@@ -577,3 +577,41 @@ fn a_text_scroll_is_a_copy_plus_the_new_line_even_with_glyphs() {
     assert!(dec.apply(&update).expect("apply") == &scrolled);
     assert!(bytes < 1500, "a one-line scroll cost {bytes} B");
 }
+
+#[test]
+fn a_delta_after_a_gap_needs_a_keyframe() {
+    let mut dec = decoder_with_picture(); // at update 1
+    let gap = Update {
+        seq: 3,
+        ..delta(vec![])
+    };
+    assert!(matches!(
+        dec.apply(&gap),
+        Err(DecodeError::NeedKeyframe { .. })
+    ));
+    assert!(dec.frame().is_none());
+}
+
+#[test]
+fn hostile_glyph_areas_are_bounded() {
+    let zstd = |b: &[u8]| zstd::bulk::compress(b, 1).expect("zstd");
+    let whole = |len| Op::Glyphs {
+        rect: rect(0, 0, 256, 128),
+        colours: [[255; 4], [0; 4]],
+        len,
+    };
+    // Two glyph areas: more drawing than the picture; refused.
+    let mut dec = decoder_with_picture();
+    let two = with_pixels(vec![whole(1), whole(1)], zstd(&[0, 0]));
+    assert!(matches!(dec.apply(&two), Err(DecodeError::BadPixels(_))));
+    // A band skip of u32::MAX rows must not wrap back into the area.
+    let mut dec = decoder_with_picture();
+    let layout = [1, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 1, 0, 0, 1, 0x80];
+    let wrap = with_pixels(vec![whole(layout.len() as u32)], zstd(&layout));
+    assert!(matches!(dec.apply(&wrap), Err(DecodeError::BadGlyphs(..))));
+    // A varint past u32 is refused, not truncated.
+    let mut dec = decoder_with_picture();
+    let layout = [0xff, 0xff, 0xff, 0xff, 0x7f];
+    let long = with_pixels(vec![whole(layout.len() as u32)], zstd(&layout));
+    assert!(matches!(dec.apply(&long), Err(DecodeError::BadGlyphs(..))));
+}
