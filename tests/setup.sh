@@ -3,9 +3,9 @@
 # what is missing. Safe to run again.
 set -euo pipefail
 
-packages=(ca-certificates pkg-config gcc g++ make tmux
+packages=(ca-certificates pkg-config gcc g++ make tmux libxkbcommon-dev
           xvfb xserver-xephyr xterm xdotool imagemagick x11-utils x11-xserver-utils
-          less)
+          x11-xkb-utils less)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

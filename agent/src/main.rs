@@ -114,6 +114,17 @@ async fn main() -> ExitCode {
             }
         },
     };
+    // Input goes to the display that is shown (none for the synthetic one).
+    let injector: Option<Box<dyn tessera_input::Injector + Send>> = match args.screen {
+        Screen::X11 => match tessera_input::X11Injector::open(args.display.as_deref()) {
+            Ok(i) => Some(Box::new(i)),
+            Err(e) => {
+                eprintln!("tessera-agent: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        Screen::Synthetic => None,
+    };
     // Without a terminal there is no one to ask: refuse before registering.
     let tty = match tty::Tty::open() {
         Ok(t) => t,
@@ -128,6 +139,7 @@ async fn main() -> ExitCode {
         events_json: args.events.is_some(),
         lang: lang(args.lang),
         capture: std::sync::Arc::new(std::sync::Mutex::new(capture)),
+        injector,
     };
     match run::run(options, tty).await {
         Ok(reason) if reason.is_normal() => ExitCode::SUCCESS,

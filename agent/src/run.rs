@@ -34,6 +34,9 @@ pub struct Options {
     /// Where the screen comes from (opened before a code is shown, so a
     /// display that cannot be captured is known before anyone consents).
     pub capture: SharedCapture,
+    /// Where remote input goes (`None`: no desktop to drive, such as the
+    /// synthetic screen; admitted input is then dropped with a warning).
+    pub injector: Option<Box<dyn tessera_input::Injector + Send>>,
 }
 
 /// Everything the loop carries between turns.
@@ -124,12 +127,28 @@ impl Agent {
         };
         Some(match woke {
             Woke::Relay(msg) => self.relay_input(msg),
-            Woke::Displays(Some((displays, showing))) => AgentInput::Displays { displays, showing },
+            Woke::Displays(Some((displays, showing))) => {
+                // Positions are relative to the shown display.
+                if let (Some(injector), Some(shown)) = (
+                    self.options.injector.as_mut(),
+                    displays.get(showing as usize),
+                ) {
+                    injector.set_origin(shown.x, shown.y);
+                }
+                AgentInput::Displays { displays, showing }
+            }
             Woke::Displays(None) => return None,
             Woke::Channel(ChannelEvent::Up) => AgentInput::ChannelUp,
             Woke::Channel(ChannelEvent::Failed(e)) => {
                 tracing::warn!("end-to-end channel failed: {e}");
                 AgentInput::ConnectionLost
+            }
+            // Input carries when it arrived (rate limit, local user pause).
+            Woke::Channel(ChannelEvent::Message(ViewerMsg::Input(event))) => {
+                AgentInput::RemoteInput {
+                    event,
+                    at: std::time::Instant::now(),
+                }
             }
             Woke::Channel(ChannelEvent::Message(m)) => AgentInput::FromViewer(m),
             Woke::Channel(ChannelEvent::Malformed(e)) => {
@@ -279,6 +298,14 @@ impl Agent {
                     screen.shown(seq);
                 }
             }
+            AgentAction::Inject(event) => match self.options.injector.as_mut() {
+                Some(injector) => {
+                    if let Err(e) = injector.inject(&event) {
+                        tracing::warn!("{e}");
+                    }
+                }
+                None => tracing::warn!("input admitted, but this agent has no desktop to drive"),
+            },
             AgentAction::ShowDisplay(index) => {
                 if let Some(screen) = &self.screen {
                     screen.show(index);
@@ -341,6 +368,16 @@ impl Agent {
             | SessionEvent::Frame { .. }
             | SessionEvent::Displays { .. }
             | SessionEvent::Cursor { .. } => return,
+            SessionEvent::InputRefused { reason, count } => format!(
+                "(The technician's keyboard or mouse was blocked: {}; {count} event(s).)",
+                match reason {
+                    tessera_input::RefusalKind::NotGranted => "you did not allow control",
+                    tessera_input::RefusalKind::PromptOpen => "a question is open on your screen",
+                    tessera_input::RefusalKind::LocalUser => "you are using your computer",
+                    tessera_input::RefusalKind::Flood => "too many events at once",
+                    tessera_input::RefusalKind::Invalid => "an invalid event",
+                }
+            ),
             SessionEvent::SessionStarted { granted } => {
                 let who = self.technician.as_ref().map_or("The technician".into(), |t| t.name.clone());
                 format!(

@@ -123,12 +123,25 @@ impl Xvfb {
 
     /// Waits until a window of `class` is mapped (xdotool's own wait).
     pub fn wait_for_window(&self, class: &str) {
-        let found = Command::new("xdotool")
-            .args(["search", "--sync", "--onlyvisible", "--class", class])
+        // Bounded: a client that died before mapping fails the test
+        // instead of hanging it.
+        let found = Command::new("timeout")
+            .args([
+                "30",
+                "xdotool",
+                "search",
+                "--sync",
+                "--onlyvisible",
+                "--class",
+                class,
+            ])
             .env("DISPLAY", &self.display)
             .output()
             .expect("xdotool");
-        assert!(found.status.success(), "no {class} window appeared");
+        assert!(
+            found.status.success(),
+            "no {class} window appeared within 30 s"
+        );
     }
 
     /// `import`'s screenshot of the whole screen as RGB bytes.

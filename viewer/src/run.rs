@@ -250,6 +250,19 @@ impl Viewer {
                 }
                 None
             }
+            Ok(other) => match other.input_events() {
+                Some(Ok(events)) => {
+                    let mut events = events.into_iter().map(ViewerInput::UserInput);
+                    let first = events.next();
+                    self.inputs.extend(events);
+                    first
+                }
+                Some(Err(message)) => {
+                    self.error(&message);
+                    None
+                }
+                None => None,
+            },
             Err(message) => {
                 self.error(&message);
                 None
@@ -421,6 +434,9 @@ impl Viewer {
                     .unwrap_or_default()
             ),
             SessionEvent::Frame { .. } | SessionEvent::Cursor { .. } => return,
+            SessionEvent::InputRefused { reason, count } => {
+                format!("Input refused ({}): {count} event(s).", reason.name())
+            }
             SessionEvent::Displays { displays, showing } => {
                 let list: Vec<String> = displays
                     .iter()

@@ -5,6 +5,7 @@
 
 use crate::event::{Button, InputError, InputEvent};
 use crate::keys::Key;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
@@ -51,16 +52,50 @@ pub enum Refusal {
     Invalid(#[from] InputError),
 }
 
+/// Why input was refused, as reported to the viewer and in the events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKind {
+    /// `control` is not granted.
+    NotGranted,
+    /// A prompt is open on the person's screen.
+    PromptOpen,
+    /// The person is using their keyboard or mouse.
+    LocalUser,
+    /// Too many events too fast.
+    Flood,
+    /// An event out of bounds.
+    Invalid,
+}
+
+impl RefusalKind {
+    /// The name the `input_refused` event uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            RefusalKind::NotGranted => "not_granted",
+            RefusalKind::PromptOpen => "prompt_open",
+            RefusalKind::LocalUser => "local_user",
+            RefusalKind::Flood => "flood",
+            RefusalKind::Invalid => "invalid",
+        }
+    }
+}
+
 impl Refusal {
+    /// Which kind of refusal.
+    pub fn kind(&self) -> RefusalKind {
+        match self {
+            Refusal::NotGranted => RefusalKind::NotGranted,
+            Refusal::PromptOpen => RefusalKind::PromptOpen,
+            Refusal::LocalUser => RefusalKind::LocalUser,
+            Refusal::Flood => RefusalKind::Flood,
+            Refusal::Invalid(_) => RefusalKind::Invalid,
+        }
+    }
+
     /// The reason as the `input_refused` event names it.
     pub fn reason(&self) -> &'static str {
-        match self {
-            Refusal::NotGranted => "not_granted",
-            Refusal::PromptOpen => "prompt_open",
-            Refusal::LocalUser => "local_user",
-            Refusal::Flood => "flood",
-            Refusal::Invalid(_) => "invalid",
-        }
+        self.kind().name()
     }
 }
 

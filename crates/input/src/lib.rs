@@ -4,13 +4,22 @@
 //! grants, an open prompt, the local user, rates and bounds are all
 //! decided there, and what the agent pressed is always released.
 //!
-//! No I/O: the agent injects what the gate lets through.
+//! No I/O but the injection backends (the `x11` feature): the agent
+//! injects what the gate lets through.
 #![forbid(unsafe_code)]
 
 mod event;
 mod gate;
+mod inject;
 mod keys;
+#[cfg(feature = "x11")]
+mod x11;
 
 pub use event::{Button, InputError, InputEvent, MAX_SCROLL, MAX_TEXT_CHARS, NOTCH};
-pub use gate::{Context, Gate, Refusal, Verdict, FLOOD_BURST, FLOOD_RATE, LOCAL_PAUSE};
+pub use gate::{
+    Context, Gate, Refusal, RefusalKind, Verdict, FLOOD_BURST, FLOOD_RATE, LOCAL_PAUSE,
+};
+pub use inject::{InjectError, Injector};
 pub use keys::Key;
+#[cfg(feature = "x11")]
+pub use x11::X11Injector;

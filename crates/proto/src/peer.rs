@@ -50,6 +50,9 @@ pub enum ViewerMsg {
         /// Index of the display.
         index: u32,
     },
+    /// Keyboard or mouse input for the person's computer. Sent whatever
+    /// the grants: the agent decides, counts and reports refusals.
+    Input(tessera_input::InputEvent),
 }
 
 /// Most displays an agent lists.
@@ -100,6 +103,14 @@ pub enum AgentMsg {
     End {
         /// The reason both sides will report.
         reason: EndReason,
+    },
+    /// Input was refused (the first of a run, then at most once a second
+    /// with how many since): why, and how many events.
+    InputRefused {
+        /// Why.
+        reason: tessera_input::RefusalKind,
+        /// Events refused since the last report, this one included.
+        count: u32,
     },
     /// The displays the agent can show, and which one it shows; sent when
     /// sharing starts and whenever the list or a resolution changes.

@@ -7,7 +7,8 @@
 use crate::event::{BurnReason, SessionEvent, Side, Technician};
 use crate::{mailbox, pairing_msg, Timeouts, Timer};
 use std::mem;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use tessera_input::{Context, Gate, InputEvent, RefusalKind, Verdict};
 use tessera_proto::pairing::PairingMsg;
 use tessera_proto::peer::{validate_chat, AgentMsg, DisplayInfo, Hello, ViewerMsg};
 use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
@@ -62,6 +63,16 @@ pub enum AgentInput {
     RelayClosed(Option<String>),
     /// The viewer sent bytes that are not a valid message.
     ProtocolViolation(String),
+    /// Keyboard or mouse input from the viewer, with when it arrived (for
+    /// the rate limit and the local user's pause).
+    RemoteInput {
+        /// The event, decoded but not yet checked.
+        event: InputEvent,
+        /// When it arrived.
+        at: Instant,
+    },
+    /// The person used their own keyboard or mouse: remote input pauses.
+    LocalInput(Instant),
     /// The screen's displays, as the capture sees them (when sharing
     /// starts, and on every change).
     Displays {
@@ -109,6 +120,9 @@ pub enum AgentAction {
     ScreenShown(u64),
     /// Show this display instead (an index the capture checks).
     ShowDisplay(u32),
+    /// Inject this input (the gate let it through, or it releases what
+    /// the agent pressed).
+    Inject(InputEvent),
     /// Report something that happened.
     Emit(SessionEvent),
     /// The session is over: close everything and exit with this reason.
@@ -149,7 +163,17 @@ pub struct AgentSession {
     prompting: bool,
     timeouts: Timeouts,
     out: Vec<AgentAction>,
+    /// The input gate, from the first remote event on.
+    gate: Option<Gate>,
+    /// Size of the display shown, for the bounds of pointer positions.
+    display: Option<(u32, u32)>,
+    /// The last refusal reported, and refusals since not yet reported.
+    refusals: Option<(RefusalKind, Instant)>,
+    unreported: u32,
 }
+
+/// Refusals of the same kind are reported at most this often.
+const REFUSAL_REPORT_EVERY: Duration = Duration::from_secs(1);
 
 impl AgentSession {
     /// A new session; call [`start`](Self::start) to get its first actions.
@@ -159,6 +183,10 @@ impl AgentSession {
             prompting: false,
             timeouts,
             out: Vec::new(),
+            gate: None,
+            display: None,
+            refusals: None,
+            unreported: 0,
         }
     }
 
@@ -367,6 +395,9 @@ impl AgentSession {
                 if permission == Permission::View {
                     self.push(AgentAction::ShareScreen(false));
                 }
+                if permission == Permission::Control {
+                    self.release_input(); // before anything else
+                }
                 let granted = granted.without(permission);
                 self.state = State::Running { granted };
                 self.push(AgentAction::ToViewer(AgentMsg::GrantsChanged { granted }));
@@ -393,7 +424,20 @@ impl AgentSession {
                     self.refuse(Permission::View);
                 }
             }
+            AgentInput::RemoteInput { event, at } => self.remote_input(granted, event, at),
+            AgentInput::TimerFired(Timer::InputRefusals) => {
+                if let Some((reason, at)) = self.refusals {
+                    self.flush_refusals(reason, at + REFUSAL_REPORT_EVERY);
+                }
+            }
+            AgentInput::LocalInput(at) => {
+                let releases = self.gate.as_mut().map(|g| g.local_input(at));
+                for release in releases.into_iter().flatten() {
+                    self.push(AgentAction::Inject(release));
+                }
+            }
             AgentInput::Displays { displays, showing } => {
+                self.display = displays.get(showing as usize).map(|d| (d.width, d.height));
                 if granted.contains(Permission::View) {
                     self.push(AgentAction::ToViewer(AgentMsg::Displays {
                         displays,
@@ -479,7 +523,81 @@ impl AgentSession {
             | AgentInput::UserChat(_)
             | AgentInput::Revoke(_)
             | AgentInput::Displays { .. }
-            | AgentInput::TimerFired(Timer::Consent) => {}
+            | AgentInput::LocalInput(_)
+            | AgentInput::TimerFired(Timer::Consent | Timer::InputRefusals) => {}
+            // Input while the person decides, or before: never injected.
+            AgentInput::RemoteInput { at, .. } if channel_up => {
+                let kind = match prompting {
+                    true => RefusalKind::PromptOpen,
+                    false => RefusalKind::NotGranted,
+                };
+                self.report_refusal(kind, at);
+            }
+            AgentInput::RemoteInput { .. } => {}
+        }
+    }
+
+    /// Passes a remote event through the gate: inject it, or refuse it.
+    fn remote_input(&mut self, granted: Grants, event: InputEvent, at: Instant) {
+        let (width, height) = self.display.unwrap_or((u32::MAX, u32::MAX));
+        let ctx = Context {
+            control: granted.contains(Permission::Control),
+            prompt_open: self.prompting,
+            width,
+            height,
+        };
+        match self
+            .gate
+            .get_or_insert_with(|| Gate::new(at))
+            .admit(event, &ctx, at)
+        {
+            Verdict::Inject(event) => self.push(AgentAction::Inject(event)),
+            Verdict::Refuse(refusal) => self.report_refusal(refusal.kind(), at),
+            Verdict::Ignore => {}
+        }
+    }
+
+    /// Counts a refusal; tells the viewer and the event stream on the
+    /// first of a run, on a new reason, or a second after the last report.
+    fn report_refusal(&mut self, reason: RefusalKind, at: Instant) {
+        self.unreported = self.unreported.saturating_add(1);
+        let due = match self.refusals {
+            Some((last, when)) => {
+                last != reason || at.saturating_duration_since(when) >= REFUSAL_REPORT_EVERY
+            }
+            None => true,
+        };
+        if due {
+            self.flush_refusals(reason, at);
+        } else if self.unreported == 1 {
+            // The first held back: reported when the second is over.
+            self.push(AgentAction::SetTimer(
+                Timer::InputRefusals,
+                REFUSAL_REPORT_EVERY,
+            ));
+        }
+    }
+
+    /// Reports the refusals not yet reported.
+    fn flush_refusals(&mut self, reason: RefusalKind, at: Instant) {
+        let count = mem::take(&mut self.unreported);
+        if count == 0 {
+            return;
+        }
+        self.push(AgentAction::CancelTimer(Timer::InputRefusals));
+        self.refusals = Some((reason, at));
+        self.push(AgentAction::ToViewer(AgentMsg::InputRefused {
+            reason,
+            count,
+        }));
+        self.emit(SessionEvent::InputRefused { reason, count });
+    }
+
+    /// Releases every key and button the agent pressed for the viewer.
+    fn release_input(&mut self) {
+        let releases = self.gate.as_mut().map(Gate::release_all);
+        for release in releases.into_iter().flatten() {
+            self.push(AgentAction::Inject(release));
         }
     }
 
@@ -512,6 +630,7 @@ impl AgentSession {
     }
 
     fn end(&mut self, reason: EndReason, detail: Option<String>) {
+        self.release_input(); // nothing stays pressed, however it ends
         self.push(AgentAction::ShareScreen(false));
         self.push(AgentAction::DismissConsent);
         self.push(AgentAction::CancelTimer(Timer::Handshake));

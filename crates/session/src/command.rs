@@ -3,12 +3,13 @@
 //! mistake gets a message naming it.
 
 use serde::Deserialize;
+use tessera_input::{Button, InputEvent, Key, MAX_SCROLL, NOTCH};
 
 /// Longest command line accepted.
 pub const MAX_COMMAND_LINE: usize = 64 * 1024;
 
 /// A command from the technician's automation.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     /// Send a chat line.
@@ -29,18 +30,125 @@ pub enum Command {
         /// The display's index.
         index: u32,
     },
+    /// Type text, whatever keys the person's layout needs.
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// A physical key, by W3C `code` name ("Enter", "KeyA", "ShiftLeft").
+    Key {
+        /// Its name.
+        key: String,
+        /// `press` (down then up, the default), `down` or `up`.
+        #[serde(default)]
+        action: KeyAction,
+    },
+    /// Move the pointer to this position of the shown display.
+    MouseMove {
+        /// From the left.
+        x: u32,
+        /// From the top.
+        y: u32,
+    },
+    /// Click where the pointer is.
+    Click {
+        /// `left` (default), `middle`, `right`, `back`, `forward`.
+        #[serde(default = "left")]
+        button: String,
+        /// 1 (default) for a click, 2 for a double click; at most 3.
+        #[serde(default = "one")]
+        count: u32,
+    },
+    /// Scroll by wheel notches (fractions scroll smoothly); positive `dy`
+    /// scrolls down.
+    Scroll {
+        /// Horizontal notches.
+        #[serde(default)]
+        dx: f64,
+        /// Vertical notches.
+        #[serde(default)]
+        dy: f64,
+    },
+}
+
+/// What a `key` command does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyAction {
+    /// Down, then up.
+    #[default]
+    Press,
+    /// Down only.
+    Down,
+    /// Up only.
+    Up,
+}
+
+fn left() -> String {
+    "left".into()
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Command {
+    /// The input events a command stands for (`None`: not an input
+    /// command), or what is wrong with it.
+    pub fn input_events(&self) -> Option<Result<Vec<InputEvent>, String>> {
+        Some(match self {
+            Command::Text { text } => Ok(vec![InputEvent::Text { text: text.clone() }]),
+            Command::Key { key, action } => Key::from_name(key)
+                .ok_or_else(|| {
+                    format!("unknown key {key:?} (W3C code names: Enter, KeyA, ShiftLeft, ...)")
+                })
+                .map(|key| {
+                    let event = |down| InputEvent::Key {
+                        key,
+                        down,
+                        text: None,
+                    };
+                    match action {
+                        KeyAction::Press => vec![event(true), event(false)],
+                        KeyAction::Down => vec![event(true)],
+                        KeyAction::Up => vec![event(false)],
+                    }
+                }),
+            Command::MouseMove { x, y } => Ok(vec![InputEvent::Move { x: *x, y: *y }]),
+            Command::Click { button, count } => match (Button::from_name(button), count) {
+                (None, _) => Err(format!(
+                    "unknown button {button:?} (left, middle, right, back, forward)"
+                )),
+                (_, c) if !(1..=3).contains(c) => Err(format!("click count {c}: 1 to 3")),
+                (Some(button), count) => Ok((0..*count)
+                    .flat_map(|_| [true, false].map(|down| InputEvent::Button { button, down }))
+                    .collect()),
+            },
+            Command::Scroll { dx, dy } => {
+                let units = |n: f64| (n * f64::from(NOTCH)).round();
+                let (x, y) = (units(*dx), units(*dy));
+                let limit = f64::from(MAX_SCROLL);
+                if !(x.abs() <= limit && y.abs() <= limit) {
+                    Err(format!(
+                        "scroll of ({dx}, {dy}) notches: at most 100 either way"
+                    ))
+                } else {
+                    Ok(vec![InputEvent::Scroll {
+                        dx: x as i32,
+                        dy: y as i32,
+                    }])
+                }
+            }
+            Command::Chat { .. }
+            | Command::End
+            | Command::Snapshot { .. }
+            | Command::Display { .. } => return None,
+        })
+    }
 }
 
 /// Commands of the contract that this build does not carry out yet.
-const LATER: [&str; 7] = [
-    "text",
-    "key",
-    "mouse_move",
-    "click",
-    "scroll",
-    "request",
-    "send_file",
-];
+const LATER: [&str; 2] = ["request", "send_file"];
 
 /// Parses one line. Errors say what was wrong, for the `error` event.
 pub fn parse(line: &str) -> Result<Command, String> {
@@ -61,12 +169,46 @@ pub fn parse(line: &str) -> Result<Command, String> {
         return Err(format!("command {name:?} is not available in this version"));
     }
     serde_json::from_value(value)
-        .map_err(|e| format!("invalid command: {e} (known: chat, end, snapshot, display)"))
+        .map_err(|e| format!("invalid command: {e} (known: chat, end, snapshot, display, text, key, mouse_move, click, scroll)"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn events(line: &str) -> Result<Vec<InputEvent>, String> {
+        parse(line)?.input_events().expect("an input command")
+    }
+
+    #[test]
+    fn input_commands_become_events() {
+        assert_eq!(
+            events(r#"{"cmd":"key","key":"Enter"}"#).map(|e| e.len()),
+            Ok(2),
+            "press is down then up"
+        );
+        assert_eq!(
+            events(r#"{"cmd":"click","button":"left","count":2}"#).map(|e| e.len()),
+            Ok(4)
+        );
+        assert_eq!(
+            events(r#"{"cmd":"scroll","dy":-0.5}"#),
+            Ok(vec![InputEvent::Scroll { dx: 0, dy: -60 }])
+        );
+        assert_eq!(
+            events(r#"{"cmd":"mouse_move","x":100,"y":200}"#),
+            Ok(vec![InputEvent::Move { x: 100, y: 200 }])
+        );
+        assert!(events(r#"{"cmd":"key","key":"Entr"}"#)
+            .unwrap_err()
+            .contains("unknown key"));
+        assert!(events(r#"{"cmd":"click","button":"left","count":9}"#).is_err());
+        assert!(events(r#"{"cmd":"scroll","dy":1e9}"#).is_err());
+        assert!(parse(r#"{"cmd":"chat","text":"x"}"#)
+            .expect("chat")
+            .input_events()
+            .is_none());
+    }
 
     #[test]
     fn parses_the_contract_shapes() {
@@ -90,7 +232,7 @@ mod tests {
             .unwrap_err()
             .contains("invalid command"));
         assert!(parse(r#"{"cmd":"chat"}"#).unwrap_err().contains("text"));
-        assert!(parse(r#"{"cmd":"key","key":"Enter"}"#)
+        assert!(parse(r#"{"cmd":"request","grants":["control"]}"#)
             .unwrap_err()
             .contains("not available"));
         assert!(parse(&"x".repeat(MAX_COMMAND_LINE + 1))

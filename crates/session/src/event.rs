@@ -107,6 +107,14 @@ pub enum SessionEvent {
         /// The shape's size and hot spot, when it is new.
         shape: Option<CursorInfo>,
     },
+    /// Both: remote input was refused (the first of a run, then at most
+    /// once a second, with how many since).
+    InputRefused {
+        /// Why.
+        reason: tessera_input::RefusalKind,
+        /// Events refused since the last report, this one included.
+        count: u32,
+    },
     /// Both: something was refused for lack of a grant.
     Refused {
         /// Which permission was missing.

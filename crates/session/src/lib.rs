@@ -29,6 +29,9 @@ pub enum Timer {
     Handshake,
     /// How long the person has to answer the consent prompt.
     Consent,
+    /// When refused input not yet reported is reported (refusals are
+    /// reported at most once a second, with their count).
+    InputRefusals,
 }
 
 /// Durations the state machines use; defaults follow the design brief.

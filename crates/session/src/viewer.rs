@@ -65,6 +65,9 @@ pub enum ViewerInput {
     },
     /// The technician picks the display to see.
     UserShowDisplay(u32),
+    /// The technician's keyboard or mouse (sent to the agent, which
+    /// decides whatever the grants say here).
+    UserInput(tessera_input::InputEvent),
     /// The technician sends a chat line.
     UserChat(String),
     /// The technician ends the session.
@@ -326,6 +329,14 @@ impl ViewerSession {
                     Err(e) => self.protocol_error(e.to_string()),
                 }
             }
+            ViewerInput::UserInput(event) => {
+                // Sent even without `control`: the agent is the authority,
+                // refuses, counts and reports it.
+                self.push(ViewerAction::ToAgent(ViewerMsg::Input(event)));
+            }
+            ViewerInput::FromAgent(AgentMsg::InputRefused { reason, count }) => {
+                self.emit(SessionEvent::InputRefused { reason, count })
+            }
             ViewerInput::UserShowDisplay(index) => {
                 if !granted.contains(Permission::View) {
                     return self.emit(SessionEvent::Refused {
@@ -410,6 +421,10 @@ impl ViewerSession {
                 permission: Permission::Chat,
                 reason: "not_granted",
             }),
+            ViewerInput::UserInput(_) => self.emit(SessionEvent::InputRefused {
+                reason: tessera_input::RefusalKind::NotGranted,
+                count: 1,
+            }),
             ViewerInput::UserShowDisplay(_) => self.emit(SessionEvent::Refused {
                 permission: Permission::View,
                 reason: "not_granted",
@@ -419,7 +434,7 @@ impl ViewerSession {
             | ViewerInput::FrameRejected(_)
             | ViewerInput::Cursor { .. }
             | ViewerInput::Mailbox(_)
-            | ViewerInput::TimerFired(Timer::Consent) => {}
+            | ViewerInput::TimerFired(Timer::Consent | Timer::InputRefusals) => {}
         }
     }
 

@@ -35,6 +35,7 @@ struct Pair {
     keyframes: u32,
     shown: Vec<u64>,
     show_display: Vec<u32>,
+    injected: Vec<tessera_input::InputEvent>,
     queue: std::collections::VecDeque<Delivery>,
 }
 
@@ -80,6 +81,7 @@ impl Pair {
             keyframes: 0,
             shown: vec![],
             show_display: vec![],
+            injected: vec![],
             queue: Default::default(),
         };
         let first = pair.agent.start();
@@ -135,6 +137,7 @@ impl Pair {
                 AgentAction::SendKeyframe => self.keyframes += 1,
                 AgentAction::ScreenShown(seq) => self.shown.push(seq),
                 AgentAction::ShowDisplay(index) => self.show_display.push(index),
+                AgentAction::Inject(event) => self.injected.push(event),
             }
         }
         self.queue
@@ -153,6 +156,13 @@ impl Pair {
                 }
                 ViewerAction::StartChannel { peer_fingerprint } => {
                     assert_eq!(peer_fingerprint, AGENT_FP)
+                }
+                // As the agent binary does: input carries its arrival time.
+                ViewerAction::ToAgent(ViewerMsg::Input(event)) => {
+                    to_agent.push(AgentInput::RemoteInput {
+                        event,
+                        at: std::time::Instant::now(),
+                    })
                 }
                 ViewerAction::ToAgent(m) => to_agent.push(AgentInput::FromViewer(m)),
                 ViewerAction::Emit(e) => self.viewer_events.push(e),
@@ -707,4 +717,92 @@ fn a_rejected_update_asks_the_agent_for_a_keyframe() {
         bytes: 100,
         captured_at_us: 1
     }));
+}
+
+fn key(key: tessera_input::Key, down: bool) -> tessera_input::InputEvent {
+    tessera_input::InputEvent::Key {
+        key,
+        down,
+        text: None,
+    }
+}
+
+#[test]
+fn input_is_injected_only_with_control_and_released_on_revoke() {
+    use tessera_input::Key;
+    let mut p = Pair::running("view,control", "view,control");
+    p.deliver_viewer(ViewerInput::UserInput(key(Key::ShiftLeft, true)));
+    p.deliver_viewer(ViewerInput::UserInput(key(Key::KeyA, true)));
+    assert_eq!(
+        p.injected,
+        vec![key(Key::ShiftLeft, true), key(Key::KeyA, true)]
+    );
+    p.injected.clear();
+    p.deliver_agent(AgentInput::Revoke(Permission::Control));
+    assert_eq!(
+        p.injected,
+        vec![key(Key::KeyA, false), key(Key::ShiftLeft, false)],
+        "revoking control releases what is held, modifiers last"
+    );
+    p.injected.clear();
+    p.deliver_viewer(ViewerInput::UserInput(key(Key::KeyB, true)));
+    assert!(p.injected.is_empty(), "no control, nothing injected");
+}
+
+#[test]
+fn a_view_only_session_refuses_counts_and_reports_input() {
+    use tessera_input::{Key, RefusalKind};
+    let mut p = Pair::running("view", "view");
+    for _ in 0..3 {
+        p.deliver_viewer(ViewerInput::UserInput(key(Key::KeyA, true)));
+    }
+    assert!(p.injected.is_empty());
+    let refused = SessionEvent::InputRefused {
+        reason: RefusalKind::NotGranted,
+        count: 1,
+    };
+    // The first refusal is reported at once, to both; the next ones
+    // within a second are counted for the next report.
+    assert!(p.agent_events.contains(&refused));
+    assert!(p.viewer_events.contains(&refused));
+}
+
+#[test]
+fn the_session_ending_releases_everything_held() {
+    use tessera_input::{Button, InputEvent, Key};
+    let mut p = Pair::running("view,control", "view,control");
+    p.deliver_viewer(ViewerInput::UserInput(InputEvent::Button {
+        button: Button::Left,
+        down: true,
+    }));
+    p.deliver_viewer(ViewerInput::UserInput(key(Key::ControlLeft, true)));
+    p.injected.clear();
+    p.deliver_agent(AgentInput::ConnectionLost); // the viewer vanished mid-drag
+    assert_eq!(
+        p.injected,
+        vec![
+            key(Key::ControlLeft, false),
+            InputEvent::Button {
+                button: Button::Left,
+                down: false
+            }
+        ]
+    );
+}
+
+#[test]
+fn refusals_held_back_are_reported_with_their_count() {
+    use tessera_input::{Key, RefusalKind};
+    let mut p = Pair::running("view", "view");
+    for _ in 0..3 {
+        p.deliver_viewer(ViewerInput::UserInput(key(Key::KeyA, true)));
+    }
+    assert!(p.agent_timers.contains(&Timer::InputRefusals));
+    p.deliver_agent(AgentInput::TimerFired(Timer::InputRefusals));
+    let later = SessionEvent::InputRefused {
+        reason: RefusalKind::NotGranted,
+        count: 2,
+    };
+    assert!(p.agent_events.contains(&later), "{:?}", p.agent_events);
+    assert!(p.viewer_events.contains(&later));
 }

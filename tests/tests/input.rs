@@ -1,0 +1,133 @@
+//! Remote input end to end: the viewer's commands travel through the real
+//! relay and reach a real xterm on Xvfb through the agent's injection;
+//! the witness is the file the shell writes (and `xdotool`).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+use tessera_tests::xvfb::Xvfb;
+use tessera_tests::{scratch, Agent, RelayProcess, Viewer, DEADLINE};
+
+const LINE: &str = "bonjour é à ç € ù";
+
+/// An xterm running a shell in `dir`, at the top left of the screen.
+fn shell_in(x: &Xvfb, dir: &Path) -> std::process::Child {
+    let script = format!("cd '{}' && exec sh", dir.display());
+    let xterm = x.client(
+        "xterm",
+        &["-geometry", "80x24+0+0", "-e", "sh", "-c", &script],
+    );
+    x.wait_for_window("xterm");
+    xterm
+}
+
+/// A session on `x` granting what `answer` says.
+fn session(relay: &RelayProcess, x: &Xvfb, request: &str, answer: &str) -> (Agent, Viewer) {
+    let mut args = relay.client_args();
+    args.extend([
+        "--screen".into(),
+        "x11".into(),
+        "--display".into(),
+        x.display.clone(),
+    ]);
+    let mut agent = Agent::start(&args);
+    let code = agent.code();
+    let mut viewer = Viewer::connect(&code, &relay.client_args(), request);
+    agent.answer(answer);
+    viewer.events.event("session_started");
+    (agent, viewer)
+}
+
+/// What the technician's script does: point into the terminal, type the
+/// command, press Enter.
+fn type_the_line(viewer: &mut Viewer) {
+    viewer.command(r#"{"cmd":"mouse_move","x":200,"y":100}"#);
+    let command = format!(r#"echo "{LINE}" > out.txt"#);
+    viewer.command(&serde_json::json!({"cmd": "text", "text": command}).to_string());
+    viewer.command(r#"{"cmd":"key","key":"Enter"}"#);
+}
+
+/// Waits for `path` to hold a whole line (the shell writes it at once).
+fn wait_for_line(path: &Path) -> String {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            if text.ends_with('\n') {
+                return text;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn typed_into_the_shell_with_layout(layout: &str) {
+    let x = Xvfb::start("1280x720x24");
+    let status = std::process::Command::new("setxkbmap")
+        .arg(layout)
+        .env("DISPLAY", &x.display)
+        .status()
+        .expect("setxkbmap (x11-xkb-utils)");
+    assert!(status.success(), "setxkbmap {layout}");
+    let dir = scratch(&format!("input-{layout}"));
+    let work = dir.join("work");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let mut xterm = shell_in(&x, &work);
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (_agent, mut viewer) = session(&relay, &x, "view,control", "y");
+    type_the_line(&mut viewer);
+    assert_eq!(wait_for_line(&work.join("out.txt")), format!("{LINE}\n"));
+    let at = x.xdotool(&["getmouselocation"]);
+    assert!(at.starts_with("x:200 y:100"), "{at}");
+    viewer.command(r#"{"cmd":"end"}"#);
+    assert!(viewer.wait().0.success());
+    let _ = xterm.kill();
+    let _ = xterm.wait();
+}
+
+#[test]
+fn text_reaches_a_real_shell_on_a_us_layout() {
+    typed_into_the_shell_with_layout("us");
+}
+
+#[test]
+fn text_reaches_a_real_shell_on_a_french_layout() {
+    typed_into_the_shell_with_layout("fr");
+}
+
+#[test]
+fn a_view_only_session_injects_nothing_and_says_so() {
+    let x = Xvfb::start("1280x720x24");
+    let dir = scratch("input-view-only");
+    let work = dir.join("work");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let mut xterm = shell_in(&x, &work);
+    let before = x.xdotool(&["getmouselocation"]);
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (mut agent, mut viewer) = session(&relay, &x, "view,control", "view");
+    type_the_line(&mut viewer);
+    let refused = viewer.events.event("input_refused");
+    assert_eq!(refused["reason"], "not_granted");
+    // Every event is counted by the agent: the first report, then the
+    // rest within the second.
+    let mut counted = 0;
+    while counted < 4 {
+        let report = agent.events.event("input_refused");
+        assert_eq!(report["reason"], "not_granted");
+        counted += report["count"].as_u64().unwrap_or(0);
+    }
+    assert_eq!(counted, 4, "move, text, and the key's down and up");
+    viewer.command(r#"{"cmd":"end"}"#);
+    assert!(viewer.wait().0.success());
+    assert!(!work.join("out.txt").exists(), "the shell ran a command");
+    assert_eq!(
+        x.xdotool(&["getmouselocation"]),
+        before,
+        "the pointer moved"
+    );
+    let _ = xterm.kill();
+    let _ = xterm.wait();
+}
