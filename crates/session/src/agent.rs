@@ -431,8 +431,8 @@ impl AgentSession {
                 }
             }
             AgentInput::LocalInput(at) => {
-                let releases = self.gate.as_mut().map(|g| g.local_input(at));
-                for release in releases.into_iter().flatten() {
+                let gate = self.gate.get_or_insert_with(|| Gate::new(at));
+                for release in gate.local_input(at) {
                     self.push(AgentAction::Inject(release));
                 }
             }
@@ -524,7 +524,14 @@ impl AgentSession {
             | AgentInput::Revoke(_)
             | AgentInput::Displays { .. }
             | AgentInput::LocalInput(_)
-            | AgentInput::TimerFired(Timer::Consent | Timer::InputRefusals) => {}
+            | AgentInput::TimerFired(Timer::Consent) => {}
+            // Refusals held back (input during the prompt) still get told.
+            AgentInput::TimerFired(Timer::InputRefusals) if channel_up => {
+                if let Some((reason, at)) = self.refusals {
+                    self.flush_refusals(reason, at + REFUSAL_REPORT_EVERY);
+                }
+            }
+            AgentInput::TimerFired(Timer::InputRefusals) => {}
             // Input while the person decides, or before: never injected.
             AgentInput::RemoteInput { at, .. } if channel_up => {
                 let kind = match prompting {
