@@ -380,6 +380,50 @@ pub fn running_session(relay_args: &[String], request: &str) -> (Agent, Viewer) 
     (agent, viewer)
 }
 
+/// A session whose agent captures (and injects into) the X display
+/// `display`; the viewer asks for `request`, the person answers `answer`
+/// at the real prompt. Returns once the viewer says it started.
+pub fn x11_session(
+    relay_args: &[String],
+    display: &str,
+    request: &str,
+    answer: &str,
+) -> (Agent, Viewer) {
+    let mut args = relay_args.to_vec();
+    args.extend([
+        "--screen".into(),
+        "x11".into(),
+        "--display".into(),
+        display.into(),
+    ]);
+    let mut agent = Agent::start(&args);
+    let code = agent.code();
+    let mut viewer = Viewer::connect(&code, relay_args, request);
+    agent.answer(answer);
+    viewer.events.event("session_started");
+    (agent, viewer)
+}
+
+/// Writes `lines` numbered lines of `words` random hex words to `path`:
+/// text as varied as real text, so nothing compresses by luck.
+pub fn write_random_text(path: &Path, lines: usize, words: usize) {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let text: Vec<String> = (1..=lines)
+        .map(|i| {
+            let words: Vec<String> = (0..words)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    format!("{:x}", state % 0xffff_ffff)
+                })
+                .collect();
+            format!("{i:06} {}", words.join(" "))
+        })
+        .collect();
+    std::fs::write(path, text.join("\n")).expect("write the text");
+}
+
 /// The same nameplate with another secret: a well-formed but wrong code
 /// (its check digit is valid, so only the PAKE can catch it).
 pub fn wrong_secret(code: &str) -> String {

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 use tessera_tests::xvfb::Xvfb;
-use tessera_tests::{scratch, Agent, RelayProcess, Viewer, DEADLINE};
+use tessera_tests::{scratch, x11_session, RelayProcess, Viewer, DEADLINE};
 
 const LINE: &str = "bonjour é à ç € ù";
 
@@ -18,23 +18,6 @@ fn shell_in(x: &Xvfb, dir: &Path) -> std::process::Child {
     );
     x.wait_for_window("xterm");
     xterm
-}
-
-/// A session on `x` granting what `answer` says.
-fn session(relay: &RelayProcess, x: &Xvfb, request: &str, answer: &str) -> (Agent, Viewer) {
-    let mut args = relay.client_args();
-    args.extend([
-        "--screen".into(),
-        "x11".into(),
-        "--display".into(),
-        x.display.clone(),
-    ]);
-    let mut agent = Agent::start(&args);
-    let code = agent.code();
-    let mut viewer = Viewer::connect(&code, &relay.client_args(), request);
-    agent.answer(answer);
-    viewer.events.event("session_started");
-    (agent, viewer)
 }
 
 /// What the technician's script does: point into the terminal, type the
@@ -77,7 +60,7 @@ fn typed_into_the_shell_with_layout(layout: &str) {
     std::fs::create_dir_all(&work).expect("work dir");
     let mut xterm = shell_in(&x, &work);
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
-    let (_agent, mut viewer) = session(&relay, &x, "view,control", "y");
+    let (_agent, mut viewer) = x11_session(&relay.client_args(), &x.display, "view,control", "y");
     type_the_line(&mut viewer);
     assert_eq!(wait_for_line(&work.join("out.txt")), format!("{LINE}\n"));
     let at = x.xdotool(&["getmouselocation"]);
@@ -107,7 +90,8 @@ fn a_view_only_session_injects_nothing_and_says_so() {
     let mut xterm = shell_in(&x, &work);
     let before = x.xdotool(&["getmouselocation"]);
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
-    let (mut agent, mut viewer) = session(&relay, &x, "view,control", "view");
+    let (mut agent, mut viewer) =
+        x11_session(&relay.client_args(), &x.display, "view,control", "view");
     type_the_line(&mut viewer);
     let refused = viewer.events.event("input_refused");
     assert_eq!(refused["reason"], "not_granted");

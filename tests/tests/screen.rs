@@ -11,18 +11,7 @@ use tessera_tests::{scratch, Agent, RelayProcess, Viewer};
 
 /// A session where the agent captures `display`, view and chat granted.
 fn x11_session(relay_args: &[String], display: &str) -> (Agent, Viewer) {
-    let mut args = relay_args.to_vec();
-    args.extend([
-        "--screen".into(),
-        "x11".into(),
-        "--display".into(),
-        display.into(),
-    ]);
-    let mut agent = Agent::start(&args);
-    let code = agent.code();
-    let viewer = Viewer::connect(&code, relay_args, "view,chat");
-    agent.answer("y");
-    (agent, viewer)
+    tessera_tests::x11_session(relay_args, display, "view,chat", "y")
 }
 
 /// Snapshots until the viewer's picture equals `import`'s screenshot of X
@@ -220,21 +209,7 @@ fn a_scroll_travels_as_a_copy_plus_the_new_line() {
     let dir = scratch("scroll");
     let text = dir.join("long.txt");
     // Varied text, as real text is (a repeated line compresses to nothing).
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let lines: Vec<String> = (1..=2000)
-        .map(|i| {
-            let words: Vec<String> = (0..8)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    format!("{:x}", state % 0xff_ffff)
-                })
-                .collect();
-            format!("{i:05} {}", words.join(" "))
-        })
-        .collect();
-    std::fs::write(&text, lines.join("\n")).expect("write the text");
+    tessera_tests::write_random_text(&text, 2000, 8);
     let mut xterm = x.client(
         "xterm",
         &[

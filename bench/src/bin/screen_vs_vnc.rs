@@ -19,7 +19,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tessera_bench::{cpu_time, rfb};
 use tessera_tests::xvfb::Xvfb;
-use tessera_tests::{scratch, Agent, RelayProcess, Viewer};
+use tessera_tests::{scratch, RelayProcess, Viewer};
 
 /// Time for the screen to settle between phases (workload pacing).
 const SETTLE: Duration = Duration::from_secs(3);
@@ -121,21 +121,7 @@ fn main() {
     let x = Xvfb::start("1920x1080x24");
     let dir = scratch("bench-screen");
     let text = dir.join("long.txt");
-    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-    let lines: Vec<String> = (1..=20_000)
-        .map(|i| {
-            let words: Vec<String> = (0..10)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    format!("{:x}", state % 0xffff_ffff)
-                })
-                .collect();
-            format!("{i:06} {}", words.join(" "))
-        })
-        .collect();
-    std::fs::write(&text, lines.join("\n")).expect("write the text");
+    tessera_tests::write_random_text(&text, 20_000, 10);
     // An xterm echoing what is typed until Ctrl-D, then paging the file.
     let script = format!("cat; exec less '{}'", text.display());
     let mut xterm = x.client(
@@ -147,17 +133,8 @@ fn main() {
 
     let metrics = format!("127.0.0.1:{}", free_port());
     let relay = RelayProcess::start(&dir.join("relay"), &["--metrics", &metrics]);
-    let mut args = relay.client_args();
-    args.extend([
-        "--screen".into(),
-        "x11".into(),
-        "--display".into(),
-        x.display.clone(),
-    ]);
-    let mut agent = Agent::start(&args);
-    let code = agent.code();
-    let mut viewer = Viewer::connect(&code, &relay.client_args(), "view");
-    agent.answer("y");
+    let (agent, mut viewer) =
+        tessera_tests::x11_session(&relay.client_args(), &x.display, "view", "y");
     viewer.events.event("frame");
 
     let vnc_port = free_port();
