@@ -418,7 +418,7 @@ impl Encoder {
     /// enough area in exactly two colours that cuts into glyphs (text
     /// that changed a lot at once: a page, a redraw).
     fn glyph_op(&mut self, cur: &Frame, parts: &[(u32, Rect, Rect)]) -> Option<Op> {
-        let rect = bounding_box(parts.iter().map(|(_, _, part)| part))?;
+        let rect = Rect::bounding(parts.iter().map(|(_, _, part)| part))?;
         let area = u64::from(rect.w) * u64::from(rect.h);
         let changed: u64 = parts
             .iter()
@@ -461,20 +461,6 @@ impl Encoder {
             len: (self.pixels.len() - start) as u32,
         })
     }
-}
-
-/// The smallest rectangle holding all of `rects`.
-fn bounding_box<'a>(rects: impl Iterator<Item = &'a Rect> + Clone) -> Option<Rect> {
-    let left = rects.clone().map(|r| r.x).min()?;
-    let top = rects.clone().map(|r| r.y).min()?;
-    let right = rects.clone().map(|r| r.x + r.w).max()?;
-    let bottom = rects.map(|r| r.y + r.h).max()?;
-    Some(Rect {
-        x: left,
-        y: top,
-        w: right - left,
-        h: bottom - top,
-    })
 }
 
 /// The smallest rectangle of `tile` holding every pixel that differs

@@ -49,6 +49,21 @@ impl Rect {
         self.x.checked_add(self.w).is_some_and(|r| r <= width)
             && self.y.checked_add(self.h).is_some_and(|b| b <= height)
     }
+
+    /// The smallest rectangle holding all of `rects` (`None` for none).
+    /// For rectangles already inside a frame (sums cannot overflow).
+    pub fn bounding<'a>(rects: impl IntoIterator<Item = &'a Rect>) -> Option<Rect> {
+        let (left, top, right, bottom) = rects.into_iter().fold(None, |acc, r| {
+            let (l, t, rt, b) = acc.unwrap_or((r.x, r.y, r.x + r.w, r.y + r.h));
+            Some((l.min(r.x), t.min(r.y), rt.max(r.x + r.w), b.max(r.y + r.h)))
+        })?;
+        Some(Rect {
+            x: left,
+            y: top,
+            w: right - left,
+            h: bottom - top,
+        })
+    }
 }
 
 /// BGRX pixels of a `width` x `height` picture.
@@ -176,5 +191,37 @@ impl Frame {
             let to = (dst_y + i) as usize * stride + dst_x as usize * 4;
             self.pixels.copy_within(from..from + row, to);
         }
+    }
+}
+
+#[cfg(test)]
+mod bounding_tests {
+    use super::Rect;
+
+    #[test]
+    fn the_bounding_rectangle_holds_them_all() {
+        let a = Rect {
+            x: 10,
+            y: 5,
+            w: 4,
+            h: 4,
+        };
+        let b = Rect {
+            x: 2,
+            y: 20,
+            w: 3,
+            h: 1,
+        };
+        assert_eq!(
+            Rect::bounding([&a, &b]),
+            Some(Rect {
+                x: 2,
+                y: 5,
+                w: 12,
+                h: 16
+            })
+        );
+        assert_eq!(Rect::bounding([&a]), Some(a));
+        assert_eq!(Rect::bounding(std::iter::empty()), None);
     }
 }

@@ -314,36 +314,21 @@ fn malformed_updates_are_refused_and_need_a_keyframe() {
         (
             "rectangle larger than a tile",
             delta(vec![Op::Rect {
-                rect: Rect {
-                    x: 0,
-                    y: 0,
-                    w: 65,
-                    h: 64,
-                },
+                rect: rect(0, 0, 65, 64),
             }]),
             |e| matches!(e, DecodeError::BadRect(_)),
         ),
         (
             "rectangle off the picture",
             delta(vec![Op::Rect {
-                rect: Rect {
-                    x: 250,
-                    y: 0,
-                    w: 10,
-                    h: 10,
-                },
+                rect: rect(250, 0, 10, 10),
             }]),
             |e| matches!(e, DecodeError::BadRect(_)),
         ),
         (
             "empty rectangle",
             delta(vec![Op::Rect {
-                rect: Rect {
-                    x: 0,
-                    y: 0,
-                    w: 0,
-                    h: 5,
-                },
+                rect: rect(0, 0, 0, 5),
             }]),
             |e| matches!(e, DecodeError::BadRect(_)),
         ),

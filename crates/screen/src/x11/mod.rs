@@ -256,7 +256,7 @@ impl X11Capture {
             })
             .collect();
         if rects.len() > MAX_RECTS {
-            rects = bounding_box(&rects).into_iter().collect();
+            rects = Rect::bounding(&rects).into_iter().collect();
         }
         Ok(Some(rects))
     }
@@ -307,6 +307,33 @@ impl X11Capture {
         self.frame.write_rect(part, &self.scratch);
         Ok(())
     }
+
+    /// One grab attempt; the damage it found.
+    fn try_grab(&mut self) -> Result<Damage, CaptureError> {
+        let shown = self.shown()?.clone();
+        let damage = self.take_damage(&shown.rect)?;
+        let whole = Rect {
+            x: 0,
+            y: 0,
+            w: self.frame.width(),
+            h: self.frame.height(),
+        };
+        let damage = match damage {
+            Some(rects) => {
+                if let Some(area) = Rect::bounding(&rects) {
+                    self.fetch(&shown, &area)?;
+                }
+                Damage::Rects(rects)
+            }
+            None => {
+                self.fetch(&shown, &whole)?;
+                self.whole = false;
+                self.last_whole = Instant::now();
+                Damage::Everything
+            }
+        };
+        Ok(damage)
+    }
 }
 
 /// Refuses displays whose pixels are not 24-bit colour in 32 bits.
@@ -342,49 +369,6 @@ fn check_shm(conn: &RustConnection, name: &str) -> Result<(), CaptureError> {
         )));
     }
     Ok(())
-}
-
-/// The smallest rectangle holding all of `rects`.
-fn bounding_box(rects: &[Rect]) -> Option<Rect> {
-    let left = rects.iter().map(|r| r.x).min()?;
-    let top = rects.iter().map(|r| r.y).min()?;
-    let right = rects.iter().map(|r| r.x + r.w).max()?;
-    let bottom = rects.iter().map(|r| r.y + r.h).max()?;
-    Some(Rect {
-        x: left,
-        y: top,
-        w: right - left,
-        h: bottom - top,
-    })
-}
-
-impl X11Capture {
-    /// One grab attempt; the damage it found.
-    fn try_grab(&mut self) -> Result<Damage, CaptureError> {
-        let shown = self.shown()?.clone();
-        let damage = self.take_damage(&shown.rect)?;
-        let whole = Rect {
-            x: 0,
-            y: 0,
-            w: self.frame.width(),
-            h: self.frame.height(),
-        };
-        let damage = match damage {
-            Some(rects) => {
-                if let Some(area) = bounding_box(&rects) {
-                    self.fetch(&shown, &area)?;
-                }
-                Damage::Rects(rects)
-            }
-            None => {
-                self.fetch(&shown, &whole)?;
-                self.whole = false;
-                self.last_whole = Instant::now();
-                Damage::Everything
-            }
-        };
-        Ok(damage)
-    }
 }
 
 impl Capture for X11Capture {
