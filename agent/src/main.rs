@@ -1,6 +1,7 @@
 //! `tessera-agent`: run by the person who needs help. Shows a one-time
 //! code, asks for consent, and runs the session it allowed.
 
+mod local;
 mod run;
 mod screen;
 mod tty;
@@ -125,6 +126,18 @@ async fn main() -> ExitCode {
         },
         Screen::Synthetic => None,
     };
+    // The person's own keyboard and mouse pause remote input: without a
+    // way to notice them, the agent does not start.
+    let local_activity = match args.screen {
+        Screen::X11 => match local::watch_x11(args.display.as_deref()) {
+            Ok(rx) => Some(rx),
+            Err(e) => {
+                eprintln!("tessera-agent: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        Screen::Synthetic => None,
+    };
     // Without a terminal there is no one to ask: refuse before registering.
     let tty = match tty::Tty::open() {
         Ok(t) => t,
@@ -140,6 +153,7 @@ async fn main() -> ExitCode {
         lang: lang(args.lang),
         capture: std::sync::Arc::new(std::sync::Mutex::new(capture)),
         injector,
+        local_activity,
     };
     match run::run(options, tty).await {
         Ok(reason) if reason.is_normal() => ExitCode::SUCCESS,

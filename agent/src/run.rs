@@ -37,6 +37,9 @@ pub struct Options {
     /// Where remote input goes (`None`: no desktop to drive, such as the
     /// synthetic screen; admitted input is then dropped with a warning).
     pub injector: Option<Box<dyn tessera_input::Injector + Send>>,
+    /// When the person last used their own keyboard or mouse (`None`: no
+    /// desktop, so no one to pause for).
+    pub local_activity: Option<crate::local::LocalActivity>,
 }
 
 /// Everything the loop carries between turns.
@@ -116,12 +119,22 @@ impl Agent {
                     std::future::pending().await
                 }
             };
+            let local = async {
+                match self.options.local_activity.as_mut() {
+                    Some(rx) => match rx.changed().await {
+                        Ok(()) => *rx.borrow_and_update(),
+                        Err(_) => None,
+                    },
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 msg = self.link.messages.recv() => Woke::Relay(msg),
                 event = self.channel.next() => Woke::Channel(event),
                 line = typed => Woke::Typed(line),
                 timer = self.timers.next() => Woke::Timer(timer),
                 news = self.displays.1.recv() => Woke::Displays(news),
+                at = local => Woke::Local(at),
                 _ = tokio::signal::ctrl_c() => Woke::Interrupted,
             }
         };
@@ -165,6 +178,23 @@ impl Agent {
                 AgentInput::UserEnd
             }
             Woke::Timer(timer) => AgentInput::TimerFired(timer),
+            Woke::Local(Some(at)) => AgentInput::LocalInput(at),
+            Woke::Local(None) => {
+                // The watch ended (its error was logged). Without it the
+                // person could not take the mouse back: stop injecting.
+                if self
+                    .options
+                    .local_activity
+                    .as_ref()
+                    .is_some_and(|rx| rx.has_changed().is_err())
+                {
+                    self.options.local_activity = None;
+                    if self.options.injector.take().is_some() {
+                        tracing::warn!("remote control stopped: the local keyboard and mouse can no longer be watched");
+                    }
+                }
+                return None;
+            }
             Woke::Interrupted => AgentInput::UserEnd,
         })
     }
@@ -367,7 +397,8 @@ impl Agent {
             | SessionEvent::WaitingForConsent
             | SessionEvent::Frame { .. }
             | SessionEvent::Displays { .. }
-            | SessionEvent::Cursor { .. } => return,
+            | SessionEvent::Cursor { .. }
+            | SessionEvent::LocalUser { .. } => return,
             SessionEvent::InputRefused { reason, count } => format!(
                 "(The technician's keyboard or mouse was blocked: {}; {count} event(s).)",
                 match reason {
@@ -424,5 +455,6 @@ enum Woke {
     Typed(Option<Line>),
     Timer(tessera_session::Timer),
     Displays(Option<DisplaysNews>),
+    Local(Option<std::time::Instant>),
     Interrupted,
 }

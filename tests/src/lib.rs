@@ -7,6 +7,7 @@
 pub mod hostile;
 mod pty;
 pub mod rogue;
+pub mod xev;
 pub mod xvfb;
 
 use serde_json::Value;
@@ -64,7 +65,7 @@ pub struct Lines {
 }
 
 impl Lines {
-    fn spawn(reader: impl Read + Send + 'static) -> Self {
+    pub(crate) fn spawn(reader: impl Read + Send + 'static) -> Self {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(reader).lines() {
@@ -402,6 +403,27 @@ pub fn x11_session(
     agent.answer(answer);
     viewer.events.event("session_started");
     (agent, viewer)
+}
+
+/// Polls an outside witness (a file, `xinput`, `xdotool`) until `done`
+/// holds; they have no event to wait on. Panics after [`DEADLINE`].
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + DEADLINE;
+    while !done() {
+        assert!(Instant::now() < deadline, "never: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits for `path` to hold a whole line (a shell writes it at once) and
+/// returns its text.
+pub fn wait_for_line(path: &Path) -> String {
+    let mut text = String::new();
+    wait_until(&format!("{} written", path.display()), || {
+        text = std::fs::read_to_string(path).unwrap_or_default();
+        text.ends_with('\n')
+    });
+    text
 }
 
 /// Writes `lines` numbered lines of `words` random hex words to `path`:

@@ -109,6 +109,18 @@ impl Xvfb {
             .unwrap_or_else(|e| panic!("{program}: {e}"))
     }
 
+    /// Starts an xterm at the top left (80x24) running a shell in `dir`,
+    /// waits until its window is mapped, and returns it (closed on drop).
+    pub fn shell_in(&self, dir: &std::path::Path) -> XClient {
+        let script = format!("cd '{}' && exec sh", dir.display());
+        let xterm = self.client(
+            "xterm",
+            &["-geometry", "80x24+0+0", "-e", "sh", "-c", &script],
+        );
+        self.wait_for_window("xterm");
+        XClient(xterm)
+    }
+
     /// Starts an xterm at (40, 30) that shows `text` and then echoes what
     /// is typed, and waits until its window is mapped.
     pub fn xterm_showing(&self, text: &str) -> Child {
@@ -123,6 +135,15 @@ impl Xvfb {
 
     /// Waits until a window of `class` is mapped (xdotool's own wait).
     pub fn wait_for_window(&self, class: &str) {
+        self.wait_for("--class", class);
+    }
+
+    /// Waits until a window titled `name` is mapped.
+    pub fn wait_for_window_named(&self, name: &str) {
+        self.wait_for("--name", name);
+    }
+
+    fn wait_for(&self, by: &str, what: &str) {
         // Bounded: a client that died before mapping fails the test
         // instead of hanging it.
         let found = Command::new("timeout")
@@ -132,16 +153,57 @@ impl Xvfb {
                 "search",
                 "--sync",
                 "--onlyvisible",
-                "--class",
-                class,
+                by,
+                what,
             ])
             .env("DISPLAY", &self.display)
             .output()
             .expect("xdotool");
         assert!(
             found.status.success(),
-            "no {class} window appeared within 30 s"
+            "no window {by} {what:?} appeared within 30 s"
         );
+    }
+
+    /// Runs `xdotool` on the X server this Xephyr runs in: its events
+    /// reach this display through Xephyr's own keyboard and mouse devices,
+    /// as a person's hands would, not through XTest.
+    pub fn physical_xdotool(&self, args: &[&str]) -> String {
+        self.host
+            .as_ref()
+            .expect("physical input needs a nested server (Xvfb::resizable)")
+            .xdotool(args)
+    }
+
+    /// The keys and buttons `xinput query-state` shows held down on any
+    /// input device (the XTest ones the agent injects through included),
+    /// such as `key[50]` or `button[1]`.
+    pub fn held(&self) -> Vec<String> {
+        let xinput = |args: &[&str]| {
+            Command::new("xinput")
+                .args(args)
+                .env("DISPLAY", &self.display)
+                .stderr(Stdio::null())
+                .output()
+                .expect("xinput (tests/setup.sh installs it)")
+        };
+        let ids = xinput(&["list", "--id-only"]);
+        assert!(ids.status.success(), "xinput list");
+        let mut held = Vec::new();
+        for id in String::from_utf8_lossy(&ids.stdout).split_whitespace() {
+            // Master devices have no state of their own to query.
+            let state = xinput(&["query-state", id]);
+            if !state.status.success() {
+                continue;
+            }
+            held.extend(
+                String::from_utf8_lossy(&state.stdout)
+                    .split_whitespace()
+                    .filter_map(|field| field.strip_suffix("=down"))
+                    .map(|what| format!("{what} on device {id}")),
+            );
+        }
+        held
     }
 
     /// `import`'s screenshot of the whole screen as RGB bytes.
@@ -158,6 +220,16 @@ impl Xvfb {
             .expect("ImageMagick import");
         assert!(out.status.success(), "import failed");
         out.stdout
+    }
+}
+
+/// An X client that is closed when dropped.
+pub struct XClient(Child);
+
+impl Drop for XClient {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 

@@ -2,23 +2,10 @@
 //! relay and reach a real xterm on Xvfb through the agent's injection;
 //! the witness is the file the shell writes (and `xdotool`).
 
-use std::path::Path;
-use std::time::{Duration, Instant};
 use tessera_tests::xvfb::Xvfb;
-use tessera_tests::{scratch, x11_session, RelayProcess, Viewer, DEADLINE};
+use tessera_tests::{scratch, wait_for_line, x11_session, RelayProcess, Viewer};
 
 const LINE: &str = "bonjour é à ç € ù";
-
-/// An xterm running a shell in `dir`, at the top left of the screen.
-fn shell_in(x: &Xvfb, dir: &Path) -> std::process::Child {
-    let script = format!("cd '{}' && exec sh", dir.display());
-    let xterm = x.client(
-        "xterm",
-        &["-geometry", "80x24+0+0", "-e", "sh", "-c", &script],
-    );
-    x.wait_for_window("xterm");
-    xterm
-}
 
 /// What the technician's script does: point into the terminal, type the
 /// command, press Enter.
@@ -27,24 +14,6 @@ fn type_the_line(viewer: &mut Viewer) {
     let command = format!(r#"echo "{LINE}" > out.txt"#);
     viewer.command(&serde_json::json!({"cmd": "text", "text": command}).to_string());
     viewer.command(r#"{"cmd":"key","key":"Enter"}"#);
-}
-
-/// Waits for `path` to hold a whole line (the shell writes it at once).
-fn wait_for_line(path: &Path) -> String {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            if text.ends_with('\n') {
-                return text;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} never appeared",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn typed_into_the_shell_with_layout(layout: &str) {
@@ -58,7 +27,7 @@ fn typed_into_the_shell_with_layout(layout: &str) {
     let dir = scratch(&format!("input-{layout}"));
     let work = dir.join("work");
     std::fs::create_dir_all(&work).expect("work dir");
-    let mut xterm = shell_in(&x, &work);
+    let _xterm = x.shell_in(&work);
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
     let (_agent, mut viewer) = x11_session(&relay.client_args(), &x.display, "view,control", "y");
     type_the_line(&mut viewer);
@@ -67,8 +36,6 @@ fn typed_into_the_shell_with_layout(layout: &str) {
     assert!(at.starts_with("x:200 y:100"), "{at}");
     viewer.command(r#"{"cmd":"end"}"#);
     assert!(viewer.wait().0.success());
-    let _ = xterm.kill();
-    let _ = xterm.wait();
 }
 
 #[test]
@@ -87,7 +54,7 @@ fn a_view_only_session_injects_nothing_and_says_so() {
     let dir = scratch("input-view-only");
     let work = dir.join("work");
     std::fs::create_dir_all(&work).expect("work dir");
-    let mut xterm = shell_in(&x, &work);
+    let _xterm = x.shell_in(&work);
     let before = x.xdotool(&["getmouselocation"]);
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
     let (mut agent, mut viewer) =
@@ -112,6 +79,4 @@ fn a_view_only_session_injects_nothing_and_says_so() {
         before,
         "the pointer moved"
     );
-    let _ = xterm.kill();
-    let _ = xterm.wait();
 }

@@ -437,6 +437,13 @@ impl Viewer {
             SessionEvent::InputRefused { reason, count } => {
                 format!("Input refused ({}): {count} event(s).", reason.name())
             }
+            SessionEvent::LocalUser { active: true } => {
+                "The person is using their keyboard or mouse: your input is paused until they stop."
+                    .into()
+            }
+            SessionEvent::LocalUser { active: false } => {
+                "The person stopped using their keyboard and mouse: your input works again.".into()
+            }
             SessionEvent::Displays { displays, showing } => {
                 let list: Vec<String> = displays
                     .iter()

@@ -14,6 +14,8 @@ mod inject;
 mod keys;
 #[cfg(feature = "x11")]
 mod x11;
+#[cfg(feature = "x11")]
+mod x11_local;
 
 pub use event::{Button, InputError, InputEvent, MAX_SCROLL, MAX_TEXT_CHARS, NOTCH};
 pub use gate::{
@@ -23,3 +25,5 @@ pub use inject::{InjectError, Injector};
 pub use keys::Key;
 #[cfg(feature = "x11")]
 pub use x11::X11Injector;
+#[cfg(feature = "x11")]
+pub use x11_local::LocalInputWatch;

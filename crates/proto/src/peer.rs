@@ -120,6 +120,15 @@ pub enum AgentMsg {
         /// Index of the one shown.
         showing: u32,
     },
+    /// The person is using their own keyboard or mouse (`active: true`):
+    /// remote input is refused until they have been still for
+    /// `tessera_input::LOCAL_PAUSE`, which `active: false` announces. Sent
+    /// only while `control` is granted, so the technician knows why their
+    /// input stops instead of guessing.
+    LocalUser {
+        /// Whether the pause starts (`true`) or is over (`false`).
+        active: bool,
+    },
 }
 
 /// Why a decoded message's content is not acceptable.

@@ -8,7 +8,7 @@ use crate::event::{BurnReason, SessionEvent, Side, Technician};
 use crate::{mailbox, pairing_msg, Timeouts, Timer};
 use std::mem;
 use std::time::{Duration, Instant};
-use tessera_input::{Context, Gate, InputEvent, RefusalKind, Verdict};
+use tessera_input::{Context, Gate, InputEvent, RefusalKind, Verdict, LOCAL_PAUSE};
 use tessera_proto::pairing::PairingMsg;
 use tessera_proto::peer::{validate_chat, AgentMsg, DisplayInfo, Hello, ViewerMsg};
 use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
@@ -169,6 +169,8 @@ pub struct AgentSession {
     display: Option<(u32, u32)>,
     /// The last refusal reported, and refusals since not yet reported.
     refusals: Option<(RefusalKind, Instant)>,
+    /// Whether the viewer was told the person is using their computer.
+    local_told: bool,
     unreported: u32,
 }
 
@@ -186,6 +188,7 @@ impl AgentSession {
             gate: None,
             display: None,
             refusals: None,
+            local_told: false,
             unreported: 0,
         }
     }
@@ -430,10 +433,11 @@ impl AgentSession {
                     self.flush_refusals(reason, at + REFUSAL_REPORT_EVERY);
                 }
             }
-            AgentInput::LocalInput(at) => {
-                let gate = self.gate.get_or_insert_with(|| Gate::new(at));
-                for release in gate.local_input(at) {
-                    self.push(AgentAction::Inject(release));
+            AgentInput::LocalInput(at) => self.local_input(granted, at),
+            AgentInput::TimerFired(Timer::LocalPause) => {
+                if mem::take(&mut self.local_told) {
+                    self.push(AgentAction::ToViewer(AgentMsg::LocalUser { active: false }));
+                    self.emit(SessionEvent::LocalUser { active: false });
                 }
             }
             AgentInput::Displays { displays, showing } => {
@@ -524,6 +528,7 @@ impl AgentSession {
             | AgentInput::Revoke(_)
             | AgentInput::Displays { .. }
             | AgentInput::LocalInput(_)
+            | AgentInput::TimerFired(Timer::LocalPause)
             | AgentInput::TimerFired(Timer::Consent) => {}
             // Refusals held back (input during the prompt) still get told.
             AgentInput::TimerFired(Timer::InputRefusals) if channel_up => {
@@ -561,6 +566,23 @@ impl AgentSession {
             Verdict::Inject(event) => self.push(AgentAction::Inject(event)),
             Verdict::Refuse(refusal) => self.report_refusal(refusal.kind(), at),
             Verdict::Ignore => {}
+        }
+    }
+
+    /// The person used their own keyboard or mouse: remote input pauses
+    /// for [`LOCAL_PAUSE`] from now (what the agent held pressed is
+    /// released), and a technician with `control` is told when the pause
+    /// starts and when it is over.
+    fn local_input(&mut self, granted: Grants, at: Instant) {
+        let gate = self.gate.get_or_insert_with(|| Gate::new(at));
+        for release in gate.local_input(at) {
+            self.push(AgentAction::Inject(release));
+        }
+        self.push(AgentAction::SetTimer(Timer::LocalPause, LOCAL_PAUSE));
+        if granted.contains(Permission::Control) && !self.local_told {
+            self.local_told = true;
+            self.push(AgentAction::ToViewer(AgentMsg::LocalUser { active: true }));
+            self.emit(SessionEvent::LocalUser { active: true });
         }
     }
 

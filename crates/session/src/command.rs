@@ -50,14 +50,19 @@ pub enum Command {
         /// From the top.
         y: u32,
     },
-    /// Click where the pointer is.
+    /// Click where the pointer is; `down` and `up` hold and let go of a
+    /// button, for drags.
     Click {
         /// `left` (default), `middle`, `right`, `back`, `forward`.
         #[serde(default = "left")]
         button: String,
-        /// 1 (default) for a click, 2 for a double click; at most 3.
+        /// 1 (default) for a click, 2 for a double click; at most 3. Only
+        /// for `press`.
         #[serde(default = "one")]
         count: u32,
+        /// `press` (down then up, the default), `down` or `up`.
+        #[serde(default)]
+        action: KeyAction,
     },
     /// Scroll by wheel notches (fractions scroll smoothly); positive `dy`
     /// scrolls down.
@@ -71,7 +76,7 @@ pub enum Command {
     },
 }
 
-/// What a `key` command does.
+/// What a `key` or `click` command does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyAction {
@@ -115,14 +120,25 @@ impl Command {
                     }
                 }),
             Command::MouseMove { x, y } => Ok(vec![InputEvent::Move { x: *x, y: *y }]),
-            Command::Click { button, count } => match (Button::from_name(button), count) {
-                (None, _) => Err(format!(
+            Command::Click {
+                button,
+                count,
+                action,
+            } => match (Button::from_name(button), count, action) {
+                (None, _, _) => Err(format!(
                     "unknown button {button:?} (left, middle, right, back, forward)"
                 )),
-                (_, c) if !(1..=3).contains(c) => Err(format!("click count {c}: 1 to 3")),
-                (Some(button), count) => Ok((0..*count)
+                (_, c, _) if !(1..=3).contains(c) => Err(format!("click count {c}: 1 to 3")),
+                (Some(_), c, KeyAction::Down | KeyAction::Up) if *c != 1 => Err(format!(
+                    "click count {c} with action {action:?}: a count is only for press"
+                )),
+                (Some(button), count, KeyAction::Press) => Ok((0..*count)
                     .flat_map(|_| [true, false].map(|down| InputEvent::Button { button, down }))
                     .collect()),
+                (Some(button), _, held) => Ok(vec![InputEvent::Button {
+                    button,
+                    down: *held == KeyAction::Down,
+                }]),
             },
             Command::Scroll { dx, dy } => {
                 let units = |n: f64| (n * f64::from(NOTCH)).round();
@@ -203,6 +219,17 @@ mod tests {
             .unwrap_err()
             .contains("unknown key"));
         assert!(events(r#"{"cmd":"click","button":"left","count":9}"#).is_err());
+        assert_eq!(
+            events(r#"{"cmd":"click","action":"down"}"#),
+            Ok(vec![InputEvent::Button {
+                button: Button::Left,
+                down: true
+            }]),
+            "a drag holds the button"
+        );
+        assert!(events(r#"{"cmd":"click","action":"up","count":2}"#)
+            .unwrap_err()
+            .contains("only for press"));
         assert!(events(r#"{"cmd":"scroll","dy":1e9}"#).is_err());
         assert!(parse(r#"{"cmd":"chat","text":"x"}"#)
             .expect("chat")

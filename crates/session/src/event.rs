@@ -115,6 +115,13 @@ pub enum SessionEvent {
         /// Events refused since the last report, this one included.
         count: u32,
     },
+    /// Both: the person started (`active: true`) or stopped using their
+    /// own keyboard or mouse while `control` is granted; remote input is
+    /// refused in between.
+    LocalUser {
+        /// Whether remote input is now paused for the person.
+        active: bool,
+    },
     /// Both: something was refused for lack of a grant.
     Refused {
         /// Which permission was missing.

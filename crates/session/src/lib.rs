@@ -32,6 +32,9 @@ pub enum Timer {
     /// When refused input not yet reported is reported (refusals are
     /// reported at most once a second, with their count).
     InputRefusals,
+    /// When the local user's pause is over ([`tessera_input::LOCAL_PAUSE`]
+    /// after their last keystroke or movement), so the viewer is told.
+    LocalPause,
 }
 
 /// Durations the state machines use; defaults follow the design brief.

@@ -337,6 +337,9 @@ impl ViewerSession {
             ViewerInput::FromAgent(AgentMsg::InputRefused { reason, count }) => {
                 self.emit(SessionEvent::InputRefused { reason, count })
             }
+            ViewerInput::FromAgent(AgentMsg::LocalUser { active }) => {
+                self.emit(SessionEvent::LocalUser { active })
+            }
             ViewerInput::UserShowDisplay(index) => {
                 if !granted.contains(Permission::View) {
                     return self.emit(SessionEvent::Refused {
@@ -434,7 +437,8 @@ impl ViewerSession {
             | ViewerInput::FrameRejected(_)
             | ViewerInput::Cursor { .. }
             | ViewerInput::Mailbox(_)
-            | ViewerInput::TimerFired(Timer::Consent | Timer::InputRefusals) => {}
+            | ViewerInput::TimerFired(Timer::Consent | Timer::InputRefusals | Timer::LocalPause) => {
+            }
         }
     }
 

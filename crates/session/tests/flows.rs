@@ -806,3 +806,49 @@ fn refusals_held_back_are_reported_with_their_count() {
     assert!(p.agent_events.contains(&later), "{:?}", p.agent_events);
     assert!(p.viewer_events.contains(&later));
 }
+
+#[test]
+fn the_local_user_pauses_remote_input_and_the_technician_is_told() {
+    use std::time::Instant;
+    use tessera_input::{Key, RefusalKind};
+    let mut p = Pair::running("view,control", "view,control");
+    p.deliver_viewer(ViewerInput::UserInput(key(Key::ShiftLeft, true)));
+    p.injected.clear();
+    p.deliver_agent(AgentInput::LocalInput(Instant::now()));
+    assert_eq!(
+        p.injected,
+        vec![key(Key::ShiftLeft, false)],
+        "the person gets their keyboard back as it was"
+    );
+    let active = SessionEvent::LocalUser { active: true };
+    assert!(p.viewer_events.contains(&active));
+    assert!(p.agent_events.contains(&active));
+    assert!(p.agent_timers.contains(&Timer::LocalPause));
+    // Still moving: the pause goes on, and is not announced twice.
+    p.deliver_agent(AgentInput::LocalInput(Instant::now()));
+    let told = |events: &[SessionEvent]| events.iter().filter(|e| **e == active).count();
+    assert_eq!(told(&p.viewer_events), 1);
+    p.injected.clear();
+    p.deliver_viewer(ViewerInput::UserInput(key(Key::KeyA, true)));
+    assert!(p.injected.is_empty());
+    assert!(p.viewer_events.contains(&SessionEvent::InputRefused {
+        reason: RefusalKind::LocalUser,
+        count: 1
+    }));
+    p.deliver_agent(AgentInput::TimerFired(Timer::LocalPause));
+    assert!(p
+        .viewer_events
+        .contains(&SessionEvent::LocalUser { active: false }));
+}
+
+#[test]
+fn a_technician_without_control_is_not_told_about_the_local_user() {
+    use std::time::Instant;
+    let mut p = Pair::running("view", "view");
+    p.deliver_agent(AgentInput::LocalInput(Instant::now()));
+    p.deliver_agent(AgentInput::TimerFired(Timer::LocalPause));
+    assert!(!p
+        .viewer_events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::LocalUser { .. })));
+}
