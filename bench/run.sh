@@ -15,3 +15,5 @@ target/release/session_setup "${RUNS:-50}"
 target/release/throughput "${MIB:-200}"
 target/release/relay_memory "${AGENTS:-10000}" "${PAIRS:-1000}"
 target/release/screen_vs_vnc
+# The agent's and viewer's debug timings split the latency into its parts.
+RUST_LOG=tessera_agent=debug,tessera_viewer=debug target/release/glass_to_glass "${SAMPLES:-200}"

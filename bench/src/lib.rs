@@ -1,6 +1,7 @@
 //! Small helpers shared by the benchmark programs.
 
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// The value at quantile `q` (0..=1) of sorted `samples`.
 pub fn quantile(sorted: &[Duration], q: f64) -> Duration {
@@ -36,3 +37,30 @@ pub fn cpu_time(pid: u32) -> Duration {
 }
 
 pub mod rfb;
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Starts x11vnc on `display`, listening on loopback `port`, with its
+/// defaults plus `extra` flags; returns once it accepts connections.
+pub fn start_x11vnc(display: &str, port: u16, extra: &[&str]) -> Child {
+    let child = Command::new("x11vnc")
+        .args(["-display", display, "-rfbport", &port.to_string()])
+        .args(["-localhost", "-nopw", "-forever", "-shared", "-quiet"])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("x11vnc is installed (apt-get install x11vnc)");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "x11vnc did not start listening");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child
+}

@@ -1,13 +1,16 @@
 //! A minimal RFB (VNC) client, to measure what a VNC server sends for a
-//! workload: it speaks RFB 3.8 without authentication, asks for ZRLE and
-//! CopyRect (what common viewers ask of x11vnc), keeps one incremental
-//! update request outstanding like a real viewer, and counts the bytes.
+//! workload and how soon: it speaks RFB 3.8 without authentication, asks
+//! for ZRLE and CopyRect (what common viewers ask of x11vnc), keeps one
+//! incremental update request outstanding like a real viewer, counts the
+//! bytes, notes when each update has fully arrived, and can press keys.
 //! It does not decode pixels: it only needs the message boundaries.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 const RAW: i32 = 0;
 const COPY_RECT: i32 = 1;
@@ -32,8 +35,66 @@ impl Counters {
     }
 }
 
+/// A connected probe.
+pub struct Probe {
+    /// Bytes and updates so far.
+    pub counters: Arc<Counters>,
+    writer: Writer,
+    /// When each update that changed pixels had fully arrived.
+    updates: mpsc::Receiver<Instant>,
+}
+
+impl Probe {
+    /// Presses and releases the key with X keysym `keysym` (as a VNC
+    /// viewer does for a keystroke).
+    pub fn key(&self, keysym: u32) -> io::Result<()> {
+        for down in [1u8, 0] {
+            let mut msg = vec![4, down, 0, 0];
+            msg.extend(keysym.to_be_bytes());
+            self.writer.send(&msg)?;
+        }
+        Ok(())
+    }
+
+    /// Waits until `deadline` for the next update that changed pixels;
+    /// returns when it had fully arrived.
+    pub fn next_update(&self, deadline: Instant) -> Option<Instant> {
+        self.updates
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .ok()
+    }
+
+    /// Forgets the updates that arrived so far.
+    pub fn drain(&self) {
+        while self.updates.try_recv().is_ok() {}
+    }
+}
+
+/// The sending half, shared by the reading thread (update requests) and
+/// the caller (keys); one message is one write under the lock.
+#[derive(Clone)]
+struct Writer {
+    stream: Arc<Mutex<TcpStream>>,
+    counters: Arc<Counters>,
+}
+
+impl Writer {
+    fn send(&self, bytes: &[u8]) -> io::Result<()> {
+        let mut stream = self
+            .stream
+            .lock()
+            .map_err(|_| io::Error::other("writer poisoned"))?;
+        stream.write_all(bytes)?;
+        self.counters
+            .sent
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
 struct Counted {
     stream: TcpStream,
+    writer: Writer,
     counters: Arc<Counters>,
 }
 
@@ -78,11 +139,7 @@ impl Counted {
     }
 
     fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.stream.write_all(bytes)?;
-        self.counters
-            .sent
-            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        Ok(())
+        self.writer.send(bytes)
     }
 
     fn request(&mut self, incremental: bool, width: u16, height: u16) -> io::Result<()> {
@@ -97,15 +154,21 @@ fn bad(what: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, what)
 }
 
-/// Connects to the VNC server at `addr` and starts counting on a thread,
+/// Connects to the VNC server at `addr` and starts reading on a thread,
 /// which runs until the server closes the connection.
-pub fn start(addr: &str) -> io::Result<Arc<Counters>> {
+pub fn start(addr: &str) -> io::Result<Probe> {
     let counters = Arc::new(Counters::default());
-    let mut c = Counted {
-        stream: TcpStream::connect(addr)?,
+    let stream = TcpStream::connect(addr)?;
+    stream.set_nodelay(true)?;
+    let writer = Writer {
+        stream: Arc::new(Mutex::new(stream.try_clone()?)),
         counters: counters.clone(),
     };
-    c.stream.set_nodelay(true)?;
+    let mut c = Counted {
+        stream,
+        writer: writer.clone(),
+        counters: counters.clone(),
+    };
     let version = c.read(12)?;
     if !version.starts_with(b"RFB 003.") {
         return Err(bad(format!("not an RFB server: {version:?}")));
@@ -137,12 +200,14 @@ pub fn start(addr: &str) -> io::Result<Arc<Counters>> {
     }
     c.send(&msg)?;
     c.request(false, width, height)?;
+    let (arrived, updates) = mpsc::channel();
     std::thread::spawn(move || -> io::Result<()> {
         loop {
             match c.u8()? {
                 0 => {
                     c.u8()?;
                     let rects = c.u16()?;
+                    let mut pixels = false;
                     for _ in 0..rects {
                         let (_x, _y, w, h) = (c.u16()?, c.u16()?, c.u16()?, c.u16()?);
                         let encoding = c.u32()? as i32;
@@ -158,6 +223,10 @@ pub fn start(addr: &str) -> io::Result<Arc<Counters>> {
                             DESKTOP_SIZE => (width, height) = (w, h),
                             other => return Err(bad(format!("unexpected encoding {other}"))),
                         }
+                        pixels |= encoding != DESKTOP_SIZE;
+                    }
+                    if pixels {
+                        let _ = arrived.send(Instant::now());
                     }
                     c.counters.updates.fetch_add(1, Ordering::Relaxed);
                     c.request(true, width, height)?;
@@ -177,5 +246,9 @@ pub fn start(addr: &str) -> io::Result<Arc<Counters>> {
             }
         }
     });
-    Ok(counters)
+    Ok(Probe {
+        counters,
+        writer,
+        updates,
+    })
 }

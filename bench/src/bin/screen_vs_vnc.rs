@@ -14,10 +14,9 @@
 //! Run: `cargo run --release -p tessera-bench --bin screen_vs_vnc`
 //! (needs x11vnc: `apt-get install x11vnc`; bench/run.sh installs it).
 
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-use tessera_bench::{cpu_time, rfb};
+use tessera_bench::{cpu_time, free_port, rfb, start_x11vnc};
 use tessera_tests::xvfb::Xvfb;
 use tessera_tests::{scratch, RelayProcess, Viewer};
 
@@ -94,29 +93,6 @@ fn report(phase: &str, units: Option<(u64, &str)>, a: &Reading, b: &Reading) {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn start_x11vnc(display: &str, port: u16) -> Child {
-    let child = Command::new("x11vnc")
-        .args(["-display", display, "-rfbport", &port.to_string()])
-        .args(["-localhost", "-nopw", "-forever", "-shared", "-quiet"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("x11vnc is installed (apt-get install x11vnc)");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "x11vnc did not start listening");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    child
-}
-
 fn main() {
     let x = Xvfb::start("1920x1080x24");
     let dir = scratch("bench-screen");
@@ -138,8 +114,10 @@ fn main() {
     viewer.events.event("frame");
 
     let vnc_port = free_port();
-    let mut vnc = start_x11vnc(&x.display, vnc_port);
-    let counters = rfb::start(&format!("127.0.0.1:{vnc_port}")).expect("RFB handshake");
+    let mut vnc = start_x11vnc(&x.display, vnc_port, &[]);
+    let counters = rfb::start(&format!("127.0.0.1:{vnc_port}"))
+        .expect("RFB handshake")
+        .counters;
     let watch = Watchers {
         metrics: &metrics,
         vnc: &counters,
