@@ -178,7 +178,7 @@ impl Agent {
                 AgentInput::UserEnd
             }
             Woke::Timer(timer) => AgentInput::TimerFired(timer),
-            Woke::Local(Some(at)) => AgentInput::LocalInput(at),
+            Woke::Local(Some((at, held))) => AgentInput::LocalInput { at, held },
             Woke::Local(None) => {
                 // The watch ended (its error was logged). Without it the
                 // person could not take the mouse back: stop injecting.
@@ -191,6 +191,7 @@ impl Agent {
                     self.options.local_activity = None;
                     if self.options.injector.take().is_some() {
                         tracing::warn!("remote control stopped: the local keyboard and mouse can no longer be watched");
+                        return Some(AgentInput::ControlLost);
                     }
                 }
                 return None;
@@ -333,6 +334,8 @@ impl Agent {
                     if let Err(e) = injector.inject(&event) {
                         tracing::warn!("{e}");
                     }
+                    // When it reached the X server (bench/ reads this).
+                    tracing::debug!(at_us = unix_micros(), "injected");
                 }
                 None => tracing::warn!("input admitted, but this agent has no desktop to drive"),
             },
@@ -448,6 +451,14 @@ impl Agent {
     }
 }
 
+/// Microseconds since the Unix epoch, for timings compared across
+/// processes.
+fn unix_micros() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
+}
+
 /// What woke the loop.
 enum Woke {
     Relay(Option<Result<RelayMsg, NetError>>),
@@ -455,6 +466,6 @@ enum Woke {
     Typed(Option<Line>),
     Timer(tessera_session::Timer),
     Displays(Option<DisplaysNews>),
-    Local(Option<std::time::Instant>),
+    Local(Option<(std::time::Instant, bool)>),
     Interrupted,
 }

@@ -293,9 +293,19 @@ impl Sharing<'_> {
             let captured_at_us = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_micros() as u64);
+            let grab_started = Instant::now();
             let (frame, damage) = self.capture.grab()?;
+            let encode_started = Instant::now();
             match encoder.encode_damage(frame, &damage)? {
                 Some(mut update) => {
+                    // Where the time goes (bench/ reads these).
+                    tracing::debug!(
+                        seq = update.seq,
+                        captured_at_us,
+                        grab_us = (encode_started - grab_started).as_micros() as u64,
+                        encode_us = encode_started.elapsed().as_micros() as u64,
+                        "screen update"
+                    );
                     update.captured_at_us = captured_at_us;
                     pacer.grabbed(Some(update.seq));
                     last_progress = Instant::now();

@@ -227,7 +227,9 @@ pub struct Agent {
     pub events: Lines,
     /// What the person's terminal shows.
     pub terminal: pty::Terminal,
-    stderr: Option<std::process::ChildStderr>,
+    /// What it says on stderr, read as it comes (a full pipe would stall
+    /// it).
+    stderr: Option<Lines>,
 }
 
 impl Agent {
@@ -246,7 +248,7 @@ impl Agent {
         let mut child = cmd.spawn().expect("start agent");
         let terminal = terminal_pair.into_terminal();
         let events = Lines::spawn(child.stdout.take().expect("stdout"));
-        let stderr = child.stderr.take();
+        let stderr = child.stderr.take().map(Lines::spawn);
         Self {
             child,
             events,
@@ -299,7 +301,9 @@ pub struct Viewer {
     stdin: Option<ChildStdin>,
     /// JSON events on stdout.
     pub events: Lines,
-    stderr: Option<std::process::ChildStderr>,
+    /// What it says on stderr, read as it comes (a full pipe would stall
+    /// it).
+    stderr: Option<Lines>,
 }
 
 impl Viewer {
@@ -318,7 +322,7 @@ impl Viewer {
         let events = Lines::spawn(child.stdout.take().expect("stdout"));
         Self {
             stdin: child.stdin.take(),
-            stderr: child.stderr.take(),
+            stderr: child.stderr.take().map(Lines::spawn),
             events,
             child,
         }
@@ -350,17 +354,11 @@ impl Drop for Viewer {
     }
 }
 
-fn wait_child(
-    child: &mut Child,
-    stderr: Option<std::process::ChildStderr>,
-) -> (ExitStatus, String) {
+fn wait_child(child: &mut Child, stderr: Option<Lines>) -> (ExitStatus, String) {
     let deadline = Instant::now() + DEADLINE;
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
-            let mut text = String::new();
-            if let Some(mut e) = stderr {
-                let _ = e.read_to_string(&mut text);
-            }
+            let text = stderr.map(|mut e| e.drain().join("\n")).unwrap_or_default();
             return (status, text);
         }
         assert!(Instant::now() < deadline, "process did not exit in time");

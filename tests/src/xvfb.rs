@@ -113,10 +113,15 @@ impl Xvfb {
     /// waits until its window is mapped, and returns it (closed on drop).
     pub fn shell_in(&self, dir: &std::path::Path) -> XClient {
         let script = format!("cd '{}' && exec sh", dir.display());
-        let xterm = self.client(
-            "xterm",
-            &["-geometry", "80x24+0+0", "-e", "sh", "-c", &script],
-        );
+        self.xterm_running(&["sh", "-c", &script])
+    }
+
+    /// Starts an xterm at the top left (80x24) running `command`, waits
+    /// until its window is mapped, and returns it (closed on drop).
+    pub fn xterm_running(&self, command: &[&str]) -> XClient {
+        let mut args = vec!["-geometry", "80x24+0+0", "-e"];
+        args.extend(command);
+        let xterm = self.client("xterm", &args);
         self.wait_for_window("xterm");
         XClient(xterm)
     }

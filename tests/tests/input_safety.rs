@@ -40,9 +40,15 @@ fn the_persons_own_mouse_pauses_remote_input_for_two_seconds() {
         "the agent's own injection paused it"
     );
 
+    // Another XTest client (xdotool on the same display) is not the
+    // person: the technician's input still goes through.
+    x.xdotool(&["mousemove", "210", "110"]);
+    echo_to_file(&mut viewer, "xtest");
+    assert_eq!(wait_for_line(&work.join("xtest.txt")), "xtest\n");
+
     // The person moves their mouse.
-    x.physical_xdotool(&["mousemove", "300", "150"]);
     let moved = Instant::now();
+    x.physical_xdotool(&["mousemove", "300", "150"]);
     let paused = viewer.events.event("local_user");
     assert_eq!(paused["active"], true);
     echo_to_file(&mut viewer, "during");

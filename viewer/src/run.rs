@@ -164,7 +164,15 @@ impl Viewer {
             }
             Woke::Screen(Some(Err(e))) => ViewerInput::FrameRejected(e),
             Woke::Screen(Some(Ok((ScreenMsg::Update(update), bytes)))) => {
-                match self.decoder.apply(&update) {
+                let started = std::time::Instant::now();
+                let decoded = self.decoder.apply(&update);
+                // Where the time goes (bench/ reads this).
+                tracing::debug!(
+                    seq = update.seq,
+                    decode_us = started.elapsed().as_micros() as u64,
+                    "screen update decoded"
+                );
+                match decoded {
                     Ok(frame) => ViewerInput::FrameDecoded {
                         seq: update.seq,
                         width: frame.width(),

@@ -119,6 +119,9 @@ pub struct Gate {
     tokens: f64,
     refilled: Instant,
     paused_until: Option<Instant>,
+    /// The person holds a key, a button or a touch down: the pause lasts
+    /// until they let go (and [`LOCAL_PAUSE`] after).
+    local_held: bool,
     refused: u64,
 }
 
@@ -131,6 +134,7 @@ impl Gate {
             tokens: f64::from(FLOOD_BURST),
             refilled: now,
             paused_until: None,
+            local_held: false,
             refused: 0,
         }
     }
@@ -151,7 +155,7 @@ impl Gate {
         if ctx.prompt_open {
             return Verdict::Refuse(Refusal::PromptOpen);
         }
-        if self.paused_until.is_some_and(|until| now < until) {
+        if self.paused(now) {
             return Verdict::Refuse(Refusal::LocalUser);
         }
         if let Err(e) = event.validate(ctx.width, ctx.height) {
@@ -185,16 +189,23 @@ impl Gate {
     }
 
     /// The person touched their own keyboard or mouse: remote input waits
-    /// [`LOCAL_PAUSE`] from now. Returns the releases of everything the
-    /// agent holds pressed, to inject at once.
-    pub fn local_input(&mut self, now: Instant) -> Vec<InputEvent> {
+    /// while they hold anything down (`held`) and [`LOCAL_PAUSE`] from
+    /// now. Returns the releases of everything the agent holds pressed, to
+    /// inject at once.
+    pub fn local_input(&mut self, now: Instant, held: bool) -> Vec<InputEvent> {
         self.paused_until = Some(now + LOCAL_PAUSE);
+        self.local_held = held;
         self.release_all()
     }
 
     /// Whether remote input is paused for the local user at `now`.
     pub fn paused(&self, now: Instant) -> bool {
-        self.paused_until.is_some_and(|until| now < until)
+        self.local_held || self.paused_until.is_some_and(|until| now < until)
+    }
+
+    /// Whether the person holds a key, button or touch down right now.
+    pub fn local_held(&self) -> bool {
+        self.local_held
     }
 
     /// Releases of every key and button the agent pressed and has not
@@ -341,7 +352,10 @@ mod tests {
         let now = Instant::now();
         let mut gate = Gate::new(now);
         gate.admit(key(Key::ShiftLeft, true), &CONTROL, now);
-        assert_eq!(gate.local_input(now), vec![key(Key::ShiftLeft, false)]);
+        assert_eq!(
+            gate.local_input(now, false),
+            vec![key(Key::ShiftLeft, false)]
+        );
         let typed = key(Key::KeyA, true);
         let soon = now + LOCAL_PAUSE - Duration::from_millis(1);
         assert_eq!(
@@ -354,6 +368,19 @@ mod tests {
             gate.admit(typed.clone(), &CONTROL, later),
             Verdict::Inject(typed)
         );
+    }
+
+    #[test]
+    fn the_pause_lasts_while_the_person_holds_a_key() {
+        let now = Instant::now();
+        let mut gate = Gate::new(now);
+        gate.local_input(now, true);
+        let much_later = now + 10 * LOCAL_PAUSE;
+        assert!(gate.paused(much_later), "still held: still paused");
+        assert!(gate.local_held());
+        gate.local_input(much_later, false); // let go
+        assert!(gate.paused(much_later + LOCAL_PAUSE - Duration::from_millis(1)));
+        assert!(!gate.paused(much_later + LOCAL_PAUSE));
     }
 
     #[test]

@@ -26,4 +26,4 @@ pub use keys::Key;
 #[cfg(feature = "x11")]
 pub use x11::X11Injector;
 #[cfg(feature = "x11")]
-pub use x11_local::LocalInputWatch;
+pub use x11_local::{LocalInputWatch, WatchError};

@@ -31,7 +31,7 @@ impl X11Injector {
             ..Settings::default()
         };
         let enigo = Enigo::new(&settings)
-            .map_err(|e| InjectError(format!("cannot inject into the X display: {e}")))?;
+            .map_err(|e| InjectError(format!("cannot connect to the X display: {e}")))?;
         Ok(Self {
             enigo,
             origin: (0, 0),

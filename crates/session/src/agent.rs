@@ -71,8 +71,18 @@ pub enum AgentInput {
         /// When it arrived.
         at: Instant,
     },
-    /// The person used their own keyboard or mouse: remote input pauses.
-    LocalInput(Instant),
+    /// The person used their own keyboard or mouse: remote input pauses
+    /// while they hold anything down, and for `LOCAL_PAUSE` after.
+    LocalInput {
+        /// When.
+        at: Instant,
+        /// Whether they still hold a key, a button or a touch down.
+        held: bool,
+    },
+    /// Remote control can no longer be offered safely (the agent lost its
+    /// view of the person's own keyboard and mouse): `control` is taken
+    /// back as if the person had revoked it.
+    ControlLost,
     /// The screen's displays, as the capture sees them (when sharing
     /// starts, and on every change).
     Displays {
@@ -400,6 +410,8 @@ impl AgentSession {
                 }
                 if permission == Permission::Control {
                     self.release_input(); // before anything else
+                                          // Pauses are no longer the technician's business.
+                    self.local_told = false;
                 }
                 let granted = granted.without(permission);
                 self.state = State::Running { granted };
@@ -433,9 +445,14 @@ impl AgentSession {
                     self.flush_refusals(reason, at + REFUSAL_REPORT_EVERY);
                 }
             }
-            AgentInput::LocalInput(at) => self.local_input(granted, at),
+            AgentInput::LocalInput { at, held } => self.local_input(granted, at, held),
+            AgentInput::ControlLost => {
+                self.running(granted, AgentInput::Revoke(Permission::Control))
+            }
             AgentInput::TimerFired(Timer::LocalPause) => {
-                if mem::take(&mut self.local_told) {
+                // Still held: the release re-arms the timer.
+                let held = self.gate.as_ref().is_some_and(Gate::local_held);
+                if !held && mem::take(&mut self.local_told) {
                     self.push(AgentAction::ToViewer(AgentMsg::LocalUser { active: false }));
                     self.emit(SessionEvent::LocalUser { active: false });
                 }
@@ -527,7 +544,8 @@ impl AgentSession {
             | AgentInput::UserChat(_)
             | AgentInput::Revoke(_)
             | AgentInput::Displays { .. }
-            | AgentInput::LocalInput(_)
+            | AgentInput::LocalInput { .. }
+            | AgentInput::ControlLost
             | AgentInput::TimerFired(Timer::LocalPause)
             | AgentInput::TimerFired(Timer::Consent) => {}
             // Refusals held back (input during the prompt) still get told.
@@ -570,12 +588,12 @@ impl AgentSession {
     }
 
     /// The person used their own keyboard or mouse: remote input pauses
-    /// for [`LOCAL_PAUSE`] from now (what the agent held pressed is
-    /// released), and a technician with `control` is told when the pause
-    /// starts and when it is over.
-    fn local_input(&mut self, granted: Grants, at: Instant) {
+    /// while they hold anything down and for [`LOCAL_PAUSE`] after (what
+    /// the agent held pressed is released), and a technician with
+    /// `control` is told when the pause starts and when it is over.
+    fn local_input(&mut self, granted: Grants, at: Instant, held: bool) {
         let gate = self.gate.get_or_insert_with(|| Gate::new(at));
-        for release in gate.local_input(at) {
+        for release in gate.local_input(at, held) {
             self.push(AgentAction::Inject(release));
         }
         self.push(AgentAction::SetTimer(Timer::LocalPause, LOCAL_PAUSE));

@@ -89,6 +89,17 @@ pub enum KeyAction {
     Up,
 }
 
+impl KeyAction {
+    /// The name the command uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyAction::Press => "press",
+            KeyAction::Down => "down",
+            KeyAction::Up => "up",
+        }
+    }
+}
+
 fn left() -> String {
     "left".into()
 }
@@ -130,7 +141,8 @@ impl Command {
                 )),
                 (_, c, _) if !(1..=3).contains(c) => Err(format!("click count {c}: 1 to 3")),
                 (Some(_), c, KeyAction::Down | KeyAction::Up) if *c != 1 => Err(format!(
-                    "click count {c} with action {action:?}: a count is only for press"
+                    "click count {c} with action {}: a count is only for press",
+                    action.name()
                 )),
                 (Some(button), count, KeyAction::Press) => Ok((0..*count)
                     .flat_map(|_| [true, false].map(|down| InputEvent::Button { button, down }))

@@ -814,7 +814,10 @@ fn the_local_user_pauses_remote_input_and_the_technician_is_told() {
     let mut p = Pair::running("view,control", "view,control");
     p.deliver_viewer(ViewerInput::UserInput(key(Key::ShiftLeft, true)));
     p.injected.clear();
-    p.deliver_agent(AgentInput::LocalInput(Instant::now()));
+    p.deliver_agent(AgentInput::LocalInput {
+        at: Instant::now(),
+        held: false,
+    });
     assert_eq!(
         p.injected,
         vec![key(Key::ShiftLeft, false)],
@@ -825,7 +828,10 @@ fn the_local_user_pauses_remote_input_and_the_technician_is_told() {
     assert!(p.agent_events.contains(&active));
     assert!(p.agent_timers.contains(&Timer::LocalPause));
     // Still moving: the pause goes on, and is not announced twice.
-    p.deliver_agent(AgentInput::LocalInput(Instant::now()));
+    p.deliver_agent(AgentInput::LocalInput {
+        at: Instant::now(),
+        held: false,
+    });
     let told = |events: &[SessionEvent]| events.iter().filter(|e| **e == active).count();
     assert_eq!(told(&p.viewer_events), 1);
     p.injected.clear();
@@ -845,10 +851,65 @@ fn the_local_user_pauses_remote_input_and_the_technician_is_told() {
 fn a_technician_without_control_is_not_told_about_the_local_user() {
     use std::time::Instant;
     let mut p = Pair::running("view", "view");
-    p.deliver_agent(AgentInput::LocalInput(Instant::now()));
+    p.deliver_agent(AgentInput::LocalInput {
+        at: Instant::now(),
+        held: false,
+    });
     p.deliver_agent(AgentInput::TimerFired(Timer::LocalPause));
     assert!(!p
         .viewer_events
         .iter()
         .any(|e| matches!(e, SessionEvent::LocalUser { .. })));
+}
+
+#[test]
+fn a_key_the_person_holds_keeps_the_pause_until_let_go() {
+    use std::time::Instant;
+    let mut p = Pair::running("view,control", "view,control");
+    p.deliver_agent(AgentInput::LocalInput {
+        at: Instant::now(),
+        held: true,
+    });
+    p.deliver_agent(AgentInput::TimerFired(Timer::LocalPause));
+    assert!(
+        !p.viewer_events
+            .contains(&SessionEvent::LocalUser { active: false }),
+        "still held: the pause goes on"
+    );
+    p.deliver_agent(AgentInput::LocalInput {
+        at: Instant::now(),
+        held: false,
+    });
+    p.deliver_agent(AgentInput::TimerFired(Timer::LocalPause));
+    assert!(p
+        .viewer_events
+        .contains(&SessionEvent::LocalUser { active: false }));
+}
+
+#[test]
+fn after_control_is_revoked_the_technician_hears_no_more_of_the_local_user() {
+    use std::time::Instant;
+    let mut p = Pair::running("view,control", "view,control");
+    p.deliver_agent(AgentInput::LocalInput {
+        at: Instant::now(),
+        held: false,
+    });
+    p.deliver_agent(AgentInput::Revoke(Permission::Control));
+    p.deliver_agent(AgentInput::TimerFired(Timer::LocalPause));
+    assert!(!p
+        .viewer_events
+        .contains(&SessionEvent::LocalUser { active: false }));
+}
+
+#[test]
+fn losing_the_local_watch_takes_control_back() {
+    use tessera_input::Key;
+    let mut p = Pair::running("view,control", "view,control");
+    p.deliver_viewer(ViewerInput::UserInput(key(Key::ShiftLeft, true)));
+    p.injected.clear();
+    p.deliver_agent(AgentInput::ControlLost);
+    assert_eq!(p.injected, vec![key(Key::ShiftLeft, false)]);
+    assert!(p.viewer_events.contains(&SessionEvent::GrantChanged {
+        granted: Grants::parse_list("view").expect("grants")
+    }));
 }
