@@ -57,6 +57,9 @@ struct Agent {
     rng: SystemRandom,
     /// The screen share while `view` is granted.
     screen: Option<ScreenShare>,
+    /// The watch on the person's own devices was lost: inject releases
+    /// only.
+    releases_only: bool,
     /// Display lists from the screen share, for the viewer.
     displays: (
         tokio::sync::mpsc::UnboundedSender<DisplaysNews>,
@@ -82,6 +85,7 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         technician: None,
         rng: SystemRandom::new(),
         screen: None,
+        releases_only: false,
         displays: tokio::sync::mpsc::unbounded_channel(),
     };
     let mut session = AgentSession::new(Timeouts::default());
@@ -189,8 +193,11 @@ impl Agent {
                     .is_some_and(|rx| rx.has_changed().is_err())
                 {
                     self.options.local_activity = None;
-                    if self.options.injector.take().is_some() {
+                    if self.options.injector.is_some() {
                         tracing::warn!("remote control stopped: the local keyboard and mouse can no longer be watched");
+                        // Releases still go through (so nothing stays
+                        // pressed), nothing else ever again.
+                        self.releases_only = true;
                         return Some(AgentInput::ControlLost);
                     }
                 }
@@ -328,6 +335,9 @@ impl Agent {
                 if let Some(screen) = &self.screen {
                     screen.shown(seq);
                 }
+            }
+            AgentAction::Inject(event) if self.releases_only && !event.is_release() => {
+                tracing::warn!("input admitted, but remote control stopped: dropped");
             }
             AgentAction::Inject(event) => match self.options.injector.as_mut() {
                 Some(injector) => {

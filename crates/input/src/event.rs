@@ -125,6 +125,15 @@ pub enum InputError {
 }
 
 impl InputEvent {
+    /// Whether this lets go of a key or button: the one kind of event that
+    /// can only ever give control back to the person.
+    pub fn is_release(&self) -> bool {
+        matches!(
+            self,
+            InputEvent::Key { down: false, .. } | InputEvent::Button { down: false, .. }
+        )
+    }
+
     /// Checks the event's bounds against a `width` x `height` display.
     pub fn validate(&self, width: u32, height: u32) -> Result<(), InputError> {
         match self {
