@@ -30,6 +30,13 @@ fn typed_into_the_shell_with_layout(layout: &str) {
     let _xterm = x.shell_in(&work);
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
     let (_agent, mut viewer) = x11_session(&relay.client_args(), &x.display, "view,control", "y");
+    // A shortcut first: a wrong start of line, then Ctrl+U, which the
+    // terminal's line discipline takes as "erase the line".
+    viewer.command(r#"{"cmd":"mouse_move","x":200,"y":100}"#);
+    viewer.command(r#"{"cmd":"text","text":"echo wrong "}"#);
+    viewer.command(r#"{"cmd":"key","key":"ControlLeft","action":"down"}"#);
+    viewer.command(r#"{"cmd":"key","key":"KeyU"}"#);
+    viewer.command(r#"{"cmd":"key","key":"ControlLeft","action":"up"}"#);
     type_the_line(&mut viewer);
     assert_eq!(wait_for_line(&work.join("out.txt")), format!("{LINE}\n"));
     let at = x.xdotool(&["getmouselocation"]);
