@@ -4,6 +4,7 @@
 mod local;
 mod run;
 mod screen;
+mod trust;
 mod tty;
 
 use clap::{Parser, ValueEnum};
@@ -138,6 +139,14 @@ async fn main() -> ExitCode {
         },
         Screen::Synthetic => None,
     };
+    // Whom this computer trusts to vouch for technicians.
+    let trusted = match trust::load() {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("tessera-agent: the list of trusted organisations: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     // Without a terminal there is no one to ask: refuse before registering.
     let tty = match tty::Tty::open() {
         Ok(t) => t,
@@ -154,6 +163,7 @@ async fn main() -> ExitCode {
         capture: std::sync::Arc::new(std::sync::Mutex::new(capture)),
         injector,
         local_activity,
+        trusted,
     };
     match run::run(options, tty).await {
         Ok(reason) if reason.is_normal() => ExitCode::SUCCESS,

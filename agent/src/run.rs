@@ -40,6 +40,8 @@ pub struct Options {
     /// When the person last used their own keyboard or mouse (`None`: no
     /// desktop, so no one to pause for).
     pub local_activity: Option<crate::local::LocalActivity>,
+    /// The organisations trusted to vouch for technicians.
+    pub trusted: tessera_secure::identity::TrustStore,
 }
 
 /// Everything the loop carries between turns.
@@ -88,7 +90,7 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         releases_only: false,
         displays: tokio::sync::mpsc::unbounded_channel(),
     };
-    let mut session = AgentSession::new(Timeouts::default());
+    let mut session = AgentSession::new(Timeouts::default(), agent.options.trusted.clone());
     let mut actions = session.start();
     let mut tty_open = true;
     loop {
@@ -165,6 +167,13 @@ impl Agent {
                 AgentInput::RemoteInput {
                     event,
                     at: std::time::Instant::now(),
+                }
+            }
+            // The introduction carries the time, for its certificate.
+            Woke::Channel(ChannelEvent::Message(ViewerMsg::Hello(hello))) => {
+                AgentInput::Introduced {
+                    hello,
+                    now: unix_micros() / 1_000_000,
                 }
             }
             Woke::Channel(ChannelEvent::Message(m)) => AgentInput::FromViewer(m),

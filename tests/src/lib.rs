@@ -235,9 +235,16 @@ pub struct Agent {
 impl Agent {
     /// Starts an agent with `--events json` and the given extra flags.
     pub fn start(args: &[String]) -> Self {
+        Self::start_env(args, &[])
+    }
+
+    /// As [`start`](Self::start), with extra environment variables (such
+    /// as `XDG_CONFIG_HOME`, where the user's trusted organisations are).
+    pub fn start_env(args: &[String], env: &[(&str, &Path)]) -> Self {
         let terminal_pair = pty::Pair::open();
         let mut cmd = Command::new(bin("tessera-agent"));
         cmd.args(args).args(["--events", "json", "--lang", "en"]);
+        cmd.envs(env.iter().map(|(k, v)| (*k, *v)));
         if !args.iter().any(|a| a == "--screen") {
             cmd.args(["--screen", "synthetic"]);
         }
@@ -309,10 +316,22 @@ pub struct Viewer {
 impl Viewer {
     /// Connects with `code` as technician Jane asking for `request`.
     pub fn connect(code: &str, relay_args: &[String], request: &str) -> Self {
+        Self::connect_as(
+            code,
+            relay_args,
+            request,
+            &["--name", "Jane", "--org", "Acme IT"],
+        )
+    }
+
+    /// Connects with `code`, introduced by `who` (`--name ...` or
+    /// `--identity FILE`), asking for `request`.
+    pub fn connect_as(code: &str, relay_args: &[String], request: &str, who: &[&str]) -> Self {
         let mut child = Command::new(bin("tessera-viewer"))
             .args(["connect", code])
             .args(relay_args)
-            .args(["--name", "Jane", "--org", "Acme IT", "--request", request])
+            .args(who)
+            .args(["--request", request])
             .args(["--headless", "--events", "json"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

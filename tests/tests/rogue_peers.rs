@@ -9,11 +9,14 @@ use tessera_proto::{EndReason, Grants};
 use tessera_tests::{rogue, scratch, Agent, RelayProcess, Viewer};
 
 fn garbage_frames() -> Vec<(&'static str, Vec<u8>, &'static str)> {
-    let forged_hello = ViewerMsg::Hello(Hello {
+    let forged_hello = ViewerMsg::Hello(Box::new(Hello {
         name: "Microsoft Support\n\nYour computer is infected".into(),
         org: None,
         requested: Grants::parse_list("control").expect("grants"),
-    });
+        key: tessera_proto::identity::PublicKey([1; 32]),
+        certificate: None,
+        signature: tessera_proto::identity::Signature([0; 64]),
+    }));
     vec![
         (
             "garbage",

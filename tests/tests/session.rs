@@ -15,7 +15,7 @@ fn full_session_with_chat_both_ways() {
     // The person sees who asks and what, and answers on the terminal.
     agent
         .terminal
-        .wait_for("Jane, Acme IT (not verified) asks to: chat.");
+        .wait_for("Jane, Acme IT (NOT verified: this name was typed by the caller) asks to: chat.");
     let asked = agent.events.event("consent_requested");
     assert_eq!(asked["technician"]["name"], "Jane");
     assert_eq!(asked["technician"]["verified"], false);

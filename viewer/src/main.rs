@@ -1,6 +1,7 @@
 //! `tessera-viewer`: the technician's side. Connects with the code the
 //! person reads aloud and runs the session they allow.
 
+mod identity;
 mod run;
 mod snapshot;
 
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tessera_net::trust::RelayTrust;
 use tessera_proto::{Code, Fingerprint, Grants};
+use tessera_secure::identity::{Introduction, SigningKey};
 
 /// Help someone at a distance, with their consent.
 #[derive(Parser, Debug)]
@@ -22,6 +24,11 @@ struct Args {
 enum Cmd {
     /// Connect to the person's computer with the code they read to you.
     Connect(ConnectArgs),
+    /// Technician identities: your key, your organisation's certificate.
+    Identity {
+        #[command(subcommand)]
+        command: identity::IdentityCmd,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -41,12 +48,17 @@ struct ConnectArgs {
     /// ~/.config/tessera/known_relays).
     #[arg(long)]
     known_relays: Option<PathBuf>,
-    /// Your name, as the person will see it (marked "not verified").
-    #[arg(long, default_value_t = default_name())]
+    /// Your name, as the person will see it (marked "not verified"; with
+    /// --identity, the identity's name is used).
+    #[arg(long, default_value_t = default_name(), conflicts_with = "identity")]
     name: String,
     /// Your organisation, as the person will see it.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "identity")]
     org: Option<String>,
+    /// Your identity file (`identity new`): with your organisation's
+    /// certificate in it, the person sees you as verified.
+    #[arg(long)]
+    identity: Option<PathBuf>,
     /// What you ask to do: view, control, clipboard, files, chat.
     #[arg(long, default_value = "view,control,chat", value_parser = parse_grants)]
     request: Grants,
@@ -82,7 +94,21 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let Cmd::Connect(args) = args.command;
+    let args = match args.command {
+        Cmd::Connect(args) => args,
+        Cmd::Identity { command } => {
+            return match identity::run(command) {
+                Ok(text) => {
+                    println!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("tessera-viewer: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+    };
     if !args.headless {
         eprintln!("tessera-viewer: this version has no window yet: add --headless and send commands as JSON lines on stdin");
         return ExitCode::from(2);
@@ -95,13 +121,35 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Without an identity file, a key for this session only: the
+    // introduction is still bound to the session, the name unverified.
+    let (name, org, key, certificate) = match &args.identity {
+        Some(path) => match identity::load(path) {
+            Ok(file) => (file.name, file.org, file.key, file.certificate),
+            Err(e) => {
+                eprintln!("tessera-viewer: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => match SigningKey::generate() {
+            Ok(key) => (args.name, args.org, key, None),
+            Err(e) => {
+                eprintln!("tessera-viewer: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
     let options = run::Options {
         relay: args.relay,
         trust: RelayTrust::from_flags(args.relay_fingerprint, args.relay_ca, args.known_relays),
         events_json: args.events.is_some(),
-        name: args.name,
-        org: args.org,
-        request: args.request,
+        intro: Introduction {
+            name,
+            org,
+            requested: args.request,
+            certificate,
+        },
+        key,
     };
     match run::run(options, code).await {
         Ok(reason) if reason.is_normal() => ExitCode::SUCCESS,

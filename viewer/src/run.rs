@@ -11,10 +11,11 @@ use tessera_net::relay_client::{self, RelayLink};
 use tessera_net::timers::Timers;
 use tessera_net::trust::RelayTrust;
 use tessera_net::NetError;
-use tessera_proto::peer::{AgentMsg, Hello};
+use tessera_proto::peer::AgentMsg;
 use tessera_proto::relay::RelayMsg;
-use tessera_proto::{Code, EndReason, Fingerprint, Grants};
+use tessera_proto::{Code, EndReason, Fingerprint};
 use tessera_screen::{Decoder, ScreenMsg, MAX_UPDATE_BYTES};
+use tessera_secure::identity::{Introduction, SigningKey};
 use tessera_session::command::{self, Command};
 use tessera_session::viewer::ScreenUse;
 use tessera_session::viewer::{ViewerAction, ViewerInput, ViewerSession};
@@ -30,12 +31,11 @@ pub struct Options {
     pub trust: RelayTrust,
     /// Print JSON events on stdout.
     pub events_json: bool,
-    /// The technician's name.
-    pub name: String,
-    /// The technician's organisation.
-    pub org: Option<String>,
-    /// What to ask for.
-    pub request: Grants,
+    /// Who the technician says they are, what they ask, and their
+    /// organisation's certificate if they have one.
+    pub intro: Introduction,
+    /// The key that signs the introduction for this session.
+    pub key: SigningKey,
 }
 
 struct Viewer {
@@ -63,12 +63,10 @@ enum Woke {
 
 /// Runs one viewer session; returns how it ended.
 pub async fn run(options: Options, code: Code) -> Result<EndReason, String> {
-    let hello = Hello {
-        name: options.name.clone(),
-        org: options.org.clone(),
-        requested: options.request,
-    };
-    hello.validate().map_err(|e| format!("--name/--org: {e}"))?;
+    tessera_proto::peer::validate_name("--name", &options.intro.name).map_err(|e| e.to_string())?;
+    if let Some(org) = &options.intro.org {
+        tessera_proto::peer::validate_name("--org", org).map_err(|e| e.to_string())?;
+    }
     let link = relay_client::connect(&options.relay, &options.trust)
         .await
         .map_err(|e| e.to_string())?;
@@ -84,7 +82,7 @@ pub async fn run(options: Options, code: Code) -> Result<EndReason, String> {
         screen: None,
         decoder: Decoder::new().map_err(|e| format!("screen decoder: {e}"))?,
     };
-    let mut session = ViewerSession::new(code, hello, Timeouts::default());
+    let mut session = ViewerSession::new(code, options.intro, options.key, Timeouts::default());
     let mut actions = session.start();
     loop {
         for action in actions.drain(..) {

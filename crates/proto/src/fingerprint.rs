@@ -33,25 +33,30 @@ impl FromStr for Fingerprint {
     type Err = FingerprintParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let hex: Vec<u8> = s
-            .bytes()
-            .filter(|b| *b != b':')
-            .map(|b| match b {
-                b'0'..=b'9' => Ok(b - b'0'),
-                b'a'..=b'f' => Ok(b - b'a' + 10),
-                b'A'..=b'F' => Ok(b - b'A' + 10),
-                _ => Err(FingerprintParseError),
-            })
-            .collect::<Result<_, _>>()?;
-        if hex.len() != 64 {
-            return Err(FingerprintParseError);
-        }
-        let mut out = [0u8; 32];
-        for (i, pair) in hex.chunks_exact(2).enumerate() {
-            out[i] = pair[0] << 4 | pair[1];
-        }
-        Ok(Self(out))
+        parse_hex32(s).map(Self).ok_or(FingerprintParseError)
     }
+}
+
+/// 64 hexadecimal digits (colons allowed between them) as 32 bytes.
+pub(crate) fn parse_hex32(s: &str) -> Option<[u8; 32]> {
+    let digits: Vec<u8> = s
+        .bytes()
+        .filter(|b| *b != b':')
+        .map(|b| match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    if digits.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in digits.chunks_exact(2).enumerate() {
+        out[i] = pair[0] << 4 | pair[1];
+    }
+    Some(out)
 }
 
 #[cfg(test)]

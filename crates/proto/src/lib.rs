@@ -13,6 +13,7 @@ pub mod end;
 pub mod fingerprint;
 pub mod frame;
 pub mod grants;
+pub mod identity;
 pub mod pairing;
 pub mod peer;
 pub mod relay;

@@ -1,6 +1,7 @@
 //! Messages between agent and viewer on the control stream of the inner,
 //! end-to-end encrypted QUIC connection. The relay never sees them.
 
+use crate::identity::{Certificate, PublicKey, Signature};
 use crate::{EndReason, Grants};
 use serde::{Deserialize, Serialize};
 
@@ -13,22 +14,32 @@ pub const MAX_CHAT_CHARS: usize = 4000;
 /// Longest technician name or organisation, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
 
-/// The technician's introduction, the first message the viewer sends.
+/// The technician's introduction, the first message the viewer sends,
+/// signed for this session with the technician's key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hello {
-    /// Name as typed by the technician (unverified in this version).
+    /// Name as typed by the technician (verified only through
+    /// `certificate`).
     pub name: String,
     /// Organisation as typed by the technician, if any.
     pub org: Option<String>,
     /// What the technician asks to do.
     pub requested: Grants,
+    /// The technician's public key (Ed25519).
+    pub key: PublicKey,
+    /// Their organisation's certificate for `key`, if they have one.
+    pub certificate: Option<Certificate>,
+    /// `key`'s signature over all of the above and this session's
+    /// transcript and certificate fingerprints (`tessera-secure`).
+    pub signature: Signature,
 }
 
 /// Viewer → agent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ViewerMsg {
-    /// Introduction and request; exactly once, first.
-    Hello(Hello),
+    /// Introduction and request; exactly once, first. (Boxed: it is by
+    /// far the largest message and is sent once.)
+    Hello(Box<Hello>),
     /// A chat line from the technician.
     Chat {
         /// At most [`MAX_CHAT_CHARS`] characters.
@@ -192,6 +203,10 @@ impl Hello {
         if let Some(org) = &self.org {
             check_text("organisation", org, MAX_NAME_CHARS, false)?;
         }
+        if let Some(cert) = &self.certificate {
+            check_text("certificate name", &cert.name, MAX_NAME_CHARS, false)?;
+            check_text("certificate organisation", &cert.org, MAX_NAME_CHARS, false)?;
+        }
         Ok(())
     }
 }
@@ -214,6 +229,13 @@ pub fn validate_displays(displays: &[DisplayInfo], showing: u32) -> Result<(), C
     Ok(())
 }
 
+/// Checks a person's or organisation's name as the prompt will show it:
+/// at most [`MAX_NAME_CHARS`], no control, invisible or direction
+/// characters. `field` names it in the error.
+pub fn validate_name(field: &'static str, name: &str) -> Result<(), ContentError> {
+    check_text(field, name, MAX_NAME_CHARS, false)
+}
+
 /// Checks a chat line: bounded, no control characters but newlines.
 pub fn validate_chat(text: &str) -> Result<(), ContentError> {
     check_text("chat message", text, MAX_CHAT_CHARS, true)
@@ -229,6 +251,9 @@ mod tests {
             name: "Jane".into(),
             org: Some("Acme IT".into()),
             requested: Grants::NONE,
+            key: crate::identity::PublicKey([1; 32]),
+            certificate: None,
+            signature: crate::identity::Signature([0; 64]),
         };
         assert!(hello.validate().is_ok());
         hello.name = "Jane\x1b[2J".into();

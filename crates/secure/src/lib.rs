@@ -1,11 +1,14 @@
 //! The cryptography of pairing: SPAKE2 on the code's secret, the HKDF key
 //! schedule, and the sealed key confirmations that authenticate the
-//! certificate fingerprints each side will pin on the end-to-end channel.
+//! certificate fingerprints each side will pin on the end-to-end channel;
+//! and technician identities: keys, certificates, the agent's trust store
+//! and the introduction signed for one session.
 //!
 //! Sans-IO: every function takes bytes and returns bytes or a typed error.
 #![forbid(unsafe_code)]
 
 mod confirm;
+pub mod identity;
 mod keys;
 mod pake;
 

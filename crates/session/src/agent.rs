@@ -13,6 +13,7 @@ use tessera_proto::pairing::PairingMsg;
 use tessera_proto::peer::{validate_chat, AgentMsg, DisplayInfo, Hello, ViewerMsg};
 use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
 use tessera_proto::{Code, EndReason, Fingerprint, Grants, Nameplate, Permission, Secret};
+use tessera_secure::identity::{assess, SessionBinding, TrustStore};
 use tessera_secure::{PairingContext, Pake, PeerConfirmation, Role};
 
 /// What the agent's surroundings tell it.
@@ -63,6 +64,14 @@ pub enum AgentInput {
     RelayClosed(Option<String>),
     /// The viewer sent bytes that are not a valid message.
     ProtocolViolation(String),
+    /// The viewer's introduction, with the wall-clock time it arrived
+    /// (Unix seconds, to check the certificate's validity).
+    Introduced {
+        /// The `Hello`, decoded but not yet checked.
+        hello: Box<Hello>,
+        /// Seconds since the Unix epoch.
+        now: u64,
+    },
     /// Keyboard or mouse input from the viewer, with when it arrived (for
     /// the rate limit and the local user's pause).
     RemoteInput {
@@ -151,11 +160,16 @@ enum State {
     },
     AwaitPeerConfirm {
         confirm: PeerConfirmation,
+        transcript: [u8; 32],
+        local_fingerprint: Fingerprint,
     },
     Connecting {
         peer_fingerprint: Fingerprint,
+        binding: SessionBinding,
     },
-    AwaitHello,
+    AwaitHello {
+        binding: SessionBinding,
+    },
     Consent {
         requested: Grants,
     },
@@ -172,6 +186,8 @@ pub struct AgentSession {
     /// take it down.
     prompting: bool,
     timeouts: Timeouts,
+    /// The organisations trusted to vouch for technicians.
+    trust: TrustStore,
     out: Vec<AgentAction>,
     /// The input gate, from the first remote event on.
     gate: Option<Gate>,
@@ -189,11 +205,12 @@ const REFUSAL_REPORT_EVERY: Duration = Duration::from_secs(1);
 
 impl AgentSession {
     /// A new session; call [`start`](Self::start) to get its first actions.
-    pub fn new(timeouts: Timeouts) -> Self {
+    pub fn new(timeouts: Timeouts, trust: TrustStore) -> Self {
         Self {
             state: State::Registering,
             prompting: false,
             timeouts,
+            trust,
             out: Vec::new(),
             gate: None,
             display: None,
@@ -294,21 +311,41 @@ impl AgentSession {
                 PairingMsg::Confirm(_) => None,
             }) {
                 Some(keys) => {
+                    let transcript = keys.transcript();
                     let (own, confirm) = keys.confirmations(Role::Agent);
                     let sealed = own.seal(&local_fingerprint);
                     self.push(AgentAction::Relay(mailbox(PairingMsg::Confirm(sealed))));
-                    self.state = State::AwaitPeerConfirm { confirm };
+                    self.state = State::AwaitPeerConfirm {
+                        confirm,
+                        transcript,
+                        local_fingerprint,
+                    };
                 }
                 None => self.burn(BurnReason::WrongCode),
             },
-            (State::AwaitPeerConfirm { confirm }, AgentInput::Mailbox(bytes)) => {
+            (
+                State::AwaitPeerConfirm {
+                    confirm,
+                    transcript,
+                    local_fingerprint,
+                },
+                AgentInput::Mailbox(bytes),
+            ) => {
                 match pairing_msg(&bytes).and_then(|m| match m {
                     PairingMsg::Confirm(c) => confirm.open(&c).ok(),
                     PairingMsg::Pake(_) => None,
                 }) {
                     Some(peer_fingerprint) => {
                         self.push(AgentAction::StartChannel { peer_fingerprint });
-                        self.state = State::Connecting { peer_fingerprint };
+                        let binding = SessionBinding {
+                            transcript,
+                            agent: local_fingerprint,
+                            viewer: peer_fingerprint,
+                        };
+                        self.state = State::Connecting {
+                            peer_fingerprint,
+                            binding,
+                        };
                     }
                     None => self.burn(BurnReason::WrongCode),
                 }
@@ -317,14 +354,20 @@ impl AgentSession {
                 State::AwaitPeerPake { .. } | State::AwaitPeerConfirm { .. },
                 AgentInput::PeerLeft | AgentInput::TimerFired(Timer::Handshake),
             ) => self.burn(BurnReason::Abandoned),
-            (State::Connecting { peer_fingerprint }, AgentInput::ChannelUp) => {
+            (
+                State::Connecting {
+                    peer_fingerprint,
+                    binding,
+                },
+                AgentInput::ChannelUp,
+            ) => {
                 self.emit(SessionEvent::Secured {
                     peer_fingerprint: peer_fingerprint.to_string(),
                 });
-                self.state = State::AwaitHello;
+                self.state = State::AwaitHello { binding };
             }
-            (State::AwaitHello, AgentInput::FromViewer(ViewerMsg::Hello(hello))) => {
-                self.ask_consent(hello)
+            (State::AwaitHello { binding }, AgentInput::Introduced { hello, now }) => {
+                self.ask_consent(*hello, &binding, now)
             }
             (State::Consent { requested }, AgentInput::ConsentAnswer(answer)) => {
                 // Answered at the prompt itself: it closes on its own.
@@ -355,15 +398,17 @@ impl AgentSession {
         }
     }
 
-    fn ask_consent(&mut self, hello: Hello) {
+    fn ask_consent(&mut self, hello: Hello, binding: &SessionBinding, now: u64) {
         if let Err(e) = hello.validate() {
             return self.end_telling_viewer_detail(EndReason::ProtocolError, e.to_string());
         }
-        let technician = Technician {
-            name: hello.name,
-            org: hello.org,
-            verified: false,
+        let verification = match assess(&hello, binding, &self.trust, now) {
+            Ok(v) => v,
+            Err(e) => {
+                return self.end_telling_viewer_detail(EndReason::ProtocolError, e.to_string())
+            }
         };
+        let technician = Technician::new(hello.name, hello.org, verification);
         self.push(AgentAction::CancelTimer(Timer::Handshake));
         self.push(AgentAction::SetTimer(Timer::Consent, self.timeouts.consent));
         self.push(AgentAction::AskConsent {
@@ -468,10 +513,11 @@ impl AgentSession {
             }
             AgentInput::UserEnd => self.end_telling_viewer(EndReason::UserEnded),
             AgentInput::FromViewer(ViewerMsg::End) => self.end(EndReason::TechnicianEnded, None),
-            AgentInput::FromViewer(ViewerMsg::Hello(_)) => self.end_telling_viewer_detail(
-                EndReason::ProtocolError,
-                "the viewer introduced itself twice".into(),
-            ),
+            AgentInput::FromViewer(ViewerMsg::Hello(_)) | AgentInput::Introduced { .. } => self
+                .end_telling_viewer_detail(
+                    EndReason::ProtocolError,
+                    "the viewer introduced itself twice".into(),
+                ),
             other => self.anywhere(State::Running { granted }, other),
         }
     }
@@ -481,7 +527,7 @@ impl AgentSession {
     fn anywhere(&mut self, state: State, input: AgentInput) {
         let channel_up = matches!(
             state,
-            State::AwaitHello | State::Consent { .. } | State::Running { .. }
+            State::AwaitHello { .. } | State::Consent { .. } | State::Running { .. }
         );
         let prompting = matches!(state, State::Consent { .. });
         self.state = state;
@@ -529,10 +575,12 @@ impl AgentSession {
                 self.refuse(Permission::Chat)
             }
             AgentInput::FromViewer(ViewerMsg::End) => self.end(EndReason::TechnicianEnded, None),
-            AgentInput::FromViewer(_) | AgentInput::ChannelUp => self.end_telling_viewer_detail(
-                EndReason::ProtocolError,
-                "the viewer sent a message out of order".into(),
-            ),
+            AgentInput::FromViewer(_) | AgentInput::Introduced { .. } | AgentInput::ChannelUp => {
+                self.end_telling_viewer_detail(
+                    EndReason::ProtocolError,
+                    "the viewer sent a message out of order".into(),
+                )
+            }
             AgentInput::Registered { .. } | AgentInput::Paired { .. } => self.end(
                 EndReason::ProtocolError,
                 Some("the relay sent a message out of order".into()),

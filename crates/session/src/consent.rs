@@ -46,18 +46,19 @@ pub fn describe_grants(grants: Grants, lang: Lang) -> String {
     }
 }
 
-/// Who asks, with the verification status spelled out.
+/// Who asks, with the verification status spelled out: who vouches, or
+/// that nobody does and the name is only what the caller typed.
 pub fn describe_technician(t: &Technician, lang: Lang) -> String {
     let org = t
         .org
         .as_deref()
         .map(|o| format!(", {o}"))
         .unwrap_or_default();
-    let status = match (t.verified, lang) {
-        (true, Lang::En) => "verified",
-        (true, Lang::Fr) => "vérifié",
-        (false, Lang::En) => "not verified",
-        (false, Lang::Fr) => "non vérifié",
+    let status = match (&t.verified_by, lang) {
+        (Some(by), Lang::En) => format!("verified by {by}"),
+        (Some(by), Lang::Fr) => format!("vérifié par {by}"),
+        (None, Lang::En) => "NOT verified: this name was typed by the caller".into(),
+        (None, Lang::Fr) => "NON vérifié : ce nom a été tapé par l'appelant".into(),
     };
     format!("{}{org} ({status})", t.name)
 }
@@ -106,26 +107,52 @@ pub fn parse_answer(answer: &str, requested: Grants) -> Option<Grants> {
 mod tests {
     use super::*;
 
+    use tessera_secure::identity::{NotVerified, Verification};
+
     fn jane() -> Technician {
-        Technician {
-            name: "Jane".into(),
-            org: None,
-            verified: false,
-        }
+        Technician::new(
+            "Jane".into(),
+            None,
+            Verification::NotVerified(NotVerified::NoCertificate),
+        )
     }
 
     #[test]
     fn prompt_names_who_and_what_in_both_languages() {
         let chat = Grants::parse_list("chat").expect("valid");
         let en = prompt_text(&jane(), chat, 60, Lang::En);
-        assert!(en.contains("Jane (not verified) asks to: chat."), "{en}");
+        assert!(
+            en.contains("Jane (NOT verified: this name was typed by the caller) asks to: chat."),
+            "{en}"
+        );
         assert!(en.ends_with("Allow? [y/N] "));
         let fr = prompt_text(&jane(), chat, 60, Lang::Fr);
         assert!(
-            fr.contains("Jane (non vérifié) demande : discussion."),
+            fr.contains(
+                "Jane (NON vérifié : ce nom a été tapé par l'appelant) demande : discussion."
+            ),
             "{fr}"
         );
         assert!(fr.ends_with("Autoriser ? [o/N] "));
+    }
+
+    #[test]
+    fn a_verified_technician_shows_who_vouches() {
+        let jane = Technician::new(
+            "Jane Doe".into(),
+            Some("Acme IT".into()),
+            Verification::Verified {
+                org: "Acme IT".into(),
+            },
+        );
+        assert_eq!(
+            describe_technician(&jane, Lang::En),
+            "Jane Doe, Acme IT (verified by Acme IT)"
+        );
+        assert_eq!(
+            describe_technician(&jane, Lang::Fr),
+            "Jane Doe, Acme IT (vérifié par Acme IT)"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use tessera_proto::{EndReason, Grants, Permission};
+use tessera_secure::identity::Verification;
 
 /// Which end did something.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -20,9 +21,33 @@ pub struct Technician {
     pub name: String,
     /// Organisation as given, if any.
     pub org: Option<String>,
-    /// Whether a trusted organisation vouched for the name (not yet
-    /// possible: always false until technician identities exist).
+    /// Whether an organisation this machine trusts vouches for this name
+    /// and key (a valid certificate).
     pub verified: bool,
+    /// The organisation that vouches, when verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified_by: Option<String>,
+    /// Why not, when not verified (`no_certificate`, `unknown_org`,
+    /// `expired`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_verified: Option<&'static str>,
+}
+
+impl Technician {
+    /// Who the `Hello` says is calling, with what the agent concluded.
+    pub fn new(name: String, org: Option<String>, verification: Verification) -> Self {
+        let (verified_by, not_verified) = match verification {
+            Verification::Verified { org } => (Some(org), None),
+            Verification::NotVerified(why) => (None, Some(why.name())),
+        };
+        Self {
+            name,
+            org,
+            verified: verified_by.is_some(),
+            verified_by,
+            not_verified,
+        }
+    }
 }
 
 /// One thing that happened. Serialized with an `event` tag, this is the

@@ -10,9 +10,10 @@ use crate::{mailbox, pairing_msg, Timeouts, Timer};
 use std::mem;
 use std::time::Duration;
 use tessera_proto::pairing::PairingMsg;
-use tessera_proto::peer::{validate_chat, validate_displays, AgentMsg, Hello, ViewerMsg};
+use tessera_proto::peer::{validate_chat, validate_displays, AgentMsg, ViewerMsg};
 use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
 use tessera_proto::{Code, EndReason, Fingerprint, Grants, Permission};
+use tessera_secure::identity::{signed_hello, Introduction, SessionBinding, SigningKey};
 use tessera_secure::{PairingContext, Pake, PeerConfirmation, Role};
 
 /// What the viewer's surroundings tell it.
@@ -124,9 +125,12 @@ enum State {
     },
     AwaitPeerConfirm {
         confirm: PeerConfirmation,
+        transcript: [u8; 32],
+        local_fingerprint: Fingerprint,
     },
     Connecting {
         peer_fingerprint: Fingerprint,
+        binding: SessionBinding,
     },
     AwaitConsent,
     Running {
@@ -138,19 +142,22 @@ enum State {
 /// The viewer's session state machine.
 pub struct ViewerSession {
     code: Code,
-    hello: Hello,
+    intro: Introduction,
+    key: SigningKey,
     timeouts: Timeouts,
     state: State,
     out: Vec<ViewerAction>,
 }
 
 impl ViewerSession {
-    /// A session that will join with `code` and introduce itself with
-    /// `hello`. Call [`start`](Self::start) for its first actions.
-    pub fn new(code: Code, hello: Hello, timeouts: Timeouts) -> Self {
+    /// A session that will join with `code` and introduce the technician
+    /// with `intro`, signed for the session with `key`. Call
+    /// [`start`](Self::start) for its first actions.
+    pub fn new(code: Code, intro: Introduction, key: SigningKey, timeouts: Timeouts) -> Self {
         Self {
             code,
-            hello,
+            intro,
+            key,
             timeouts,
             state: State::Joining,
             out: Vec::new(),
@@ -239,30 +246,57 @@ impl ViewerSession {
                 PairingMsg::Confirm(_) => None,
             }) {
                 Some(keys) => {
+                    let transcript = keys.transcript();
                     let (own, confirm) = keys.confirmations(Role::Viewer);
                     let sealed = own.seal(&local_fingerprint);
                     self.push(ViewerAction::Relay(mailbox(PairingMsg::Confirm(sealed))));
-                    self.state = State::AwaitPeerConfirm { confirm };
+                    self.state = State::AwaitPeerConfirm {
+                        confirm,
+                        transcript,
+                        local_fingerprint,
+                    };
                 }
                 None => self.end(EndReason::WrongCode, None),
             },
-            (State::AwaitPeerConfirm { confirm }, ViewerInput::Mailbox(bytes)) => {
+            (
+                State::AwaitPeerConfirm {
+                    confirm,
+                    transcript,
+                    local_fingerprint,
+                },
+                ViewerInput::Mailbox(bytes),
+            ) => {
                 match pairing_msg(&bytes).and_then(|m| match m {
                     PairingMsg::Confirm(c) => confirm.open(&c).ok(),
                     PairingMsg::Pake(_) => None,
                 }) {
                     Some(peer_fingerprint) => {
                         self.push(ViewerAction::StartChannel { peer_fingerprint });
-                        self.state = State::Connecting { peer_fingerprint };
+                        let binding = SessionBinding {
+                            transcript,
+                            agent: peer_fingerprint,
+                            viewer: local_fingerprint,
+                        };
+                        self.state = State::Connecting {
+                            peer_fingerprint,
+                            binding,
+                        };
                     }
                     None => self.end(EndReason::WrongCode, None),
                 }
             }
-            (State::Connecting { peer_fingerprint }, ViewerInput::ChannelUp) => {
+            (
+                State::Connecting {
+                    peer_fingerprint,
+                    binding,
+                },
+                ViewerInput::ChannelUp,
+            ) => {
                 self.emit(SessionEvent::Secured {
                     peer_fingerprint: peer_fingerprint.to_string(),
                 });
-                self.push(ViewerAction::ToAgent(ViewerMsg::Hello(self.hello.clone())));
+                let hello = signed_hello(&self.intro, &self.key, &binding);
+                self.push(ViewerAction::ToAgent(ViewerMsg::Hello(Box::new(hello))));
                 self.push(ViewerAction::CancelTimer(Timer::Handshake));
                 // The agent's prompt times out first; this only guards
                 // against an agent that never answers.

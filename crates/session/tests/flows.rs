@@ -5,9 +5,13 @@ use tessera_proto::pairing::PairingMsg;
 use tessera_proto::peer::{AgentMsg, Hello, ViewerMsg};
 use tessera_proto::relay::{ClientMsg, Refusal};
 use tessera_proto::{Code, EndReason, Fingerprint, Grants, Nameplate, Permission, Secret};
+use tessera_secure::identity::{Introduction, SigningKey, TrustStore, NO_SIGNATURE};
 use tessera_session::agent::{AgentAction, AgentInput, AgentSession};
 use tessera_session::viewer::{ViewerAction, ViewerInput, ViewerSession};
 use tessera_session::{BurnReason, SessionEvent, Side, Timeouts, Timer};
+
+/// The agent's clock when the `Hello` arrives (Unix seconds).
+const NOW: u64 = 1_800_000_000;
 
 const AGENT_FP: Fingerprint = Fingerprint([0xa; 32]);
 const VIEWER_FP: Fingerprint = Fingerprint([0xb; 32]);
@@ -18,6 +22,19 @@ fn secret(n: u8) -> Secret {
 
 fn grants(list: &str) -> Grants {
     Grants::parse_list(list).expect("grants")
+}
+
+/// A `Hello` signed for no session (what a forger without the session's
+/// transcript can send).
+fn unsigned_hello(name: &str, requested: &str) -> Box<Hello> {
+    Box::new(Hello {
+        name: name.into(),
+        org: None,
+        requested: grants(requested),
+        key: SigningKey::generate().expect("key").public(),
+        certificate: None,
+        signature: NO_SIGNATURE,
+    })
 }
 
 /// Both machines and what they have emitted and finished with.
@@ -60,16 +77,36 @@ impl Pair {
     /// An agent that registered and shows a code, and a viewer holding
     /// `typed` (a code for the same nameplate, maybe another secret).
     fn new(agent_secret: u8, viewer_secret: u8, requested: &str) -> Self {
-        let nameplate = Nameplate::new(482).expect("valid");
-        let hello = Hello {
+        let intro = Introduction {
             name: "Jane".into(),
             org: Some("Acme IT".into()),
             requested: grants(requested),
+            certificate: None,
         };
+        let key = SigningKey::generate().expect("key");
+        Self::with(
+            agent_secret,
+            viewer_secret,
+            intro,
+            key,
+            TrustStore::default(),
+        )
+    }
+
+    /// As [`new`](Self::new), with the technician's identity and the
+    /// agent's trust store given.
+    fn with(
+        agent_secret: u8,
+        viewer_secret: u8,
+        intro: Introduction,
+        key: SigningKey,
+        trust: TrustStore,
+    ) -> Self {
+        let nameplate = Nameplate::new(482).expect("valid");
         let code = Code::new(nameplate, secret(viewer_secret));
         let mut pair = Pair {
-            agent: AgentSession::new(Timeouts::default()),
-            viewer: ViewerSession::new(code, hello, Timeouts::default()),
+            agent: AgentSession::new(Timeouts::default(), trust),
+            viewer: ViewerSession::new(code, intro, key, Timeouts::default()),
             agent_events: vec![],
             viewer_events: vec![],
             agent_relay: vec![],
@@ -163,6 +200,11 @@ impl Pair {
                         event,
                         at: std::time::Instant::now(),
                     })
+                }
+                // As the agent binary does: the introduction carries the
+                // time, for the certificate's validity.
+                ViewerAction::ToAgent(ViewerMsg::Hello(hello)) => {
+                    to_agent.push(AgentInput::Introduced { hello, now: NOW })
                 }
                 ViewerAction::ToAgent(m) => to_agent.push(AgentInput::FromViewer(m)),
                 ViewerAction::Emit(e) => self.viewer_events.push(e),
@@ -467,11 +509,10 @@ fn a_peer_breaking_the_protocol_ends_with_protocol_error() {
     );
     // A second hello is out of order.
     let mut p = Pair::running("chat", "chat");
-    p.deliver_agent(AgentInput::FromViewer(ViewerMsg::Hello(Hello {
-        name: "Mallory".into(),
-        org: None,
-        requested: grants("control"),
-    })));
+    p.deliver_agent(AgentInput::Introduced {
+        hello: unsigned_hello("Mallory", "control"),
+        now: NOW,
+    });
     assert_eq!(
         p.ended(),
         (
@@ -483,11 +524,10 @@ fn a_peer_breaking_the_protocol_ends_with_protocol_error() {
     let mut p = Pair::new(9, 9, "chat");
     p.pair();
     p.deliver_agent(AgentInput::ChannelUp);
-    p.deliver_agent(AgentInput::FromViewer(ViewerMsg::Hello(Hello {
-        name: "Jane\x1b[2J".into(),
-        org: None,
-        requested: grants("chat"),
-    })));
+    p.deliver_agent(AgentInput::Introduced {
+        hello: unsigned_hello("Jane\x1b[2J", "chat"),
+        now: NOW,
+    });
     assert!(!p.prompt_open);
     assert_eq!(p.agent_finish, Some(EndReason::ProtocolError));
 }
@@ -912,4 +952,68 @@ fn losing_the_local_watch_takes_control_back() {
     assert!(p.viewer_events.contains(&SessionEvent::GrantChanged {
         granted: Grants::parse_list("view").expect("grants")
     }));
+}
+
+fn consent_technician(p: &Pair) -> tessera_session::Technician {
+    p.agent_events
+        .iter()
+        .find_map(|e| match e {
+            SessionEvent::ConsentRequested { technician, .. } => Some(technician.clone()),
+            _ => None,
+        })
+        .expect("the person was asked")
+}
+
+#[test]
+fn a_technician_certified_by_a_trusted_org_is_shown_verified() {
+    use tessera_secure::identity::{issue, Statement};
+    let org = SigningKey::generate().expect("org key");
+    let trust = TrustStore::parse(&format!("{} Acme IT", org.public())).expect("trust");
+    let jane = SigningKey::generate().expect("key");
+    let certificate = issue(
+        &org,
+        Statement {
+            name: "Jane".into(),
+            org: "Acme IT".into(),
+            key: jane.public(),
+            not_before: NOW - 60,
+            not_after: NOW + 60,
+        },
+    );
+    let intro = Introduction {
+        name: "Jane".into(),
+        org: Some("Acme IT".into()),
+        requested: grants("view"),
+        certificate: Some(certificate),
+    };
+    let mut p = Pair::with(9, 9, intro.clone(), jane, trust.clone());
+    p.connect();
+    let shown = consent_technician(&p);
+    assert!(shown.verified);
+    assert_eq!(shown.verified_by.as_deref(), Some("Acme IT"));
+
+    // The same certificate with an untrusted store: not verified, and why.
+    let jane = SigningKey::generate().expect("key");
+    let mut p = Pair::with(9, 9, intro, jane, TrustStore::default());
+    p.connect();
+    let shown = consent_technician(&p);
+    assert!(!shown.verified);
+    assert_eq!(shown.not_verified, Some("other_key"));
+}
+
+#[test]
+fn an_introduction_signed_for_another_session_ends_it() {
+    let mut p = Pair::new(9, 9, "chat");
+    p.pair();
+    p.deliver_agent(AgentInput::ChannelUp);
+    p.deliver_agent(AgentInput::Introduced {
+        hello: unsigned_hello("Jane", "chat"),
+        now: NOW,
+    });
+    assert!(!p.prompt_open, "never asked");
+    assert_eq!(p.agent_finish, Some(EndReason::ProtocolError));
+    assert!(p.agent_events.iter().any(|e| matches!(
+        e,
+        SessionEvent::SessionEnded { detail: Some(d), .. } if d.contains("not signed for this session")
+    )));
 }

@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tessera_proto::peer::Hello;
 use tessera_proto::{Code, Fingerprint, Grants, Nameplate, Secret};
+use tessera_secure::identity::{Introduction, SigningKey, TrustStore};
 use tessera_session::agent::{AgentInput, AgentSession};
 use tessera_session::viewer::{ViewerInput, ViewerSession};
 use tessera_session::Timeouts;
@@ -15,15 +15,16 @@ fuzz_target!(|data: &[u8]| {
     let nameplate = Nameplate::new(482).expect("nameplate");
     let secret = || Secret::from_digits([1, 2, 3, 4, 5, 6]).expect("secret");
 
-    let mut agent = AgentSession::new(Timeouts::default());
+    let mut agent = AgentSession::new(Timeouts::default(), TrustStore::default());
     let _ = agent.start();
     let _ = agent.handle(AgentInput::Registered { nameplate, expires_in_secs: 600, secret: secret() });
     let _ = agent.handle(AgentInput::Paired { session_id: [0; 16], local_fingerprint: Fingerprint([1; 32]) });
     let _ = agent.handle(AgentInput::Mailbox(first.to_vec()));
     let _ = agent.handle(AgentInput::Mailbox(second.to_vec()));
 
-    let hello = Hello { name: "fuzz".into(), org: None, requested: Grants::NONE };
-    let mut viewer = ViewerSession::new(Code::new(nameplate, secret()), hello, Timeouts::default());
+    let intro = Introduction { name: "fuzz".into(), org: None, requested: Grants::NONE, certificate: None };
+    let key = SigningKey::generate().expect("key");
+    let mut viewer = ViewerSession::new(Code::new(nameplate, secret()), intro, key, Timeouts::default());
     let _ = viewer.start();
     let _ = viewer.handle(ViewerInput::Paired { session_id: [0; 16], local_fingerprint: Fingerprint([2; 32]) });
     let _ = viewer.handle(ViewerInput::Mailbox(first.to_vec()));

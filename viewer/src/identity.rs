@@ -1,0 +1,244 @@
+//! `tessera-viewer identity ...`: a technician's key, an organisation's
+//! key, the certificates that join them. The rules and formats are in
+//! `tessera_secure::identity`; this file reads and writes the files (whole
+//! or not at all, private ones readable by their owner only) and says what
+//! to do next.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+use tessera_proto::identity::PublicKey;
+use tessera_secure::identity::{
+    certificate_text, issue, parse_certificate, IdentityFile, OrgKeyFile, SigningKey, Statement,
+};
+
+/// Longest validity a certificate may be given.
+const MAX_DAYS: u64 = 3 * 366;
+/// A certificate starts a little in the past, so a clock slightly behind
+/// on the person's machine does not refuse a fresh one.
+const CLOCK_SLACK_SECS: u64 = 600;
+
+/// The identity subcommands.
+#[derive(clap::Subcommand, Debug)]
+pub enum IdentityCmd {
+    /// Create your technician identity (a private key) in a new file.
+    New {
+        /// Your name, as people you help will see it.
+        #[arg(long)]
+        name: String,
+        /// Your organisation.
+        #[arg(long)]
+        org: Option<String>,
+        /// The file to create (kept secret: readable by you only).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// For an organisation's administrator: create the organisation's key.
+    OrgNew {
+        /// The organisation's name, as certificates will give it.
+        #[arg(long)]
+        org: String,
+        /// The file to create (kept secret: readable by you only).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// For an organisation's administrator: certify a technician's key.
+    Sign {
+        /// The organisation's key file (`identity org-new`).
+        #[arg(long)]
+        org_key: PathBuf,
+        /// The technician's name, exactly as their identity gives it.
+        #[arg(long)]
+        name: String,
+        /// The technician's public key (`identity new` prints it).
+        #[arg(long)]
+        key: PublicKey,
+        /// Days the certificate is valid.
+        #[arg(long, default_value_t = 365)]
+        days: u64,
+        /// The certificate file to create (public: give it to the
+        /// technician).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Add the certificate your organisation gave you to your identity.
+    AddCert {
+        /// Your identity file.
+        #[arg(long)]
+        identity: PathBuf,
+        /// The certificate file.
+        #[arg(long)]
+        cert: PathBuf,
+    },
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Runs one identity subcommand; the text to print, or what went wrong.
+pub fn run(cmd: IdentityCmd) -> Result<String, String> {
+    match cmd {
+        IdentityCmd::New { name, org, out } => {
+            let file = IdentityFile {
+                name,
+                org,
+                key: SigningKey::generate().map_err(|e| e.to_string())?,
+                certificate: None,
+            };
+            // What is written must read back: names are checked the same way.
+            IdentityFile::parse(&file.to_text()).map_err(|e| e.to_string())?;
+            write_new(&out, file.to_text().as_bytes(), true)?;
+            let key = file.key.public();
+            Ok(format!(
+                "Created your identity in {}. Keep that file secret.\nYour public key: {key}\n\
+                 To be shown as verified, ask your organisation's administrator to run:\n  \
+                 tessera-viewer identity sign --org-key ORG.key --name \"{}\" --key {key} --out CERT\n\
+                 then add what they give you: tessera-viewer identity add-cert --identity {} --cert CERT",
+                out.display(),
+                file.name,
+                out.display()
+            ))
+        }
+        IdentityCmd::OrgNew { org, out } => {
+            let file = OrgKeyFile {
+                org,
+                key: SigningKey::generate().map_err(|e| e.to_string())?,
+            };
+            OrgKeyFile::parse(&file.to_text()).map_err(|e| e.to_string())?;
+            write_new(&out, file.to_text().as_bytes(), true)?;
+            Ok(format!(
+                "Created the key of {} in {}. Keep that file secret.\n\
+                 Computers that should trust your technicians need this line in\n\
+                 /etc/tessera/trusted-orgs (everyone) or ~/.config/tessera/trusted-orgs (one user):\n{} {}",
+                file.org,
+                out.display(),
+                file.key.public(),
+                file.org
+            ))
+        }
+        IdentityCmd::Sign {
+            org_key,
+            name,
+            key,
+            days,
+            out,
+        } => {
+            if !(1..=MAX_DAYS).contains(&days) {
+                return Err(format!("--days {days}: from 1 to {MAX_DAYS}"));
+            }
+            let org = OrgKeyFile::parse(&read(&org_key)?)
+                .map_err(|e| format!("{}: {e}", org_key.display()))?;
+            tessera_proto::peer::validate_name("--name", &name).map_err(|e| e.to_string())?;
+            let now = now();
+            let cert = issue(
+                &org.key,
+                Statement {
+                    name,
+                    org: org.org,
+                    key,
+                    not_before: now.saturating_sub(CLOCK_SLACK_SECS),
+                    not_after: now + days * 86_400,
+                },
+            );
+            write_new(&out, certificate_text(&cert).as_bytes(), false)?;
+            Ok(format!(
+                "Certified {} of {} for {days} days in {}: give that file to them.",
+                cert.name,
+                cert.org,
+                out.display()
+            ))
+        }
+        IdentityCmd::AddCert { identity, cert } => {
+            let mut file = IdentityFile::parse(&read(&identity)?)
+                .map_err(|e| format!("{}: {e}", identity.display()))?;
+            let certificate =
+                parse_certificate(&read(&cert)?).map_err(|e| format!("{}: {e}", cert.display()))?;
+            if certificate.key != file.key.public() {
+                return Err(format!(
+                    "{} certifies the key {}, not this identity's ({}): ask for a certificate of your own key",
+                    cert.display(),
+                    certificate.key,
+                    file.key.public()
+                ));
+            }
+            if certificate.name != file.name {
+                return Err(format!(
+                    "the certificate names {:?}, this identity {:?}: the names must match exactly",
+                    certificate.name, file.name
+                ));
+            }
+            let summary = format!(
+                "{} of {}, valid until {} (Unix time)",
+                certificate.name, certificate.org, certificate.not_after
+            );
+            file.org = Some(certificate.org.clone());
+            file.certificate = Some(certificate);
+            replace(&identity, file.to_text().as_bytes())?;
+            Ok(format!(
+                "Added the certificate to {}: {summary}.",
+                identity.display()
+            ))
+        }
+    }
+}
+
+/// Loads the identity `connect --identity` names.
+pub fn load(path: &Path) -> Result<IdentityFile, String> {
+    IdentityFile::parse(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if meta.len() > tessera_secure::identity::MAX_IDENTITY_FILE as u64 {
+        return Err(format!(
+            "{} is {} bytes: not an identity, key or certificate file",
+            path.display(),
+            meta.len()
+        ));
+    }
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// Creates `path` with `bytes`, never over an existing file.
+fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), String> {
+    if path.exists() {
+        return Err(format!(
+            "{} exists: choose another --out (nothing was changed)",
+            path.display()
+        ));
+    }
+    write_atomic(path, bytes, private)
+}
+
+/// Replaces `path` (a private file) whole.
+fn replace(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    write_atomic(path, bytes, true)
+}
+
+/// Writes beside `path` and renames into place: the file is whole or
+/// untouched. Private files are readable by their owner only.
+fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<(), String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    if private {
+        options.mode(0o600);
+    }
+    let result = options.open(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = result.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(fail(e));
+    }
+    Ok(())
+}
