@@ -1,6 +1,7 @@
 //! `tessera-agent`: run by the person who needs help. Shows a one-time
 //! code, asks for consent, and runs the session it allowed.
 
+mod gui;
 mod local;
 mod run;
 mod screen;
@@ -33,10 +34,11 @@ struct Args {
     /// ~/.config/tessera/known_relays).
     #[arg(long)]
     known_relays: Option<PathBuf>,
-    /// How the consent prompt is shown. `tty` asks on the controlling
-    /// terminal (it never reads standard input).
-    #[arg(long, value_enum, default_value_t = Ui::Tty)]
-    ui: Ui,
+    /// How the consent prompt is shown: in a window (`gui`, the default
+    /// when $DISPLAY is set), or on the controlling terminal (`tty`; it
+    /// never reads standard input).
+    #[arg(long, value_enum)]
+    ui: Option<Ui>,
     /// Screen source: the X display, or a synthetic picture (tests, demos).
     #[arg(long, value_enum, default_value_t = Screen::X11)]
     screen: Screen,
@@ -54,6 +56,7 @@ struct Args {
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Ui {
     Tty,
+    Gui,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -87,8 +90,7 @@ fn lang(arg: Option<LangArg>) -> Lang {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -97,7 +99,41 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let _ = args.ui;
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tessera-agent: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let ui = args.ui.unwrap_or(match std::env::var_os("DISPLAY") {
+        Some(_) => Ui::Gui,
+        None => Ui::Tty,
+    });
+    let lang = lang(args.lang);
+    match ui {
+        Ui::Tty => runtime.block_on(agent(args, lang, None)),
+        Ui::Gui => {
+            // The window lives on the main thread; the session beside it.
+            let (link, window, closer) = gui::channel(lang);
+            let session = runtime.spawn(async move {
+                let code = agent(args, lang, Some(link)).await;
+                closer.exit();
+                code
+            });
+            if let Err(e) = gui::run(window) {
+                eprintln!("tessera-agent: {e}");
+                session.abort();
+                return ExitCode::FAILURE;
+            }
+            runtime.block_on(session).unwrap_or(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Everything but the window: opens the screen, the input and the trust
+/// store, then runs the session; returns the exit status.
+async fn agent(args: Args, lang: Lang, ui: Option<gui::UiLink>) -> ExitCode {
     // The screen is opened before anything else, so a missing display is
     // said at once rather than after the person accepted.
     let capture: Box<dyn tessera_screen::Capture + Send> = match args.screen {
@@ -147,11 +183,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // Without a terminal there is no one to ask: refuse before registering.
-    let tty = match tty::Tty::open() {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("tessera-agent: cannot open the terminal for the consent prompt ({e}): run the agent from a terminal");
+    // Without a window or a terminal there is no one to ask: refuse
+    // before registering.
+    let tty = match (tty::Tty::open(), &ui) {
+        (Ok(t), _) => t,
+        (Err(_), Some(_)) => tty::Tty::none(),
+        (Err(e), None) => {
+            eprintln!("tessera-agent: cannot open the terminal for the consent prompt ({e}): run the agent from a terminal, or with --ui gui");
             return ExitCode::FAILURE;
         }
     };
@@ -159,11 +197,12 @@ async fn main() -> ExitCode {
         relay: args.relay,
         trust: RelayTrust::from_flags(args.relay_fingerprint, args.relay_ca, args.known_relays),
         events_json: args.events.is_some(),
-        lang: lang(args.lang),
+        lang,
         capture: std::sync::Arc::new(std::sync::Mutex::new(capture)),
         injector,
         local_activity,
         trusted,
+        ui,
     };
     match run::run(options, tty).await {
         Ok(reason) if reason.is_normal() => ExitCode::SUCCESS,

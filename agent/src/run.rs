@@ -2,6 +2,7 @@
 //! the terminal and the clock. Every decision is the machine's; this file
 //! only carries inputs in and actions out.
 
+use crate::gui::{UiCommand, UiEvent};
 use crate::screen::{DisplaysNews, ScreenShare, SharedCapture};
 use crate::tty::Tty;
 use ring::rand::{SecureRandom, SystemRandom};
@@ -42,6 +43,9 @@ pub struct Options {
     pub local_activity: Option<crate::local::LocalActivity>,
     /// The organisations trusted to vouch for technicians.
     pub trusted: tessera_secure::identity::TrustStore,
+    /// The window, when the person sees one (`--ui gui`); the terminal
+    /// asks otherwise.
+    pub ui: Option<crate::gui::UiLink>,
 }
 
 /// Everything the loop carries between turns.
@@ -125,6 +129,12 @@ impl Agent {
                     std::future::pending().await
                 }
             };
+            let window = async {
+                match self.options.ui.as_mut() {
+                    Some(ui) => ui.events.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             let local = async {
                 match self.options.local_activity.as_mut() {
                     Some(rx) => match rx.changed().await {
@@ -141,6 +151,7 @@ impl Agent {
                 timer = self.timers.next() => Woke::Timer(timer),
                 news = self.displays.1.recv() => Woke::Displays(news),
                 at = local => Woke::Local(at),
+                event = window => Woke::Window(event),
                 _ = tokio::signal::ctrl_c() => Woke::Interrupted,
             }
         };
@@ -191,6 +202,15 @@ impl Agent {
                 AgentInput::UserEnd
             }
             Woke::Timer(timer) => AgentInput::TimerFired(timer),
+            Woke::Window(Some(UiEvent::Answer(answer))) => AgentInput::ConsentAnswer(answer),
+            Woke::Window(Some(UiEvent::Revoke(permission))) => AgentInput::Revoke(permission),
+            // The window closed (it cannot come back): the session ends.
+            Woke::Window(Some(UiEvent::Stop) | None) => {
+                if let Some(ui) = self.options.ui.as_mut() {
+                    ui.events.close();
+                }
+                AgentInput::UserEnd
+            }
             Woke::Local(Some((at, held))) => AgentInput::LocalInput { at, held },
             Woke::Local(None) => {
                 // The watch ended (its error was logged). Without it the
@@ -309,17 +329,31 @@ impl Agent {
                 requested,
                 timeout,
             } => {
-                let text = consent::prompt_text(
-                    &technician,
-                    requested,
-                    timeout.as_secs(),
-                    self.options.lang,
-                );
-                self.technician = Some(technician);
-                self.prompt = Some(requested);
-                self.tty.say(&text);
+                self.technician = Some(technician.clone());
+                match &self.options.ui {
+                    // The window asks; the terminal only answers when it
+                    // is the prompt.
+                    Some(ui) => ui.send(UiCommand::AskConsent {
+                        technician,
+                        requested,
+                        timeout,
+                    }),
+                    None => {
+                        let text = consent::prompt_text(
+                            &technician,
+                            requested,
+                            timeout.as_secs(),
+                            self.options.lang,
+                        );
+                        self.prompt = Some(requested);
+                        self.tty.say(&text);
+                    }
+                }
             }
             AgentAction::DismissConsent => {
+                if let Some(ui) = &self.options.ui {
+                    ui.send(UiCommand::Dismiss);
+                }
                 if self.prompt.take().is_some() {
                     self.tty.line("\n(The request was withdrawn.)");
                 }
@@ -363,7 +397,12 @@ impl Agent {
                     screen.show(index);
                 }
             }
-            AgentAction::Finish(reason) => return Some(reason),
+            AgentAction::Finish(reason) => {
+                if let Some(ui) = &self.options.ui {
+                    ui.send(UiCommand::Quit);
+                }
+                return Some(reason);
+            }
         }
         None
     }
@@ -400,6 +439,9 @@ impl Agent {
     fn emit(&mut self, event: &SessionEvent) {
         if self.options.events_json {
             println!("{}", render::json_line(event, SystemTime::now()));
+        }
+        if let Some(ui) = &self.options.ui {
+            ui.send(UiCommand::Event(event.clone()));
         }
         let lang = self.options.lang;
         let text = match event {
@@ -486,5 +528,6 @@ enum Woke {
     Timer(tessera_session::Timer),
     Displays(Option<DisplaysNews>),
     Local(Option<(std::time::Instant, bool)>),
+    Window(Option<UiEvent>),
     Interrupted,
 }

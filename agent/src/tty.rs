@@ -14,9 +14,11 @@ const MAX_LINE: usize = 16 * 1024;
 
 /// The controlling terminal, split into a writer and a stream of lines.
 pub struct Tty {
-    out: File,
+    out: Option<File>,
     /// Lines typed by the person, without their newline.
     pub lines: mpsc::Receiver<Line>,
+    /// Keeps `lines` open when there is no terminal (it never yields).
+    _none: Option<mpsc::Sender<Line>>,
 }
 
 impl Tty {
@@ -33,13 +35,30 @@ impl Tty {
                 }
             }
         });
-        Ok(Self { out, lines })
+        Ok(Self {
+            out: Some(out),
+            lines,
+            _none: None,
+        })
+    }
+
+    /// No terminal (the agent was started from a desktop, with its
+    /// window): nothing is shown there and nothing is typed.
+    pub fn none() -> Self {
+        let (tx, lines) = mpsc::channel(1);
+        Self {
+            out: None,
+            lines,
+            _none: Some(tx),
+        }
     }
 
     /// Shows `text` as is.
     pub fn say(&mut self, text: &str) {
-        let _ = self.out.write_all(text.as_bytes());
-        let _ = self.out.flush();
+        if let Some(out) = &mut self.out {
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        }
     }
 
     /// Shows `text` on a line of its own.

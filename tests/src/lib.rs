@@ -243,8 +243,15 @@ impl Agent {
     pub fn start_env(args: &[String], env: &[(&str, &Path)]) -> Self {
         let terminal_pair = pty::Pair::open();
         let mut cmd = Command::new(bin("tessera-agent"));
-        cmd.args(args).args(["--events", "json", "--lang", "en"]);
+        cmd.args(args).args(["--events", "json"]);
+        if !args.iter().any(|a| a == "--lang") {
+            cmd.args(["--lang", "en"]);
+        }
         cmd.envs(env.iter().map(|(k, v)| (*k, *v)));
+        // The terminal prompt unless a test asks for the window.
+        if !args.iter().any(|a| a == "--ui") {
+            cmd.args(["--ui", "tty"]);
+        }
         if !args.iter().any(|a| a == "--screen") {
             cmd.args(["--screen", "synthetic"]);
         }

@@ -170,6 +170,35 @@ impl Xvfb {
         );
     }
 
+    /// Waits until a window whose title matches `pattern` (a regular
+    /// expression) is mapped, gives it the keyboard as a click on it would
+    /// (there is no window manager), and returns its id.
+    pub fn focus_window_titled(&self, pattern: &str) -> String {
+        self.wait_for("--name", pattern);
+        let id = self.xdotool(&["search", "--onlyvisible", "--name", pattern]);
+        let id = id.lines().next().expect("a window id").to_string();
+        self.xdotool(&["windowfocus", "--sync", &id]);
+        id
+    }
+
+    /// Types `keys` (xdotool key names, such as `Tab` or `shift+Tab`).
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["key", "--delay", "60"];
+        args.extend(keys);
+        self.xdotool(&args);
+    }
+
+    /// Saves `import`'s screenshot of the whole screen to `path` (PNG).
+    pub fn screenshot_to(&self, path: &std::path::Path) {
+        let status = Command::new("import")
+            .args(["-window", "root"])
+            .arg(path)
+            .env("DISPLAY", &self.display)
+            .status()
+            .expect("ImageMagick import");
+        assert!(status.success(), "import failed");
+    }
+
     /// Runs `xdotool` on the X server this Xephyr runs in: its events
     /// reach this display through Xephyr's own keyboard and mouse devices,
     /// as a person's hands would, not through XTest.

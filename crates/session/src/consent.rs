@@ -36,6 +36,65 @@ fn permission_word(p: Permission, lang: Lang) -> &'static str {
     }
 }
 
+/// What a permission lets the technician do, said to the person.
+pub fn permission_explained(p: Permission, lang: Lang) -> &'static str {
+    match (lang, p) {
+        (Lang::En, Permission::View) => "See your screen",
+        (Lang::En, Permission::Control) => "Use your mouse and keyboard",
+        (Lang::En, Permission::Clipboard) => "Read and fill your clipboard",
+        (Lang::En, Permission::Files) => "Send and fetch files",
+        (Lang::En, Permission::Chat) => "Chat with you",
+        (Lang::Fr, Permission::View) => "Voir votre écran",
+        (Lang::Fr, Permission::Control) => "Utiliser votre souris et votre clavier",
+        (Lang::Fr, Permission::Clipboard) => "Lire et remplir votre presse-papiers",
+        (Lang::Fr, Permission::Files) => "Envoyer et récupérer des fichiers",
+        (Lang::Fr, Permission::Chat) => "Discuter avec vous",
+    }
+}
+
+/// The fixed words of the consent window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowWords {
+    /// The window's title.
+    pub title: &'static str,
+    /// The warning shown above everything else.
+    pub warning: &'static str,
+    /// Before the list of what is asked.
+    pub asks: &'static str,
+    /// The accept button.
+    pub allow: &'static str,
+    /// The deny button (the default).
+    pub deny: &'static str,
+}
+
+/// The consent window's words in `lang`.
+pub fn window_words(lang: Lang) -> WindowWords {
+    match lang {
+        Lang::En => WindowWords {
+            title: "Remote assistance request",
+            warning: "Accept only if YOU asked for this help yourself. Never accept a call you did not expect.",
+            asks: "asks to:",
+            allow: "Allow what is ticked",
+            deny: "Deny",
+        },
+        Lang::Fr => WindowWords {
+            title: "Demande d'assistance à distance",
+            warning: "N'acceptez que si VOUS avez demandé cette aide. N'acceptez jamais un appel inattendu.",
+            asks: "demande à :",
+            allow: "Autoriser ce qui est coché",
+            deny: "Refuser",
+        },
+    }
+}
+
+/// The countdown under the buttons.
+pub fn countdown_text(seconds: u64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("Denied automatically in {seconds} s"),
+        Lang::Fr => format!("Refus automatique dans {seconds} s"),
+    }
+}
+
 /// The list of permissions in words.
 pub fn describe_grants(grants: Grants, lang: Lang) -> String {
     let words: Vec<&str> = grants.iter().map(|p| permission_word(p, lang)).collect();

@@ -12,9 +12,11 @@ pub mod agent;
 pub mod command;
 pub mod consent;
 mod event;
+pub mod prompt;
 pub mod render;
 pub use event::BurnReason;
 pub mod viewer;
+pub mod words;
 
 pub use event::{CursorInfo, SessionEvent, Side, Technician};
 

@@ -1,0 +1,222 @@
+//! The window's state: what the session loop said last, turned into what
+//! the person sees. One window for the agent's life: the code, then the
+//! prompt (on top and focused), then the indicator, then the end notice.
+
+use super::{consent::Prompt, indicator::Live, UiCommand, UiEvent, Window};
+use eframe::egui;
+use std::time::{Duration, Instant};
+use tessera_session::consent::Lang;
+use tessera_session::words::{ended_notice, indicator_words, started_notice};
+use tessera_session::{SessionEvent, Technician};
+
+/// After the end, the notice stays this long unless closed sooner.
+const END_NOTICE: Duration = Duration::from_secs(10);
+
+pub struct AgentWindow {
+    window: Window,
+    code: Option<String>,
+    prompt: Option<Prompt>,
+    live: Option<Live>,
+    /// Who asked last (named by the notices).
+    technician: Option<Technician>,
+    /// A line for the person (started, ended), kept until replaced.
+    notice: Option<String>,
+    /// The session is over; the window closes at this moment.
+    closing_at: Option<Instant>,
+    /// Stop was sent (the window is closing, or the person pressed Stop).
+    stopped: bool,
+    /// The title shown, which names what the window shows (for the
+    /// taskbar, and for automation to wait on).
+    title: String,
+}
+
+impl AgentWindow {
+    pub fn new(window: Window) -> Self {
+        Self {
+            window,
+            code: None,
+            prompt: None,
+            live: None,
+            technician: None,
+            notice: None,
+            closing_at: None,
+            stopped: false,
+            title: String::new(),
+        }
+    }
+
+    /// What the window shows, in a few words.
+    fn current_title(&self) -> String {
+        let lang = self.lang();
+        let what = if self.prompt.is_some() {
+            tessera_session::consent::window_words(lang)
+                .title
+                .to_string()
+        } else if self.live.is_some() {
+            indicator_words(lang).live.to_string()
+        } else if self.closing_at.is_some() || self.notice.is_some() {
+            self.notice.clone().unwrap_or_default()
+        } else {
+            indicator_words(lang)
+                .your_code
+                .trim_end_matches([' ', ':'])
+                .to_string()
+        };
+        format!("Tessera: {what}")
+    }
+
+    fn lang(&self) -> Lang {
+        self.window.lang
+    }
+
+    fn send(&self, event: UiEvent) {
+        let _ = self.window.events.send(event);
+    }
+
+    fn name(&self) -> String {
+        self.technician
+            .as_ref()
+            .map_or_else(|| "The technician".into(), |t| t.name.clone())
+    }
+
+    fn take(&mut self, command: UiCommand, ctx: &egui::Context) {
+        match command {
+            UiCommand::AskConsent {
+                technician,
+                requested,
+                timeout,
+            } => {
+                self.prompt = Some(Prompt::new(technician.clone(), requested, timeout));
+                self.technician = Some(technician);
+                // In front of everything, with the keyboard.
+                ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+                ctx.send_viewport_cmd(egui::ViewportCommand::RequestUserAttention(
+                    egui::UserAttentionType::Critical,
+                ));
+            }
+            UiCommand::Dismiss => self.prompt = None,
+            UiCommand::Event(event) => self.event(event),
+            UiCommand::Quit => {
+                self.prompt = None;
+                self.live = None;
+                self.closing_at.get_or_insert(Instant::now() + END_NOTICE);
+            }
+            // Without an end notice to show, at once.
+            UiCommand::Exit if self.closing_at.is_none() => {
+                self.closing_at = Some(Instant::now());
+            }
+            UiCommand::Exit => {}
+        }
+    }
+
+    fn event(&mut self, event: SessionEvent) {
+        match event {
+            SessionEvent::Code { code, .. } => self.code = Some(code),
+            SessionEvent::SessionStarted { granted } => {
+                self.prompt = None;
+                self.code = None;
+                let technician = self.technician.clone();
+                self.notice = Some(started_notice(&self.name(), self.lang()));
+                self.live = technician.map(|t| Live::new(t, granted));
+            }
+            SessionEvent::GrantChanged { granted } => {
+                if let Some(live) = &mut self.live {
+                    live.granted = granted;
+                }
+            }
+            SessionEvent::SessionEnded { .. } => {
+                self.prompt = None;
+                if self.live.take().is_some() {
+                    self.notice = Some(ended_notice(&self.name(), self.lang()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl eframe::App for AgentWindow {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        while let Ok(command) = self.window.commands.try_recv() {
+            self.take(command, ctx);
+        }
+        // Closing the window ends whatever is under way.
+        if ctx.input(|i| i.viewport().close_requested()) && !self.stopped {
+            self.stopped = true;
+            self.send(UiEvent::Stop);
+        }
+        if let Some(at) = self.closing_at {
+            let now = Instant::now();
+            if now >= at {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            } else {
+                ctx.request_repaint_after(at - now);
+            }
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let lang = self.lang();
+        let words = indicator_words(lang);
+        self.show(ui, lang, words);
+        // Renamed once what it names has been drawn: whoever waits on the
+        // title then finds it on screen.
+        let title = self.current_title();
+        if title != self.title {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+}
+
+impl AgentWindow {
+    fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        lang: Lang,
+        words: tessera_session::words::IndicatorWords,
+    ) {
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            // Each view has its own ids, so keyboard focus never carries
+            // from a button of one view to the button in its place in the
+            // next.
+            if let Some(prompt) = &mut self.prompt {
+                let answer = ui.push_id("prompt", |ui| prompt.show(ui, lang)).inner;
+                if let Some(answer) = answer {
+                    self.prompt = None;
+                    let _ = self.window.events.send(UiEvent::Answer(answer));
+                }
+                return;
+            }
+            if let Some(notice) = &self.notice {
+                ui.label(egui::RichText::new(notice).strong());
+                ui.separator();
+            }
+            if let Some(live) = &self.live {
+                for event in ui.push_id("live", |ui| live.show(ui, lang)).inner {
+                    if event == UiEvent::Stop {
+                        self.stopped = true;
+                    }
+                    let _ = self.window.events.send(event);
+                }
+                return;
+            }
+            if self.closing_at.is_some() {
+                let close = ui.button(words.close);
+                close.request_focus();
+                if close.clicked() {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+                return;
+            }
+            if let Some(code) = &self.code {
+                ui.label(words.your_code);
+                ui.label(egui::RichText::new(code).size(40.0).monospace().strong());
+                ui.label(words.read_it);
+                ui.add_space(12.0);
+                ui.label(words.waiting);
+            }
+        });
+    }
+}

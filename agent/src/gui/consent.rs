@@ -1,0 +1,94 @@
+//! The consent prompt in the window: who asks (verified or plainly not),
+//! what they ask with a box to tick for each, Deny focused and the
+//! default, and the time left before it denies by itself.
+
+use eframe::egui;
+use std::time::{Duration, Instant};
+use tessera_proto::Grants;
+use tessera_session::consent::{
+    countdown_text, describe_technician, permission_explained, window_words, Lang,
+};
+use tessera_session::prompt::ConsentForm;
+use tessera_session::Technician;
+
+/// Warning red, and the two badge colours.
+const WARNING: egui::Color32 = egui::Color32::from_rgb(0xa0, 0x00, 0x00);
+const VERIFIED: egui::Color32 = egui::Color32::from_rgb(0x00, 0x60, 0x10);
+const UNVERIFIED: egui::Color32 = egui::Color32::from_rgb(0xa0, 0x40, 0x00);
+
+pub struct Prompt {
+    technician: Technician,
+    form: ConsentForm,
+    /// Focus goes to Deny once, when the prompt appears.
+    focused: bool,
+}
+
+impl Prompt {
+    pub fn new(technician: Technician, requested: Grants, timeout: Duration) -> Self {
+        Self {
+            technician,
+            form: ConsentForm::new(requested, timeout, Instant::now()),
+            focused: false,
+        }
+    }
+
+    /// Draws the prompt; the answer once the person gives one (`None`
+    /// inside: denied).
+    pub fn show(&mut self, ui: &mut egui::Ui, lang: Lang) -> Option<Option<Grants>> {
+        let words = window_words(lang);
+        ui.heading(words.title);
+        ui.add_space(6.0);
+        egui::Frame::new()
+            .stroke(egui::Stroke::new(2.0, WARNING))
+            .inner_margin(8.0)
+            .show(ui, |ui| {
+                ui.label(egui::RichText::new(words.warning).strong().color(WARNING));
+            });
+        ui.add_space(10.0);
+        let colour = match self.technician.verified {
+            true => VERIFIED,
+            false => UNVERIFIED,
+        };
+        ui.label(
+            egui::RichText::new(describe_technician(&self.technician, lang))
+                .strong()
+                .color(colour),
+        );
+        ui.label(words.asks);
+        let asked: Vec<_> = self.form.requested().collect();
+        for p in asked {
+            let mut on = self.form.is_chosen(p);
+            if ui
+                .checkbox(&mut on, permission_explained(p, lang))
+                .changed()
+            {
+                self.form.set(p, on);
+            }
+        }
+        ui.add_space(10.0);
+        let mut answer = None;
+        ui.horizontal(|ui| {
+            let deny = ui.button(egui::RichText::new(words.deny).size(18.0));
+            if !self.focused {
+                deny.request_focus();
+                self.focused = true;
+            }
+            if deny.clicked() {
+                answer = Some(None);
+            }
+            if ui
+                .button(egui::RichText::new(words.allow).size(18.0))
+                .clicked()
+            {
+                answer = Some(self.form.accept());
+            }
+        });
+        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            answer = Some(None);
+        }
+        let left = self.form.seconds_left(Instant::now());
+        ui.label(countdown_text(left, lang));
+        ui.ctx().request_repaint_after(Duration::from_millis(250));
+        answer
+    }
+}
