@@ -4,36 +4,29 @@
 //! never silently turns verified technicians into unverified ones.
 
 use std::path::{Path, PathBuf};
+use tessera_net::small_file::read_small;
 use tessera_secure::identity::{TrustStore, MAX_TRUST_FILE};
 
 /// The system-wide list, managed by the machine's administrator.
 pub const SYSTEM_TRUST_FILE: &str = "/etc/tessera/trusted-orgs";
 
-/// The user's list: `$XDG_CONFIG_HOME/tessera/trusted-orgs`, or
+/// The user's list: `$XDG_CONFIG_HOME/tessera/trusted-orgs` (an absolute
+/// path, as the XDG specification requires), or
 /// `~/.config/tessera/trusted-orgs`.
 pub fn user_trust_file() -> Option<PathBuf> {
     let config = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
         .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
     Some(config.join("tessera").join("trusted-orgs"))
 }
 
 fn load_one(path: &Path) -> Result<TrustStore, String> {
-    let text = match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TrustStore::default()),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-        Ok(meta) if meta.len() > MAX_TRUST_FILE as u64 => {
-            return Err(format!(
-                "{} is {} bytes, the limit is {MAX_TRUST_FILE}",
-                path.display(),
-                meta.len()
-            ))
-        }
-        Ok(_) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-    };
-    TrustStore::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    match read_small(path, MAX_TRUST_FILE) {
+        Ok(text) => TrustStore::parse(&text).map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TrustStore::default()),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
 }
 
 /// The system's list and the user's together.

@@ -9,8 +9,8 @@ use tessera_proto::frame;
 use tessera_proto::peer::{AgentMsg, ViewerMsg, MAX_PEER_FRAME};
 use tessera_proto::{EndReason, Fingerprint, Grants};
 use tessera_secure::identity::{
-    certificate_text, issue, signed_hello, Introduction, OrgKeyFile, SessionBinding, SigningKey,
-    Statement,
+    certificate_text, issue, signed_hello, IdentityFile, Introduction, OrgKeyFile, SessionBinding,
+    SigningKey, Statement,
 };
 use tessera_tests::{bin, rogue, scratch, Agent, RelayProcess, Viewer};
 
@@ -132,31 +132,62 @@ fn a_certified_technician_shows_as_verified_and_every_flaw_as_not() {
     assert_eq!(who["name"], "Big Boss");
     assert_eq!(who["not_verified"], "name_mismatch");
 
-    // An expired certificate (signed with Acme's key, a year ago).
+    // An expired certificate (signed with Acme's key, long ago): add-cert
+    // refuses it, and an identity that still holds one (it expired since)
+    // shows as expired.
     let org = OrgKeyFile::parse(&std::fs::read_to_string(dir.join("acme.key")).expect("key"))
         .expect("org key file");
-    let old = dir.join("old.identity");
-    let out = identity(&["new", "--name", "Old Timer", "--out", path(&old)]);
-    let old_key = printed_key(&out).parse().expect("key");
+    let old_key = SigningKey::generate().expect("key");
     let expired = issue(
         &org.key,
         Statement {
             name: "Old Timer".into(),
             org: "Acme IT".into(),
-            key: old_key,
+            key: old_key.public(),
             not_before: 1_600_000_000,
             not_after: 1_700_000_000,
         },
     );
+    let old = dir.join("old.identity");
     let old_cert = dir.join("old.cert");
     std::fs::write(&old_cert, certificate_text(&expired)).expect("write");
-    identity(&[
-        "add-cert",
-        "--identity",
-        path(&old),
-        "--cert",
-        path(&old_cert),
-    ]);
+    std::fs::write(
+        &old,
+        IdentityFile {
+            name: "Old Timer".into(),
+            org: None,
+            key: SigningKey::from_pkcs8(old_key.pkcs8()).expect("copy"),
+            certificate: None,
+        }
+        .to_text()
+        .as_bytes(),
+    )
+    .expect("write");
+    let refused = Command::new(bin("tessera-viewer"))
+        .args([
+            "identity",
+            "add-cert",
+            "--identity",
+            path(&old),
+            "--cert",
+            path(&old_cert),
+        ])
+        .output()
+        .expect("tessera-viewer");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("has expired"));
+    std::fs::write(
+        &old,
+        IdentityFile {
+            name: "Old Timer".into(),
+            org: Some("Acme IT".into()),
+            key: old_key,
+            certificate: Some(expired),
+        }
+        .to_text()
+        .as_bytes(),
+    )
+    .expect("write");
     let (who, _) = prompt_for(&relay, &config, &["--identity", path(&old)]);
     assert_eq!(who["not_verified"], "expired");
 

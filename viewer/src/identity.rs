@@ -72,6 +72,24 @@ pub enum IdentityCmd {
     },
 }
 
+/// Quotes `text` for a POSIX shell, so a printed command can be pasted
+/// whatever the name holds.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// A name as certificates and prompts will show it: not empty, no
+/// surrounding spaces, no control or invisible characters, not too long.
+fn check_name(flag: &'static str, name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err(format!("{flag} is empty"));
+    }
+    if name.trim() != name {
+        return Err(format!("{flag} {name:?} starts or ends with spaces"));
+    }
+    tessera_proto::peer::validate_name(flag, name).map_err(|e| e.to_string())
+}
+
 fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -82,6 +100,10 @@ fn now() -> u64 {
 pub fn run(cmd: IdentityCmd) -> Result<String, String> {
     match cmd {
         IdentityCmd::New { name, org, out } => {
+            check_name("--name", &name)?;
+            if let Some(org) = &org {
+                check_name("--org", org)?;
+            }
             let file = IdentityFile {
                 name,
                 org,
@@ -95,14 +117,15 @@ pub fn run(cmd: IdentityCmd) -> Result<String, String> {
             Ok(format!(
                 "Created your identity in {}. Keep that file secret.\nYour public key: {key}\n\
                  To be shown as verified, ask your organisation's administrator to run:\n  \
-                 tessera-viewer identity sign --org-key ORG.key --name \"{}\" --key {key} --out CERT\n\
+                 tessera-viewer identity sign --org-key ORG.key --name {} --key {key} --out CERT\n\
                  then add what they give you: tessera-viewer identity add-cert --identity {} --cert CERT",
                 out.display(),
-                file.name,
-                out.display()
+                shell_quote(&file.name),
+                shell_quote(&out.display().to_string())
             ))
         }
         IdentityCmd::OrgNew { org, out } => {
+            check_name("--org", &org)?;
             let file = OrgKeyFile {
                 org,
                 key: SigningKey::generate().map_err(|e| e.to_string())?,
@@ -131,7 +154,7 @@ pub fn run(cmd: IdentityCmd) -> Result<String, String> {
             }
             let org = OrgKeyFile::parse(&read(&org_key)?)
                 .map_err(|e| format!("{}: {e}", org_key.display()))?;
-            tessera_proto::peer::validate_name("--name", &name).map_err(|e| e.to_string())?;
+            check_name("--name", &name)?;
             let now = now();
             let cert = issue(
                 &org.key,
@@ -164,6 +187,18 @@ pub fn run(cmd: IdentityCmd) -> Result<String, String> {
                     file.key.public()
                 ));
             }
+            if !tessera_secure::identity::signature_holds(&certificate) {
+                return Err(format!(
+                    "{}: its signature does not hold (altered or damaged): ask for it again",
+                    cert.display()
+                ));
+            }
+            if now() >= certificate.not_after {
+                return Err(format!(
+                    "{}: the certificate has expired: ask for a new one",
+                    cert.display()
+                ));
+            }
             if certificate.name != file.name {
                 return Err(format!(
                     "the certificate names {:?}, this identity {:?}: the names must match exactly",
@@ -190,55 +225,92 @@ pub fn load(path: &Path) -> Result<IdentityFile, String> {
     IdentityFile::parse(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > tessera_secure::identity::MAX_IDENTITY_FILE as u64 {
-        return Err(format!(
-            "{} is {} bytes: not an identity, key or certificate file",
-            path.display(),
-            meta.len()
-        ));
-    }
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+fn read(path: &Path) -> Result<zeroize::Zeroizing<String>, String> {
+    tessera_net::small_file::read_small(path, tessera_secure::identity::MAX_IDENTITY_FILE)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-/// Creates `path` with `bytes`, never over an existing file.
+/// Creates `path` with `bytes`, never over an existing file: the data is
+/// written and synced under a temporary name, then linked into place,
+/// which fails if `path` appeared meanwhile.
 fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), String> {
-    if path.exists() {
-        return Err(format!(
+    let tmp = write_temporary(path, bytes, private)?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => sync_parent(path),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(format!(
             "{} exists: choose another --out (nothing was changed)",
             path.display()
-        ));
+        )),
+        Err(e) => Err(format!("cannot write {}: {e}", path.display())),
     }
-    write_atomic(path, bytes, private)
 }
 
-/// Replaces `path` (a private file) whole.
+/// Replaces `path` (a private file) whole: written and synced under a
+/// temporary name, then renamed over it.
 fn replace(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    write_atomic(path, bytes, true)
+    let tmp = write_temporary(path, bytes, true)?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!("cannot write {}: {e}", path.display()));
+    }
+    sync_parent(path)
 }
 
-/// Writes beside `path` and renames into place: the file is whole or
-/// untouched. Private files are readable by their owner only.
-fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<(), String> {
+/// Writes `bytes` to a new file beside `path`, named for this process so
+/// no other writer's file is touched; private files are readable by their
+/// owner only.
+fn write_temporary(path: &Path, bytes: &[u8], private: bool) -> Result<PathBuf, String> {
     use std::os::unix::fs::OpenOptionsExt;
-    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
     let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
+    tmp.push(format!(".{}.partial", std::process::id()));
     let tmp = PathBuf::from(tmp);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     if private {
         options.mode(0o600);
     }
-    let result = options.open(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = result.and_then(|()| std::fs::rename(&tmp, path)) {
+    let file = options
+        .open(&tmp)
+        .map_err(|e| format!("cannot write beside {}: {e}", path.display()))?;
+    let written = (&file).write_all(bytes).and_then(|()| file.sync_all());
+    if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
-        return Err(fail(e));
+        return Err(format!("cannot write {}: {e}", path.display()));
     }
-    Ok(())
+    Ok(tmp)
+}
+
+/// Makes the new name durable.
+fn sync_parent(path: &Path) -> Result<(), String> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(parent)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| format!("cannot sync {}: {e}", parent.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_commands_quote_names_for_the_shell() {
+        assert_eq!(shell_quote("Jane Doe"), "'Jane Doe'");
+        assert_eq!(
+            shell_quote("O'Brien $(rm -rf ~)"),
+            r"'O'\''Brien $(rm -rf ~)'"
+        );
+    }
+
+    #[test]
+    fn names_are_checked_before_anything_is_written() {
+        assert!(check_name("--name", "Jane Doe").is_ok());
+        assert!(check_name("--name", "").is_err());
+        assert!(check_name("--name", " Jane").is_err());
+        assert!(check_name("--name", "Jane\nDoe").is_err());
+    }
 }

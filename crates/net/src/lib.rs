@@ -16,6 +16,7 @@ pub mod framed;
 pub mod lines;
 pub mod pinned;
 pub mod relay_client;
+pub mod small_file;
 pub mod timers;
 pub mod transport;
 pub mod trust;

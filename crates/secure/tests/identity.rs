@@ -171,6 +171,13 @@ fn trust_files_are_bounded_and_name_the_bad_line() {
         TrustStore::parse(&format!("{key} Acme\u{202E}TI")),
         Err(TrustError::BadLine { .. })
     ));
+    assert_eq!(
+        TrustStore::parse(&format!("{key} Acme IT # our provider")),
+        Err(TrustError::BadLine {
+            line: 1,
+            why: "a # comment must be on a line of its own"
+        })
+    );
     assert!(matches!(
         TrustStore::parse(&" ".repeat(tessera_secure::identity::MAX_TRUST_FILE + 1)),
         Err(TrustError::TooLarge(_))

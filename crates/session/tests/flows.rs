@@ -986,19 +986,25 @@ fn a_technician_certified_by_a_trusted_org_is_shown_verified() {
         requested: grants("view"),
         certificate: Some(certificate),
     };
+    let same_key = SigningKey::from_pkcs8(jane.pkcs8()).expect("copy");
     let mut p = Pair::with(9, 9, intro.clone(), jane, trust.clone());
     p.connect();
     let shown = consent_technician(&p);
     assert!(shown.verified);
     assert_eq!(shown.verified_by.as_deref(), Some("Acme IT"));
 
-    // The same certificate with an untrusted store: not verified, and why.
-    let jane = SigningKey::generate().expect("key");
-    let mut p = Pair::with(9, 9, intro, jane, TrustStore::default());
+    // The same technician, on a computer that trusts nobody.
+    let mut p = Pair::with(9, 9, intro.clone(), same_key, TrustStore::default());
     p.connect();
     let shown = consent_technician(&p);
     assert!(!shown.verified);
-    assert_eq!(shown.not_verified, Some("other_key"));
+    assert_eq!(shown.not_verified, Some("unknown_org"));
+
+    // Someone else presenting Jane's certificate with their own key.
+    let mallory = SigningKey::generate().expect("key");
+    let mut p = Pair::with(9, 9, intro, mallory, trust);
+    p.connect();
+    assert_eq!(consent_technician(&p).not_verified, Some("other_key"));
 }
 
 #[test]

@@ -122,6 +122,17 @@ fn certificate_field(value: &str) -> Result<Certificate, FileError> {
     Ok(cert)
 }
 
+/// Appends the `key:` line, its hex digits written straight into `text`.
+fn push_key(text: &mut String, key: &SigningKey) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    text.push_str("key: ");
+    for b in key.pkcs8() {
+        text.push(char::from(HEX[usize::from(b >> 4)]));
+        text.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    text.push('\n');
+}
+
 fn certificate_hex(cert: &Certificate) -> String {
     // Strings, keys and integers always encode.
     hex::encode(postcard::to_allocvec(cert).unwrap_or_default())
@@ -159,20 +170,28 @@ impl IdentityFile {
         })
     }
 
-    /// The file's text (it holds the private key: zeroized on drop).
+    /// The file's text (it holds the private key: zeroized on drop, and
+    /// built in place so no copy of the key is left behind).
     pub fn to_text(&self) -> Zeroizing<String> {
-        let mut text = String::from(
+        let mut text = Zeroizing::new(String::with_capacity(MAX_IDENTITY_FILE));
+        text.push_str(
             "# Tessera technician identity. It holds your private key: keep it secret.\n",
         );
-        text.push_str(&format!("name: {}\n", self.name));
-        if let Some(org) = &self.org {
-            text.push_str(&format!("org: {org}\n"));
+        for (field, value) in [("name", Some(&self.name)), ("org", self.org.as_ref())] {
+            if let Some(value) = value {
+                text.push_str(field);
+                text.push_str(": ");
+                text.push_str(value);
+                text.push('\n');
+            }
         }
-        text.push_str(&format!("key: {}\n", hex::encode(self.key.pkcs8())));
+        push_key(&mut text, &self.key);
         if let Some(cert) = &self.certificate {
-            text.push_str(&format!("certificate: {}\n", certificate_hex(cert)));
+            text.push_str("certificate: ");
+            text.push_str(&certificate_hex(cert));
+            text.push('\n');
         }
-        Zeroizing::new(text)
+        text
     }
 }
 
@@ -195,13 +214,18 @@ impl OrgKeyFile {
         })
     }
 
-    /// The file's text (it holds the private key: zeroized on drop).
+    /// The file's text (it holds the private key: zeroized on drop, and
+    /// built in place so no copy of the key is left behind).
     pub fn to_text(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!(
-            "# Tessera organisation key. It signs your technicians' certificates: keep it secret.\norg: {}\nkey: {}\n",
-            self.org,
-            hex::encode(self.key.pkcs8())
-        ))
+        let mut text = Zeroizing::new(String::with_capacity(MAX_IDENTITY_FILE));
+        text.push_str(
+            "# Tessera organisation key. It signs your technicians' certificates: keep it secret.\n",
+        );
+        text.push_str("org: ");
+        text.push_str(&self.org);
+        text.push('\n');
+        push_key(&mut text, &self.key);
+        text
     }
 }
 

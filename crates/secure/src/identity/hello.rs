@@ -26,6 +26,8 @@ pub struct SessionBinding {
     pub viewer: Fingerprint,
 }
 
+/// The bytes the technician's key signs; `None` if the fields cannot be
+/// encoded (never with these types), which then verifies nothing.
 fn signed_bytes(
     binding: &SessionBinding,
     name: &str,
@@ -33,18 +35,19 @@ fn signed_bytes(
     requested: Grants,
     key: &PublicKey,
     certificate: Option<&Certificate>,
-) -> Vec<u8> {
+) -> Option<Vec<u8>> {
     let body = (name, org, requested, key, certificate);
-    // Strings, keys and certificates always encode.
-    let encoded = postcard::to_allocvec(&body).unwrap_or_default();
-    [
-        DOMAIN,
-        &binding.transcript,
-        &binding.agent.0,
-        &binding.viewer.0,
-        &encoded,
-    ]
-    .concat()
+    let encoded = postcard::to_allocvec(&body).ok()?;
+    Some(
+        [
+            DOMAIN,
+            &binding.transcript,
+            &binding.agent.0,
+            &binding.viewer.0,
+            &encoded,
+        ]
+        .concat(),
+    )
 }
 
 /// The technician's side of an introduction, before it is signed.
@@ -63,14 +66,16 @@ pub struct Introduction {
 /// Makes the `Hello` for this session, signed with the technician's key.
 pub fn signed_hello(intro: &Introduction, key: &SigningKey, binding: &SessionBinding) -> Hello {
     let public = key.public();
-    let signature = key.sign(&signed_bytes(
+    // Unencodable fields leave the hello unsigned: the agent refuses it.
+    let signature = signed_bytes(
         binding,
         &intro.name,
         intro.org.as_deref(),
         intro.requested,
         &public,
         intro.certificate.as_ref(),
-    ));
+    )
+    .map_or(NO_SIGNATURE, |bytes| key.sign(&bytes));
     Hello {
         name: intro.name.clone(),
         org: intro.org.clone(),
@@ -150,7 +155,7 @@ pub fn assess(
         &hello.key,
         hello.certificate.as_ref(),
     );
-    if !verify(&hello.key, &bytes, &hello.signature) {
+    if !bytes.is_some_and(|bytes| verify(&hello.key, &bytes, &hello.signature)) {
         return Err(NotThisSession);
     }
     let not = |why| Ok(Verification::NotVerified(why));

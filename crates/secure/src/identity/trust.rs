@@ -67,6 +67,9 @@ impl TrustStore {
                 .parse()
                 .map_err(|_| bad("the key is not 64 hexadecimal digits"))?;
             let name = name.trim();
+            if name.contains('#') {
+                return Err(bad("a # comment must be on a line of its own"));
+            }
             if name.chars().count() > MAX_NAME_CHARS
                 || name
                     .chars()
