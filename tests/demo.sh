@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A whole session on this machine: a relay, an agent (the person being
 # helped, top pane) and a viewer (the technician, bottom pane) in tmux.
-# In the top pane: answer the prompt, type chat lines, /stop to end.
+# The prompt appears in the agent's window when there is a display
+# ($DISPLAY), otherwise in the top pane. In the top pane: type chat
+# lines, /stop to end.
 # In the bottom pane: type chat lines; Ctrl-C ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."

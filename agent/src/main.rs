@@ -106,10 +106,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let ui = args.ui.unwrap_or(match std::env::var_os("DISPLAY") {
-        Some(_) => Ui::Gui,
-        None => Ui::Tty,
-    });
+    let ui = args.ui.unwrap_or(
+        match std::env::var_os("DISPLAY").filter(|d| !d.is_empty()) {
+            Some(_) => Ui::Gui,
+            None => Ui::Tty,
+        },
+    );
     let lang = lang(args.lang);
     match ui {
         Ui::Tty => runtime.block_on(agent(args, lang, None)),

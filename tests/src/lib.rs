@@ -97,9 +97,23 @@ impl Lines {
         self.event_where(name, |_| true)
     }
 
+    /// Waits up to `wait` (longer than [`DEADLINE`], for timeouts under
+    /// test) for a JSON event named `name`.
+    pub fn event_within(&mut self, name: &str, wait: Duration) -> Value {
+        self.event_until(name, |_| true, Instant::now() + wait)
+    }
+
     /// Waits for a JSON event named `name` that satisfies `pred`.
     pub fn event_where(&mut self, name: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + DEADLINE;
+        self.event_until(name, pred, Instant::now() + DEADLINE)
+    }
+
+    fn event_until(
+        &mut self,
+        name: &str,
+        pred: impl Fn(&Value) -> bool,
+        deadline: Instant,
+    ) -> Value {
         while let Some(line) = self.next_line(deadline) {
             if let Ok(v) = serde_json::from_str::<Value>(&line) {
                 if v["event"] == name && pred(&v) {

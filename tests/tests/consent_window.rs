@@ -128,3 +128,24 @@ fn view_only_then_control_is_refused_and_a_grant_taken_back() {
     viewer.command(r#"{"cmd":"end"}"#);
     assert!(viewer.wait().0.success());
 }
+
+#[test]
+fn no_answer_in_a_minute_is_a_refusal_and_the_window_says_so() {
+    let x = Xvfb::start("1024x768x24");
+    let dir = scratch("window-timeout");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (mut agent, mut viewer) = asked(&x, &relay, "en", "view");
+    // The person does nothing: the prompt's 60 s run out.
+    let ended = viewer
+        .events
+        .event_within("session_ended", std::time::Duration::from_secs(90));
+    assert_eq!(ended["reason"], "consent_timeout");
+    assert_eq!(
+        agent.events.event("session_ended")["reason"],
+        "consent_timeout"
+    );
+    x.focus_window_titled("Tessera: No answer in time");
+    x.screenshot_to(&dir.join("timeout-en.png"));
+    x.keys(&["Return"]);
+    let _ = agent.wait();
+}

@@ -87,6 +87,12 @@ fn check_name(flag: &'static str, name: &str) -> Result<(), String> {
     if name.trim() != name {
         return Err(format!("{flag} {name:?} starts or ends with spaces"));
     }
+    // Trust files take `#` for comments.
+    if name.contains('#') {
+        return Err(format!(
+            "{flag} {name:?} holds a #, which trust files cannot hold"
+        ));
+    }
     tessera_proto::peer::validate_name(flag, name).map_err(|e| e.to_string())
 }
 

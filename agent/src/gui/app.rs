@@ -124,11 +124,14 @@ impl AgentWindow {
                     live.granted = granted;
                 }
             }
-            SessionEvent::SessionEnded { .. } => {
+            SessionEvent::SessionEnded { reason, .. } => {
                 self.prompt = None;
-                if self.live.take().is_some() {
-                    self.notice = Some(ended_notice(&self.name(), self.lang()));
-                }
+                self.code = None;
+                // Who no longer has access, or why it never started.
+                self.notice = Some(match self.live.take() {
+                    Some(_) => ended_notice(&self.name(), self.lang()),
+                    None => tessera_session::words::not_started_notice(reason, self.lang()),
+                });
             }
             _ => {}
         }

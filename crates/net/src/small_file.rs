@@ -10,6 +10,13 @@ use zeroize::Zeroizing;
 
 /// The text of the regular file at `path`, if it is at most `max` bytes.
 pub fn read_small(path: &Path, max: usize) -> io::Result<Zeroizing<String>> {
+    // Checked before opening too: opening a pipe would wait for a writer.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
     let file = File::open(path)?;
     if !file.metadata()?.is_file() {
         return Err(io::Error::new(

@@ -1,5 +1,5 @@
 //! What the consent prompt says and how a typed answer is read, in French
-//! and English. The terminal prompt uses it now; the window will too, so the
+//! and English. The terminal prompt and the window both use it, so the
 //! words and the rules stay the same whatever the person sees.
 
 use crate::Technician;

@@ -1,9 +1,10 @@
 //! The consent prompt as a form the person fills, whatever shows it (the
 //! window or the terminal): what was asked, what they tick, how long is
 //! left. Everything asked starts ticked so the person sees the whole
-//! request, but the form's default answer is **Deny**: closing it,
-//! pressing Escape or letting it run out denies. Accepting with nothing
-//! ticked is a denial too.
+//! request, but the form's default answer is **Deny**: Deny has the
+//! focus, Escape denies, and letting it run out denies (closing the
+//! window ends the session altogether). Accepting with nothing ticked is
+//! a denial too.
 
 use std::time::{Duration, Instant};
 use tessera_proto::{Grants, Permission};

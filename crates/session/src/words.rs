@@ -63,6 +63,23 @@ pub fn ended_notice(name: &str, lang: Lang) -> String {
     }
 }
 
+/// The notice when no session started: why, in the person's words.
+pub fn not_started_notice(reason: tessera_proto::EndReason, lang: Lang) -> String {
+    use tessera_proto::EndReason as R;
+    match (lang, reason) {
+        (Lang::En, R::Denied) => "You refused: nobody has access to this computer.".into(),
+        (Lang::Fr, R::Denied) => "Vous avez refusé : personne n'a accès à cet ordinateur.".into(),
+        (Lang::En, R::ConsentTimeout) => {
+            "No answer in time: refused. Nobody has access to this computer.".into()
+        }
+        (Lang::Fr, R::ConsentTimeout) => {
+            "Pas de réponse à temps : refusé. Personne n'a accès à cet ordinateur.".into()
+        }
+        (Lang::En, other) => format!("Stopped: {}.", other.describe()),
+        (Lang::Fr, _) => "Arrêté. Personne n'a accès à cet ordinateur.".into(),
+    }
+}
+
 /// The notice when a session starts.
 pub fn started_notice(name: &str, lang: Lang) -> String {
     match lang {
