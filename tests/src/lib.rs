@@ -443,6 +443,45 @@ pub fn x11_session(
     (agent, viewer)
 }
 
+/// A shell in an xterm on an X display, working in a fresh folder, and a
+/// session whose agent drives that display.
+pub struct ShellSession {
+    /// Where the shell works: the files it writes are the witnesses.
+    pub work: PathBuf,
+    /// The person's side.
+    pub agent: Agent,
+    /// The technician's side.
+    pub viewer: Viewer,
+    /// The relay and the xterm: keep it bound while the test runs.
+    pub keep: Running,
+}
+
+/// What a [`ShellSession`] needs running besides its two ends.
+pub struct Running {
+    _xterm: xvfb::XClient,
+    _relay: RelayProcess,
+}
+
+/// Starts a [`ShellSession`] on `x` in scratch folder `name`: the viewer
+/// asks for `request`, the person answers `answer`.
+pub fn shell_session(x: &xvfb::Xvfb, name: &str, request: &str, answer: &str) -> ShellSession {
+    let dir = scratch(name);
+    let work = dir.join("work");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let xterm = x.shell_in(&work);
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (agent, viewer) = x11_session(&relay.client_args(), &x.display, request, answer);
+    ShellSession {
+        work,
+        agent,
+        viewer,
+        keep: Running {
+            _xterm: xterm,
+            _relay: relay,
+        },
+    }
+}
+
 /// Polls an outside witness (a file, `xinput`, `xdotool`) until `done`
 /// holds; they have no event to wait on. Panics after [`DEADLINE`].
 pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {

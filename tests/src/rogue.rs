@@ -141,3 +141,24 @@ pub async fn agent(relay: &str, fingerprint: &str, on_code: impl FnOnce(String))
         recv,
     }
 }
+
+/// Joins `code` through the relay at `relay` (pinned to `fingerprint`) as
+/// a rogue viewer, writes `bytes` as they are on the control stream, and
+/// returns the agent's first answer (`None` if it sent none).
+pub fn viewer_sends(
+    relay: &str,
+    fingerprint: &str,
+    code: &str,
+    bytes: &[u8],
+) -> Option<tessera_proto::peer::AgentMsg> {
+    use tessera_proto::peer::{AgentMsg, MAX_PEER_FRAME};
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let mut rogue = viewer(relay, fingerprint, code).await;
+        rogue.send.write_all(bytes).await.expect("write");
+        tessera_net::framed::read::<AgentMsg>(&mut rogue.recv, MAX_PEER_FRAME)
+            .await
+            .ok()
+            .flatten()
+    })
+}

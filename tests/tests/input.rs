@@ -3,7 +3,7 @@
 //! the witness is the file the shell writes (and `xdotool`).
 
 use tessera_tests::xvfb::Xvfb;
-use tessera_tests::{scratch, wait_for_line, x11_session, RelayProcess, Viewer};
+use tessera_tests::{shell_session, wait_for_line, ShellSession, Viewer};
 
 const LINE: &str = "bonjour é à ç € ù";
 
@@ -24,12 +24,12 @@ fn typed_into_the_shell_with_layout(layout: &str) {
         .status()
         .expect("setxkbmap (x11-xkb-utils)");
     assert!(status.success(), "setxkbmap {layout}");
-    let dir = scratch(&format!("input-{layout}"));
-    let work = dir.join("work");
-    std::fs::create_dir_all(&work).expect("work dir");
-    let _xterm = x.shell_in(&work);
-    let relay = RelayProcess::start(&dir.join("relay"), &[]);
-    let (_agent, mut viewer) = x11_session(&relay.client_args(), &x.display, "view,control", "y");
+    let ShellSession {
+        work,
+        mut viewer,
+        agent: _agent,
+        keep: _keep,
+    } = shell_session(&x, &format!("input-{layout}"), "view,control", "y");
     // A shortcut first: a wrong start of line, then Ctrl+U, which the
     // terminal's line discipline takes as "erase the line".
     viewer.command(r#"{"cmd":"mouse_move","x":200,"y":100}"#);
@@ -58,14 +58,13 @@ fn text_reaches_a_real_shell_on_a_french_layout() {
 #[test]
 fn a_view_only_session_injects_nothing_and_says_so() {
     let x = Xvfb::start("1280x720x24");
-    let dir = scratch("input-view-only");
-    let work = dir.join("work");
-    std::fs::create_dir_all(&work).expect("work dir");
-    let _xterm = x.shell_in(&work);
     let before = x.xdotool(&["getmouselocation"]);
-    let relay = RelayProcess::start(&dir.join("relay"), &[]);
-    let (mut agent, mut viewer) =
-        x11_session(&relay.client_args(), &x.display, "view,control", "view");
+    let ShellSession {
+        work,
+        mut agent,
+        mut viewer,
+        keep: _keep,
+    } = shell_session(&x, "input-view-only", "view,control", "view");
     type_the_line(&mut viewer);
     let refused = viewer.events.event("input_refused");
     assert_eq!(refused["reason"], "not_granted");

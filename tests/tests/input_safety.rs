@@ -6,7 +6,10 @@
 
 use std::time::Instant;
 use tessera_tests::xvfb::Xvfb;
-use tessera_tests::{scratch, wait_for_line, wait_until, x11_session, RelayProcess, Viewer};
+use tessera_tests::{
+    scratch, shell_session, wait_for_line, wait_until, x11_session, RelayProcess, ShellSession,
+    Viewer,
+};
 
 /// Types `echo NAME > NAME.txt` and Enter at the pointer.
 fn echo_to_file(viewer: &mut Viewer, name: &str) {
@@ -22,12 +25,12 @@ fn the_persons_own_mouse_pauses_remote_input_for_two_seconds() {
     // Xephyr: its keyboard and mouse are devices of their own, fed by the
     // outer server, as a person's would be; the agent injects by XTest.
     let x = Xvfb::resizable(1024, 768);
-    let dir = scratch("input-local-user");
-    let work = dir.join("work");
-    std::fs::create_dir_all(&work).expect("work dir");
-    let _xterm = x.shell_in(&work);
-    let relay = RelayProcess::start(&dir.join("relay"), &[]);
-    let (_agent, mut viewer) = x11_session(&relay.client_args(), &x.display, "view,control", "y");
+    let ShellSession {
+        work,
+        mut viewer,
+        agent: _agent,
+        keep: _keep,
+    } = shell_session(&x, "input-local-user", "view,control", "y");
     viewer.command(r#"{"cmd":"mouse_move","x":200,"y":100}"#);
     echo_to_file(&mut viewer, "before");
     assert_eq!(wait_for_line(&work.join("before.txt")), "before\n");
@@ -75,13 +78,12 @@ fn the_persons_own_mouse_pauses_remote_input_for_two_seconds() {
 #[test]
 fn revoking_control_mid_typing_releases_every_key() {
     let x = Xvfb::start("1280x720x24");
-    let dir = scratch("input-revoke");
-    let work = dir.join("work");
-    std::fs::create_dir_all(&work).expect("work dir");
-    let _xterm = x.shell_in(&work);
-    let relay = RelayProcess::start(&dir.join("relay"), &[]);
-    let (mut agent, mut viewer) =
-        x11_session(&relay.client_args(), &x.display, "view,control", "y");
+    let ShellSession {
+        mut agent,
+        mut viewer,
+        keep: _keep,
+        ..
+    } = shell_session(&x, "input-revoke", "view,control", "y");
     viewer.command(r#"{"cmd":"mouse_move","x":200,"y":100}"#);
     viewer.command(r#"{"cmd":"key","key":"ShiftLeft","action":"down"}"#);
     viewer.command(r#"{"cmd":"key","key":"KeyA","action":"down"}"#);

@@ -15,10 +15,7 @@ pub struct PublicKey(pub [u8; 32]);
 
 impl fmt::Display for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        crate::fingerprint::write_hex(f, &self.0)
     }
 }
 
@@ -50,9 +47,7 @@ pub struct Signature(pub [u8; 64]);
 impl fmt::Debug for Signature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Signature(")?;
-        for b in &self.0[..8] {
-            write!(f, "{b:02x}")?;
-        }
+        crate::fingerprint::write_hex(f, &self.0[..8])?;
         f.write_str("..)")
     }
 }
