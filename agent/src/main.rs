@@ -11,6 +11,7 @@ mod tty;
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 use tessera_net::trust::RelayTrust;
 use tessera_proto::Fingerprint;
 use tessera_session::consent::Lang;
@@ -51,6 +52,31 @@ struct Args {
     /// Language of the prompt (default: from the locale).
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
+    /// How long a session runs before you are asked whether it should go
+    /// on (and again after each yes): 10s to 8h, such as `30m` or `1h`.
+    #[arg(long, value_name = "DURATION", default_value = "30m",
+          value_parser = |s: &str| duration_between(s, 10, 8 * 3600))]
+    continue_check: Duration,
+    /// How long you have to answer that question before the session
+    /// ends: 10s to 30m.
+    #[arg(long, value_name = "DURATION", default_value = "5m",
+          value_parser = |s: &str| duration_between(s, 10, 30 * 60))]
+    continue_answer: Duration,
+}
+
+/// Parses a duration such as `30m`, `90s` or `1h 30m`, between `min` and
+/// `max` seconds.
+fn duration_between(text: &str, min: u64, max: u64) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text)
+        .map_err(|e| format!("{e}: write a duration such as 90s, 30m or 1h"))?;
+    if d < Duration::from_secs(min) || d > Duration::from_secs(max) {
+        return Err(format!(
+            "{text} is out of range: between {} and {}",
+            humantime::format_duration(Duration::from_secs(min)),
+            humantime::format_duration(Duration::from_secs(max))
+        ));
+    }
+    Ok(d)
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -205,6 +231,11 @@ async fn agent(args: Args, lang: Lang, ui: Option<gui::UiLink>) -> ExitCode {
         local_activity,
         trusted,
         ui,
+        timeouts: tessera_session::Timeouts {
+            continue_after: args.continue_check,
+            continue_answer: args.continue_answer,
+            ..Default::default()
+        },
     };
     match run::run(options, tty).await {
         Ok(reason) if reason.is_normal() => ExitCode::SUCCESS,

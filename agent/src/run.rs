@@ -46,6 +46,16 @@ pub struct Options {
     /// The window, when the person sees one (`--ui gui`); the terminal
     /// asks otherwise.
     pub ui: Option<crate::gui::UiLink>,
+    /// How long prompts wait, and when the continue check comes.
+    pub timeouts: Timeouts,
+}
+
+/// The question open at the terminal, which the next typed line answers.
+enum TtyPrompt {
+    /// Consent or upgrade: what it asks for.
+    Consent(Grants),
+    /// The continue check.
+    Continue,
 }
 
 /// Everything the loop carries between turns.
@@ -57,9 +67,11 @@ struct Agent {
     inputs: VecDeque<AgentInput>,
     cert: Option<SelfSigned>,
     channel: ChannelSlot<ViewerMsg>,
-    /// What the open prompt asks for, while one is open.
-    prompt: Option<Grants>,
+    /// The question open at the terminal, if any.
+    prompt: Option<TtyPrompt>,
     technician: Option<Technician>,
+    /// When the session started (for the continue check's words).
+    started: Option<std::time::Instant>,
     rng: SystemRandom,
     /// The screen share while `view` is granted.
     screen: Option<ScreenShare>,
@@ -89,12 +101,13 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         channel: ChannelSlot::default(),
         prompt: None,
         technician: None,
+        started: None,
         rng: SystemRandom::new(),
         screen: None,
         releases_only: false,
         displays: tokio::sync::mpsc::unbounded_channel(),
     };
-    let mut session = AgentSession::new(Timeouts::default(), agent.options.trusted.clone());
+    let mut session = AgentSession::new(agent.options.timeouts, agent.options.trusted.clone());
     let mut actions = session.start();
     let mut tty_open = true;
     loop {
@@ -203,6 +216,8 @@ impl Agent {
             }
             Woke::Timer(timer) => AgentInput::TimerFired(timer),
             Woke::Window(Some(UiEvent::Answer(answer))) => AgentInput::ConsentAnswer(answer),
+            Woke::Window(Some(UiEvent::Continue(go_on))) => AgentInput::ContinueAnswer(go_on),
+            Woke::Window(Some(UiEvent::Chat(text))) => AgentInput::UserChat(text),
             Woke::Window(Some(UiEvent::Revoke(permission))) => AgentInput::Revoke(permission),
             // The window closed (it cannot come back): the session ends.
             Woke::Window(Some(UiEvent::Stop) | None) => {
@@ -282,10 +297,18 @@ impl Agent {
 
     /// What a line typed at the terminal means now.
     fn typed(&mut self, line: String) -> Option<AgentInput> {
-        if let Some(requested) = self.prompt.take() {
-            return Some(AgentInput::ConsentAnswer(consent::parse_answer(
-                &line, requested,
-            )));
+        match self.prompt.take() {
+            Some(TtyPrompt::Consent(requested)) => {
+                return Some(AgentInput::ConsentAnswer(consent::parse_answer(
+                    &line, requested,
+                )))
+            }
+            Some(TtyPrompt::Continue) => {
+                return Some(AgentInput::ContinueAnswer(
+                    tessera_session::continue_check::parse_continue(&line),
+                ))
+            }
+            None => {}
         }
         let trimmed = line.trim();
         let (command, arg) = trimmed.split_once(' ').unwrap_or((trimmed, ""));
@@ -327,6 +350,7 @@ impl Agent {
             AgentAction::AskConsent {
                 technician,
                 requested,
+                already,
                 timeout,
             } => {
                 self.technician = Some(technician.clone());
@@ -336,20 +360,44 @@ impl Agent {
                     Some(ui) => ui.send(UiCommand::AskConsent {
                         technician,
                         requested,
+                        already,
                         timeout,
                     }),
                     None => {
-                        let text = consent::prompt_text(
-                            &technician,
-                            requested,
-                            timeout.as_secs(),
-                            self.options.lang,
-                        );
-                        self.prompt = Some(requested);
+                        let (secs, lang) = (timeout.as_secs(), self.options.lang);
+                        let text = match already.is_empty() {
+                            true => consent::prompt_text(&technician, requested, secs, lang),
+                            false => consent::upgrade_prompt_text(
+                                &technician,
+                                requested,
+                                already,
+                                secs,
+                                lang,
+                            ),
+                        };
+                        self.prompt = Some(TtyPrompt::Consent(requested));
                         self.tty.say(&text);
                     }
                 }
             }
+            AgentAction::AskContinue { timeout } => match &self.options.ui {
+                Some(ui) => ui.send(UiCommand::AskContinue { timeout }),
+                None => {
+                    let name = self
+                        .technician
+                        .as_ref()
+                        .map_or("The technician".into(), |t| t.name.clone());
+                    let connected = self.started.map_or(0, |s| s.elapsed().as_secs());
+                    let text = tessera_session::continue_check::continue_prompt_text(
+                        &name,
+                        connected,
+                        timeout.as_secs(),
+                        self.options.lang,
+                    );
+                    self.prompt = Some(TtyPrompt::Continue);
+                    self.tty.say(&text);
+                }
+            },
             AgentAction::DismissConsent => {
                 if let Some(ui) = &self.options.ui {
                     ui.send(UiCommand::Dismiss);
@@ -462,7 +510,9 @@ impl Agent {
             | SessionEvent::Frame { .. }
             | SessionEvent::Displays { .. }
             | SessionEvent::Cursor { .. }
-            | SessionEvent::LocalUser { .. } => return,
+            | SessionEvent::LocalUser { .. }
+            | SessionEvent::UpgradeRequested { .. }
+            | SessionEvent::ContinueCheck { open: true } => return,
             SessionEvent::InputRefused { reason, count } => format!(
                 "(The technician's keyboard or mouse was blocked: {}; {count} event(s).)",
                 match reason {
@@ -474,15 +524,21 @@ impl Agent {
                 }
             ),
             SessionEvent::SessionStarted { granted } => {
+                self.started = Some(std::time::Instant::now());
                 let who = self.technician.as_ref().map_or("The technician".into(), |t| t.name.clone());
                 format!(
                     "\nSession started. {who} may now: {}.\nType a message and Enter to chat. /revoke PERMISSION takes one back, /stop ends the session.",
                     consent::describe_grants(*granted, lang)
                 )
             }
-            SessionEvent::GrantChanged { granted } => {
+            SessionEvent::GrantChanged { granted } | SessionEvent::UpgradeGranted { granted } => {
                 format!("Permissions now: {}.", consent::describe_grants(*granted, lang))
             }
+            SessionEvent::UpgradeRefused { reason } => format!(
+                "(The technician's request for more was refused: {}.)",
+                reason.describe()
+            ),
+            SessionEvent::ContinueCheck { open: false } => "The session goes on.".into(),
             SessionEvent::Chat { from: Side::Viewer, text } => {
                 // Every line carries the name, so a message cannot pass for
                 // Tessera's own words.

@@ -238,6 +238,7 @@ impl Viewer {
         match command::parse(line) {
             Ok(Command::Chat { text }) => Some(ViewerInput::UserChat(text)),
             Ok(Command::End) => Some(ViewerInput::UserEnd),
+            Ok(Command::Request { grants }) => Some(ViewerInput::UserRequest(grants)),
             Ok(Command::Display { index }) => Some(ViewerInput::UserShowDisplay(index)),
             Ok(Command::Snapshot { path }) => {
                 match self.decoder.frame() {
@@ -457,6 +458,21 @@ impl Viewer {
                     .map(|(i, d)| format!("{i}: {} {}x{}", d.name, d.width, d.height))
                     .collect();
                 format!("Displays: {} (showing {showing}).", list.join(", "))
+            }
+            SessionEvent::UpgradeRequested { requested } => {
+                format!("Asked the person for: {requested}. Waiting for their answer...")
+            }
+            SessionEvent::UpgradeGranted { granted } => {
+                format!("The person allowed more. Grants now: {granted}.")
+            }
+            SessionEvent::UpgradeRefused { reason } => {
+                format!("Request refused: {}.", reason.describe())
+            }
+            SessionEvent::ContinueCheck { open: true } => {
+                "The person is asked whether the session should go on: your input is paused until they answer.".into()
+            }
+            SessionEvent::ContinueCheck { open: false } => {
+                "The person chose to go on: your input works again.".into()
             }
             SessionEvent::Code { .. }
             | SessionEvent::CodeBurned { .. }

@@ -1,11 +1,14 @@
 //! The window's state: what the session loop said last, turned into what
 //! the person sees. One window for the agent's life: the code, then the
-//! prompt (on top and focused), then the indicator, then the end notice.
+//! prompt (on top and focused), then the indicator (covered by a question
+//! when the technician asks for more or the continue check is due, with
+//! Stop still at hand), then the end notice.
 
-use super::{consent::Prompt, indicator::Live, UiCommand, UiEvent, Window};
+use super::{consent::Prompt, continue_check::Check, indicator::Live, UiCommand, UiEvent, Window};
 use eframe::egui;
 use std::time::{Duration, Instant};
-use tessera_session::consent::Lang;
+use tessera_session::consent::{window_words, Lang};
+use tessera_session::continue_check::continue_words;
 use tessera_session::words::{ended_notice, indicator_words, started_notice};
 use tessera_session::{SessionEvent, Technician};
 
@@ -16,6 +19,7 @@ pub struct AgentWindow {
     window: Window,
     code: Option<String>,
     prompt: Option<Prompt>,
+    check: Option<Check>,
     live: Option<Live>,
     /// Who asked last (named by the notices).
     technician: Option<Technician>,
@@ -36,6 +40,7 @@ impl AgentWindow {
             window,
             code: None,
             prompt: None,
+            check: None,
             live: None,
             technician: None,
             notice: None,
@@ -48,10 +53,15 @@ impl AgentWindow {
     /// What the window shows, in a few words.
     fn current_title(&self) -> String {
         let lang = self.lang();
-        let what = if self.prompt.is_some() {
-            tessera_session::consent::window_words(lang)
-                .title
-                .to_string()
+        let what = if let Some(prompt) = &self.prompt {
+            let words = window_words(lang);
+            match prompt.is_upgrade() {
+                true => words.more_title,
+                false => words.title,
+            }
+            .to_string()
+        } else if self.check.is_some() {
+            continue_words(lang).title.to_string()
         } else if self.live.is_some() {
             indicator_words(lang).live.to_string()
         } else if self.closing_at.is_some() || self.notice.is_some() {
@@ -79,25 +89,39 @@ impl AgentWindow {
             .map_or_else(|| "The technician".into(), |t| t.name.clone())
     }
 
+    /// In front of everything, with the keyboard: a question is open.
+    fn come_forward(ctx: &egui::Context) {
+        ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+        ctx.send_viewport_cmd(egui::ViewportCommand::RequestUserAttention(
+            egui::UserAttentionType::Critical,
+        ));
+    }
+
     fn take(&mut self, command: UiCommand, ctx: &egui::Context) {
         match command {
             UiCommand::AskConsent {
                 technician,
                 requested,
+                already,
                 timeout,
             } => {
-                self.prompt = Some(Prompt::new(technician.clone(), requested, timeout));
+                self.prompt = Some(Prompt::new(technician.clone(), requested, already, timeout));
                 self.technician = Some(technician);
-                // In front of everything, with the keyboard.
-                ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
-                ctx.send_viewport_cmd(egui::ViewportCommand::RequestUserAttention(
-                    egui::UserAttentionType::Critical,
-                ));
+                Self::come_forward(ctx);
             }
-            UiCommand::Dismiss => self.prompt = None,
+            UiCommand::AskContinue { timeout } => {
+                let connected = self.live.as_ref().map_or(Duration::ZERO, Live::connected);
+                self.check = Some(Check::new(timeout, connected));
+                Self::come_forward(ctx);
+            }
+            UiCommand::Dismiss => {
+                self.prompt = None;
+                self.check = None;
+            }
             UiCommand::Event(event) => self.event(event),
             UiCommand::Quit => {
                 self.prompt = None;
+                self.check = None;
                 self.live = None;
                 self.closing_at.get_or_insert(Instant::now() + END_NOTICE);
             }
@@ -119,13 +143,19 @@ impl AgentWindow {
                 self.notice = Some(started_notice(&self.name(), self.lang()));
                 self.live = technician.map(|t| Live::new(t, granted));
             }
-            SessionEvent::GrantChanged { granted } => {
+            SessionEvent::GrantChanged { granted } | SessionEvent::UpgradeGranted { granted } => {
                 if let Some(live) = &mut self.live {
                     live.granted = granted;
                 }
             }
+            SessionEvent::Chat { from, text } => {
+                if let Some(live) = &mut self.live {
+                    live.chat_line(from, text);
+                }
+            }
             SessionEvent::SessionEnded { reason, .. } => {
                 self.prompt = None;
+                self.check = None;
                 self.code = None;
                 // Who no longer has access, or why it never started.
                 self.notice = Some(match self.live.take() {
@@ -134,6 +164,16 @@ impl AgentWindow {
                 });
             }
             _ => {}
+        }
+    }
+
+    /// Passes the indicator's events on; Stop means the window is done.
+    fn forward(&mut self, events: Vec<UiEvent>) {
+        for event in events {
+            if event == UiEvent::Stop {
+                self.stopped = true;
+            }
+            self.send(event);
         }
     }
 }
@@ -188,22 +228,26 @@ impl AgentWindow {
                 let answer = ui.push_id("prompt", |ui| prompt.show(ui, lang)).inner;
                 if let Some(answer) = answer {
                     self.prompt = None;
-                    let _ = self.window.events.send(UiEvent::Answer(answer));
+                    self.send(UiEvent::Answer(answer));
                 }
-                return;
+                return self.show_bar(ui, lang);
+            }
+            let name = self.name();
+            if let Some(check) = &mut self.check {
+                let answer = ui.push_id("check", |ui| check.show(ui, &name, lang)).inner;
+                if let Some(go_on) = answer {
+                    self.check = None;
+                    self.send(UiEvent::Continue(go_on));
+                }
+                return self.show_bar(ui, lang);
             }
             if let Some(notice) = &self.notice {
                 ui.label(egui::RichText::new(notice).strong());
                 ui.separator();
             }
-            if let Some(live) = &self.live {
-                for event in ui.push_id("live", |ui| live.show(ui, lang)).inner {
-                    if event == UiEvent::Stop {
-                        self.stopped = true;
-                    }
-                    let _ = self.window.events.send(event);
-                }
-                return;
+            if let Some(live) = &mut self.live {
+                let events = ui.push_id("live", |ui| live.show(ui, lang)).inner;
+                return self.forward(events);
             }
             if self.closing_at.is_some() {
                 let close = ui.button(words.close);
@@ -221,5 +265,15 @@ impl AgentWindow {
                 ui.label(words.waiting);
             }
         });
+    }
+
+    /// Under a question mid-session: the session is live, Stop at hand.
+    fn show_bar(&mut self, ui: &mut egui::Ui, lang: Lang) {
+        if let Some(live) = &self.live {
+            ui.add_space(8.0);
+            ui.separator();
+            let events = ui.push_id("bar", |ui| live.show_bar(ui, lang)).inner;
+            self.forward(events);
+        }
     }
 }

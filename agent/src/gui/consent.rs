@@ -1,12 +1,14 @@
 //! The consent prompt in the window: who asks (verified or plainly not),
 //! what they ask with a box to tick for each, Deny focused and the
-//! default, and the time left before it denies by itself.
+//! default, and the time left before it denies by itself. An upgrade
+//! request mid-session is the same prompt, naming what is new and what is
+//! already allowed.
 
 use eframe::egui;
 use std::time::{Duration, Instant};
 use tessera_proto::Grants;
 use tessera_session::consent::{
-    countdown_text, describe_technician, permission_explained, window_words, Lang,
+    countdown_text, describe_grants, describe_technician, permission_explained, window_words, Lang,
 };
 use tessera_session::prompt::ConsentForm;
 use tessera_session::Technician;
@@ -19,24 +21,40 @@ const UNVERIFIED: egui::Color32 = egui::Color32::from_rgb(0xa0, 0x40, 0x00);
 pub struct Prompt {
     technician: Technician,
     form: ConsentForm,
+    /// What is already granted (nothing for the first prompt).
+    already: Grants,
     /// Focus goes to Deny once, when the prompt appears.
     focused: bool,
 }
 
 impl Prompt {
-    pub fn new(technician: Technician, requested: Grants, timeout: Duration) -> Self {
+    pub fn new(
+        technician: Technician,
+        requested: Grants,
+        already: Grants,
+        timeout: Duration,
+    ) -> Self {
         Self {
             technician,
             form: ConsentForm::new(requested, timeout, Instant::now()),
+            already,
             focused: false,
         }
+    }
+
+    /// Whether it asks for more mid-session.
+    pub fn is_upgrade(&self) -> bool {
+        !self.already.is_empty()
     }
 
     /// Draws the prompt; the answer once the person gives one (`None`
     /// inside: denied).
     pub fn show(&mut self, ui: &mut egui::Ui, lang: Lang) -> Option<Option<Grants>> {
         let words = window_words(lang);
-        ui.heading(words.title);
+        ui.heading(match self.is_upgrade() {
+            true => words.more_title,
+            false => words.title,
+        });
         ui.add_space(6.0);
         egui::Frame::new()
             .stroke(egui::Stroke::new(2.0, WARNING))
@@ -54,7 +72,16 @@ impl Prompt {
                 .strong()
                 .color(colour),
         );
-        ui.label(words.asks);
+        if self.is_upgrade() {
+            ui.label(format!(
+                "{} {}",
+                words.already,
+                describe_grants(self.already, lang)
+            ));
+            ui.label(words.more_asks);
+        } else {
+            ui.label(words.asks);
+        }
         let asked: Vec<_> = self.form.requested().collect();
         for p in asked {
             let mut on = self.form.is_chosen(p);

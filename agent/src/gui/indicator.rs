@@ -1,21 +1,29 @@
 //! The session indicator: who is connected (verified or not), for how
-//! long, what they may do with a button to take each back, and Stop. It
-//! only takes away: nothing here can add a grant.
+//! long, what they may do with a button to take each back, the chat, and
+//! Stop. It only takes away: nothing here can add a grant.
 
 use super::UiEvent;
 use eframe::egui;
 use std::time::{Duration, Instant};
-use tessera_proto::Grants;
+use tessera_proto::peer::MAX_CHAT_CHARS;
+use tessera_proto::{Grants, Permission};
 use tessera_session::consent::{describe_technician, permission_explained, Lang};
 use tessera_session::words::{elapsed, indicator_words};
-use tessera_session::Technician;
+use tessera_session::{Side, Technician};
 
 const LIVE: egui::Color32 = egui::Color32::from_rgb(0xc0, 0x10, 0x10);
+/// The technician's chat lines, set apart from the window's own words.
+const THEIRS: egui::Color32 = egui::Color32::from_rgb(0x10, 0x30, 0x80);
+
+/// Chat lines kept on screen.
+const CHAT_KEPT: usize = 200;
 
 pub struct Live {
     technician: Technician,
     pub granted: Grants,
     since: Instant,
+    chat: Vec<(Side, String)>,
+    draft: String,
 }
 
 impl Live {
@@ -24,11 +32,26 @@ impl Live {
             technician,
             granted,
             since: Instant::now(),
+            chat: Vec::new(),
+            draft: String::new(),
         }
     }
 
+    /// How long the session has run.
+    pub fn connected(&self) -> Duration {
+        self.since.elapsed()
+    }
+
+    /// Keeps a chat line to show.
+    pub fn chat_line(&mut self, from: Side, text: String) {
+        if self.chat.len() == CHAT_KEPT {
+            self.chat.remove(0);
+        }
+        self.chat.push((from, text));
+    }
+
     /// Draws the indicator; what the person asked for.
-    pub fn show(&self, ui: &mut egui::Ui, lang: Lang) -> Vec<UiEvent> {
+    pub fn show(&mut self, ui: &mut egui::Ui, lang: Lang) -> Vec<UiEvent> {
         let words = indicator_words(lang);
         let mut events = Vec::new();
         ui.label(
@@ -53,6 +76,10 @@ impl Live {
                 }
             });
         }
+        if self.granted.contains(Permission::Chat) || !self.chat.is_empty() {
+            ui.add_space(8.0);
+            self.show_chat(ui, lang, &mut events);
+        }
         ui.add_space(12.0);
         if ui
             .button(egui::RichText::new(words.stop).size(18.0).color(LIVE))
@@ -61,6 +88,72 @@ impl Live {
             events.push(UiEvent::Stop);
         }
         ui.ctx().request_repaint_after(Duration::from_secs(1));
+        events
+    }
+
+    /// The chat: the lines so far, each technician line under their name,
+    /// and a box to write one while chat is granted.
+    fn show_chat(&mut self, ui: &mut egui::Ui, lang: Lang, events: &mut Vec<UiEvent>) {
+        let words = indicator_words(lang);
+        ui.label(egui::RichText::new(words.messages).strong());
+        egui::Frame::new()
+            .stroke(egui::Stroke::new(1.0, egui::Color32::GRAY))
+            .inner_margin(4.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .max_height(90.0)
+                    .min_scrolled_height(90.0)
+                    .stick_to_bottom(true)
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        for (from, text) in &self.chat {
+                            let line = match from {
+                                Side::Viewer => {
+                                    egui::RichText::new(format!("{}: {text}", self.technician.name))
+                                        .color(THEIRS)
+                                }
+                                Side::Agent => {
+                                    egui::RichText::new(format!("{}: {text}", words.you))
+                                }
+                            };
+                            ui.label(line);
+                        }
+                    });
+            });
+        if !self.granted.contains(Permission::Chat) {
+            return;
+        }
+        ui.horizontal(|ui| {
+            let field = ui.add(
+                egui::TextEdit::singleline(&mut self.draft)
+                    .hint_text(words.write)
+                    .char_limit(MAX_CHAT_CHARS)
+                    .desired_width(300.0),
+            );
+            let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.button(words.send).clicked() || entered) && !self.draft.trim().is_empty() {
+                events.push(UiEvent::Chat(std::mem::take(&mut self.draft)));
+                if entered {
+                    field.request_focus();
+                }
+            }
+        });
+    }
+
+    /// One line while a question covers the indicator: the session is
+    /// still live, and Stop is still at hand.
+    pub fn show_bar(&self, ui: &mut egui::Ui, lang: Lang) -> Vec<UiEvent> {
+        let words = indicator_words(lang);
+        let mut events = Vec::new();
+        ui.horizontal(|ui| {
+            ui.label(egui::RichText::new(words.live).color(LIVE).strong());
+            if ui
+                .button(egui::RichText::new(words.stop).color(LIVE))
+                .clicked()
+            {
+                events.push(UiEvent::Stop);
+            }
+        });
         events
     }
 }

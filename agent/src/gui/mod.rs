@@ -6,6 +6,7 @@
 
 mod app;
 mod consent;
+mod continue_check;
 mod indicator;
 
 use eframe::egui;
@@ -22,13 +23,21 @@ pub enum UiCommand {
     /// Something happened (a code, the session starting, a grant
     /// changing, the end...).
     Event(SessionEvent),
-    /// Ask the person: who, what, for how long.
+    /// Ask the person: who, what, for how long (the first prompt, or an
+    /// upgrade request when something is already granted).
     AskConsent {
         /// Who asks.
         technician: Technician,
         /// What they ask for.
         requested: Grants,
+        /// What is already granted.
+        already: Grants,
         /// Until the prompt denies by itself.
+        timeout: Duration,
+    },
+    /// Ask whether the long session should go on.
+    AskContinue {
+        /// Until the session ends by itself.
         timeout: Duration,
     },
     /// The prompt no longer applies (answered elsewhere, timed out, the
@@ -45,6 +54,10 @@ pub enum UiCommand {
 pub enum UiEvent {
     /// The prompt's answer (`None`: denied).
     Answer(Option<Grants>),
+    /// The continue check's answer (`true`: go on).
+    Continue(bool),
+    /// A chat line the person wrote.
+    Chat(String),
     /// Take this permission back.
     Revoke(Permission),
     /// End the session (the Stop button, or the window closed).
@@ -118,7 +131,7 @@ pub fn run(window: Window) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(format!("Tessera: {title}"))
-            .with_inner_size([640.0, 520.0])
+            .with_inner_size([640.0, 600.0])
             .with_position([40.0, 40.0])
             .with_always_on_top(),
         ..Default::default()

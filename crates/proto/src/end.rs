@@ -28,6 +28,9 @@ pub enum EndReason {
     ProtocolError,
     /// The session record could not be written, so the session stopped.
     RecordingFailed,
+    /// Nobody confirmed, when asked during a long session, that it should
+    /// go on.
+    ContinueTimeout,
 }
 
 impl EndReason {
@@ -44,6 +47,7 @@ impl EndReason {
             EndReason::RelayClosed => "relay_closed",
             EndReason::ProtocolError => "protocol_error",
             EndReason::RecordingFailed => "recording_failed",
+            EndReason::ContinueTimeout => "continue_timeout",
         }
     }
 
@@ -72,6 +76,9 @@ impl EndReason {
             }
             EndReason::RecordingFailed => {
                 "the session record could not be written, so the session was stopped"
+            }
+            EndReason::ContinueTimeout => {
+                "nobody confirmed that the long session should go on, so it was stopped"
             }
         }
     }

@@ -87,6 +87,16 @@ impl Grants {
         Self(self.0 & other.0)
     }
 
+    /// What either set holds.
+    pub fn union(self, other: Grants) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// What this set holds and `other` does not.
+    pub fn difference(self, other: Grants) -> Self {
+        Self(self.0 & !other.0)
+    }
+
     /// Whether the set is empty.
     pub fn is_empty(self) -> bool {
         self.0 == 0
@@ -159,5 +169,17 @@ mod tests {
         let all: Grants = Permission::ALL.into_iter().collect();
         assert_eq!(all.intersect(asked), asked);
         assert_eq!(asked.intersect(Grants::NONE), Grants::NONE);
+    }
+
+    #[test]
+    fn union_and_difference() {
+        let view = Grants::parse_list("view").expect("valid");
+        let asked = Grants::parse_list("view,chat").expect("valid");
+        assert_eq!(
+            asked.difference(view),
+            Grants::parse_list("chat").expect("valid")
+        );
+        assert_eq!(view.difference(asked), Grants::NONE);
+        assert_eq!(view.union(asked), asked);
     }
 }

@@ -17,9 +17,11 @@ pub mod identity;
 pub mod pairing;
 pub mod peer;
 pub mod relay;
+pub mod upgrade;
 
 pub use code::{Code, CodeError, Nameplate, Secret};
 pub use end::EndReason;
 pub use fingerprint::Fingerprint;
 pub use frame::{FrameError, PROTOCOL_VERSION};
 pub use grants::{Grants, Permission};
+pub use upgrade::UpgradeRefusal;

@@ -64,6 +64,13 @@ pub enum ViewerMsg {
     /// Keyboard or mouse input for the person's computer. Sent whatever
     /// the grants: the agent decides, counts and reports refusals.
     Input(tessera_input::InputEvent),
+    /// Ask for more than is granted, mid-session. The person answers a new
+    /// prompt; the agent answers with `UpgradeGranted` or `UpgradeRefused`.
+    Request {
+        /// What the technician asks for (what is already granted is
+        /// ignored).
+        grants: Grants,
+    },
 }
 
 /// Most displays an agent lists.
@@ -139,6 +146,23 @@ pub enum AgentMsg {
     LocalUser {
         /// Whether the pause starts (`true`) or is over (`false`).
         active: bool,
+    },
+    /// The person granted some or all of an upgrade request.
+    UpgradeGranted {
+        /// The grants now in force.
+        granted: Grants,
+    },
+    /// An upgrade request got nothing, and why.
+    UpgradeRefused {
+        /// Why.
+        reason: crate::UpgradeRefusal,
+    },
+    /// The person is asked whether the session should go on (`open:
+    /// true`; remote input is refused meanwhile), or said yes (`false`).
+    /// No answer ends the session with `continue_timeout`.
+    ContinueCheck {
+        /// Whether the question is on the person's screen.
+        open: bool,
     },
 }
 

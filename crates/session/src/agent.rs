@@ -2,7 +2,9 @@
 //! PAKE, accept the viewer's end-to-end channel, ask for consent, run.
 //!
 //! This machine is the authority on grants: every message from the viewer
-//! is checked here against what the person granted.
+//! is checked here against what the person granted. Grants only grow
+//! through a prompt the person answers (the first one, or an upgrade
+//! request mid-session); they shrink whenever the person says so.
 
 use crate::event::{BurnReason, SessionEvent, Side, Technician};
 use crate::{mailbox, pairing_msg, Timeouts, Timer};
@@ -12,7 +14,9 @@ use tessera_input::{Context, Gate, InputEvent, RefusalKind, Verdict, LOCAL_PAUSE
 use tessera_proto::pairing::PairingMsg;
 use tessera_proto::peer::{validate_chat, AgentMsg, DisplayInfo, Hello, ViewerMsg};
 use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
-use tessera_proto::{Code, EndReason, Fingerprint, Grants, Nameplate, Permission, Secret};
+use tessera_proto::{
+    Code, EndReason, Fingerprint, Grants, Nameplate, Permission, Secret, UpgradeRefusal,
+};
 use tessera_secure::identity::{assess, SessionBinding, TrustStore};
 use tessera_secure::{PairingContext, Pake, PeerConfirmation, Role};
 
@@ -47,9 +51,11 @@ pub enum AgentInput {
     ChannelUp,
     /// A message from the viewer on the end-to-end channel.
     FromViewer(ViewerMsg),
-    /// The person answered the prompt: `Some(grants)` to accept those,
-    /// `None` to deny.
+    /// The person answered the consent or upgrade prompt: `Some(grants)`
+    /// to accept those, `None` to deny.
     ConsentAnswer(Option<Grants>),
+    /// The person answered the continue check: `true` to go on.
+    ContinueAnswer(bool),
     /// The person typed a chat line.
     UserChat(String),
     /// The person takes a permission back.
@@ -115,16 +121,25 @@ pub enum AgentAction {
     },
     /// Send to the viewer on the end-to-end channel.
     ToViewer(AgentMsg),
-    /// Show the consent prompt.
+    /// Show the consent prompt, or an upgrade prompt mid-session.
     AskConsent {
         /// Who asks.
         technician: Technician,
-        /// What they ask for.
+        /// What they ask for (for an upgrade, only what is not granted).
         requested: Grants,
+        /// What is already granted: nothing for the first prompt.
+        already: Grants,
         /// When the prompt auto-denies.
         timeout: Duration,
     },
-    /// Take the consent prompt down (answered elsewhere, or session over).
+    /// Ask the person whether the long session should go on; remote input
+    /// is refused until they answer.
+    AskContinue {
+        /// When the session ends without an answer.
+        timeout: Duration,
+    },
+    /// Take the open prompt down, whichever it is (answered elsewhere,
+    /// timed out, or session over).
     DismissConsent,
     /// Arm a timer.
     SetTimer(Timer, Duration),
@@ -179,12 +194,32 @@ enum State {
     Ended,
 }
 
+/// The question open mid-session, if any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Asking {
+    /// An upgrade prompt for these (not yet granted) permissions.
+    Upgrade(Grants),
+    /// The continue check.
+    Continue,
+}
+
 /// The agent's session state machine.
 pub struct AgentSession {
     state: State,
-    /// Whether a consent prompt is shown: whatever ends the session must
-    /// take it down.
+    /// Whether a prompt is shown (consent, upgrade or continue check): no
+    /// remote input meanwhile, and whatever ends the session must take it
+    /// down.
     prompting: bool,
+    /// Who asked, once introduced (named again by upgrade prompts).
+    technician: Option<Technician>,
+    /// The question open while running.
+    asking: Option<Asking>,
+    /// The continue check fell due while another prompt was open.
+    continue_due: bool,
+    /// Upgrade requests refused as `too_soon` until the cooldown ends.
+    upgrade_cooling: bool,
+    /// Upgrade requests the person denied or let time out.
+    upgrade_denials: u32,
     timeouts: Timeouts,
     /// The organisations trusted to vouch for technicians.
     trust: TrustStore,
@@ -203,12 +238,26 @@ pub struct AgentSession {
 /// Refusals of the same kind are reported at most this often.
 const REFUSAL_REPORT_EVERY: Duration = Duration::from_secs(1);
 
+/// After the person denies an upgrade, lets it time out, or takes a
+/// permission back, new requests are refused this long (`too_soon`), so a
+/// caller cannot wear them down with prompt after prompt.
+pub const UPGRADE_COOLDOWN: Duration = Duration::from_secs(30);
+
+/// After this many denied or timed-out upgrade requests, every further
+/// request in the session is refused (`too_many`).
+pub const MAX_UPGRADE_DENIALS: u32 = 3;
+
 impl AgentSession {
     /// A new session; call [`start`](Self::start) to get its first actions.
     pub fn new(timeouts: Timeouts, trust: TrustStore) -> Self {
         Self {
             state: State::Registering,
             prompting: false,
+            technician: None,
+            asking: None,
+            continue_due: false,
+            upgrade_cooling: false,
+            upgrade_denials: 0,
             timeouts,
             trust,
             out: Vec::new(),
@@ -248,7 +297,9 @@ impl AgentSession {
 
     fn push(&mut self, action: AgentAction) {
         match action {
-            AgentAction::AskConsent { .. } => self.prompting = true,
+            AgentAction::AskConsent { .. } | AgentAction::AskContinue { .. } => {
+                self.prompting = true
+            }
             AgentAction::DismissConsent if !self.prompting => return,
             AgentAction::DismissConsent => self.prompting = false,
             _ => {}
@@ -380,6 +431,10 @@ impl AgentSession {
                         if granted.contains(Permission::View) {
                             self.push(AgentAction::ShareScreen(true));
                         }
+                        self.push(AgentAction::SetTimer(
+                            Timer::ContinueCheck,
+                            self.timeouts.continue_after,
+                        ));
                         self.state = State::Running { granted };
                     }
                     _ => self.end_telling_viewer(EndReason::Denied),
@@ -409,11 +464,13 @@ impl AgentSession {
             }
         };
         let technician = Technician::new(hello.name, hello.org, verification);
+        self.technician = Some(technician.clone());
         self.push(AgentAction::CancelTimer(Timer::Handshake));
         self.push(AgentAction::SetTimer(Timer::Consent, self.timeouts.consent));
         self.push(AgentAction::AskConsent {
             technician: technician.clone(),
             requested: hello.requested,
+            already: Grants::NONE,
             timeout: self.timeouts.consent,
         });
         self.emit(SessionEvent::ConsentRequested {
@@ -458,6 +515,8 @@ impl AgentSession {
                                           // Pauses are no longer the technician's business.
                     self.local_told = false;
                 }
+                // Not asked again at once for what was just taken back.
+                self.cool_down_upgrades();
                 let granted = granted.without(permission);
                 self.state = State::Running { granted };
                 self.push(AgentAction::ToViewer(AgentMsg::GrantsChanged { granted }));
@@ -509,6 +568,50 @@ impl AgentSession {
                         displays,
                         showing,
                     }));
+                }
+            }
+            AgentInput::FromViewer(ViewerMsg::Request { grants }) => {
+                self.upgrade_request(granted, grants)
+            }
+            AgentInput::ConsentAnswer(answer) => {
+                // Otherwise stale: that prompt is gone.
+                if let Some(Asking::Upgrade(asked)) = self.asking {
+                    self.upgrade_answer(granted, asked, answer)
+                }
+            }
+            AgentInput::TimerFired(Timer::Consent) => {
+                if let Some(Asking::Upgrade(_)) = self.asking {
+                    self.push(AgentAction::DismissConsent);
+                    self.asking = None;
+                    self.upgrade_refused_by_person(UpgradeRefusal::Timeout);
+                    self.after_prompt();
+                }
+            }
+            AgentInput::TimerFired(Timer::UpgradeCooldown) => self.upgrade_cooling = false,
+            AgentInput::TimerFired(Timer::ContinueCheck) => match self.asking {
+                Some(_) => self.continue_due = true,
+                None => self.ask_continue(),
+            },
+            AgentInput::ContinueAnswer(go_on) if self.asking == Some(Asking::Continue) => {
+                // Answered at the prompt itself: it closes on its own.
+                self.prompting = false;
+                self.asking = None;
+                self.push(AgentAction::CancelTimer(Timer::ContinueAnswer));
+                if !go_on {
+                    return self.end_telling_viewer(EndReason::UserEnded);
+                }
+                self.push(AgentAction::SetTimer(
+                    Timer::ContinueCheck,
+                    self.timeouts.continue_after,
+                ));
+                self.push(AgentAction::ToViewer(AgentMsg::ContinueCheck {
+                    open: false,
+                }));
+                self.emit(SessionEvent::ContinueCheck { open: false });
+            }
+            AgentInput::TimerFired(Timer::ContinueAnswer) => {
+                if self.asking == Some(Asking::Continue) {
+                    self.end_telling_viewer(EndReason::ContinueTimeout)
                 }
             }
             AgentInput::UserEnd => self.end_telling_viewer(EndReason::UserEnded),
@@ -589,13 +692,19 @@ impl AgentSession {
             AgentInput::Mailbox(_)
             | AgentInput::PeerLeft
             | AgentInput::ConsentAnswer(_)
+            | AgentInput::ContinueAnswer(_)
             | AgentInput::UserChat(_)
             | AgentInput::Revoke(_)
             | AgentInput::Displays { .. }
             | AgentInput::LocalInput { .. }
             | AgentInput::ControlLost
-            | AgentInput::TimerFired(Timer::LocalPause)
-            | AgentInput::TimerFired(Timer::Consent) => {}
+            | AgentInput::TimerFired(
+                Timer::LocalPause
+                | Timer::Consent
+                | Timer::UpgradeCooldown
+                | Timer::ContinueCheck
+                | Timer::ContinueAnswer,
+            ) => {}
             // Refusals held back (input during the prompt) still get told.
             AgentInput::TimerFired(Timer::InputRefusals) if channel_up => {
                 if let Some((reason, at)) = self.refusals {
@@ -613,6 +722,113 @@ impl AgentSession {
             }
             AgentInput::RemoteInput { .. } => {}
         }
+    }
+
+    /// The technician asks for more: refused at once when nothing is new,
+    /// another question is open, or the person said no moments ago or too
+    /// often; otherwise the person is asked about what is new, with the
+    /// same rules as the first prompt.
+    fn upgrade_request(&mut self, granted: Grants, asked: Grants) {
+        let new = asked.difference(granted);
+        self.emit(SessionEvent::UpgradeRequested { requested: new });
+        let refusal = if new.is_empty() {
+            Some(UpgradeRefusal::NothingNew)
+        } else if self.asking.is_some() {
+            Some(UpgradeRefusal::Busy)
+        } else if self.upgrade_denials >= MAX_UPGRADE_DENIALS {
+            Some(UpgradeRefusal::TooMany)
+        } else if self.upgrade_cooling {
+            Some(UpgradeRefusal::TooSoon)
+        } else {
+            None
+        };
+        // Running implies an introduction; without one nobody is asked.
+        let technician = match (refusal, self.technician.clone()) {
+            (None, Some(technician)) => technician,
+            (refusal, _) => {
+                return self.tell_upgrade_refused(refusal.unwrap_or(UpgradeRefusal::Busy))
+            }
+        };
+        // Nothing the technician holds stays pressed while they cannot
+        // type.
+        self.release_input();
+        self.asking = Some(Asking::Upgrade(new));
+        self.push(AgentAction::SetTimer(Timer::Consent, self.timeouts.consent));
+        self.push(AgentAction::AskConsent {
+            technician,
+            requested: new,
+            already: granted,
+            timeout: self.timeouts.consent,
+        });
+    }
+
+    /// The person answered an upgrade prompt for `asked`.
+    fn upgrade_answer(&mut self, granted: Grants, asked: Grants, answer: Option<Grants>) {
+        // Answered at the prompt itself: it closes on its own.
+        self.prompting = false;
+        self.asking = None;
+        self.push(AgentAction::CancelTimer(Timer::Consent));
+        match answer.map(|g| g.intersect(asked)).filter(|g| !g.is_empty()) {
+            Some(added) => {
+                let now = granted.union(added);
+                self.state = State::Running { granted: now };
+                if added.contains(Permission::View) && !granted.contains(Permission::View) {
+                    self.push(AgentAction::ShareScreen(true));
+                }
+                self.push(AgentAction::ToViewer(AgentMsg::UpgradeGranted {
+                    granted: now,
+                }));
+                self.emit(SessionEvent::UpgradeGranted { granted: now });
+            }
+            None => self.upgrade_refused_by_person(UpgradeRefusal::Denied),
+        }
+        self.after_prompt();
+    }
+
+    /// The person said no (or nothing): counted, and a pause before the
+    /// next request.
+    fn upgrade_refused_by_person(&mut self, reason: UpgradeRefusal) {
+        self.upgrade_denials = self.upgrade_denials.saturating_add(1);
+        self.cool_down_upgrades();
+        self.tell_upgrade_refused(reason);
+    }
+
+    fn cool_down_upgrades(&mut self) {
+        self.upgrade_cooling = true;
+        self.push(AgentAction::SetTimer(
+            Timer::UpgradeCooldown,
+            UPGRADE_COOLDOWN,
+        ));
+    }
+
+    fn tell_upgrade_refused(&mut self, reason: UpgradeRefusal) {
+        self.push(AgentAction::ToViewer(AgentMsg::UpgradeRefused { reason }));
+        self.emit(SessionEvent::UpgradeRefused { reason });
+    }
+
+    /// A prompt closed: the continue check waits for no other.
+    fn after_prompt(&mut self) {
+        if mem::take(&mut self.continue_due) {
+            self.ask_continue();
+        }
+    }
+
+    /// Asks whether the long session should go on; remote input is
+    /// refused until the answer, and no answer ends it.
+    fn ask_continue(&mut self) {
+        self.release_input();
+        self.asking = Some(Asking::Continue);
+        self.push(AgentAction::SetTimer(
+            Timer::ContinueAnswer,
+            self.timeouts.continue_answer,
+        ));
+        self.push(AgentAction::AskContinue {
+            timeout: self.timeouts.continue_answer,
+        });
+        self.push(AgentAction::ToViewer(AgentMsg::ContinueCheck {
+            open: true,
+        }));
+        self.emit(SessionEvent::ContinueCheck { open: true });
     }
 
     /// Passes a remote event through the gate: inject it, or refuse it.
@@ -728,8 +944,16 @@ impl AgentSession {
         self.release_input(); // nothing stays pressed, however it ends
         self.push(AgentAction::ShareScreen(false));
         self.push(AgentAction::DismissConsent);
-        self.push(AgentAction::CancelTimer(Timer::Handshake));
-        self.push(AgentAction::CancelTimer(Timer::Consent));
+        for timer in [
+            Timer::Handshake,
+            Timer::Consent,
+            Timer::ContinueCheck,
+            Timer::ContinueAnswer,
+            Timer::UpgradeCooldown,
+        ] {
+            self.push(AgentAction::CancelTimer(timer));
+        }
+        self.asking = None;
         self.emit(SessionEvent::SessionEnded { reason, detail });
         self.push(AgentAction::Finish(reason));
         self.state = State::Ended;

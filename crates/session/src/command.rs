@@ -19,6 +19,12 @@ pub enum Command {
     },
     /// End the session.
     End,
+    /// Ask the person for more permissions mid-session (what is already
+    /// granted is ignored); they answer a new prompt.
+    Request {
+        /// Permission names: view, control, clipboard, files, chat.
+        grants: tessera_proto::Grants,
+    },
     /// Write the picture as decoded so far to a PNG file.
     Snapshot {
         /// Where.
@@ -169,6 +175,7 @@ impl Command {
             }
             Command::Chat { .. }
             | Command::End
+            | Command::Request { .. }
             | Command::Snapshot { .. }
             | Command::Display { .. } => return None,
         })
@@ -176,7 +183,7 @@ impl Command {
 }
 
 /// Commands of the contract that this build does not carry out yet.
-const LATER: [&str; 2] = ["request", "send_file"];
+const LATER: [&str; 1] = ["send_file"];
 
 /// Parses one line. Errors say what was wrong, for the `error` event.
 pub fn parse(line: &str) -> Result<Command, String> {
@@ -197,7 +204,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         return Err(format!("command {name:?} is not available in this version"));
     }
     serde_json::from_value(value)
-        .map_err(|e| format!("invalid command: {e} (known: chat, end, snapshot, display, text, key, mouse_move, click, scroll)"))
+        .map_err(|e| format!("invalid command: {e} (known: chat, end, request, snapshot, display, text, key, mouse_move, click, scroll)"))
 }
 
 #[cfg(test)]
@@ -262,6 +269,12 @@ mod tests {
             parse(r#"{"cmd":"display","index":1}"#),
             Ok(Command::Display { index: 1 })
         );
+        assert_eq!(
+            parse(r#"{"cmd":"request","grants":["control","chat"]}"#),
+            Ok(Command::Request {
+                grants: tessera_proto::Grants::parse_list("control,chat").expect("grants")
+            })
+        );
     }
 
     #[test]
@@ -271,9 +284,12 @@ mod tests {
             .unwrap_err()
             .contains("invalid command"));
         assert!(parse(r#"{"cmd":"chat"}"#).unwrap_err().contains("text"));
-        assert!(parse(r#"{"cmd":"request","grants":["control"]}"#)
+        assert!(parse(r#"{"cmd":"send_file","path":"x"}"#)
             .unwrap_err()
             .contains("not available"));
+        assert!(parse(r#"{"cmd":"request","grants":["root"]}"#)
+            .unwrap_err()
+            .contains("unknown variant"));
         assert!(parse(&"x".repeat(MAX_COMMAND_LINE + 1))
             .unwrap_err()
             .contains("limit"));

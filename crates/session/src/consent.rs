@@ -65,6 +65,12 @@ pub struct WindowWords {
     pub allow: &'static str,
     /// The deny button (the default).
     pub deny: &'static str,
+    /// The window's title for an upgrade request mid-session.
+    pub more_title: &'static str,
+    /// Before the list of what an upgrade request adds.
+    pub more_asks: &'static str,
+    /// Before the list of what is already allowed, on an upgrade prompt.
+    pub already: &'static str,
 }
 
 /// The consent window's words in `lang`.
@@ -76,6 +82,9 @@ pub fn window_words(lang: Lang) -> WindowWords {
             asks: "asks to:",
             allow: "Allow what is ticked",
             deny: "Deny",
+            more_title: "Request for more access",
+            more_asks: "now also asks to:",
+            already: "Already allowed:",
         },
         Lang::Fr => WindowWords {
             title: "Demande d'assistance à distance",
@@ -83,6 +92,9 @@ pub fn window_words(lang: Lang) -> WindowWords {
             asks: "demande à :",
             allow: "Autoriser ce qui est coché",
             deny: "Refuser",
+            more_title: "Demande d'accès supplémentaire",
+            more_asks: "demande en plus à :",
+            already: "Déjà autorisé :",
         },
     }
 }
@@ -141,6 +153,38 @@ pub fn prompt_text(t: &Technician, requested: Grants, timeout_secs: u64, lang: L
              N'acceptez que si VOUS avez demandé cette aide. N'acceptez jamais un appel inattendu.\n\
              {who} demande : {what}.\n\
              Tapez o pour tout autoriser, n pour refuser, ou la liste de ce que vous autorisez (ex. view,chat).\n\
+             Sans réponse dans {timeout_secs} s, c'est non.\n\
+             Autoriser ? [o/N] "
+        ),
+    }
+}
+
+/// The terminal prompt for an upgrade mid-session: the same warning and
+/// rules, what is new, and what is already allowed.
+pub fn upgrade_prompt_text(
+    t: &Technician,
+    new: Grants,
+    already: Grants,
+    timeout_secs: u64,
+    lang: Lang,
+) -> String {
+    let who = describe_technician(t, lang);
+    let what = describe_grants(new, lang);
+    let had = describe_grants(already, lang);
+    match lang {
+        Lang::En => format!(
+            "\n*** Request for more access ***\n\
+             Accept only if YOU want this. You can say no: the session goes on as it is.\n\
+             {who} now also asks to: {what} (already allowed: {had}).\n\
+             Type y to allow all of it, n to refuse, or list what you allow (e.g. control).\n\
+             No answer in {timeout_secs} s means no.\n\
+             Allow? [y/N] "
+        ),
+        Lang::Fr => format!(
+            "\n*** Demande d'accès supplémentaire ***\n\
+             N'acceptez que si VOUS le voulez. Vous pouvez refuser : la session continue telle quelle.\n\
+             {who} demande en plus : {what} (déjà autorisé : {had}).\n\
+             Tapez o pour tout autoriser, n pour refuser, ou la liste de ce que vous autorisez (ex. control).\n\
              Sans réponse dans {timeout_secs} s, c'est non.\n\
              Autoriser ? [o/N] "
         ),
@@ -226,6 +270,22 @@ mod tests {
         assert_eq!(parse_answer("view", asked), Some(view));
         assert_eq!(parse_answer("view,control", asked), Some(view));
         assert_eq!(parse_answer("control", asked), None);
+    }
+
+    #[test]
+    fn an_upgrade_prompt_says_what_is_new_and_what_is_had() {
+        let control = Grants::parse_list("control").expect("valid");
+        let view = Grants::parse_list("view").expect("valid");
+        let en = upgrade_prompt_text(&jane(), control, view, 60, Lang::En);
+        assert!(
+            en.contains("now also asks to: control (already allowed: view)."),
+            "{en}"
+        );
+        let fr = upgrade_prompt_text(&jane(), control, view, 60, Lang::Fr);
+        assert!(
+            fr.contains("demande en plus : contrôler (déjà autorisé : voir l'écran)."),
+            "{fr}"
+        );
     }
 
     #[test]

@@ -147,6 +147,28 @@ pub enum SessionEvent {
         /// Whether remote input is now paused for the person.
         active: bool,
     },
+    /// Both: the technician asked for more mid-session (agent: what was
+    /// asked and is not yet granted).
+    UpgradeRequested {
+        /// What was asked.
+        requested: Grants,
+    },
+    /// Both: the person granted some or all of an upgrade request.
+    UpgradeGranted {
+        /// Grants in force.
+        granted: Grants,
+    },
+    /// Both: an upgrade request got nothing.
+    UpgradeRefused {
+        /// Why.
+        reason: tessera_proto::UpgradeRefusal,
+    },
+    /// Both: the person is asked whether the long session should go on
+    /// (`open: true`, remote input refused meanwhile), or said yes.
+    ContinueCheck {
+        /// Whether the question is on the person's screen.
+        open: bool,
+    },
     /// Both: something was refused for lack of a grant.
     Refused {
         /// Which permission was missing.

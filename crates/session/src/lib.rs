@@ -11,6 +11,7 @@
 pub mod agent;
 pub mod command;
 pub mod consent;
+pub mod continue_check;
 mod event;
 pub mod prompt;
 pub mod render;
@@ -37,6 +38,13 @@ pub enum Timer {
     /// When the local user's pause is over ([`tessera_input::LOCAL_PAUSE`]
     /// after their last keystroke or movement), so the viewer is told.
     LocalPause,
+    /// After a denied or timed-out upgrade request, or a permission taken
+    /// back, the technician must wait this long before asking again.
+    UpgradeCooldown,
+    /// When a long session's continue check is due.
+    ContinueCheck,
+    /// How long the person has to answer the continue check.
+    ContinueAnswer,
 }
 
 /// Durations the state machines use; defaults follow the design brief.
@@ -44,8 +52,13 @@ pub enum Timer {
 pub struct Timeouts {
     /// Pairing to introduction.
     pub handshake: Duration,
-    /// Consent prompt, after which it auto-denies.
+    /// Consent and upgrade prompts, after which they deny by themselves.
     pub consent: Duration,
+    /// Running time after which the person is asked whether to go on
+    /// (and again after each yes).
+    pub continue_after: Duration,
+    /// How long the person has to answer that; no answer ends the session.
+    pub continue_answer: Duration,
 }
 
 impl Default for Timeouts {
@@ -53,6 +66,8 @@ impl Default for Timeouts {
         Self {
             handshake: Duration::from_secs(30),
             consent: Duration::from_secs(60),
+            continue_after: Duration::from_secs(30 * 60),
+            continue_answer: Duration::from_secs(5 * 60),
         }
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tessera_proto::pairing::PairingMsg;
 use tessera_proto::peer::{validate_chat, validate_displays, AgentMsg, ViewerMsg};
 use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
-use tessera_proto::{Code, EndReason, Fingerprint, Grants, Permission};
+use tessera_proto::{Code, EndReason, Fingerprint, Grants, Permission, UpgradeRefusal};
 use tessera_secure::identity::{signed_hello, Introduction, SessionBinding, SigningKey};
 use tessera_secure::{PairingContext, Pake, PeerConfirmation, Role};
 
@@ -71,6 +71,8 @@ pub enum ViewerInput {
     UserInput(tessera_input::InputEvent),
     /// The technician sends a chat line.
     UserChat(String),
+    /// The technician asks for more than is granted.
+    UserRequest(Grants),
     /// The technician ends the session.
     UserEnd,
     /// An armed timer ran out.
@@ -392,6 +394,20 @@ impl ViewerSession {
                 self.state = State::Running { granted };
                 self.emit(SessionEvent::GrantChanged { granted });
             }
+            ViewerInput::UserRequest(grants) => {
+                self.push(ViewerAction::ToAgent(ViewerMsg::Request { grants }));
+                self.emit(SessionEvent::UpgradeRequested { requested: grants });
+            }
+            ViewerInput::FromAgent(AgentMsg::UpgradeGranted { granted }) => {
+                self.state = State::Running { granted };
+                self.emit(SessionEvent::UpgradeGranted { granted });
+            }
+            ViewerInput::FromAgent(AgentMsg::UpgradeRefused { reason }) => {
+                self.emit(SessionEvent::UpgradeRefused { reason })
+            }
+            ViewerInput::FromAgent(AgentMsg::ContinueCheck { open }) => {
+                self.emit(SessionEvent::ContinueCheck { open })
+            }
             ViewerInput::FromAgent(AgentMsg::Refused { permission }) => {
                 self.emit(SessionEvent::Refused {
                     permission,
@@ -466,13 +482,23 @@ impl ViewerSession {
                 permission: Permission::View,
                 reason: "not_granted",
             }),
+            // Before the session runs, the first prompt is still open.
+            ViewerInput::UserRequest(_) => self.emit(SessionEvent::UpgradeRefused {
+                reason: UpgradeRefusal::Busy,
+            }),
             // Screen data outside a running session is dropped.
             ViewerInput::FrameDecoded { .. }
             | ViewerInput::FrameRejected(_)
             | ViewerInput::Cursor { .. }
             | ViewerInput::Mailbox(_)
-            | ViewerInput::TimerFired(Timer::Consent | Timer::InputRefusals | Timer::LocalPause) => {
-            }
+            | ViewerInput::TimerFired(
+                Timer::Consent
+                | Timer::InputRefusals
+                | Timer::LocalPause
+                | Timer::UpgradeCooldown
+                | Timer::ContinueCheck
+                | Timer::ContinueAnswer,
+            ) => {}
         }
     }
 

@@ -25,6 +25,14 @@ pub struct IndicatorWords {
     pub stop: &'static str,
     /// The button that closes the window after the end.
     pub close: &'static str,
+    /// Above the chat.
+    pub messages: &'static str,
+    /// Names the person's own chat lines.
+    pub you: &'static str,
+    /// The chat box's hint.
+    pub write: &'static str,
+    /// The button that sends a chat line.
+    pub send: &'static str,
 }
 
 /// The indicator's words in `lang`.
@@ -40,6 +48,10 @@ pub fn indicator_words(lang: Lang) -> IndicatorWords {
             take_back: "Take back",
             stop: "Stop the session",
             close: "Close",
+            messages: "Messages",
+            you: "You",
+            write: "Write a message",
+            send: "Send",
         },
         Lang::Fr => IndicatorWords {
             your_code: "Votre code :",
@@ -51,6 +63,10 @@ pub fn indicator_words(lang: Lang) -> IndicatorWords {
             take_back: "Retirer",
             stop: "Arrêter la session",
             close: "Fermer",
+            messages: "Messages",
+            you: "Vous",
+            write: "Écrire un message",
+            send: "Envoyer",
         },
     }
 }
