@@ -7,6 +7,7 @@
 pub mod hostile;
 mod pty;
 pub mod rogue;
+pub mod window;
 pub mod xev;
 pub mod xvfb;
 

@@ -181,6 +181,25 @@ impl Xvfb {
         id
     }
 
+    /// Clicks the left button at (`x`, `y`) inside window `id`, as a
+    /// person's mouse would (the pointer moves there first).
+    pub fn click_in(&self, id: &str, x: i32, y: i32) {
+        let (x, y) = (x.to_string(), y.to_string());
+        self.xdotool(&["mousemove", "--sync", "--window", id, &x, &y, "click", "1"]);
+    }
+
+    /// Where window `id`'s top left corner is on the screen.
+    pub fn window_position(&self, id: &str) -> (i32, i32) {
+        let shell = self.xdotool(&["getwindowgeometry", "--shell", id]);
+        (shell_number(&shell, "X"), shell_number(&shell, "Y"))
+    }
+
+    /// Where the pointer is.
+    pub fn pointer(&self) -> (i32, i32) {
+        let shell = self.xdotool(&["getmouselocation", "--shell"]);
+        (shell_number(&shell, "X"), shell_number(&shell, "Y"))
+    }
+
     /// Types `keys` (xdotool key names, such as `Tab` or `shift+Tab`).
     pub fn keys(&self, keys: &[&str]) {
         let mut args = vec!["key", "--delay", "60"];
@@ -255,6 +274,15 @@ impl Xvfb {
         assert!(out.status.success(), "import failed");
         out.stdout
     }
+}
+
+/// The number after `NAME=` in xdotool's `--shell` output.
+fn shell_number(shell: &str, name: &str) -> i32 {
+    shell
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {shell:?}"))
 }
 
 /// An X client that is closed when dropped.

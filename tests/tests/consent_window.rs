@@ -5,38 +5,17 @@
 //! state are kept beside the test's scratch files; the ones in
 //! `docs/img/` were made this way.
 
-use std::path::Path;
+use tessera_tests::scratch;
+use tessera_tests::window::{asked, LIVE};
 use tessera_tests::xvfb::Xvfb;
-use tessera_tests::{scratch, Agent, RelayProcess, Viewer};
-
-/// Window titles (regular expressions on ASCII parts of them).
-const ASKING: &str = "Tessera: (Remote assistance request|Demande d.assistance)";
-const LIVE: &str = "Tessera: (Remote assistance in progress|Assistance .*distance en cours)";
-
-/// An agent with its window on `x` in `lang`, and a viewer asking for
-/// `request`; returns once the window shows the prompt.
-fn asked(x: &Xvfb, relay: &RelayProcess, lang: &str, request: &str) -> (Agent, Viewer) {
-    let mut args = relay.client_args();
-    args.extend(["--ui", "gui", "--screen", "synthetic", "--lang", lang].map(String::from));
-    let mut agent = Agent::start_env(&args, &[("DISPLAY", Path::new(&x.display))]);
-    let code = agent.code();
-    let viewer = Viewer::connect_as(
-        &code,
-        &relay.client_args(),
-        request,
-        &["--name", "Jane Doe", "--org", "Acme IT"],
-    );
-    agent.events.event("consent_requested");
-    x.focus_window_titled(ASKING);
-    (agent, viewer)
-}
+use tessera_tests::RelayProcess;
 
 #[test]
 fn accept_all_with_the_keyboard_then_stop() {
     let x = Xvfb::start("1024x768x24");
     let dir = scratch("window-accept");
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
-    let (mut agent, mut viewer) = asked(&x, &relay, "en", "view,control,chat");
+    let (mut agent, mut viewer) = asked(&x, &relay, "en", "view,control,chat", &[]);
     x.screenshot_to(&dir.join("consent-en.png"));
     // Deny has the focus; Tab moves to Allow, Enter presses it.
     x.keys(&["Tab", "Return"]);
@@ -48,8 +27,9 @@ fn accept_all_with_the_keyboard_then_stop() {
     viewer.events.event("session_started");
     x.focus_window_titled(LIVE);
     x.screenshot_to(&dir.join("indicator-en.png"));
-    // The indicator: a Take back button per grant (3), then Stop.
-    x.keys(&["Tab", "Tab", "Tab", "Tab", "Return"]);
+    // The indicator: a Take back button per grant (3), the chat box and
+    // its Send button, then Stop.
+    x.keys(&["Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "Return"]);
     assert_eq!(viewer.events.event("session_ended")["reason"], "user_ended");
     assert_eq!(agent.events.event("session_ended")["reason"], "user_ended");
 }
@@ -59,7 +39,7 @@ fn the_french_window_says_the_same() {
     let x = Xvfb::start("1024x768x24");
     let dir = scratch("window-fr");
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
-    let (mut agent, mut viewer) = asked(&x, &relay, "fr", "view,control,chat");
+    let (mut agent, mut viewer) = asked(&x, &relay, "fr", "view,control,chat", &[]);
     x.screenshot_to(&dir.join("consent-fr.png"));
     x.keys(&["Tab", "Return"]);
     agent.events.event("session_started");
@@ -83,12 +63,12 @@ fn deny_is_the_default_and_escape_denies_too() {
     let x = Xvfb::start("1024x768x24");
     let dir = scratch("window-deny");
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
-    let (mut agent, mut viewer) = asked(&x, &relay, "en", "view,control");
+    let (mut agent, mut viewer) = asked(&x, &relay, "en", "view,control", &[]);
     x.keys(&["Return"]);
     assert_eq!(viewer.events.event("session_ended")["reason"], "denied");
     assert_eq!(agent.events.event("session_ended")["reason"], "denied");
 
-    let (mut agent, mut viewer) = asked(&x, &relay, "en", "view,control");
+    let (mut agent, mut viewer) = asked(&x, &relay, "en", "view,control", &[]);
     x.keys(&["Escape"]);
     assert_eq!(viewer.events.event("session_ended")["reason"], "denied");
     assert_eq!(agent.events.event("session_ended")["reason"], "denied");
@@ -99,7 +79,7 @@ fn view_only_then_control_is_refused_and_a_grant_taken_back() {
     let x = Xvfb::start("1024x768x24");
     let dir = scratch("window-view-only");
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
-    let (mut agent, mut viewer) = asked(&x, &relay, "en", "view,control,chat");
+    let (mut agent, mut viewer) = asked(&x, &relay, "en", "view,control,chat", &[]);
     // From Deny, back to the last box (chat) and untick it, then control;
     // then forward past Deny to Allow.
     x.keys(&[
@@ -134,7 +114,7 @@ fn no_answer_in_a_minute_is_a_refusal_and_the_window_says_so() {
     let x = Xvfb::start("1024x768x24");
     let dir = scratch("window-timeout");
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
-    let (mut agent, mut viewer) = asked(&x, &relay, "en", "view");
+    let (mut agent, mut viewer) = asked(&x, &relay, "en", "view", &[]);
     // The person does nothing: the prompt's 60 s run out.
     let ended = viewer
         .events

@@ -60,7 +60,11 @@ impl Prompt {
             .stroke(egui::Stroke::new(2.0, WARNING))
             .inner_margin(8.0)
             .show(ui, |ui| {
-                ui.label(egui::RichText::new(words.warning).strong().color(WARNING));
+                let warning = match self.is_upgrade() {
+                    true => words.more_warning,
+                    false => words.warning,
+                };
+                ui.label(egui::RichText::new(warning).strong().color(WARNING));
             });
         ui.add_space(10.0);
         let colour = match self.technician.verified {

@@ -71,6 +71,8 @@ pub struct WindowWords {
     pub more_asks: &'static str,
     /// Before the list of what is already allowed, on an upgrade prompt.
     pub already: &'static str,
+    /// The warning on an upgrade prompt.
+    pub more_warning: &'static str,
 }
 
 /// The consent window's words in `lang`.
@@ -85,6 +87,7 @@ pub fn window_words(lang: Lang) -> WindowWords {
             more_title: "Request for more access",
             more_asks: "now also asks to:",
             already: "Already allowed:",
+            more_warning: "Allow only if YOU want this. If you deny, the session goes on as it is.",
         },
         Lang::Fr => WindowWords {
             title: "Demande d'assistance à distance",
@@ -95,6 +98,7 @@ pub fn window_words(lang: Lang) -> WindowWords {
             more_title: "Demande d'accès supplémentaire",
             more_asks: "demande en plus à :",
             already: "Déjà autorisé :",
+            more_warning: "N'autorisez que si VOUS le voulez. Si vous refusez, la session continue telle quelle.",
         },
     }
 }
