@@ -17,3 +17,5 @@ target/release/relay_memory "${AGENTS:-10000}" "${PAIRS:-1000}"
 target/release/screen_vs_vnc
 # The agent's and viewer's debug timings split the latency into its parts.
 RUST_LOG=tessera_agent=debug,tessera_viewer=debug target/release/glass_to_glass "${SAMPLES:-200}"
+# Take back (the window) to the next input refused.
+target/release/revoke_latency "${REVOKES:-30}"

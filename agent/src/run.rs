@@ -17,7 +17,9 @@ use tessera_net::trust::RelayTrust;
 use tessera_net::NetError;
 use tessera_proto::peer::ViewerMsg;
 use tessera_proto::relay::RelayMsg;
-use tessera_proto::{EndReason, Fingerprint, Grants, Nameplate, Permission, Secret};
+use tessera_proto::{
+    EndReason, Fingerprint, Grants, Nameplate, Permission, Secret, UpgradeRefusal,
+};
 use tessera_session::agent::{AgentAction, AgentInput, AgentSession};
 use tessera_session::consent::{self, Lang};
 use tessera_session::{render, BurnReason, SessionEvent, Side, Technician, Timeouts};
@@ -365,12 +367,12 @@ impl Agent {
                     }),
                     None => {
                         let (secs, lang) = (timeout.as_secs(), self.options.lang);
-                        let text = match already.is_empty() {
-                            true => consent::prompt_text(&technician, requested, secs, lang),
-                            false => consent::upgrade_prompt_text(
+                        let text = match already {
+                            None => consent::prompt_text(&technician, requested, secs, lang),
+                            Some(had) => consent::upgrade_prompt_text(
                                 &technician,
                                 requested,
-                                already,
+                                had,
                                 secs,
                                 lang,
                             ),
@@ -402,7 +404,8 @@ impl Agent {
                 if let Some(ui) = &self.options.ui {
                     ui.send(UiCommand::Dismiss);
                 }
-                if self.prompt.take().is_some() {
+                // The continue check's end is told by the session's end.
+                if let Some(TtyPrompt::Consent(_)) = self.prompt.take() {
                     self.tty.line("\n(The request was withdrawn.)");
                 }
             }
@@ -512,6 +515,7 @@ impl Agent {
             | SessionEvent::Cursor { .. }
             | SessionEvent::LocalUser { .. }
             | SessionEvent::UpgradeRequested { .. }
+            | SessionEvent::Status { .. }
             | SessionEvent::ContinueCheck { open: true } => return,
             SessionEvent::InputRefused { reason, count } => format!(
                 "(The technician's keyboard or mouse was blocked: {}; {count} event(s).)",
@@ -534,10 +538,18 @@ impl Agent {
             SessionEvent::GrantChanged { granted } | SessionEvent::UpgradeGranted { granted } => {
                 format!("Permissions now: {}.", consent::describe_grants(*granted, lang))
             }
-            SessionEvent::UpgradeRefused { reason } => format!(
-                "(The technician's request for more was refused: {}.)",
-                reason.describe()
-            ),
+            SessionEvent::UpgradeRefused { reason } => match reason {
+                UpgradeRefusal::Denied => {
+                    "Refused: the technician keeps only what you allowed before.".into()
+                }
+                UpgradeRefusal::Timeout => {
+                    "No answer in time: refused. The technician keeps only what you allowed before.".into()
+                }
+                other => format!(
+                    "(The technician asked for more; refused without asking you: {}.)",
+                    other.describe()
+                ),
+            },
             SessionEvent::ContinueCheck { open: false } => "The session goes on.".into(),
             SessionEvent::Chat { from: Side::Viewer, text } => {
                 // Every line carries the name, so a message cannot pass for

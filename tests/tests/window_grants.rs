@@ -60,11 +60,44 @@ fn a_remote_click_on_allow_gets_nothing_and_the_persons_click_grants() {
             .any(|l| l.contains("upgrade_refused")),
         "one answer, the person's"
     );
+    viewer.command(r#"{"cmd":"status"}"#);
+    let status = viewer.events.event("status");
+    assert_eq!(
+        status["granted"],
+        serde_json::json!(["view", "control", "chat"])
+    );
     // Control works again once the prompt is gone.
     viewer.command(r#"{"cmd":"mouse_move","x":500,"y":700}"#);
     wait_until("the technician's pointer move", || {
         x.pointer() == (500, 700)
     });
+    viewer.command(r#"{"cmd":"end"}"#);
+    assert!(viewer.wait().0.success());
+}
+
+#[test]
+fn a_click_the_moment_the_prompt_appears_does_not_allow() {
+    let x = Xvfb::start("1024x768x24");
+    let dir = scratch("window-upgrade-armed");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (_agent, mut viewer, id) = allowed(&x, &relay, "en", "view", &[]);
+    viewer.command(r#"{"cmd":"request","grants":["chat"]}"#);
+    // The window is titled plainly "Tessera" while the prompt is drawn but
+    // Allow is not armed yet: the person clicks where Allow is, at once,
+    // as if told "click there now".
+    wait_until("the prompt drawn, Allow not armed", || {
+        std::process::Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", "^Tessera$"])
+            .env("DISPLAY", &x.display)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    x.click_in(&id, ALLOW_ONE.0, ALLOW_ONE.1);
+    // Still asking once armed: that click answered nothing.
+    x.focus_window_titled(ASKING_MORE);
+    x.click_in(&id, ALLOW_ONE.0, ALLOW_ONE.1);
+    let granted = viewer.events.event("upgrade_granted");
+    assert_eq!(granted["granted"], serde_json::json!(["view", "chat"]));
     viewer.command(r#"{"cmd":"end"}"#);
     assert!(viewer.wait().0.success());
 }

@@ -239,6 +239,7 @@ impl Viewer {
             Ok(Command::Chat { text }) => Some(ViewerInput::UserChat(text)),
             Ok(Command::End) => Some(ViewerInput::UserEnd),
             Ok(Command::Request { grants }) => Some(ViewerInput::UserRequest(grants)),
+            Ok(Command::Status) => Some(ViewerInput::UserStatus),
             Ok(Command::Display { index }) => Some(ViewerInput::UserShowDisplay(index)),
             Ok(Command::Snapshot { path }) => {
                 match self.decoder.frame() {
@@ -421,6 +422,12 @@ impl Viewer {
                 format!("Session started. Granted: {granted}.")
             }
             SessionEvent::GrantChanged { granted } => format!("Grants now: {granted}."),
+            SessionEvent::Status { running: true, granted } => {
+                format!("Session running. Grants now: {granted}.")
+            }
+            SessionEvent::Status { running: false, .. } => {
+                "No session running yet: nothing is granted.".into()
+            }
             SessionEvent::Chat {
                 from: Side::Agent,
                 text,

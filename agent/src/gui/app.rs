@@ -50,9 +50,16 @@ impl AgentWindow {
         }
     }
 
-    /// What the window shows, in a few words.
+    /// What the window shows, in a few words. A question is named once it
+    /// can be answered (its yes button armed), so whoever waits on the
+    /// title finds it whole.
     fn current_title(&self) -> String {
         let lang = self.lang();
+        let arming = self.prompt.as_ref().is_some_and(|p| !p.is_armed())
+            || self.check.as_ref().is_some_and(|c| !c.is_armed());
+        if arming {
+            return "Tessera".into();
+        }
         let what = if let Some(prompt) = &self.prompt {
             let words = window_words(lang);
             match prompt.is_upgrade() {

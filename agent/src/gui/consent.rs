@@ -4,6 +4,7 @@
 //! request mid-session is the same prompt, naming what is new and what is
 //! already allowed.
 
+use super::ARM_DELAY;
 use eframe::egui;
 use std::time::{Duration, Instant};
 use tessera_proto::Grants;
@@ -21,17 +22,20 @@ const UNVERIFIED: egui::Color32 = egui::Color32::from_rgb(0xa0, 0x40, 0x00);
 pub struct Prompt {
     technician: Technician,
     form: ConsentForm,
-    /// What is already granted (nothing for the first prompt).
-    already: Grants,
+    /// For an upgrade, what is already granted; `None` for the first
+    /// prompt.
+    already: Option<Grants>,
     /// Focus goes to Deny once, when the prompt appears.
     focused: bool,
+    /// When it appeared (Allow works [`ARM_DELAY`] later).
+    opened: Instant,
 }
 
 impl Prompt {
     pub fn new(
         technician: Technician,
         requested: Grants,
-        already: Grants,
+        already: Option<Grants>,
         timeout: Duration,
     ) -> Self {
         Self {
@@ -39,12 +43,18 @@ impl Prompt {
             form: ConsentForm::new(requested, timeout, Instant::now()),
             already,
             focused: false,
+            opened: Instant::now(),
         }
+    }
+
+    /// Whether Allow works yet.
+    pub fn is_armed(&self) -> bool {
+        self.opened.elapsed() >= ARM_DELAY
     }
 
     /// Whether it asks for more mid-session.
     pub fn is_upgrade(&self) -> bool {
-        !self.already.is_empty()
+        self.already.is_some()
     }
 
     /// Draws the prompt; the answer once the person gives one (`None`
@@ -76,12 +86,8 @@ impl Prompt {
                 .strong()
                 .color(colour),
         );
-        if self.is_upgrade() {
-            ui.label(format!(
-                "{} {}",
-                words.already,
-                describe_grants(self.already, lang)
-            ));
+        if let Some(had) = self.already {
+            ui.label(format!("{} {}", words.already, describe_grants(had, lang)));
             ui.label(words.more_asks);
         } else {
             ui.label(words.asks);
@@ -107,10 +113,8 @@ impl Prompt {
             if deny.clicked() {
                 answer = Some(None);
             }
-            if ui
-                .button(egui::RichText::new(words.allow).size(18.0))
-                .clicked()
-            {
+            let allow = egui::Button::new(egui::RichText::new(words.allow).size(18.0));
+            if ui.add_enabled(self.is_armed(), allow).clicked() {
                 answer = Some(self.form.accept());
             }
         });

@@ -3,6 +3,7 @@
 //! open), Continue beside it, and the time left before the session ends
 //! by itself.
 
+use super::ARM_DELAY;
 use eframe::egui;
 use std::time::{Duration, Instant};
 use tessera_session::consent::Lang;
@@ -14,6 +15,8 @@ pub struct Check {
     connected: Duration,
     /// Focus goes to End once, when the question appears.
     focused: bool,
+    /// When it appeared (Continue works [`ARM_DELAY`] later).
+    opened: Instant,
 }
 
 impl Check {
@@ -22,7 +25,13 @@ impl Check {
             deadline: Instant::now() + timeout,
             connected,
             focused: false,
+            opened: Instant::now(),
         }
+    }
+
+    /// Whether Continue works yet.
+    pub fn is_armed(&self) -> bool {
+        self.opened.elapsed() >= ARM_DELAY
     }
 
     /// Draws the question; the answer once given (`true`: go on).
@@ -42,10 +51,8 @@ impl Check {
             if end.clicked() {
                 answer = Some(false);
             }
-            if ui
-                .button(egui::RichText::new(words.go_on).size(18.0))
-                .clicked()
-            {
+            let go_on = egui::Button::new(egui::RichText::new(words.go_on).size(18.0));
+            if ui.add_enabled(self.is_armed(), go_on).clicked() {
                 answer = Some(true);
             }
         });

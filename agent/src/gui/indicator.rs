@@ -106,17 +106,21 @@ impl Live {
                     .stick_to_bottom(true)
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
+                        // Every line under its writer's name, so no line of
+                        // the technician's can pass for the person's own or
+                        // for the window's words.
                         for (from, text) in &self.chat {
-                            let line = match from {
-                                Side::Viewer => {
-                                    egui::RichText::new(format!("{}: {text}", self.technician.name))
-                                        .color(THEIRS)
-                                }
-                                Side::Agent => {
-                                    egui::RichText::new(format!("{}: {text}", words.you))
-                                }
+                            let who = match from {
+                                Side::Viewer => self.technician.name.as_str(),
+                                Side::Agent => words.you,
                             };
-                            ui.label(line);
+                            for line in text.lines() {
+                                let line = egui::RichText::new(format!("{who}: {line}"));
+                                ui.label(match from {
+                                    Side::Viewer => line.color(THEIRS),
+                                    Side::Agent => line,
+                                });
+                            }
                         }
                     });
             });

@@ -5,6 +5,12 @@
 //! session machine: the window only shows and asks.
 
 mod app;
+
+/// A question's yes button (Allow, Continue) only works this long after
+/// the question appears: a click or key press meant for what was there a
+/// moment before (the person was told "click there now") cannot answer
+/// it. Deny and End work at once.
+const ARM_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 mod consent;
 mod continue_check;
 mod indicator;
@@ -30,8 +36,9 @@ pub enum UiCommand {
         technician: Technician,
         /// What they ask for.
         requested: Grants,
-        /// What is already granted.
-        already: Grants,
+        /// For an upgrade, what is already granted; `None` for the first
+        /// prompt.
+        already: Option<Grants>,
         /// Until the prompt denies by itself.
         timeout: Duration,
     },
@@ -127,10 +134,9 @@ pub fn channel(lang: Lang) -> (UiLink, Window, Closer) {
 /// Shows the window until the session loop says `Quit` or the person
 /// closes it (which ends the session: the loop hears `Stop`).
 pub fn run(window: Window) -> Result<(), String> {
-    let title = tessera_session::consent::window_words(window.lang).title;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title(format!("Tessera: {title}"))
+            .with_title("Tessera")
             .with_inner_size([640.0, 600.0])
             .with_position([40.0, 40.0])
             .with_always_on_top(),

@@ -102,7 +102,8 @@ pub enum AgentMsg {
         /// The grants now in force.
         granted: Grants,
     },
-    /// The grants changed (a revocation, or an accepted upgrade).
+    /// The person took a grant back (an accepted upgrade is told by
+    /// `UpgradeGranted`).
     GrantsChanged {
         /// The grants now in force.
         granted: Grants,

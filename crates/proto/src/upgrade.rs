@@ -21,8 +21,13 @@ pub enum UpgradeRefusal {
     Busy,
     /// The person said no, or took a permission back, a moment ago.
     TooSoon,
-    /// The person already said no three times in this session.
+    /// The person already said no (or nothing) three times in this
+    /// session.
     TooMany,
+    /// Nothing asked can be offered: `control` is no longer available in
+    /// this session (the agent lost its view of the person's own keyboard
+    /// and mouse, so it could not give way to them).
+    Unavailable,
 }
 
 impl UpgradeRefusal {
@@ -35,6 +40,7 @@ impl UpgradeRefusal {
             UpgradeRefusal::Busy => "busy",
             UpgradeRefusal::TooSoon => "too_soon",
             UpgradeRefusal::TooMany => "too_many",
+            UpgradeRefusal::Unavailable => "unavailable",
         }
     }
 
@@ -49,7 +55,10 @@ impl UpgradeRefusal {
                 "the person declined or took a permission back moments ago: wait before asking again"
             }
             UpgradeRefusal::TooMany => {
-                "the person declined three times: no more requests in this session"
+                "the person declined or left unanswered three requests: no more in this session"
+            }
+            UpgradeRefusal::Unavailable => {
+                "control is no longer available in this session: the agent cannot watch the person's own keyboard and mouse"
             }
         }
     }

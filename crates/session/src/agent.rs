@@ -127,8 +127,9 @@ pub enum AgentAction {
         technician: Technician,
         /// What they ask for (for an upgrade, only what is not granted).
         requested: Grants,
-        /// What is already granted: nothing for the first prompt.
-        already: Grants,
+        /// For an upgrade, what is already granted (maybe nothing, if the
+        /// person took everything back); `None` for the first prompt.
+        already: Option<Grants>,
         /// When the prompt auto-denies.
         timeout: Duration,
     },
@@ -220,6 +221,9 @@ pub struct AgentSession {
     upgrade_cooling: bool,
     /// Upgrade requests the person denied or let time out.
     upgrade_denials: u32,
+    /// The agent lost its view of the person's keyboard and mouse:
+    /// `control` is never granted again in this session.
+    control_lost: bool,
     timeouts: Timeouts,
     /// The organisations trusted to vouch for technicians.
     trust: TrustStore,
@@ -258,6 +262,7 @@ impl AgentSession {
             continue_due: false,
             upgrade_cooling: false,
             upgrade_denials: 0,
+            control_lost: false,
             timeouts,
             trust,
             out: Vec::new(),
@@ -424,7 +429,7 @@ impl AgentSession {
                 // Answered at the prompt itself: it closes on its own.
                 self.prompting = false;
                 self.push(AgentAction::CancelTimer(Timer::Consent));
-                match answer.map(|g| g.intersect(requested)) {
+                match answer.map(|g| self.offerable(g.intersect(requested))) {
                     Some(granted) if !granted.is_empty() => {
                         self.push(AgentAction::ToViewer(AgentMsg::Accepted { granted }));
                         self.emit(SessionEvent::SessionStarted { granted });
@@ -470,7 +475,7 @@ impl AgentSession {
         self.push(AgentAction::AskConsent {
             technician: technician.clone(),
             requested: hello.requested,
-            already: Grants::NONE,
+            already: None,
             timeout: self.timeouts.consent,
         });
         self.emit(SessionEvent::ConsentRequested {
@@ -507,20 +512,9 @@ impl AgentSession {
                 }
             }
             AgentInput::Revoke(permission) if granted.contains(permission) => {
-                if permission == Permission::View {
-                    self.push(AgentAction::ShareScreen(false));
-                }
-                if permission == Permission::Control {
-                    self.release_input(); // before anything else
-                                          // Pauses are no longer the technician's business.
-                    self.local_told = false;
-                }
+                self.take_back(granted, permission);
                 // Not asked again at once for what was just taken back.
                 self.cool_down_upgrades();
-                let granted = granted.without(permission);
-                self.state = State::Running { granted };
-                self.push(AgentAction::ToViewer(AgentMsg::GrantsChanged { granted }));
-                self.emit(SessionEvent::GrantChanged { granted });
             }
             AgentInput::Revoke(_) => {}
             AgentInput::FromViewer(ViewerMsg::NeedKeyframe) => {
@@ -551,7 +545,10 @@ impl AgentSession {
             }
             AgentInput::LocalInput { at, held } => self.local_input(granted, at, held),
             AgentInput::ControlLost => {
-                self.running(granted, AgentInput::Revoke(Permission::Control))
+                self.control_lost = true;
+                if granted.contains(Permission::Control) {
+                    self.take_back(granted, Permission::Control);
+                }
             }
             AgentInput::TimerFired(Timer::LocalPause) => {
                 // Still held: the release re-arms the timer.
@@ -647,6 +644,8 @@ impl AgentSession {
         }
         match input {
             AgentInput::ConnectionLost => self.end(EndReason::ConnectionLost, None),
+            // Before the session runs: remembered, so it is never granted.
+            AgentInput::ControlLost => self.control_lost = true,
             AgentInput::PeerLeft
                 if channel_up || matches!(self.state, State::Connecting { .. }) =>
             {
@@ -697,7 +696,6 @@ impl AgentSession {
             | AgentInput::Revoke(_)
             | AgentInput::Displays { .. }
             | AgentInput::LocalInput { .. }
-            | AgentInput::ControlLost
             | AgentInput::TimerFired(
                 Timer::LocalPause
                 | Timer::Consent
@@ -724,6 +722,30 @@ impl AgentSession {
         }
     }
 
+    /// Takes `permission` back: it stops before anything else happens.
+    fn take_back(&mut self, granted: Grants, permission: Permission) {
+        if permission == Permission::View {
+            self.push(AgentAction::ShareScreen(false));
+        }
+        if permission == Permission::Control {
+            self.release_input(); // before anything else
+                                  // Pauses are no longer the technician's business.
+            self.local_told = false;
+        }
+        let granted = granted.without(permission);
+        self.state = State::Running { granted };
+        self.push(AgentAction::ToViewer(AgentMsg::GrantsChanged { granted }));
+        self.emit(SessionEvent::GrantChanged { granted });
+    }
+
+    /// What can be offered: everything, but `control` once it was lost.
+    fn offerable(&self, asked: Grants) -> Grants {
+        match self.control_lost {
+            true => asked.without(Permission::Control),
+            false => asked,
+        }
+    }
+
     /// The technician asks for more: refused at once when nothing is new,
     /// another question is open, or the person said no moments ago or too
     /// often; otherwise the person is asked about what is new, with the
@@ -731,8 +753,11 @@ impl AgentSession {
     fn upgrade_request(&mut self, granted: Grants, asked: Grants) {
         let new = asked.difference(granted);
         self.emit(SessionEvent::UpgradeRequested { requested: new });
+        let offered = self.offerable(new);
         let refusal = if new.is_empty() {
             Some(UpgradeRefusal::NothingNew)
+        } else if offered.is_empty() {
+            Some(UpgradeRefusal::Unavailable)
         } else if self.asking.is_some() {
             Some(UpgradeRefusal::Busy)
         } else if self.upgrade_denials >= MAX_UPGRADE_DENIALS {
@@ -752,12 +777,12 @@ impl AgentSession {
         // Nothing the technician holds stays pressed while they cannot
         // type.
         self.release_input();
-        self.asking = Some(Asking::Upgrade(new));
+        self.asking = Some(Asking::Upgrade(offered));
         self.push(AgentAction::SetTimer(Timer::Consent, self.timeouts.consent));
         self.push(AgentAction::AskConsent {
             technician,
-            requested: new,
-            already: granted,
+            requested: offered,
+            already: Some(granted),
             timeout: self.timeouts.consent,
         });
     }

@@ -19,6 +19,8 @@ pub enum Command {
     },
     /// End the session.
     End,
+    /// Say what is granted now (a `status` event).
+    Status,
     /// Ask the person for more permissions mid-session (what is already
     /// granted is ignored); they answer a new prompt.
     Request {
@@ -175,6 +177,7 @@ impl Command {
             }
             Command::Chat { .. }
             | Command::End
+            | Command::Status
             | Command::Request { .. }
             | Command::Snapshot { .. }
             | Command::Display { .. } => return None,
@@ -204,7 +207,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         return Err(format!("command {name:?} is not available in this version"));
     }
     serde_json::from_value(value)
-        .map_err(|e| format!("invalid command: {e} (known: chat, end, request, snapshot, display, text, key, mouse_move, click, scroll)"))
+        .map_err(|e| format!("invalid command: {e} (known: chat, end, status, request, snapshot, display, text, key, mouse_move, click, scroll)"))
 }
 
 #[cfg(test)]
@@ -265,6 +268,7 @@ mod tests {
             })
         );
         assert_eq!(parse(r#"{"cmd":"end"}"#), Ok(Command::End));
+        assert_eq!(parse(r#"{"cmd":"status"}"#), Ok(Command::Status));
         assert_eq!(
             parse(r#"{"cmd":"display","index":1}"#),
             Ok(Command::Display { index: 1 })

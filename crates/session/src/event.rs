@@ -89,6 +89,14 @@ pub enum SessionEvent {
         /// Grants in force.
         granted: Grants,
     },
+    /// Viewer: what is granted now, when the technician asks (the
+    /// `status` command); every change is also told as it happens.
+    Status {
+        /// Whether the session runs (consent given, not ended).
+        running: bool,
+        /// Grants in force.
+        granted: Grants,
+    },
     /// Both: the grants changed.
     GrantChanged {
         /// Grants in force.

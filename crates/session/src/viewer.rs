@@ -73,6 +73,8 @@ pub enum ViewerInput {
     UserChat(String),
     /// The technician asks for more than is granted.
     UserRequest(Grants),
+    /// The technician asks what is granted now.
+    UserStatus,
     /// The technician ends the session.
     UserEnd,
     /// An armed timer ran out.
@@ -217,6 +219,11 @@ impl ViewerSession {
     }
 
     fn step(&mut self, input: ViewerInput) {
+        if let ViewerInput::UserStatus = input {
+            let running = matches!(self.state, State::Running { .. });
+            let granted = self.granted();
+            return self.emit(SessionEvent::Status { running, granted });
+        }
         match (mem::replace(&mut self.state, State::Ended), input) {
             (
                 State::Joining,
@@ -482,6 +489,7 @@ impl ViewerSession {
                 permission: Permission::View,
                 reason: "not_granted",
             }),
+            ViewerInput::UserStatus => {} // answered in `step`
             // Before the session runs, the first prompt is still open.
             ViewerInput::UserRequest(_) => self.emit(SessionEvent::UpgradeRefused {
                 reason: UpgradeRefusal::Busy,

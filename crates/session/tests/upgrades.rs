@@ -36,7 +36,7 @@ fn an_accepted_upgrade_adds_what_the_person_ticked_on_both_sides() {
     assert!(p.prompt_open);
     assert_eq!(
         p.asked.last(),
-        Some(&(grants("control,chat"), grants("view"))),
+        Some(&(grants("control,chat"), Some(grants("view")))),
         "the prompt names only what is new, and what is had"
     );
     assert!(p.agent_events.contains(&SessionEvent::UpgradeRequested {
@@ -55,6 +55,29 @@ fn an_accepted_upgrade_adds_what_the_person_ticked_on_both_sides() {
     assert_eq!(p.viewer.granted(), grants("view,control"));
     p.deliver_viewer(ViewerInput::UserInput(key(Key::KeyA, true)));
     assert_eq!(p.injected, vec![key(Key::KeyA, true)], "control works");
+    p.deliver_viewer(ViewerInput::UserStatus);
+    assert_eq!(
+        p.viewer_events.last(),
+        Some(&SessionEvent::Status {
+            running: true,
+            granted: grants("view,control")
+        }),
+        "the technician can ask what they may do at any moment"
+    );
+}
+
+#[test]
+fn before_the_person_answers_nothing_is_granted() {
+    let mut p = Pair::new(9, 9, "view");
+    p.connect();
+    p.deliver_viewer(ViewerInput::UserStatus);
+    assert_eq!(
+        p.viewer_events.last(),
+        Some(&SessionEvent::Status {
+            running: false,
+            granted: grants("")
+        })
+    );
 }
 
 #[test]
@@ -266,4 +289,62 @@ fn a_continue_check_due_during_an_upgrade_prompt_waits_for_its_answer() {
     );
     request(&mut p, "chat");
     assert_eq!(p.viewer_events.last(), Some(&refused(UpgradeRefusal::Busy)));
+}
+
+#[test]
+fn the_new_events_render_as_documented() {
+    let json = |e: &SessionEvent| serde_json::to_string(e).expect("json");
+    assert_eq!(
+        json(&SessionEvent::UpgradeRequested {
+            requested: grants("control")
+        }),
+        r#"{"event":"upgrade_requested","requested":["control"]}"#
+    );
+    assert_eq!(
+        json(&SessionEvent::UpgradeGranted {
+            granted: grants("view,control")
+        }),
+        r#"{"event":"upgrade_granted","granted":["view","control"]}"#
+    );
+    assert_eq!(
+        json(&refused(UpgradeRefusal::TooSoon)),
+        r#"{"event":"upgrade_refused","reason":"too_soon"}"#
+    );
+    assert_eq!(
+        json(&SessionEvent::ContinueCheck { open: true }),
+        r#"{"event":"continue_check","open":true}"#
+    );
+    assert_eq!(
+        json(&SessionEvent::Status {
+            running: true,
+            granted: grants("view")
+        }),
+        r#"{"event":"status","running":true,"granted":["view"]}"#
+    );
+}
+
+#[test]
+fn control_lost_is_never_offered_again() {
+    let mut p = Pair::running("view,control", "view,control");
+    p.deliver_agent(AgentInput::ControlLost);
+    assert_eq!(p.agent.granted(), grants("view"));
+    request(&mut p, "control");
+    assert_eq!(
+        p.viewer_events.last(),
+        Some(&refused(UpgradeRefusal::Unavailable)),
+        "no prompt for what cannot be given (and no pause for it)"
+    );
+    request(&mut p, "control,chat");
+    assert_eq!(
+        p.asked.last(),
+        Some(&(grants("chat"), Some(grants("view"))))
+    );
+
+    // Lost before the person answered: not granted even if ticked.
+    let mut p = Pair::new(9, 9, "view,control");
+    p.connect();
+    p.deliver_agent(AgentInput::ControlLost);
+    p.deliver_agent(AgentInput::ConsentAnswer(Some(grants("view,control"))));
+    assert_eq!(p.agent.granted(), grants("view"));
+    assert_eq!(p.viewer.granted(), grants("view"));
 }

@@ -49,7 +49,7 @@ pub struct Pair {
     pub viewer_finish: Option<EndReason>,
     pub prompt_open: bool,
     /// Every consent or upgrade prompt: (asked, already granted).
-    pub asked: Vec<(Grants, Grants)>,
+    pub asked: Vec<(Grants, Option<Grants>)>,
     /// How many continue checks were shown.
     pub continue_asked: u32,
     pub agent_timers: Vec<Timer>,
