@@ -71,6 +71,9 @@ struct Agent {
     channel: ChannelSlot<ViewerMsg>,
     /// The question open at the terminal, if any.
     prompt: Option<TtyPrompt>,
+    /// Its last line (`Allow? [y/N]`), shown [`consent::ARM_DELAY`] after
+    /// the rest: lines typed before it answer nothing.
+    question: Option<(tokio::time::Instant, String)>,
     technician: Option<Technician>,
     /// When the session started (for the continue check's words).
     started: Option<std::time::Instant>,
@@ -102,6 +105,7 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         cert: None,
         channel: ChannelSlot::default(),
         prompt: None,
+        question: None,
         technician: None,
         started: None,
         rng: SystemRandom::new(),
@@ -150,6 +154,12 @@ impl Agent {
                     None => std::future::pending().await,
                 }
             };
+            let armed = async {
+                match &self.question {
+                    Some((at, _)) => tokio::time::sleep_until(*at).await,
+                    None => std::future::pending().await,
+                }
+            };
             let local = async {
                 match self.options.local_activity.as_mut() {
                     Some(rx) => match rx.changed().await {
@@ -167,6 +177,7 @@ impl Agent {
                 news = self.displays.1.recv() => Woke::Displays(news),
                 at = local => Woke::Local(at),
                 event = window => Woke::Window(event),
+                _ = armed => Woke::Armed,
                 _ = tokio::signal::ctrl_c() => Woke::Interrupted,
             }
         };
@@ -250,6 +261,12 @@ impl Agent {
                 return None;
             }
             Woke::Interrupted => AgentInput::UserEnd,
+            Woke::Armed => {
+                if let Some((_, question)) = self.question.take() {
+                    self.tty.say(&question);
+                }
+                return None;
+            }
         })
     }
 
@@ -299,6 +316,14 @@ impl Agent {
 
     /// What a line typed at the terminal means now.
     fn typed(&mut self, line: String) -> Option<AgentInput> {
+        // A line finished before the question was asked was meant for
+        // something else (a chat line): it answers nothing.
+        if self.prompt.is_some() && self.question.is_some() {
+            self.tty.line(
+                "(That line was typed before the question: please wait for it, then answer.)",
+            );
+            return None;
+        }
         match self.prompt.take() {
             Some(TtyPrompt::Consent(requested)) => {
                 return Some(AgentInput::ConsentAnswer(consent::parse_answer(
@@ -378,7 +403,7 @@ impl Agent {
                             ),
                         };
                         self.prompt = Some(TtyPrompt::Consent(requested));
-                        self.tty.say(&text);
+                        self.ask_at_terminal(&text);
                     }
                 }
             }
@@ -397,7 +422,7 @@ impl Agent {
                         self.options.lang,
                     );
                     self.prompt = Some(TtyPrompt::Continue);
-                    self.tty.say(&text);
+                    self.ask_at_terminal(&text);
                 }
             },
             AgentAction::DismissConsent => {
@@ -405,6 +430,7 @@ impl Agent {
                     ui.send(UiCommand::Dismiss);
                 }
                 // The continue check's end is told by the session's end.
+                self.question = None;
                 if let Some(TtyPrompt::Consent(_)) = self.prompt.take() {
                     self.tty.line("\n(The request was withdrawn.)");
                 }
@@ -456,6 +482,15 @@ impl Agent {
             }
         }
         None
+    }
+
+    /// Shows a question at the terminal: all but its last line now, the
+    /// last one (what to type) once it may be answered.
+    fn ask_at_terminal(&mut self, text: &str) {
+        let (body, question) = text.rsplit_once('\n').unwrap_or(("", text));
+        self.tty.line(body);
+        let armed = tokio::time::Instant::now() + consent::ARM_DELAY;
+        self.question = Some((armed, question.to_string()));
     }
 
     fn start_channel(&mut self, peer: Fingerprint) {
@@ -597,5 +632,7 @@ enum Woke {
     Displays(Option<DisplaysNews>),
     Local(Option<(std::time::Instant, bool)>),
     Window(Option<UiEvent>),
+    /// The terminal's question may be answered now.
+    Armed,
     Interrupted,
 }

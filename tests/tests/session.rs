@@ -160,3 +160,30 @@ fn the_relay_reports_health_and_load_as_prometheus_metrics() {
     assert!(value("tessera_relay_connections_total") >= 2);
     assert!(value("tessera_relay_bytes_forwarded_total") > 0);
 }
+
+#[test]
+fn at_the_terminal_an_upgrade_is_asked_and_a_line_typed_before_the_question_answers_nothing() {
+    let relay = RelayProcess::start(&scratch("tty-upgrade"), &[]);
+    let (mut agent, mut viewer) = running_session(&relay.client_args(), "chat");
+    viewer.command(r#"{"cmd":"request","grants":["view"]}"#);
+    agent
+        .terminal
+        .wait_for("now also asks to: view (already allowed: chat).");
+    // A chat line finished just as the question appears ("type yes if you
+    // can read me"): it must not answer it.
+    agent.terminal.type_line("yes");
+    agent.terminal.wait_for("typed before the question");
+    agent.answer("y");
+    let granted = viewer.events.event("upgrade_granted");
+    assert_eq!(granted["granted"], serde_json::json!(["view", "chat"]));
+    assert!(
+        !viewer
+            .events
+            .seen()
+            .iter()
+            .any(|l| l.contains(r#""text":"yes""#)),
+        "the early line was not sent as chat either"
+    );
+    viewer.command(r#"{"cmd":"end"}"#);
+    assert!(viewer.wait().0.success());
+}

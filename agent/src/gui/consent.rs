@@ -4,10 +4,10 @@
 //! request mid-session is the same prompt, naming what is new and what is
 //! already allowed.
 
-use super::ARM_DELAY;
 use eframe::egui;
 use std::time::{Duration, Instant};
 use tessera_proto::Grants;
+use tessera_session::consent::ARM_DELAY;
 use tessera_session::consent::{
     countdown_text, describe_grants, describe_technician, permission_explained, window_words, Lang,
 };

@@ -3,10 +3,10 @@
 //! open), Continue beside it, and the time left before the session ends
 //! by itself.
 
-use super::ARM_DELAY;
 use eframe::egui;
 use std::time::{Duration, Instant};
 use tessera_session::consent::Lang;
+use tessera_session::consent::ARM_DELAY;
 use tessera_session::continue_check::{continue_countdown, continue_question, continue_words};
 
 pub struct Check {

@@ -5,12 +5,6 @@
 //! session machine: the window only shows and asks.
 
 mod app;
-
-/// A question's yes button (Allow, Continue) only works this long after
-/// the question appears: a click or key press meant for what was there a
-/// moment before (the person was told "click there now") cannot answer
-/// it. Deny and End work at once.
-const ARM_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 mod consent;
 mod continue_check;
 mod indicator;

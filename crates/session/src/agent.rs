@@ -793,7 +793,9 @@ impl AgentSession {
         self.prompting = false;
         self.asking = None;
         self.push(AgentAction::CancelTimer(Timer::Consent));
-        match answer.map(|g| g.intersect(asked)).filter(|g| !g.is_empty()) {
+        // Control may have been lost while the prompt was open.
+        let answer = answer.map(|g| self.offerable(g.intersect(asked)));
+        match answer.filter(|g| !g.is_empty()) {
             Some(added) => {
                 let now = granted.union(added);
                 self.state = State::Running { granted: now };

@@ -5,6 +5,13 @@
 use crate::Technician;
 use tessera_proto::{Grants, Permission};
 
+/// A question's yes (Allow, Continue; a typed answer at the terminal) only
+/// counts this long after the question appears: a click, key press or
+/// line meant for what was there a moment before (the person was told
+/// "click there now", or was typing a chat line) cannot answer it. Deny
+/// and End work at once.
+pub const ARM_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The language of the prompt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {

@@ -340,6 +340,13 @@ fn control_lost_is_never_offered_again() {
         Some(&(grants("chat"), Some(grants("view"))))
     );
 
+    // Lost while an upgrade prompt offering it is open: not granted.
+    let mut p = Pair::running("view", "view");
+    request(&mut p, "control,chat");
+    p.deliver_agent(AgentInput::ControlLost);
+    p.deliver_agent(AgentInput::ConsentAnswer(Some(grants("control,chat"))));
+    assert_eq!(p.agent.granted(), grants("view,chat"));
+
     // Lost before the person answered: not granted even if ticked.
     let mut p = Pair::new(9, 9, "view,control");
     p.connect();
