@@ -4,10 +4,10 @@
 //! request mid-session is the same prompt, naming what is new and what is
 //! already allowed.
 
+use super::question::Buttons;
 use eframe::egui;
 use std::time::{Duration, Instant};
 use tessera_proto::Grants;
-use tessera_session::consent::ARM_DELAY;
 use tessera_session::consent::{
     countdown_text, describe_grants, describe_technician, permission_explained, window_words, Lang,
 };
@@ -25,10 +25,8 @@ pub struct Prompt {
     /// For an upgrade, what is already granted; `None` for the first
     /// prompt.
     already: Option<Grants>,
-    /// Focus goes to Deny once, when the prompt appears.
-    focused: bool,
-    /// When it appeared (Allow works [`ARM_DELAY`] later).
-    opened: Instant,
+    /// Deny, and Allow once armed.
+    buttons: Buttons,
 }
 
 impl Prompt {
@@ -42,14 +40,13 @@ impl Prompt {
             technician,
             form: ConsentForm::new(requested, timeout, Instant::now()),
             already,
-            focused: false,
-            opened: Instant::now(),
+            buttons: Buttons::new(),
         }
     }
 
     /// Whether Allow works yet.
     pub fn is_armed(&self) -> bool {
-        self.opened.elapsed() >= ARM_DELAY
+        self.buttons.is_armed()
     }
 
     /// Whether it asks for more mid-session.
@@ -103,21 +100,11 @@ impl Prompt {
             }
         }
         ui.add_space(10.0);
-        let mut answer = None;
-        ui.horizontal(|ui| {
-            let deny = ui.button(egui::RichText::new(words.deny).size(18.0));
-            if !self.focused {
-                deny.request_focus();
-                self.focused = true;
-            }
-            if deny.clicked() {
-                answer = Some(None);
-            }
-            let allow = egui::Button::new(egui::RichText::new(words.allow).size(18.0));
-            if ui.add_enabled(self.is_armed(), allow).clicked() {
-                answer = Some(self.form.accept());
-            }
-        });
+        let mut answer = match self.buttons.show(ui, words.deny, words.allow) {
+            Some(true) => Some(self.form.accept()),
+            Some(false) => Some(None),
+            None => None,
+        };
         if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
             answer = Some(None);
         }

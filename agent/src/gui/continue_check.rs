@@ -3,20 +3,18 @@
 //! open), Continue beside it, and the time left before the session ends
 //! by itself.
 
+use super::question::Buttons;
 use eframe::egui;
 use std::time::{Duration, Instant};
 use tessera_session::consent::Lang;
-use tessera_session::consent::ARM_DELAY;
 use tessera_session::continue_check::{continue_countdown, continue_question, continue_words};
 
 pub struct Check {
     deadline: Instant,
     /// How long the session had run when the question came.
     connected: Duration,
-    /// Focus goes to End once, when the question appears.
-    focused: bool,
-    /// When it appeared (Continue works [`ARM_DELAY`] later).
-    opened: Instant,
+    /// End the session, and Continue once armed.
+    buttons: Buttons,
 }
 
 impl Check {
@@ -24,14 +22,13 @@ impl Check {
         Self {
             deadline: Instant::now() + timeout,
             connected,
-            focused: false,
-            opened: Instant::now(),
+            buttons: Buttons::new(),
         }
     }
 
     /// Whether Continue works yet.
     pub fn is_armed(&self) -> bool {
-        self.opened.elapsed() >= ARM_DELAY
+        self.buttons.is_armed()
     }
 
     /// Draws the question; the answer once given (`true`: go on).
@@ -41,21 +38,7 @@ impl Check {
         ui.add_space(6.0);
         ui.label(continue_question(name, self.connected.as_secs(), lang));
         ui.add_space(10.0);
-        let mut answer = None;
-        ui.horizontal(|ui| {
-            let end = ui.button(egui::RichText::new(words.end).size(18.0));
-            if !self.focused {
-                end.request_focus();
-                self.focused = true;
-            }
-            if end.clicked() {
-                answer = Some(false);
-            }
-            let go_on = egui::Button::new(egui::RichText::new(words.go_on).size(18.0));
-            if ui.add_enabled(self.is_armed(), go_on).clicked() {
-                answer = Some(true);
-            }
-        });
+        let answer = self.buttons.show(ui, words.end, words.go_on);
         let left = self.deadline.saturating_duration_since(Instant::now());
         let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
         ui.label(continue_countdown(secs, lang));

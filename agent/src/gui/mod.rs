@@ -8,6 +8,7 @@ mod app;
 mod consent;
 mod continue_check;
 mod indicator;
+mod question;
 
 use eframe::egui;
 use std::sync::mpsc;

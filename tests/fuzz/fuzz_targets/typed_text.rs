@@ -10,5 +10,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(code) = Code::parse(text) {
         assert_eq!(Code::parse(&code.display()), Ok(code));
     }
-    let _ = command::parse(text);
+    if let Ok(cmd) = command::parse(text) {
+        let _ = cmd.input_events();
+    }
 });
