@@ -374,35 +374,20 @@ impl Agent {
                     self.inputs.push_back(AgentInput::ConnectionLost);
                 }
             }
-            AgentAction::AskConsent {
-                technician,
-                requested,
-                already,
-                timeout,
-            } => {
-                self.technician = Some(technician.clone());
+            AgentAction::AskConsent(ask) => {
+                self.technician = Some(ask.technician.clone());
                 match &self.options.ui {
                     // The window asks; the terminal only answers when it
                     // is the prompt.
-                    Some(ui) => ui.send(UiCommand::AskConsent {
-                        technician,
-                        requested,
-                        already,
-                        timeout,
-                    }),
+                    Some(ui) => ui.send(UiCommand::AskConsent(ask)),
                     None => {
-                        let (secs, lang) = (timeout.as_secs(), self.options.lang);
-                        let text = match already {
-                            None => consent::prompt_text(&technician, requested, secs, lang),
-                            Some(had) => consent::upgrade_prompt_text(
-                                &technician,
-                                requested,
-                                had,
-                                secs,
-                                lang,
-                            ),
+                        let (who, asked) = (&ask.technician, ask.requested);
+                        let (secs, lang) = (ask.timeout.as_secs(), self.options.lang);
+                        let text = match ask.already {
+                            None => consent::prompt_text(who, asked, secs, lang),
+                            Some(had) => consent::upgrade_prompt_text(who, asked, had, secs, lang),
                         };
-                        self.prompt = Some(TtyPrompt::Consent(requested));
+                        self.prompt = Some(TtyPrompt::Consent(asked));
                         self.ask_at_terminal(&text);
                     }
                 }

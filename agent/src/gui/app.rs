@@ -106,14 +106,9 @@ impl AgentWindow {
 
     fn take(&mut self, command: UiCommand, ctx: &egui::Context) {
         match command {
-            UiCommand::AskConsent {
-                technician,
-                requested,
-                already,
-                timeout,
-            } => {
-                self.prompt = Some(Prompt::new(technician.clone(), requested, already, timeout));
-                self.technician = Some(technician);
+            UiCommand::AskConsent(ask) => {
+                self.technician = Some(ask.technician.clone());
+                self.prompt = Some(Prompt::new(ask));
                 Self::come_forward(ctx);
             }
             UiCommand::AskContinue { timeout } => {

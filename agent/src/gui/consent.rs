@@ -11,7 +11,7 @@ use tessera_proto::Grants;
 use tessera_session::consent::{
     countdown_text, describe_grants, describe_technician, permission_explained, window_words, Lang,
 };
-use tessera_session::prompt::ConsentForm;
+use tessera_session::prompt::{ConsentForm, ConsentRequest};
 use tessera_session::Technician;
 
 /// Warning red, and the two badge colours.
@@ -30,16 +30,11 @@ pub struct Prompt {
 }
 
 impl Prompt {
-    pub fn new(
-        technician: Technician,
-        requested: Grants,
-        already: Option<Grants>,
-        timeout: Duration,
-    ) -> Self {
+    pub fn new(ask: ConsentRequest) -> Self {
         Self {
-            technician,
-            form: ConsentForm::new(requested, timeout, Instant::now()),
-            already,
+            form: ConsentForm::new(ask.requested, ask.timeout, Instant::now()),
+            technician: ask.technician,
+            already: ask.already,
             buttons: Buttons::new(),
         }
     }

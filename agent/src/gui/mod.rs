@@ -15,7 +15,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 use tessera_proto::{Grants, Permission};
 use tessera_session::consent::Lang;
-use tessera_session::{SessionEvent, Technician};
+use tessera_session::prompt::ConsentRequest;
+use tessera_session::SessionEvent;
 use tokio::sync::mpsc as async_mpsc;
 
 /// What the session loop tells the window.
@@ -25,18 +26,8 @@ pub enum UiCommand {
     /// changing, the end...).
     Event(SessionEvent),
     /// Ask the person: who, what, for how long (the first prompt, or an
-    /// upgrade request when something is already granted).
-    AskConsent {
-        /// Who asks.
-        technician: Technician,
-        /// What they ask for.
-        requested: Grants,
-        /// For an upgrade, what is already granted; `None` for the first
-        /// prompt.
-        already: Option<Grants>,
-        /// Until the prompt denies by itself.
-        timeout: Duration,
-    },
+    /// upgrade request).
+    AskConsent(ConsentRequest),
     /// Ask whether the long session should go on.
     AskContinue {
         /// Until the session ends by itself.

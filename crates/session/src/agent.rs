@@ -7,6 +7,7 @@
 //! request mid-session); they shrink whenever the person says so.
 
 use crate::event::{BurnReason, SessionEvent, Side, Technician};
+use crate::prompt::ConsentRequest;
 use crate::{mailbox, pairing_msg, Timeouts, Timer};
 use std::mem;
 use std::time::{Duration, Instant};
@@ -122,17 +123,7 @@ pub enum AgentAction {
     /// Send to the viewer on the end-to-end channel.
     ToViewer(AgentMsg),
     /// Show the consent prompt, or an upgrade prompt mid-session.
-    AskConsent {
-        /// Who asks.
-        technician: Technician,
-        /// What they ask for (for an upgrade, only what is not granted).
-        requested: Grants,
-        /// For an upgrade, what is already granted (maybe nothing, if the
-        /// person took everything back); `None` for the first prompt.
-        already: Option<Grants>,
-        /// When the prompt auto-denies.
-        timeout: Duration,
-    },
+    AskConsent(ConsentRequest),
     /// Ask the person whether the long session should go on; remote input
     /// is refused until they answer.
     AskContinue {
@@ -302,9 +293,7 @@ impl AgentSession {
 
     fn push(&mut self, action: AgentAction) {
         match action {
-            AgentAction::AskConsent { .. } | AgentAction::AskContinue { .. } => {
-                self.prompting = true
-            }
+            AgentAction::AskConsent(_) | AgentAction::AskContinue { .. } => self.prompting = true,
             AgentAction::DismissConsent if !self.prompting => return,
             AgentAction::DismissConsent => self.prompting = false,
             _ => {}
@@ -472,12 +461,12 @@ impl AgentSession {
         self.technician = Some(technician.clone());
         self.push(AgentAction::CancelTimer(Timer::Handshake));
         self.push(AgentAction::SetTimer(Timer::Consent, self.timeouts.consent));
-        self.push(AgentAction::AskConsent {
+        self.push(AgentAction::AskConsent(ConsentRequest {
             technician: technician.clone(),
             requested: hello.requested,
             already: None,
             timeout: self.timeouts.consent,
-        });
+        }));
         self.emit(SessionEvent::ConsentRequested {
             technician,
             requested: hello.requested,
@@ -779,12 +768,12 @@ impl AgentSession {
         self.release_input();
         self.asking = Some(Asking::Upgrade(offered));
         self.push(AgentAction::SetTimer(Timer::Consent, self.timeouts.consent));
-        self.push(AgentAction::AskConsent {
+        self.push(AgentAction::AskConsent(ConsentRequest {
             technician,
             requested: offered,
             already: Some(granted),
             timeout: self.timeouts.consent,
-        });
+        }));
     }
 
     /// The person answered an upgrade prompt for `asked`.

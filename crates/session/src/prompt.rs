@@ -6,8 +6,24 @@
 //! window ends the session altogether). Accepting with nothing ticked is
 //! a denial too.
 
+use crate::Technician;
 use std::time::{Duration, Instant};
 use tessera_proto::{Grants, Permission};
+
+/// What a consent or upgrade prompt asks the person: the machine's
+/// request, passed as is to whatever shows it (the window, the terminal).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsentRequest {
+    /// Who asks.
+    pub technician: Technician,
+    /// What they ask for (for an upgrade, only what is not granted).
+    pub requested: Grants,
+    /// For an upgrade, what is already granted (maybe nothing, if the
+    /// person took everything back); `None` for the first prompt.
+    pub already: Option<Grants>,
+    /// When the prompt denies by itself.
+    pub timeout: Duration,
+}
 
 /// One consent (or upgrade) prompt being answered.
 #[derive(Clone, Debug, PartialEq, Eq)]

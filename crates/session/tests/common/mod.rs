@@ -178,11 +178,9 @@ impl Pair {
                     assert_eq!(peer_fingerprint, VIEWER_FP)
                 }
                 AgentAction::ToViewer(m) => to_viewer.push(ViewerInput::FromAgent(m)),
-                AgentAction::AskConsent {
-                    requested, already, ..
-                } => {
+                AgentAction::AskConsent(ask) => {
                     self.prompt_open = true;
-                    self.asked.push((requested, already));
+                    self.asked.push((ask.requested, ask.already));
                 }
                 AgentAction::AskContinue { .. } => {
                     self.prompt_open = true;
