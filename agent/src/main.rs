@@ -247,6 +247,8 @@ async fn agent(args: Args, lang: Lang, ui: Option<gui::UiLink>) -> ExitCode {
             ExitCode::FAILURE
         }
         Err(e) => {
+            // Connection errors can carry the relay's words: made safe.
+            let e = tessera_session::terminal::printable(&e);
             eprintln!("tessera-agent: {e}");
             ExitCode::FAILURE
         }

@@ -17,12 +17,11 @@ use tessera_net::trust::RelayTrust;
 use tessera_net::NetError;
 use tessera_proto::peer::ViewerMsg;
 use tessera_proto::relay::RelayMsg;
-use tessera_proto::{
-    EndReason, Fingerprint, Grants, Nameplate, Permission, Secret, UpgradeRefusal,
-};
+use tessera_proto::{EndReason, Fingerprint, Nameplate, Secret};
 use tessera_session::agent::{AgentAction, AgentInput, AgentSession};
-use tessera_session::consent::{self, Lang};
-use tessera_session::{render, BurnReason, SessionEvent, Side, Technician, Timeouts};
+use tessera_session::consent::Lang;
+use tessera_session::terminal::{self, Question, Terminal, Typed, TypedLine};
+use tessera_session::{render, SessionEvent, Timeouts};
 
 /// What the command line decided.
 pub struct Options {
@@ -52,14 +51,6 @@ pub struct Options {
     pub timeouts: Timeouts,
 }
 
-/// The question open at the terminal, which the next typed line answers.
-enum TtyPrompt {
-    /// Consent or upgrade: what it asks for.
-    Consent(Grants),
-    /// The continue check.
-    Continue,
-}
-
 /// Everything the loop carries between turns.
 struct Agent {
     options: Options,
@@ -69,20 +60,11 @@ struct Agent {
     inputs: VecDeque<AgentInput>,
     cert: Option<SelfSigned>,
     channel: ChannelSlot<ViewerMsg>,
-    /// The question open at the terminal, if any.
-    prompt: Option<TtyPrompt>,
-    /// Its last line (`Allow? [y/N]`), shown [`consent::ARM_DELAY`] after
-    /// the rest: lines typed before it answer nothing.
-    question: Option<(tokio::time::Instant, String)>,
-    technician: Option<Technician>,
-    /// When the session started (for the continue check's words).
-    started: Option<std::time::Instant>,
+    /// What lines typed at the terminal mean, and its words.
+    terminal: Terminal,
     rng: SystemRandom,
     /// The screen share while `view` is granted.
     screen: Option<ScreenShare>,
-    /// The watch on the person's own devices was lost: inject releases
-    /// only.
-    releases_only: bool,
     /// Display lists from the screen share, for the viewer.
     displays: (
         tokio::sync::mpsc::UnboundedSender<DisplaysNews>,
@@ -92,10 +74,11 @@ struct Agent {
 
 /// Runs one agent from registration to the end; returns how it ended.
 pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
-    tty.line(&format!("Connecting to the relay at {}...", options.relay));
+    tty.line(&terminal::connecting(&options.relay, options.lang));
     let link = relay_client::connect(&options.relay, &options.trust)
         .await
         .map_err(|e| e.to_string())?;
+    let options_lang = options.lang;
     let mut agent = Agent {
         options,
         tty,
@@ -104,13 +87,9 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         inputs: VecDeque::new(),
         cert: None,
         channel: ChannelSlot::default(),
-        prompt: None,
-        question: None,
-        technician: None,
-        started: None,
+        terminal: Terminal::new(options_lang),
         rng: SystemRandom::new(),
         screen: None,
-        releases_only: false,
         displays: tokio::sync::mpsc::unbounded_channel(),
     };
     let mut session = AgentSession::new(agent.options.timeouts, agent.options.trusted.clone());
@@ -154,9 +133,10 @@ impl Agent {
                     None => std::future::pending().await,
                 }
             };
+            let arm_due = self.terminal.arm_due();
             let armed = async {
-                match &self.question {
-                    Some((at, _)) => tokio::time::sleep_until(*at).await,
+                match arm_due {
+                    Some(at) => tokio::time::sleep_until(at.into()).await,
                     None => std::future::pending().await,
                 }
             };
@@ -218,9 +198,18 @@ impl Agent {
                 AgentInput::ProtocolViolation(e.to_string())
             }
             Woke::Channel(ChannelEvent::Lost) => AgentInput::ConnectionLost,
-            Woke::Typed(Some(Line::Text(line))) => return self.typed(line),
-            Woke::Typed(Some(Line::TooLong)) => {
-                self.tty.line("(That line was too long and was not sent.)");
+            Woke::Typed(Some((Line::Text(text), at))) => {
+                return match self.terminal.typed(TypedLine { text, at }) {
+                    Typed::Input(input) => Some(input),
+                    Typed::Notice(notice) => {
+                        self.tty.line(notice);
+                        None
+                    }
+                    Typed::Nothing => None,
+                }
+            }
+            Woke::Typed(Some((Line::TooLong, _))) => {
+                self.tty.line(self.terminal.too_long());
                 return None;
             }
             Woke::Typed(None) => {
@@ -252,9 +241,8 @@ impl Agent {
                     self.options.local_activity = None;
                     if self.options.injector.is_some() {
                         tracing::warn!("remote control stopped: the local keyboard and mouse can no longer be watched");
-                        // Releases still go through (so nothing stays
-                        // pressed), nothing else ever again.
-                        self.releases_only = true;
+                        // The machine lets releases through (so nothing
+                        // stays pressed), nothing else ever again.
                         return Some(AgentInput::ControlLost);
                     }
                 }
@@ -262,8 +250,10 @@ impl Agent {
             }
             Woke::Interrupted => AgentInput::UserEnd,
             Woke::Armed => {
-                if let Some((_, question)) = self.question.take() {
-                    self.tty.say(&question);
+                if let Some(answer_line) = self.terminal.arm(std::time::Instant::now()) {
+                    // Nothing typed before this line may answer it.
+                    self.tty.discard_pending();
+                    self.tty.say(&answer_line);
                 }
                 return None;
             }
@@ -314,50 +304,6 @@ impl Agent {
         }
     }
 
-    /// What a line typed at the terminal means now.
-    fn typed(&mut self, line: String) -> Option<AgentInput> {
-        // A line finished before the question was asked was meant for
-        // something else (a chat line): it answers nothing.
-        if self.prompt.is_some() && self.question.is_some() {
-            self.tty.line(
-                "(That line was typed before the question: please wait for it, then answer.)",
-            );
-            return None;
-        }
-        match self.prompt.take() {
-            Some(TtyPrompt::Consent(requested)) => {
-                return Some(AgentInput::ConsentAnswer(consent::parse_answer(
-                    &line, requested,
-                )))
-            }
-            Some(TtyPrompt::Continue) => {
-                return Some(AgentInput::ContinueAnswer(
-                    tessera_session::continue_check::parse_continue(&line),
-                ))
-            }
-            None => {}
-        }
-        let trimmed = line.trim();
-        let (command, arg) = trimmed.split_once(' ').unwrap_or((trimmed, ""));
-        match command {
-            "/stop" | "/end" => Some(AgentInput::UserEnd),
-            "/revoke" => match Permission::from_name(arg.trim()) {
-                Some(p) => Some(AgentInput::Revoke(p)),
-                None => {
-                    self.tty
-                        .line("Usage: /revoke view|control|clipboard|files|chat");
-                    None
-                }
-            },
-            "" => None,
-            other if other.starts_with('/') => {
-                self.tty.line("Commands: /stop ends the session, /revoke PERMISSION takes one back. Anything else is sent as chat.");
-                None
-            }
-            _ => Some(AgentInput::UserChat(line)),
-        }
-    }
-
     /// Carries out one action; returns the end reason on `Finish`.
     async fn perform(&mut self, action: AgentAction) -> Option<EndReason> {
         match action {
@@ -374,50 +320,30 @@ impl Agent {
                     self.inputs.push_back(AgentInput::ConnectionLost);
                 }
             }
-            AgentAction::AskConsent(ask) => {
-                self.technician = Some(ask.technician.clone());
-                match &self.options.ui {
-                    // The window asks; the terminal only answers when it
-                    // is the prompt.
-                    Some(ui) => ui.send(UiCommand::AskConsent(ask)),
-                    None => {
-                        let (who, asked) = (&ask.technician, ask.requested);
-                        let (secs, lang) = (ask.timeout.as_secs(), self.options.lang);
-                        let text = match ask.already {
-                            None => consent::prompt_text(who, asked, secs, lang),
-                            Some(had) => consent::upgrade_prompt_text(who, asked, had, secs, lang),
-                        };
-                        self.prompt = Some(TtyPrompt::Consent(asked));
-                        self.ask_at_terminal(&text);
-                    }
+            AgentAction::AskConsent(ask) => match &self.options.ui {
+                // The window asks; the terminal only answers when it is
+                // the prompt.
+                Some(ui) => ui.send(UiCommand::AskConsent(ask)),
+                None => {
+                    let question = self.terminal.ask_consent(&ask, std::time::Instant::now());
+                    self.ask_at_terminal(question);
                 }
-            }
+            },
             AgentAction::AskContinue { timeout } => match &self.options.ui {
                 Some(ui) => ui.send(UiCommand::AskContinue { timeout }),
                 None => {
-                    let name = self
-                        .technician
-                        .as_ref()
-                        .map_or("The technician".into(), |t| t.name.clone());
-                    let connected = self.started.map_or(0, |s| s.elapsed().as_secs());
-                    let text = tessera_session::continue_check::continue_prompt_text(
-                        &name,
-                        connected,
-                        timeout.as_secs(),
-                        self.options.lang,
-                    );
-                    self.prompt = Some(TtyPrompt::Continue);
-                    self.ask_at_terminal(&text);
+                    let question = self
+                        .terminal
+                        .ask_continue(timeout, std::time::Instant::now());
+                    self.ask_at_terminal(question);
                 }
             },
             AgentAction::DismissConsent => {
                 if let Some(ui) = &self.options.ui {
                     ui.send(UiCommand::Dismiss);
                 }
-                // The continue check's end is told by the session's end.
-                self.question = None;
-                if let Some(TtyPrompt::Consent(_)) = self.prompt.take() {
-                    self.tty.line("\n(The request was withdrawn.)");
+                if let Some(notice) = self.terminal.dismiss() {
+                    self.tty.line(notice);
                 }
             }
             AgentAction::SetTimer(t, after) => self.timers.set(t, after),
@@ -440,9 +366,6 @@ impl Agent {
                 if let Some(screen) = &self.screen {
                     screen.shown(seq);
                 }
-            }
-            AgentAction::Inject(event) if self.releases_only && !event.is_release() => {
-                tracing::warn!("input admitted, but remote control stopped: dropped");
             }
             AgentAction::Inject(event) => match self.options.injector.as_mut() {
                 Some(injector) => {
@@ -469,13 +392,12 @@ impl Agent {
         None
     }
 
-    /// Shows a question at the terminal: all but its last line now, the
-    /// last one (what to type) once it may be answered.
-    fn ask_at_terminal(&mut self, text: &str) {
-        let (body, question) = text.rsplit_once('\n').unwrap_or(("", text));
-        self.tty.line(body);
-        let armed = tokio::time::Instant::now() + consent::ARM_DELAY;
-        self.question = Some((armed, question.to_string()));
+    /// Shows a question at the terminal: all but its answer line now
+    /// (the loop shows that once it may be answered), discarding whatever
+    /// was typed before.
+    fn ask_at_terminal(&mut self, question: Question) {
+        self.tty.discard_pending();
+        self.tty.line(&question.text);
     }
 
     fn start_channel(&mut self, peer: Fingerprint) {
@@ -514,81 +436,9 @@ impl Agent {
         if let Some(ui) = &self.options.ui {
             ui.send(UiCommand::Event(event.clone()));
         }
-        let lang = self.options.lang;
-        let text = match event {
-            SessionEvent::Code { code, expires_in_secs } => format!(
-                "\nYour code: {code}\nRead it to the technician who is helping you. It works once and expires in {} minutes.",
-                expires_in_secs / 60
-            ),
-            SessionEvent::Paired => "Someone entered the code; checking it...".into(),
-            SessionEvent::CodeBurned { reason: BurnReason::WrongCode } => {
-                "Someone tried a wrong code, so the code is now void. Here is a new one:".into()
-            }
-            SessionEvent::CodeBurned { reason: BurnReason::Abandoned } => {
-                "The connection attempt did not complete, so the code is now void. Here is a new one:".into()
-            }
-            SessionEvent::Secured { .. } => "Code confirmed: the connection is end-to-end encrypted.".into(),
-            SessionEvent::ConsentRequested { .. }
-            | SessionEvent::WaitingForConsent
-            | SessionEvent::Frame { .. }
-            | SessionEvent::Displays { .. }
-            | SessionEvent::Cursor { .. }
-            | SessionEvent::LocalUser { .. }
-            | SessionEvent::UpgradeRequested { .. }
-            | SessionEvent::Status { .. }
-            | SessionEvent::ContinueCheck { open: true } => return,
-            SessionEvent::InputRefused { reason, count } => format!(
-                "(The technician's keyboard or mouse was blocked: {}; {count} event(s).)",
-                match reason {
-                    tessera_input::RefusalKind::NotGranted => "you did not allow control",
-                    tessera_input::RefusalKind::PromptOpen => "a question is open on your screen",
-                    tessera_input::RefusalKind::LocalUser => "you are using your computer",
-                    tessera_input::RefusalKind::Flood => "too many events at once",
-                    tessera_input::RefusalKind::Invalid => "an invalid event",
-                }
-            ),
-            SessionEvent::SessionStarted { granted } => {
-                self.started = Some(std::time::Instant::now());
-                let who = self.technician.as_ref().map_or("The technician".into(), |t| t.name.clone());
-                format!(
-                    "\nSession started. {who} may now: {}.\nType a message and Enter to chat. /revoke PERMISSION takes one back, /stop ends the session.",
-                    consent::describe_grants(*granted, lang)
-                )
-            }
-            SessionEvent::GrantChanged { granted } | SessionEvent::UpgradeGranted { granted } => {
-                format!("Permissions now: {}.", consent::describe_grants(*granted, lang))
-            }
-            SessionEvent::UpgradeRefused { reason } => match reason {
-                UpgradeRefusal::Denied => {
-                    "Refused: the technician keeps only what you allowed before.".into()
-                }
-                UpgradeRefusal::Timeout => {
-                    "No answer in time: refused. The technician keeps only what you allowed before.".into()
-                }
-                other => format!(
-                    "(The technician asked for more; refused without asking you: {}.)",
-                    other.describe()
-                ),
-            },
-            SessionEvent::ContinueCheck { open: false } => "The session goes on.".into(),
-            SessionEvent::Chat { from: Side::Viewer, text } => {
-                // Every line carries the name, so a message cannot pass for
-                // Tessera's own words.
-                let who = self.technician.as_ref().map_or("Technician".into(), |t| t.name.clone());
-                text.lines().map(|l| format!("[{who}] {l}")).collect::<Vec<_>>().join("\n")
-            }
-            SessionEvent::Chat { from: Side::Agent, .. } => return,
-            SessionEvent::Refused { permission, .. } => format!(
-                "(Refused: the technician tried to use {}, which you did not allow.)",
-                permission.name()
-            ),
-            SessionEvent::SessionEnded { reason, detail } => format!(
-                "\nSession ended: {}.{}",
-                reason.describe(),
-                detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
-            ),
-        };
-        self.tty.line(&text);
+        if let Some(text) = self.terminal.event_text(event, std::time::Instant::now()) {
+            self.tty.line(&text);
+        }
     }
 
     /// Closes the channel and the relay connection, giving queued messages
@@ -612,7 +462,7 @@ fn unix_micros() -> u64 {
 enum Woke {
     Relay(Option<Result<RelayMsg, NetError>>),
     Channel(ChannelEvent<ViewerMsg>),
-    Typed(Option<Line>),
+    Typed(Option<(Line, std::time::Instant)>),
     Timer(tessera_session::Timer),
     Displays(Option<DisplaysNews>),
     Local(Option<(std::time::Instant, bool)>),

@@ -5,7 +5,9 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, Write};
+use std::time::Instant;
 use tessera_net::lines::{read_line, Line};
+use tessera_session::terminal::printable;
 use tokio::sync::mpsc;
 
 /// The longest line the person may type (a chat message is at most 4000
@@ -15,10 +17,11 @@ const MAX_LINE: usize = 16 * 1024;
 /// The controlling terminal, split into a writer and a stream of lines.
 pub struct Tty {
     out: Option<File>,
-    /// Lines typed by the person, without their newline.
-    pub lines: mpsc::Receiver<Line>,
+    /// Lines typed by the person, without their newline, each with when
+    /// it was read (a question's answer must be read after it showed).
+    pub lines: mpsc::Receiver<(Line, Instant)>,
     /// Keeps `lines` open when there is no terminal (it never yields).
-    _none: Option<mpsc::Sender<Line>>,
+    _none: Option<mpsc::Sender<(Line, Instant)>>,
 }
 
 impl Tty {
@@ -30,7 +33,7 @@ impl Tty {
         std::thread::spawn(move || {
             let mut input = BufReader::new(input);
             while let Ok(Some(line)) = read_line(&mut input, MAX_LINE) {
-                if tx.blocking_send(line).is_err() {
+                if tx.blocking_send((line, Instant::now())).is_err() {
                     break;
                 }
             }
@@ -53,11 +56,23 @@ impl Tty {
         }
     }
 
-    /// Shows `text` as is.
+    /// Shows `text`, with every control character but the newline made
+    /// harmless: whatever reached it from the network cannot drive the
+    /// terminal.
     pub fn say(&mut self, text: &str) {
         if let Some(out) = &mut self.out {
-            let _ = out.write_all(text.as_bytes());
+            let _ = out.write_all(printable(text).as_bytes());
             let _ = out.flush();
+        }
+    }
+
+    /// Discards what was typed but not yet read (a line begun before a
+    /// question, which must not answer it).
+    pub fn discard_pending(&mut self) {
+        if let Some(out) = &self.out {
+            if let Err(e) = rustix::termios::tcflush(out, rustix::termios::QueueSelector::IFlush) {
+                tracing::warn!("could not discard pending terminal input: {e}");
+            }
         }
     }
 

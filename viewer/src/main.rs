@@ -161,6 +161,8 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
         Err(e) => {
+            // Connection errors can carry the relay's words: made safe.
+            let e = tessera_session::terminal::printable(&e);
             eprintln!("tessera-viewer: {e}");
             ExitCode::FAILURE
         }

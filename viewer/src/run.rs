@@ -17,6 +17,7 @@ use tessera_proto::{Code, EndReason, Fingerprint};
 use tessera_screen::{Decoder, ScreenMsg, MAX_UPDATE_BYTES};
 use tessera_secure::identity::{Introduction, SigningKey};
 use tessera_session::command::{self, Command};
+use tessera_session::terminal::printable;
 use tessera_session::viewer::ScreenUse;
 use tessera_session::viewer::{ViewerAction, ViewerInput, ViewerSession};
 use tessera_session::CursorInfo;
@@ -401,7 +402,7 @@ impl Viewer {
                 serde_json::json!({"event": "error", "message": message})
             );
         } else {
-            eprintln!("tessera-viewer: {message}");
+            eprintln!("tessera-viewer: {}", printable(message));
         }
     }
 
@@ -485,7 +486,9 @@ impl Viewer {
             | SessionEvent::CodeBurned { .. }
             | SessionEvent::ConsentRequested { .. } => return,
         };
-        println!("{text}");
+        // Details and names come from the network: nothing in them may
+        // drive the technician's terminal.
+        println!("{}", printable(&text));
     }
 
     async fn shutdown(mut self) {

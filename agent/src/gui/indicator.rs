@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tessera_proto::peer::MAX_CHAT_CHARS;
 use tessera_proto::{Grants, Permission};
 use tessera_session::consent::{describe_technician, permission_explained, Lang};
-use tessera_session::words::{elapsed, indicator_words};
+use tessera_session::words::{chat_label, elapsed, indicator_words};
 use tessera_session::{Side, Technician};
 
 const LIVE: egui::Color32 = egui::Color32::from_rgb(0xc0, 0x10, 0x10);
@@ -110,10 +110,7 @@ impl Live {
                         // the technician's can pass for the person's own or
                         // for the window's words.
                         for (from, text) in &self.chat {
-                            let who = match from {
-                                Side::Viewer => self.technician.name.as_str(),
-                                Side::Agent => words.you,
-                            };
+                            let who = chat_label(*from, &self.technician.name, lang);
                             for line in text.lines() {
                                 let line = egui::RichText::new(format!("{who}: {line}"));
                                 ui.label(match from {

@@ -13,8 +13,10 @@ pub mod command;
 pub mod consent;
 pub mod continue_check;
 mod event;
+mod pairing;
 pub mod prompt;
 pub mod render;
+pub mod terminal;
 pub use event::BurnReason;
 pub mod viewer;
 pub mod words;
@@ -70,18 +72,4 @@ impl Default for Timeouts {
             continue_answer: Duration::from_secs(5 * 60),
         }
     }
-}
-
-/// Wraps a pairing message for the relay's mailbox. Pairing messages are
-/// bounded far below the mailbox limit.
-fn mailbox(msg: tessera_proto::pairing::PairingMsg) -> tessera_proto::relay::ClientMsg {
-    tessera_proto::relay::ClientMsg::Mailbox {
-        payload: tessera_proto::frame::encode_payload(&msg),
-    }
-}
-
-/// Decodes a mailbox payload from the peer; `None` if it is not a valid,
-/// bounded pairing message.
-fn pairing_msg(payload: &[u8]) -> Option<tessera_proto::pairing::PairingMsg> {
-    tessera_proto::frame::decode_body(payload, tessera_proto::pairing::MAX_PAIRING_MSG).ok()
 }

@@ -6,15 +6,15 @@
 //! agent enforces them.
 
 use crate::event::{CursorInfo, SessionEvent, Side};
-use crate::{mailbox, pairing_msg, Timeouts, Timer};
+use crate::pairing::{Pairing, Progress};
+use crate::{Timeouts, Timer};
 use std::mem;
 use std::time::Duration;
-use tessera_proto::pairing::PairingMsg;
 use tessera_proto::peer::{validate_chat, validate_displays, AgentMsg, ViewerMsg};
 use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
 use tessera_proto::{Code, EndReason, Fingerprint, Grants, Permission, UpgradeRefusal};
 use tessera_secure::identity::{signed_hello, Introduction, SessionBinding, SigningKey};
-use tessera_secure::{PairingContext, Pake, PeerConfirmation, Role};
+use tessera_secure::Role;
 
 /// What the viewer's surroundings tell it.
 #[derive(Debug)]
@@ -123,15 +123,7 @@ pub enum ScreenUse {
 
 enum State {
     Joining,
-    AwaitPeerPake {
-        pake: Pake,
-        local_fingerprint: Fingerprint,
-    },
-    AwaitPeerConfirm {
-        confirm: PeerConfirmation,
-        transcript: [u8; 32],
-        local_fingerprint: Fingerprint,
-    },
+    Pairing(Pairing),
     Connecting {
         peer_fingerprint: Fingerprint,
         binding: SessionBinding,
@@ -232,66 +224,34 @@ impl ViewerSession {
                     local_fingerprint,
                 },
             ) => {
-                let context = PairingContext {
+                let (pairing, msg) = Pairing::start(
+                    Role::Viewer,
+                    &self.code.secret,
                     session_id,
-                    nameplate: self.code.nameplate,
-                };
-                let (pake, msg) = Pake::start(Role::Viewer, &self.code.secret, context);
-                self.push(ViewerAction::Relay(mailbox(PairingMsg::Pake(msg))));
+                    self.code.nameplate,
+                    local_fingerprint,
+                );
+                self.push(ViewerAction::Relay(msg));
                 self.emit(SessionEvent::Paired);
-                self.state = State::AwaitPeerPake {
-                    pake,
-                    local_fingerprint,
-                };
+                self.state = State::Pairing(pairing);
             }
-            (
-                State::AwaitPeerPake {
-                    pake,
-                    local_fingerprint,
-                },
-                ViewerInput::Mailbox(bytes),
-            ) => match pairing_msg(&bytes).and_then(|m| match m {
-                PairingMsg::Pake(msg) => pake.finish(&msg).ok(),
-                PairingMsg::Confirm(_) => None,
-            }) {
-                Some(keys) => {
-                    let transcript = keys.transcript();
-                    let (own, confirm) = keys.confirmations(Role::Viewer);
-                    let sealed = own.seal(&local_fingerprint);
-                    self.push(ViewerAction::Relay(mailbox(PairingMsg::Confirm(sealed))));
-                    self.state = State::AwaitPeerConfirm {
-                        confirm,
-                        transcript,
-                        local_fingerprint,
-                    };
-                }
-                None => self.end(EndReason::WrongCode, None),
-            },
-            (
-                State::AwaitPeerConfirm {
-                    confirm,
-                    transcript,
-                    local_fingerprint,
-                },
-                ViewerInput::Mailbox(bytes),
-            ) => {
-                match pairing_msg(&bytes).and_then(|m| match m {
-                    PairingMsg::Confirm(c) => confirm.open(&c).ok(),
-                    PairingMsg::Pake(_) => None,
-                }) {
-                    Some(peer_fingerprint) => {
+            (State::Pairing(pairing), ViewerInput::Mailbox(bytes)) => {
+                match pairing.mailbox(&bytes) {
+                    Progress::Send(pairing, msg) => {
+                        self.push(ViewerAction::Relay(msg));
+                        self.state = State::Pairing(pairing);
+                    }
+                    Progress::Paired {
+                        peer_fingerprint,
+                        binding,
+                    } => {
                         self.push(ViewerAction::StartChannel { peer_fingerprint });
-                        let binding = SessionBinding {
-                            transcript,
-                            agent: peer_fingerprint,
-                            viewer: local_fingerprint,
-                        };
                         self.state = State::Connecting {
                             peer_fingerprint,
                             binding,
                         };
                     }
-                    None => self.end(EndReason::WrongCode, None),
+                    Progress::Failed => self.end(EndReason::WrongCode, None),
                 }
             }
             (
@@ -446,10 +406,7 @@ impl ViewerSession {
     /// out of place in the current state.
     fn anywhere(&mut self, state: State, input: ViewerInput) {
         let channel_up = matches!(state, State::AwaitConsent | State::Running { .. });
-        let pairing = matches!(
-            state,
-            State::AwaitPeerPake { .. } | State::AwaitPeerConfirm { .. }
-        );
+        let pairing = matches!(state, State::Pairing(_));
         self.state = state;
         match input {
             ViewerInput::FromAgent(AgentMsg::End { reason }) => self.end(reason, None),

@@ -104,6 +104,18 @@ pub fn started_notice(name: &str, lang: Lang) -> String {
     }
 }
 
+/// Names the writer of a chat line in the window. The technician's label
+/// always carries their role ("Jane (technician)"), which the person's own
+/// ("You", "Vous") never does: no name, "You" or "Vous" or one that only
+/// looks like them, makes the technician's lines pass for the person's.
+pub fn chat_label(from: crate::Side, technician: &str, lang: Lang) -> String {
+    match (from, lang) {
+        (crate::Side::Agent, lang) => indicator_words(lang).you.into(),
+        (crate::Side::Viewer, Lang::En) => format!("{technician} (technician)"),
+        (crate::Side::Viewer, Lang::Fr) => format!("{technician} (technicien)"),
+    }
+}
+
 /// Elapsed time as `m:ss`, or `h:mm:ss` past an hour.
 pub fn elapsed(secs: u64) -> String {
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
@@ -129,5 +141,34 @@ mod tests {
         );
         assert_eq!(elapsed(65), "1:05");
         assert_eq!(elapsed(3725), "1:02:05");
+    }
+
+    #[test]
+    fn no_technician_name_reads_as_the_persons_own_label() {
+        use crate::Side;
+        for lang in [Lang::En, Lang::Fr] {
+            let person = chat_label(Side::Agent, "ignored", lang);
+            for name in [
+                "You",
+                "Vous",
+                "you",
+                "VOUS",
+                "Vous :",
+                "You (technician)",
+                "",
+            ] {
+                let theirs = chat_label(Side::Viewer, name, lang);
+                assert_ne!(theirs, person, "{name:?} in {lang:?}");
+                assert!(
+                    !theirs.eq_ignore_ascii_case(&person),
+                    "{name:?} in {lang:?}"
+                );
+            }
+        }
+        assert_eq!(
+            chat_label(Side::Viewer, "Vous", Lang::Fr),
+            "Vous (technicien)"
+        );
+        assert_eq!(chat_label(Side::Agent, "Jane", Lang::Fr), "Vous");
     }
 }
