@@ -110,6 +110,15 @@ impl Terminal {
         &self.screen
     }
 
+    /// Types `text` without Enter (it waits in the terminal's line
+    /// buffer, as half-typed input does).
+    pub fn type_text(&mut self, text: &str) {
+        self.writer
+            .write_all(text.as_bytes())
+            .expect("type on the terminal");
+        self.writer.flush().expect("flush");
+    }
+
     /// Types a line and Enter.
     pub fn type_line(&mut self, line: &str) {
         self.writer
