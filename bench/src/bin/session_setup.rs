@@ -1,9 +1,13 @@
-//! Code typed → session established: the viewer starts with the code,
-//! the harness answers the consent prompt as soon as it shows, and the
-//! clock stops when the viewer reports `session_started`. Real binaries,
-//! real relay, loopback. Usage: session_setup [RUNS] (default 50).
+//! Session setup, in the two parts a person and a technician wait for:
+//! code typed → the prompt shown to the person (the viewer starts with
+//! the code; the clock stops when the agent's terminal shows who asks for
+//! what), and prompt answered → session running (the clock starts when
+//! the harness types `y` at the answer line, which shows 1 s after the
+//! question on purpose, and stops when the viewer reports
+//! `session_started`). Real binaries, real relay, loopback.
+//! Usage: session_setup [RUNS] (default 50).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tessera_bench::quantile;
 use tessera_tests::{scratch, Agent, RelayProcess, Viewer};
 
@@ -24,25 +28,36 @@ fn main() {
         ],
     );
     let args = relay.client_args();
-    let mut times = Vec::with_capacity(runs);
+    let mut to_prompt = Vec::with_capacity(runs);
+    let mut to_running = Vec::with_capacity(runs);
     for _ in 0..runs {
         let mut agent = Agent::start(&args);
         let code = agent.code();
-        let started = Instant::now();
+        let typed = Instant::now();
         let mut viewer = Viewer::connect(&code, &args, "chat");
-        agent.answer("y");
+        agent.terminal.wait_for(" asks to: ");
+        to_prompt.push(typed.elapsed());
+        agent.terminal.wait_for("Allow? [y/N]");
+        let answered = Instant::now();
+        agent.terminal.type_line("y");
         viewer.events.event("session_started");
-        times.push(started.elapsed());
+        to_running.push(answered.elapsed());
         viewer.command(r#"{"cmd":"end"}"#);
         let _ = viewer.wait();
         let _ = agent.wait();
     }
+    report("code typed -> prompt shown", runs, &mut to_prompt);
+    report("prompt answered -> session running", runs, &mut to_running);
+}
+
+fn report(what: &str, runs: usize, times: &mut [Duration]) {
     times.sort();
+    let ms = |q| quantile(times, q).as_secs_f64() * 1e3;
     println!(
-        "code typed -> session established, {runs} runs: median {:.1} ms, p90 {:.1} ms, min {:.1} ms, max {:.1} ms",
-        quantile(&times, 0.5).as_secs_f64() * 1e3,
-        quantile(&times, 0.9).as_secs_f64() * 1e3,
-        quantile(&times, 0.0).as_secs_f64() * 1e3,
-        quantile(&times, 1.0).as_secs_f64() * 1e3,
+        "{what}, {runs} runs: median {:.1} ms, p90 {:.1} ms, min {:.1} ms, max {:.1} ms",
+        ms(0.5),
+        ms(0.9),
+        ms(0.0),
+        ms(1.0),
     );
 }
