@@ -49,7 +49,8 @@ struct Args {
     /// Print one JSON object a line on stdout for each event.
     #[arg(long, value_enum)]
     events: Option<Events>,
-    /// Language of the prompt (default: from the locale).
+    /// Language of everything the person sees, window and terminal
+    /// (default: from the locale).
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
     /// How long a session runs before you are asked whether it should go
