@@ -332,3 +332,24 @@ fn losing_the_local_watch_takes_control_back() {
         granted: Grants::parse_list("view").expect("grants")
     }));
 }
+
+#[test]
+fn the_persons_own_input_during_the_prompt_pauses_the_technicians_first_keys() {
+    use std::time::Instant;
+    use tessera_input::{Key, RefusalKind};
+    let mut p = Pair::new(9, 9, "view,control");
+    p.connect();
+    // The person moves their mouse while they read the prompt...
+    p.deliver_agent(AgentInput::LocalInput {
+        at: Instant::now(),
+        held: false,
+    });
+    // ...and allows control: the technician's first key waits for them.
+    p.deliver_agent(AgentInput::ConsentAnswer(Some(grants("view,control"))));
+    p.deliver_viewer(ViewerInput::UserInput(key(Key::KeyA, true)));
+    assert!(p.injected.is_empty(), "injected: {:?}", p.injected);
+    assert!(p.viewer_events.contains(&SessionEvent::InputRefused {
+        reason: RefusalKind::LocalUser,
+        count: 1
+    }));
+}

@@ -9,7 +9,7 @@ use crate::Timer;
 use tessera_input::RefusalKind;
 use tessera_proto::peer::{AgentMsg, ViewerMsg};
 use tessera_proto::relay::Refusal;
-use tessera_proto::{EndReason, Permission};
+use tessera_proto::{EndReason, Grants, Permission};
 
 /// Why the session ends, and whether the viewer is told (it is not when
 /// it said so itself, or cannot hear any more).
@@ -140,6 +140,14 @@ pub(super) fn anywhere(
             EndReason::ProtocolError,
             Some("the relay sent a message out of order".into()),
         )),
+        // The person's own hands before the session runs (while they read
+        // the prompt, say): the pause starts now, so the technician's
+        // input cannot land the moment control is allowed. Nobody is
+        // told: without control it is none of the technician's business.
+        AgentInput::LocalInput { at, held } if channel_up => {
+            control.local_input(out, Grants::NONE, at, held);
+            None
+        }
         // Stale answers, timers and user acts that no longer apply.
         AgentInput::Mailbox(_)
         | AgentInput::PeerLeft
