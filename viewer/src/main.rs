@@ -8,8 +8,8 @@ mod snapshot;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tessera_net::trust::RelayTrust;
-use tessera_proto::{Code, Fingerprint, Grants};
+use tessera_net::relay_args::RelayArgs;
+use tessera_proto::{Code, Grants};
 use tessera_secure::identity::{Introduction, SigningKey};
 
 /// Help someone at a distance, with their consent.
@@ -35,19 +35,8 @@ enum Cmd {
 struct ConnectArgs {
     /// The code, e.g. "482 913 577 2" (spaces, dashes and dots are ignored).
     code: String,
-    /// The relay the person's agent registered with.
-    #[arg(long, default_value = "127.0.0.1:7700")]
-    relay: String,
-    /// Accept only the relay with this certificate fingerprint.
-    #[arg(long)]
-    relay_fingerprint: Option<Fingerprint>,
-    /// Accept a relay certificate issued by this CA (PEM) instead.
-    #[arg(long, conflicts_with = "relay_fingerprint")]
-    relay_ca: Option<PathBuf>,
-    /// Trust-on-first-use record of relays (default:
-    /// ~/.config/tessera/known_relays).
-    #[arg(long)]
-    known_relays: Option<PathBuf>,
+    #[command(flatten)]
+    relay: RelayArgs,
     /// Your name, as the person will see it (marked "not verified"; with
     /// --identity, the identity's name is used).
     #[arg(long, default_value_t = default_name(), conflicts_with = "identity")]
@@ -139,9 +128,10 @@ async fn main() -> ExitCode {
             }
         },
     };
+    let (relay, trust) = args.relay.into_relay();
     let options = run::Options {
-        relay: args.relay,
-        trust: RelayTrust::from_flags(args.relay_fingerprint, args.relay_ca, args.known_relays),
+        relay,
+        trust,
         events_json: args.events.is_some(),
         intro: Introduction {
             name,
