@@ -1,6 +1,7 @@
 //! `tessera-viewer`: the technician's side. Connects with the code the
 //! person reads aloud and runs the session they allow.
 
+mod code_prompt;
 mod identity;
 mod run;
 mod snapshot;
@@ -33,8 +34,11 @@ enum Cmd {
 
 #[derive(clap::Args, Debug)]
 struct ConnectArgs {
-    /// The code, e.g. "482 913 577 2" (spaces, dashes and dots are ignored).
-    code: String,
+    /// The code, e.g. "482 913 577 2" (spaces, dashes and dots are
+    /// ignored). Better left out: you are then asked for it, and typed at
+    /// that prompt it stays out of your shell history and out of the
+    /// process list, where other users of this computer can read it.
+    code: Option<String>,
     #[command(flatten)]
     relay: RelayArgs,
     /// Your name, as the person will see it (marked "not verified"; with
@@ -102,13 +106,21 @@ async fn main() -> ExitCode {
         eprintln!("tessera-viewer: this version has no window yet: add --headless and send commands as JSON lines on stdin");
         return ExitCode::from(2);
     }
-    // A typo is caught here, before it costs the person's code.
-    let code = match Code::parse(&args.code) {
-        Ok(code) => code,
-        Err(e) => {
+    // A typo is caught here, before it costs the person's code; without
+    // a code on the command line, it is asked for on the terminal.
+    let code = match args.code.as_deref().map(Code::parse) {
+        Some(Ok(code)) => code,
+        Some(Err(e)) => {
             eprintln!("tessera-viewer: {e}");
             return ExitCode::from(2);
         }
+        None => match code_prompt::ask_on_terminal() {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("tessera-viewer: {e}");
+                return ExitCode::from(2);
+            }
+        },
     };
     // Without an identity file, a key for this session only: the
     // introduction is still bound to the session, the name unverified.
