@@ -9,11 +9,9 @@ mod trust;
 mod tty;
 
 use clap::{Parser, ValueEnum};
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use tessera_net::trust::RelayTrust;
-use tessera_proto::Fingerprint;
+use tessera_net::relay_args::RelayArgs;
 use tessera_session::consent::Lang;
 
 /// Get help from a technician: read the code shown to them, then decide
@@ -21,20 +19,8 @@ use tessera_session::consent::Lang;
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
-    /// The relay to register with.
-    #[arg(long, default_value = "127.0.0.1:7700")]
-    relay: String,
-    /// Accept only the relay with this certificate fingerprint (SHA-256 hex,
-    /// as printed by tessera-relay on start).
-    #[arg(long)]
-    relay_fingerprint: Option<Fingerprint>,
-    /// Accept a relay certificate issued by this CA (PEM) instead.
-    #[arg(long, conflicts_with = "relay_fingerprint")]
-    relay_ca: Option<PathBuf>,
-    /// Trust-on-first-use record of relays (default:
-    /// ~/.config/tessera/known_relays).
-    #[arg(long)]
-    known_relays: Option<PathBuf>,
+    #[command(flatten)]
+    relay: RelayArgs,
     /// How the consent prompt is shown: in a window (`gui`, the default
     /// when $DISPLAY is set), or on the controlling terminal (`tty`; it
     /// never reads standard input).
@@ -222,9 +208,10 @@ async fn agent(args: Args, lang: Lang, ui: Option<gui::UiLink>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let (relay, trust) = args.relay.into_relay();
     let options = run::Options {
-        relay: args.relay,
-        trust: RelayTrust::from_flags(args.relay_fingerprint, args.relay_ca, args.known_relays),
+        relay,
+        trust,
         events_json: args.events.is_some(),
         lang,
         capture: std::sync::Arc::new(std::sync::Mutex::new(capture)),

@@ -4,6 +4,7 @@
 //! consent prompt), and waits on events with deadlines that fail a test
 //! rather than hang it. No test sleeps to synchronise.
 
+pub mod code_prompt;
 pub mod hostile;
 mod pty;
 pub mod rogue;
@@ -349,12 +350,19 @@ impl Viewer {
     /// Connects with `code`, introduced by `who` (`--name ...` or
     /// `--identity FILE`), asking for `request`.
     pub fn connect_as(code: &str, relay_args: &[String], request: &str, who: &[&str]) -> Self {
-        let mut child = Command::new(bin("tessera-viewer"))
+        let mut command = Command::new(bin("tessera-viewer"));
+        command
             .args(["connect", code])
             .args(relay_args)
             .args(who)
             .args(["--request", request])
-            .args(["--headless", "--events", "json"])
+            .args(["--headless", "--events", "json"]);
+        Self::spawn(command)
+    }
+
+    /// Starts `command` with its standard streams piped to the test.
+    pub(crate) fn spawn(mut command: Command) -> Self {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -367,6 +375,11 @@ impl Viewer {
             events,
             child,
         }
+    }
+
+    /// Its process id (for what `/proc` shows of it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Sends one JSON command line.

@@ -8,8 +8,10 @@ use tessera_net::relay_client::{self, RelayLink};
 use tessera_net::trust::RelayTrust;
 use tessera_proto::frame::{decode_body, encode_payload};
 use tessera_proto::pairing::{PairingMsg, MAX_PAIRING_MSG};
+use tessera_proto::peer::{AgentMsg, ViewerMsg, MAX_PEER_FRAME};
 use tessera_proto::relay::{ClientMsg, RelayMsg};
-use tessera_proto::{Code, Fingerprint, Nameplate, Secret};
+use tessera_proto::{Code, Fingerprint, Grants, Nameplate, Secret};
+use tessera_secure::identity::{signed_hello, Introduction, SessionBinding, SigningKey};
 use tessera_secure::{PairingContext, Pake, Role};
 
 /// An open end-to-end channel held by the rogue.
@@ -24,6 +26,41 @@ pub struct RogueChannel {
     pub send: SendStream,
     /// The control stream, raw.
     pub recv: RecvStream,
+    /// What ties an introduction to this session.
+    pub binding: SessionBinding,
+}
+
+impl RogueChannel {
+    /// As a viewer: introduces itself as Jane of Acme IT, asking for
+    /// `requested`, with a `Hello` validly signed for this session (a key
+    /// made for it), so the agent shows its prompt.
+    pub async fn introduce(&mut self, requested: Grants) {
+        let intro = Introduction {
+            name: "Jane".into(),
+            org: Some("Acme IT".into()),
+            requested,
+            certificate: None,
+        };
+        let key = SigningKey::generate().expect("key");
+        let hello = signed_hello(&intro, &key, &self.binding);
+        self.send(&ViewerMsg::Hello(Box::new(hello))).await;
+    }
+
+    /// As a viewer: sends `msg`, whatever was granted.
+    pub async fn send(&mut self, msg: &ViewerMsg) {
+        let bytes = tessera_proto::frame::encode(msg, MAX_PEER_FRAME).expect("encode");
+        self.send.write_all(&bytes).await.expect("write");
+    }
+
+    /// As a viewer: the agent's next message on the control stream, or
+    /// `None` at its end or after [`crate::DEADLINE`].
+    pub async fn next(&mut self) -> Option<AgentMsg> {
+        let read = tessera_net::framed::read::<AgentMsg>(&mut self.recv, MAX_PEER_FRAME);
+        tokio::time::timeout(crate::DEADLINE, read)
+            .await
+            .ok()
+            .and_then(|r| r.ok().flatten())
+    }
 }
 
 async fn mailbox(link: &mut RelayLink) -> PairingMsg {
@@ -42,15 +79,15 @@ async fn paired(link: &mut RelayLink) -> [u8; 16] {
     }
 }
 
-/// Runs the honest PAKE as `role`; returns our certificate and the peer's
-/// authenticated fingerprint.
+/// Runs the honest PAKE as `role`; returns our certificate, the peer's
+/// authenticated fingerprint and the pairing transcript.
 async fn pake(
     link: &mut RelayLink,
     role: Role,
     secret: &Secret,
     nameplate: Nameplate,
     session_id: [u8; 16],
-) -> (SelfSigned, Fingerprint) {
+) -> (SelfSigned, Fingerprint, [u8; 32]) {
     let (pake, msg) = Pake::start(
         role,
         secret,
@@ -69,6 +106,7 @@ async fn pake(
         panic!("expected pake")
     };
     let keys = pake.finish(&theirs).expect("pake");
+    let transcript = keys.transcript();
     let (own, peer) = keys.confirmations(role);
     let cert = SelfSigned::generate(&["rogue"]).expect("cert");
     link.send(&send(PairingMsg::Confirm(own.seal(&cert.fingerprint))))
@@ -78,7 +116,7 @@ async fn pake(
         panic!("expected confirm")
     };
     let fp = peer.open(&sealed).expect("the code was right");
-    (cert, fp)
+    (cert, fp, transcript)
 }
 
 /// A rogue viewer: joins with the right code and opens the channel.
@@ -92,7 +130,7 @@ pub async fn viewer(relay: &str, fingerprint: &str, code: &str) -> RogueChannel 
     .await
     .expect("join");
     let session_id = paired(&mut link).await;
-    let (cert, agent) = pake(
+    let (cert, agent, transcript) = pake(
         &mut link,
         Role::Viewer,
         &code.secret,
@@ -100,6 +138,11 @@ pub async fn viewer(relay: &str, fingerprint: &str, code: &str) -> RogueChannel 
         session_id,
     )
     .await;
+    let binding = SessionBinding {
+        transcript,
+        agent,
+        viewer: cert.fingerprint,
+    };
     let (endpoint, conn) = tessera_net::channel::connect(&link.connection, &cert, agent)
         .await
         .expect("channel");
@@ -110,6 +153,7 @@ pub async fn viewer(relay: &str, fingerprint: &str, code: &str) -> RogueChannel 
         conn,
         send,
         recv,
+        binding,
     }
 }
 
@@ -128,7 +172,13 @@ pub async fn agent(relay: &str, fingerprint: &str, on_code: impl FnOnce(String))
     let secret = Secret::from_digits([3, 1, 4, 1, 5, 9]).expect("secret");
     on_code(Code::new(nameplate, secret.clone()).display());
     let session_id = paired(&mut link).await;
-    let (cert, viewer) = pake(&mut link, Role::Agent, &secret, nameplate, session_id).await;
+    let (cert, viewer, transcript) =
+        pake(&mut link, Role::Agent, &secret, nameplate, session_id).await;
+    let binding = SessionBinding {
+        transcript,
+        agent: cert.fingerprint,
+        viewer,
+    };
     let (endpoint, conn) = tessera_net::channel::accept(&link.connection, &cert, viewer)
         .await
         .expect("channel");
@@ -139,6 +189,7 @@ pub async fn agent(relay: &str, fingerprint: &str, on_code: impl FnOnce(String))
         conn,
         send,
         recv,
+        binding,
     }
 }
 
@@ -151,7 +202,6 @@ pub fn viewer_sends(
     code: &str,
     bytes: &[u8],
 ) -> Option<tessera_proto::peer::AgentMsg> {
-    use tessera_proto::peer::{AgentMsg, MAX_PEER_FRAME};
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
         let mut rogue = viewer(relay, fingerprint, code).await;

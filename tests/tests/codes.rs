@@ -1,7 +1,7 @@
 //! What a code allows: one guess, one join, a limited time, and typos
 //! caught before they cost anything.
 
-use tessera_tests::{scratch, typo, wrong_secret, Agent, RelayProcess, Viewer};
+use tessera_tests::{code_prompt, scratch, typo, wrong_secret, Agent, RelayProcess, Viewer};
 
 #[test]
 fn a_wrong_code_is_refused_and_burned_and_the_new_code_works() {
@@ -57,6 +57,60 @@ fn a_typo_is_caught_before_anything_is_sent() {
     let (status, stderr) = viewer.wait();
     assert_eq!(status.code(), Some(2));
     assert!(stderr.contains("typo"), "{stderr}");
+}
+
+#[test]
+fn the_code_typed_at_the_viewers_prompt_pairs_and_is_not_on_its_command_line() {
+    let relay = RelayProcess::start(&scratch("prompt"), &[]);
+    let args = relay.client_args();
+    let mut agent = Agent::start(&args);
+    let code = agent.code();
+    let (mut viewer, mut terminal) = code_prompt::connect_at_prompt(&args, "chat");
+    terminal.wait_for("Code the person reads to you");
+    // A typo is said at once and the code asked again: nothing was sent.
+    terminal.type_line(&typo(&code));
+    terminal.wait_for("typo");
+    terminal.wait_for("Code the person reads to you");
+    terminal.type_line(&code);
+    agent.answer("y");
+    assert_eq!(
+        viewer.events.event("session_started")["granted"],
+        serde_json::json!(["chat"])
+    );
+    assert!(
+        !agent
+            .events
+            .seen()
+            .iter()
+            .any(|l| l.contains("code_burned")),
+        "the typo cost the person's code"
+    );
+
+    // What every local user can read of the running viewer: not the code.
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", viewer.pid())).expect("cmdline");
+    let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+    assert!(cmdline.contains("connect"), "{cmdline}");
+    let parsed = tessera_proto::Code::parse(&code).expect("code");
+    let secret = String::from_utf8_lossy(&parsed.secret.password_bytes()).into_owned();
+    let digits: String = code.chars().filter(char::is_ascii_digit).collect();
+    for shown in [code.as_str(), &digits, &secret] {
+        assert!(!cmdline.contains(shown), "{shown:?} in {cmdline:?}");
+    }
+
+    viewer.command(r#"{"cmd":"end"}"#);
+    assert!(viewer.wait().0.success());
+}
+
+#[test]
+fn without_a_code_or_a_terminal_the_viewer_says_how_to_give_it() {
+    // No relay listens here: nothing is tried without a code.
+    let args: Vec<String> = vec!["--relay".into(), "127.0.0.1:9".into()];
+    let (status, stderr) = code_prompt::connect_without_terminal(&args).wait();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no terminal") && stderr.contains("tessera-viewer connect"),
+        "{stderr}"
+    );
 }
 
 #[test]

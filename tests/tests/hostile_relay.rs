@@ -160,6 +160,26 @@ fn a_relay_that_pairs_with_a_third_party_fails_the_pake() {
         "wrong_code"
     );
     assert!(!third_party.terminal.shown().contains("Allow?"));
-    // The intended agent was never reached and still waits with its code.
-    assert!(!intended.events.seen().iter().any(|l| l.contains("paired")));
+
+    // The intended agent was never reached: its code was neither tried
+    // nor burned, so once the relay stops re-pairing, a viewer with that
+    // same code pairs with it (its first pairing) and reaches its prompt.
+    *swapper.swap.lock().expect("swap") = None;
+    let mut second = Viewer::connect(&code, &args, "chat");
+    intended.answer("y");
+    assert_eq!(
+        second.events.event("session_started")["granted"],
+        serde_json::json!(["chat"])
+    );
+    intended.events.event("session_started");
+    let events = intended.events.seen();
+    let count = |name: &str| {
+        let tag = format!(r#""event":"{name}""#);
+        events.iter().filter(|l| l.contains(&tag)).count()
+    };
+    assert_eq!(count("paired"), 1, "{events:#?}");
+    assert_eq!(count("code_burned"), 0, "{events:#?}");
+    assert_eq!(count("code"), 1, "{events:#?}");
+    second.command(r#"{"cmd":"end"}"#);
+    assert!(second.wait().0.success());
 }

@@ -1,7 +1,9 @@
 //! A whole session through the real relay, agent and viewer: code, PAKE,
 //! consent at the terminal, chat both ways, and an orderly end.
 
-use tessera_tests::{running_session, scratch, Agent, RelayProcess, Viewer};
+use tessera_proto::peer::{AgentMsg, ViewerMsg};
+use tessera_proto::{Grants, Permission};
+use tessera_tests::{rogue, running_session, scratch, Agent, RelayProcess, Viewer};
 
 #[test]
 fn full_session_with_chat_both_ways() {
@@ -88,7 +90,72 @@ fn a_refusal_ends_the_session_on_both_sides() {
 
 #[test]
 fn a_partial_grant_is_enforced_by_the_agent() {
+    // A viewer that sends what was not granted (the real one refuses it
+    // before sending, so only a rogue one tests the agent): the PAKE and
+    // a Hello signed for this session, then chat the person did not allow.
     let relay = RelayProcess::start(&scratch("partial"), &[]);
+    let mut agent = Agent::start(&relay.client_args());
+    let code = agent.code();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let mut rogue = rt.block_on(async {
+        let mut rogue = rogue::viewer(&relay.addr, &relay.fingerprint, &code).await;
+        rogue
+            .introduce(Grants::parse_list("view,chat").expect("grants"))
+            .await;
+        rogue
+    });
+    agent.answer("view");
+    let started = agent.events.event("session_started");
+    assert_eq!(started["granted"], serde_json::json!(["view"]));
+    let granted = rt.block_on(rogue.next());
+    assert_eq!(
+        granted,
+        Some(AgentMsg::Accepted {
+            granted: Grants::parse_list("view").expect("grants")
+        })
+    );
+
+    rt.block_on(rogue.send(&ViewerMsg::Chat {
+        text: "hello? type your password here".into(),
+    }));
+    // The agent answers with a refusal (other messages, such as the
+    // display list, may come first) and says so in its own events.
+    let answer = rt.block_on(async {
+        loop {
+            match rogue.next().await {
+                Some(AgentMsg::Displays { .. }) => continue,
+                other => break other,
+            }
+        }
+    });
+    assert_eq!(
+        answer,
+        Some(AgentMsg::Refused {
+            permission: Permission::Chat
+        })
+    );
+    let refused = agent.events.event("refused");
+    assert_eq!(refused["permission"], "chat");
+    // The session goes on with what was granted; the line never reached
+    // the person.
+    rt.block_on(rogue.send(&ViewerMsg::End));
+    assert_eq!(
+        agent.events.event("session_ended")["reason"],
+        "technician_ended"
+    );
+    assert!(
+        !agent.events.seen().iter().any(|l| l.contains("password")),
+        "the chat line was shown as an event"
+    );
+    assert!(
+        !agent.terminal.shown().contains("password"),
+        "the chat line reached the person's terminal"
+    );
+}
+
+#[test]
+fn the_viewer_refuses_an_ungranted_chat_before_sending_it() {
+    let relay = RelayProcess::start(&scratch("partial-viewer"), &[]);
     let args = relay.client_args();
     let mut agent = Agent::start(&args);
     let code = agent.code();
@@ -96,7 +163,8 @@ fn a_partial_grant_is_enforced_by_the_agent() {
     agent.answer("view");
     let started = viewer.events.event("session_started");
     assert_eq!(started["granted"], serde_json::json!(["view"]));
-    // The viewer's own courtesy check refuses chat locally.
+    // The viewer's own courtesy check refuses chat locally: the agent
+    // never hears of it.
     viewer.command(r#"{"cmd":"chat","text":"hello?"}"#);
     let refused = viewer.events.event("refused");
     assert_eq!(refused["permission"], "chat");
@@ -105,7 +173,12 @@ fn a_partial_grant_is_enforced_by_the_agent() {
         agent.events.event("session_ended")["reason"],
         "technician_ended"
     );
-    assert!(!agent.events.seen().iter().any(|l| l.contains("hello?")));
+    let seen = agent.events.seen();
+    assert!(!seen.iter().any(|l| l.contains("hello?")));
+    assert!(
+        !seen.iter().any(|l| l.contains(r#""event":"refused""#)),
+        "the chat line was sent to the agent"
+    );
 }
 
 #[test]

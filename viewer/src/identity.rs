@@ -288,8 +288,8 @@ fn write_temporary(path: &Path, bytes: &[u8], private: bool) -> Result<PathBuf, 
     Ok(tmp)
 }
 
-/// Makes the new name durable.
-fn sync_parent(path: &Path) -> Result<(), String> {
+/// Makes the new name durable (the snapshots' too).
+pub(crate) fn sync_parent(path: &Path) -> Result<(), String> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

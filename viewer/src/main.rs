@@ -1,6 +1,7 @@
 //! `tessera-viewer`: the technician's side. Connects with the code the
 //! person reads aloud and runs the session they allow.
 
+mod code_prompt;
 mod identity;
 mod run;
 mod snapshot;
@@ -8,8 +9,8 @@ mod snapshot;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tessera_net::trust::RelayTrust;
-use tessera_proto::{Code, Fingerprint, Grants};
+use tessera_net::relay_args::RelayArgs;
+use tessera_proto::{Code, Grants};
 use tessera_secure::identity::{Introduction, SigningKey};
 
 /// Help someone at a distance, with their consent.
@@ -33,21 +34,13 @@ enum Cmd {
 
 #[derive(clap::Args, Debug)]
 struct ConnectArgs {
-    /// The code, e.g. "482 913 577 2" (spaces, dashes and dots are ignored).
-    code: String,
-    /// The relay the person's agent registered with.
-    #[arg(long, default_value = "127.0.0.1:7700")]
-    relay: String,
-    /// Accept only the relay with this certificate fingerprint.
-    #[arg(long)]
-    relay_fingerprint: Option<Fingerprint>,
-    /// Accept a relay certificate issued by this CA (PEM) instead.
-    #[arg(long, conflicts_with = "relay_fingerprint")]
-    relay_ca: Option<PathBuf>,
-    /// Trust-on-first-use record of relays (default:
-    /// ~/.config/tessera/known_relays).
-    #[arg(long)]
-    known_relays: Option<PathBuf>,
+    /// The code, e.g. "482 913 577 2" (spaces, dashes and dots are
+    /// ignored). Better left out: you are then asked for it, and typed at
+    /// that prompt it stays out of your shell history and out of the
+    /// process list, where other users of this computer can read it.
+    code: Option<String>,
+    #[command(flatten)]
+    relay: RelayArgs,
     /// Your name, as the person will see it (marked "not verified"; with
     /// --identity, the identity's name is used).
     #[arg(long, default_value_t = default_name(), conflicts_with = "identity")]
@@ -113,13 +106,21 @@ async fn main() -> ExitCode {
         eprintln!("tessera-viewer: this version has no window yet: add --headless and send commands as JSON lines on stdin");
         return ExitCode::from(2);
     }
-    // A typo is caught here, before it costs the person's code.
-    let code = match Code::parse(&args.code) {
-        Ok(code) => code,
-        Err(e) => {
+    // A typo is caught here, before it costs the person's code; without
+    // a code on the command line, it is asked for on the terminal.
+    let code = match args.code.as_deref().map(Code::parse) {
+        Some(Ok(code)) => code,
+        Some(Err(e)) => {
             eprintln!("tessera-viewer: {e}");
             return ExitCode::from(2);
         }
+        None => match code_prompt::ask_on_terminal() {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("tessera-viewer: {e}");
+                return ExitCode::from(2);
+            }
+        },
     };
     // Without an identity file, a key for this session only: the
     // introduction is still bound to the session, the name unverified.
@@ -139,9 +140,10 @@ async fn main() -> ExitCode {
             }
         },
     };
+    let (relay, trust) = args.relay.into_relay();
     let options = run::Options {
-        relay: args.relay,
-        trust: RelayTrust::from_flags(args.relay_fingerprint, args.relay_ca, args.known_relays),
+        relay,
+        trust,
         events_json: args.events.is_some(),
         intro: Introduction {
             name,

@@ -2,16 +2,19 @@
 //! display, so remote input can pause for them (the local user wins).
 //!
 //! XInput2 raw events name the device an event came from. Injected input
-//! (ours, and any other XTest client's) comes from the XTest devices,
-//! which the server marks with the `XTEST Device` property; anything else
-//! is a real device in the person's hands. What those devices hold down
+//! (ours, and any other XTest client's) comes from the XTest devices, the
+//! slaves the server makes for each master and names after it; anything
+//! else is a real device in the person's hands. They are told apart by
+//! what no client can change (a device's name and, for XTest devices,
+//! their master), never by the `XTEST Device` property, which any client
+//! may put on the person's own keyboard. What those devices hold down
 //! (keys, buttons, touches) is tracked, so a key held still keeps the
 //! pause going although raw events do not repeat.
 
 use std::collections::HashSet;
 use x11rb::connection::Connection;
 use x11rb::protocol::xinput::{self, ConnectionExt as _, Device, EventMask, XIEventMask};
-use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _, Window};
+use x11rb::protocol::xproto::Window;
 use x11rb::protocol::Event;
 use x11rb::rust_connection::RustConnection;
 
@@ -165,51 +168,160 @@ fn injected_devices(conn: &RustConnection) -> Result<HashSet<u16>, WatchError> {
         .map_err(|e| err("list devices", e))?
         .reply()
         .map_err(|e| err("list devices", e))?;
-    let marker = conn
-        .intern_atom(true, b"XTEST Device")
-        .map_err(|e| err("list devices", e))?
-        .reply()
-        .map_err(|e| err("list devices", e))?
-        .atom;
-    let mut injected = HashSet::new();
-    for device in devices.infos {
-        if is_xtest(conn, &device, marker)? {
-            injected.insert(device.deviceid);
-        }
-    }
-    Ok(injected)
+    Ok(devices
+        .infos
+        .iter()
+        .filter(|device| is_xtest(device, &devices.infos))
+        .map(|device| device.deviceid)
+        .collect())
 }
 
-/// Whether `device` is an XTest device: named as X servers name them, or
-/// marked so by the server.
-fn is_xtest(
-    conn: &RustConnection,
-    device: &xinput::XIDeviceInfo,
-    marker: u32,
-) -> Result<bool, WatchError> {
-    if device.name.ends_with(b" XTEST pointer") || device.name.ends_with(b" XTEST keyboard") {
-        return Ok(true);
+/// Whether `device` is the XTest slave the X server made for its master:
+/// for a master named `NAME pointer` (`NAME keyboard`), the server names
+/// its XTest slaves `NAME XTEST pointer` and `NAME XTEST keyboard` and
+/// refuses to float or reattach them, and no client can rename a device.
+///
+/// The `XTEST Device` property is not used: the server guards it on its
+/// XTest devices, but any client may set it on any other device, such as
+/// the person's keyboard, which would then go unwatched.
+fn is_xtest(device: &xinput::XIDeviceInfo, devices: &[xinput::XIDeviceInfo]) -> bool {
+    let (xtest_suffix, master_type, master_suffix): (_, _, &[u8]) = match device.type_ {
+        xinput::DeviceType::SLAVE_POINTER => (
+            b" XTEST pointer".as_slice(),
+            xinput::DeviceType::MASTER_POINTER,
+            b" pointer",
+        ),
+        xinput::DeviceType::SLAVE_KEYBOARD => (
+            b" XTEST keyboard".as_slice(),
+            xinput::DeviceType::MASTER_KEYBOARD,
+            b" keyboard",
+        ),
+        _ => return false,
+    };
+    let Some(master) = devices
+        .iter()
+        .find(|d| d.deviceid == device.attachment && d.type_ == master_type)
+    else {
+        return false;
+    };
+    master
+        .name
+        .strip_suffix(master_suffix)
+        .is_some_and(|base| device.name == [base, xtest_suffix].concat())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::process::{Child, Command, Stdio};
+    use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _, PropMode};
+
+    /// An Xvfb on a free display, stopped on drop.
+    struct Xvfb(Child, String);
+
+    impl Xvfb {
+        fn start() -> Self {
+            let mut child = Command::new("Xvfb")
+                .args(["-displayfd", "1", "-nolisten", "tcp"])
+                .args(["-screen", "0", "640x480x24"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb is installed (tests/setup.sh installs it)");
+            let mut line = String::new();
+            BufReader::new(child.stdout.take().expect("stdout"))
+                .read_line(&mut line)
+                .expect("display number");
+            Self(child, format!(":{}", line.trim()))
+        }
     }
-    if marker == u32::from(AtomEnum::NONE) {
-        return Ok(false);
+
+    impl Drop for Xvfb {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
     }
-    let reply = conn
-        .xinput_xi_get_property(
-            device.deviceid,
-            false,
-            marker,
-            u32::from(AtomEnum::ANY),
-            0,
-            1,
-        )
-        .map_err(|e| err("read device property", e))?
-        .reply();
-    // A device that vanished since the list is no longer a source.
-    let Ok(reply) = reply else { return Ok(false) };
-    Ok(match reply.items {
-        xinput::XIGetPropertyItems::Data8(v) => v.first().is_some_and(|b| *b != 0),
-        xinput::XIGetPropertyItems::Data16(v) => v.first().is_some_and(|b| *b != 0),
-        xinput::XIGetPropertyItems::Data32(v) => v.first().is_some_and(|b| *b != 0),
-        _ => false,
-    })
+
+    fn device_names(conn: &RustConnection) -> Vec<(u16, String)> {
+        let reply = conn
+            .xinput_xi_query_device(Device::ALL)
+            .expect("query")
+            .reply()
+            .expect("devices");
+        reply
+            .infos
+            .iter()
+            .map(|d| (d.deviceid, String::from_utf8_lossy(&d.name).into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn only_the_servers_own_xtest_devices_count_as_injected_whatever_clients_set() {
+        let x = Xvfb::start();
+        let (conn, _) = x11rb::connect(Some(&x.1)).expect("connect");
+        let marker = conn
+            .intern_atom(false, b"XTEST Device")
+            .expect("atom")
+            .reply()
+            .expect("atom")
+            .atom;
+        // Any client (a technician with control can start one) marks the
+        // person's real keyboard and mouse as XTest devices...
+        let real: Vec<u16> = device_names(&conn)
+            .into_iter()
+            .filter(|(_, name)| name.starts_with("Xvfb "))
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(real.len(), 2, "Xvfb's keyboard and mouse");
+        for &id in &real {
+            conn.xinput_xi_change_property(
+                id,
+                PropMode::REPLACE,
+                marker,
+                u32::from(AtomEnum::INTEGER),
+                1,
+                &xinput::XIChangePropertyAux::Data8(vec![1]),
+            )
+            .expect("send")
+            .check()
+            .expect("the server lets any client set it");
+            let forged = conn
+                .xinput_xi_get_property(id, false, marker, u32::from(AtomEnum::ANY), 0, 1)
+                .expect("send")
+                .reply()
+                .expect("read back");
+            assert!(
+                matches!(forged.items, xinput::XIGetPropertyItems::Data8(ref v) if v == &[1]),
+                "the forged property reads back"
+            );
+        }
+        // ...and makes a master device whose names end like XTest ones.
+        let created = Command::new("xinput")
+            .args(["create-master", "Forged XTEST"])
+            .env("DISPLAY", &x.1)
+            .status()
+            .expect("xinput (tests/setup.sh installs it)");
+        assert!(created.success());
+
+        let watch = LocalInputWatch::open(Some(&x.1)).expect("watch");
+        let names = device_names(&conn);
+        let mut injected: Vec<&str> = names
+            .iter()
+            .filter(|(id, _)| watch.injected.contains(id))
+            .map(|(_, name)| name.as_str())
+            .collect();
+        injected.sort_unstable();
+        assert_eq!(
+            injected,
+            [
+                "Forged XTEST XTEST keyboard",
+                "Forged XTEST XTEST pointer",
+                "Virtual core XTEST keyboard",
+                "Virtual core XTEST pointer",
+            ],
+            "the person's own devices must never be taken for injected ones"
+        );
+    }
 }

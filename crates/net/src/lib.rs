@@ -15,6 +15,7 @@ mod error;
 pub mod framed;
 pub mod lines;
 pub mod pinned;
+pub mod relay_args;
 pub mod relay_client;
 pub mod small_file;
 pub mod timers;
