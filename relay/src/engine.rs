@@ -21,19 +21,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use tessera_proto::frame::{self, LENGTH_PREFIX};
 use tessera_proto::relay::{
-    ClientMsg, Refusal, RelayMsg, SessionId, MAX_CONTROL_FRAME, MAX_MAILBOX_MESSAGES,
+    ClientMsg, CloseReason, Refusal, RelayMsg, SessionId, MAX_CONTROL_FRAME, MAX_MAILBOX_MESSAGES,
     MAX_MAILBOX_PAYLOAD,
 };
 use tokio::net::UdpSocket;
 use tokio::sync::watch;
-
-/// QUIC application error codes the relay closes with.
-mod close_code {
-    pub const NORMAL: u32 = 0;
-    pub const BAD_REQUEST: u32 = 1;
-    pub const TIMEOUT: u32 = 2;
-    pub const SLOW_READER: u32 = 3;
-}
 
 /// How often expiries and stalled clients are checked.
 const SWEEP: Duration = Duration::from_millis(250);
@@ -382,11 +374,7 @@ impl Engine {
                     return;
                 };
                 if c.control == Some(id) && c.closing_since.is_some() {
-                    c.conn.close(
-                        now,
-                        close_code::BAD_REQUEST.into(),
-                        Bytes::from_static(b"bad request"),
-                    );
+                    close(&mut c.conn, now, CloseReason::BadRequest);
                 }
             }
             Event::DatagramReceived => self.forward(ch),
@@ -442,8 +430,7 @@ impl Engine {
                 StreamEnd::Finished | StreamEnd::Reset => {
                     self.leave(ch, now);
                     if let Some(c) = self.clients.get_mut(&ch) {
-                        c.conn
-                            .close(now, close_code::NORMAL.into(), Bytes::from_static(b"bye"));
+                        close(&mut c.conn, now, CloseReason::Bye);
                     }
                     return;
                 }
@@ -529,8 +516,7 @@ impl Engine {
             (ClientMsg::Close, _) => {
                 self.leave(ch, now);
                 if let Some(c) = self.clients.get_mut(&ch) {
-                    c.conn
-                        .close(now, close_code::NORMAL.into(), Bytes::from_static(b"bye"));
+                    close(&mut c.conn, now, CloseReason::Bye);
                 }
             }
         }
@@ -723,10 +709,10 @@ impl Engine {
             // It does not read what it is sent: it gets nothing more.
             tracing::info!(addr = %c.conn.remote_address(), "closing a client that does not read");
             c.outbox = Vec::new();
-            c.conn.close(
+            close(
+                &mut c.conn,
                 Instant::now(),
-                close_code::SLOW_READER.into(),
-                Bytes::from_static(b"control stream not read"),
+                CloseReason::ControlStreamNotRead,
             );
             self.dirty.insert(ch);
             return;
@@ -879,32 +865,28 @@ impl Engine {
         }
         self.update_waiting();
         let timeout = self.settings.handshake_timeout;
-        let stale: Vec<(ConnectionHandle, u32, &'static [u8])> = self
+        let stale: Vec<(ConnectionHandle, CloseReason)> = self
             .clients
             .iter()
             .filter_map(|(ch, c)| {
                 if c.conn.is_closed() {
                     None
                 } else if c.control.is_none() && now.duration_since(c.opened_at) > timeout {
-                    Some((
-                        *ch,
-                        close_code::TIMEOUT,
-                        &b"no control stream opened in time"[..],
-                    ))
+                    Some((*ch, CloseReason::NoControlStream))
                 } else if c
                     .closing_since
                     .is_some_and(|t| now.duration_since(t) > LINGER)
                 {
-                    Some((*ch, close_code::BAD_REQUEST, &b"bad request"[..]))
+                    Some((*ch, CloseReason::BadRequest))
                 } else {
                     None
                 }
             })
             .collect();
-        for (ch, code, reason) in stale {
+        for (ch, reason) in stale {
             self.leave(ch, now);
             if let Some(c) = self.clients.get_mut(&ch) {
-                c.conn.close(now, code.into(), Bytes::from_static(reason));
+                close(&mut c.conn, now, reason);
                 self.dirty.insert(ch);
             }
         }
@@ -916,15 +898,20 @@ impl Engine {
         for ch in all {
             self.leave(ch, now);
             if let Some(c) = self.clients.get_mut(&ch) {
-                c.conn.close(
-                    now,
-                    close_code::NORMAL.into(),
-                    Bytes::from_static(b"relay shutting down"),
-                );
+                close(&mut c.conn, now, CloseReason::ShuttingDown);
             }
             self.dirty.insert(ch);
         }
     }
+}
+
+/// Closes a connection with the code and phrase of `reason`.
+fn close(conn: &mut quinn_proto::Connection, now: Instant, reason: CloseReason) {
+    conn.close(
+        now,
+        reason.code().into(),
+        Bytes::from_static(reason.phrase()),
+    );
 }
 
 async fn sleep_until(at: Option<Instant>) {
