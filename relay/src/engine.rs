@@ -24,6 +24,7 @@ use tessera_proto::relay::{
     ClientMsg, CloseReason, Refusal, RelayMsg, SessionId, MAX_CONTROL_FRAME, MAX_MAILBOX_MESSAGES,
     MAX_MAILBOX_PAYLOAD,
 };
+use tessera_proto::Nameplate;
 use tokio::net::UdpSocket;
 use tokio::sync::watch;
 
@@ -92,7 +93,7 @@ struct Pair {
     agent: ConnectionHandle,
     viewer: ConnectionHandle,
     session_id: SessionId,
-    nameplate: u32,
+    nameplate: Nameplate,
     started_at: SystemTime,
     agent_addr: SocketAddr,
     viewer_addr: SocketAddr,
@@ -559,7 +560,7 @@ impl Engine {
                 self.queue(
                     ch,
                     &RelayMsg::Registered {
-                        nameplate: nameplate.get(),
+                        nameplate,
                         expires_in_secs: u32::try_from(ttl.as_secs()).unwrap_or(u32::MAX),
                     },
                 );
@@ -568,7 +569,7 @@ impl Engine {
         }
     }
 
-    fn join(&mut self, viewer: ConnectionHandle, nameplate: u32, now: Instant) {
+    fn join(&mut self, viewer: ConnectionHandle, nameplate: Nameplate, now: Instant) {
         let Some(viewer_addr) = self.clients.get(&viewer).map(|c| c.conn.remote_address()) else {
             return;
         };

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Mutex;
+use tessera_proto::Nameplate;
 
 /// One finished pairing.
 #[derive(Debug, Serialize)]
@@ -13,7 +14,7 @@ pub struct SessionRecord {
     /// The pairing id, hex.
     pub session_id: String,
     /// The nameplate used.
-    pub nameplate: u32,
+    pub nameplate: Nameplate,
     /// When the viewer joined (RFC 3339).
     pub started_at: String,
     /// When forwarding stopped (RFC 3339).

@@ -1,4 +1,4 @@
-//! The relay's rendezvous rules, sans-IO: nameplate allocation, expiry,
+//! The relay's nameplate registry, sans-IO: nameplate allocation, expiry,
 //! pairing once only, quarantine of used numbers, and per-address limits.
 //! The server feeds it requests with the current time; it holds no socket.
 
@@ -84,12 +84,12 @@ pub struct Pairing {
 #[derive(Debug)]
 pub struct Registry {
     limits: Limits,
-    waiting: HashMap<u32, Waiting>,
+    waiting: HashMap<Nameplate, Waiting>,
     /// The nameplate each waiting agent holds, so a departure costs O(1).
-    by_agent: HashMap<ConnId, u32>,
+    by_agent: HashMap<ConnId, Nameplate>,
     /// Nameplates that may not be allocated again yet: until when, and
     /// what a viewer trying one is told.
-    quarantined: HashMap<u32, (Instant, Refusal)>,
+    quarantined: HashMap<Nameplate, (Instant, Refusal)>,
     waiting_per_ip: HashMap<IpAddr, u32>,
     joins: HashMap<IpAddr, Tokens>,
     registers: HashMap<IpAddr, Tokens>,
@@ -140,12 +140,11 @@ impl Registry {
         if self.waiting_per_ip.get(&ip).copied().unwrap_or(0) >= self.limits.max_waiting_per_ip {
             return Err(Refusal::RateLimited);
         }
-        let number = self.free_number().ok_or(Refusal::Busy)?;
-        let nameplate = Nameplate::new(number).ok_or(Refusal::Busy)?;
+        let nameplate = self.free_nameplate().ok_or(Refusal::Busy)?;
         *self.waiting_per_ip.entry(ip).or_default() += 1;
-        self.by_agent.insert(agent, number);
+        self.by_agent.insert(agent, nameplate);
         self.waiting.insert(
-            number,
+            nameplate,
             Waiting {
                 agent,
                 ip,
@@ -156,10 +155,11 @@ impl Registry {
     }
 
     fn taken(&self, n: u32) -> bool {
-        self.waiting.contains_key(&n) || self.quarantined.contains_key(&n)
+        Nameplate::new(n)
+            .is_none_or(|n| self.waiting.contains_key(&n) || self.quarantined.contains_key(&n))
     }
 
-    fn free_number(&self) -> Option<u32> {
+    fn free_nameplate(&self) -> Option<Nameplate> {
         let mut rng = rand::thread_rng();
         for (lo, hi) in RANGES {
             // Random probes find a free number fast while the range is not
@@ -167,12 +167,12 @@ impl Registry {
             for _ in 0..64 {
                 let n = rng.gen_range(lo..=hi);
                 if !self.taken(n) {
-                    return Some(n);
+                    return Nameplate::new(n);
                 }
             }
             let start = rng.gen_range(lo..=hi);
             if let Some(n) = (start..=hi).chain(lo..start).find(|n| !self.taken(*n)) {
-                return Some(n);
+                return Nameplate::new(n);
             }
         }
         None
@@ -180,9 +180,14 @@ impl Registry {
 
     /// Pairs a viewer with the agent waiting under `nameplate`. The
     /// nameplate is consumed: a second join, or the right code after a
-    /// wrong one, finds nothing. A nameplate past its expiry is refused even before the sweep (which
-    /// tells its agent) has removed it.
-    pub fn join(&mut self, nameplate: u32, ip: IpAddr, now: Instant) -> Result<Pairing, Refusal> {
+    /// wrong one, finds nothing. A nameplate past its expiry is refused
+    /// even before the sweep (which tells its agent) has removed it.
+    pub fn join(
+        &mut self,
+        nameplate: Nameplate,
+        ip: IpAddr,
+        now: Instant,
+    ) -> Result<Pairing, Refusal> {
         self.take_token(Bucket::Join, ip, now)?;
         if self
             .waiting
@@ -246,14 +251,14 @@ impl Registry {
     }
 
     /// Removes a waiting nameplate with everything that indexes it.
-    fn take(&mut self, nameplate: u32) -> Option<Waiting> {
+    fn take(&mut self, nameplate: Nameplate) -> Option<Waiting> {
         let w = self.waiting.remove(&nameplate)?;
         self.by_agent.remove(&w.agent);
         self.release_ip(w.ip);
         Some(w)
     }
 
-    fn quarantine(&mut self, nameplate: u32, now: Instant, why: Refusal) {
+    fn quarantine(&mut self, nameplate: Nameplate, now: Instant, why: Refusal) {
         self.quarantined
             .insert(nameplate, (now + self.limits.quarantine, why));
     }
@@ -271,7 +276,7 @@ impl Registry {
     /// whose nameplate expired, to be told.
     pub fn expire(&mut self, now: Instant) -> Vec<ConnId> {
         self.quarantined.retain(|_, (until, _)| *until > now);
-        let expired: Vec<u32> = self
+        let expired: Vec<Nameplate> = self
             .waiting
             .iter()
             .filter(|(_, w)| w.expires_at <= now)
@@ -305,6 +310,10 @@ mod tests {
         IpAddr::from([10, 0, 0, n])
     }
 
+    fn np(n: u32) -> Nameplate {
+        Nameplate::new(n).expect("nameplate")
+    }
+
     fn unlimited() -> Limits {
         Limits {
             max_waiting_per_ip: 10_000,
@@ -319,7 +328,7 @@ mod tests {
         let now = Instant::now();
         let (n, _) = r.register(5, ip(1), now).expect("room");
         let late = now + Duration::from_secs(600);
-        assert_eq!(r.join(n.get(), ip(2), late), Err(Refusal::Expired));
+        assert_eq!(r.join(n, ip(2), late), Err(Refusal::Expired));
         assert_eq!(r.expire(late), vec![5], "the sweep still tells the agent");
     }
 
@@ -363,10 +372,13 @@ mod tests {
         let now = Instant::now();
         let (n, ttl) = r.register(7, ip(1), now).expect("room");
         assert_eq!(ttl, Duration::from_secs(600));
-        let pairing = r.join(n.get(), ip(2), now).expect("paired");
+        let pairing = r.join(n, ip(2), now).expect("paired");
         assert_eq!(pairing.agent, 7);
-        assert_eq!(r.join(n.get(), ip(3), now), Err(Refusal::NameplateUsed));
-        assert_eq!(r.join(999_999, ip(3), now), Err(Refusal::UnknownNameplate));
+        assert_eq!(r.join(n, ip(3), now), Err(Refusal::NameplateUsed));
+        assert_eq!(
+            r.join(np(999_999), ip(3), now),
+            Err(Refusal::UnknownNameplate)
+        );
     }
 
     #[test]
@@ -374,14 +386,14 @@ mod tests {
         let mut r = Registry::new(unlimited());
         let now = Instant::now();
         let (first, _) = r.register(1, ip(1), now).expect("room");
-        r.join(first.get(), ip(2), now).expect("paired");
+        r.join(first, ip(2), now).expect("paired");
         for agent in 2..900 {
             let (n, _) = r.register(agent, ip(1), now).expect("room");
             assert_ne!(n, first);
         }
         let later = now + Duration::from_secs(601);
         r.expire(later);
-        assert!(!r.quarantined.contains_key(&first.get()));
+        assert!(!r.quarantined.contains_key(&first));
     }
 
     #[test]
@@ -393,7 +405,7 @@ mod tests {
         assert!(r.expire(now + Duration::from_secs(599)).is_empty());
         assert_eq!(r.expire(now + Duration::from_secs(600)), vec![5]);
         assert_eq!(
-            r.join(n.get(), ip(2), now + Duration::from_secs(601)),
+            r.join(n, ip(2), now + Duration::from_secs(601)),
             Err(Refusal::Expired)
         );
     }
@@ -416,11 +428,14 @@ mod tests {
         r.register(5, ip(1), now)
             .expect("room again after one left");
         for _ in 0..3 {
-            assert_eq!(r.join(5555, ip(9), now), Err(Refusal::UnknownNameplate));
+            assert_eq!(r.join(np(5555), ip(9), now), Err(Refusal::UnknownNameplate));
         }
-        assert_eq!(r.join(5555, ip(9), now), Err(Refusal::RateLimited));
+        assert_eq!(r.join(np(5555), ip(9), now), Err(Refusal::RateLimited));
         let later = now + Duration::from_secs(1);
-        assert_eq!(r.join(5555, ip(9), later), Err(Refusal::UnknownNameplate));
+        assert_eq!(
+            r.join(np(5555), ip(9), later),
+            Err(Refusal::UnknownNameplate)
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! (PAKE messages and sealed confirmations); after pairing, it forwards QUIC
 //! datagrams it cannot read.
 
+use crate::Nameplate;
 use serde::{Deserialize, Serialize};
 
 /// ALPN of the outer (client ↔ relay) QUIC connection.
@@ -27,8 +28,9 @@ pub enum ClientMsg {
     Register,
     /// Viewer: pair with the agent waiting under this nameplate.
     Join {
-        /// The public part of the code.
-        nameplate: u32,
+        /// The public part of the code (an out-of-range number does not
+        /// decode: the relay answers `BadRequest`).
+        nameplate: Nameplate,
     },
     /// Forward this opaque payload to the paired peer.
     Mailbox {
@@ -48,7 +50,7 @@ pub enum RelayMsg {
     /// A nameplate is allocated for the agent.
     Registered {
         /// The public part of the code.
-        nameplate: u32,
+        nameplate: Nameplate,
         /// Seconds until the nameplate expires unused.
         expires_in_secs: u32,
     },
