@@ -4,7 +4,7 @@
 
 use rand::Rng;
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::{Duration, Instant};
 use tessera_proto::relay::{Refusal, SessionId};
 use tessera_proto::Nameplate;
@@ -33,6 +33,11 @@ pub struct Limits {
     pub registers_per_minute: u32,
     /// Waiting registrations in all.
     pub max_waiting: usize,
+    /// The per-address limits count an IPv6 address by its first this many
+    /// bits (32 to 128, others are clamped; default 64), since one host
+    /// commonly holds a whole /64. IPv4 addresses, and IPv4 addresses
+    /// mapped into IPv6, count whole.
+    pub ipv6_prefix: u8,
 }
 
 impl Default for Limits {
@@ -46,6 +51,7 @@ impl Default for Limits {
             register_burst: 20,
             registers_per_minute: 60,
             max_waiting: 200_000,
+            ipv6_prefix: 64,
         }
     }
 }
@@ -53,9 +59,37 @@ impl Default for Limits {
 #[derive(Debug)]
 struct Waiting {
     agent: ConnId,
-    ip: IpAddr,
+    /// The [`Source`] the registration counts against.
+    source: Source,
     expires_at: Instant,
 }
+
+/// What the per-address limits count against: an IPv4 address, or an
+/// IPv6 address with every bit past the configured prefix cleared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Source(IpAddr);
+
+impl Source {
+    fn of(ip: IpAddr, ipv6_prefix: u8) -> Self {
+        match ip {
+            IpAddr::V4(v4) => Source(IpAddr::V4(v4)),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => Source(IpAddr::V4(v4)),
+                None => {
+                    let bits = u32::from(ipv6_prefix.clamp(MIN_IPV6_PREFIX, MAX_IPV6_PREFIX));
+                    let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+                    Source(IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask)))
+                }
+            },
+        }
+    }
+}
+
+/// The shortest IPv6 prefix [`Limits::ipv6_prefix`] may name: coarser
+/// would lump whole providers together.
+pub const MIN_IPV6_PREFIX: u8 = 32;
+/// The longest: one address.
+pub const MAX_IPV6_PREFIX: u8 = 128;
 
 /// A token bucket of one address for one kind of request.
 #[derive(Debug)]
@@ -90,9 +124,9 @@ pub struct Registry {
     /// Nameplates that may not be allocated again yet: until when, and
     /// what a viewer trying one is told.
     quarantined: HashMap<Nameplate, (Instant, Refusal)>,
-    waiting_per_ip: HashMap<IpAddr, u32>,
-    joins: HashMap<IpAddr, Tokens>,
-    registers: HashMap<IpAddr, Tokens>,
+    waiting_per_source: HashMap<Source, u32>,
+    joins: HashMap<Source, Tokens>,
+    registers: HashMap<Source, Tokens>,
 }
 
 /// The ranges nameplates come from, shortest first.
@@ -114,7 +148,7 @@ impl Registry {
             waiting: HashMap::new(),
             by_agent: HashMap::new(),
             quarantined: HashMap::new(),
-            waiting_per_ip: HashMap::new(),
+            waiting_per_source: HashMap::new(),
             joins: HashMap::new(),
             registers: HashMap::new(),
         }
@@ -133,25 +167,31 @@ impl Registry {
         ip: IpAddr,
         now: Instant,
     ) -> Result<(Nameplate, Duration), Refusal> {
-        self.take_token(Bucket::Register, ip, now)?;
+        let source = self.source(ip);
+        self.take_token(Bucket::Register, source, now)?;
         if self.waiting.len() >= self.limits.max_waiting {
             return Err(Refusal::Busy);
         }
-        if self.waiting_per_ip.get(&ip).copied().unwrap_or(0) >= self.limits.max_waiting_per_ip {
+        let held = self.waiting_per_source.get(&source).copied().unwrap_or(0);
+        if held >= self.limits.max_waiting_per_ip {
             return Err(Refusal::RateLimited);
         }
         let nameplate = self.free_nameplate().ok_or(Refusal::Busy)?;
-        *self.waiting_per_ip.entry(ip).or_default() += 1;
+        *self.waiting_per_source.entry(source).or_default() += 1;
         self.by_agent.insert(agent, nameplate);
         self.waiting.insert(
             nameplate,
             Waiting {
                 agent,
-                ip,
+                source,
                 expires_at: now + self.limits.nameplate_ttl,
             },
         );
         Ok((nameplate, self.limits.nameplate_ttl))
+    }
+
+    fn source(&self, ip: IpAddr) -> Source {
+        Source::of(ip, self.limits.ipv6_prefix)
     }
 
     fn taken(&self, n: u32) -> bool {
@@ -188,7 +228,8 @@ impl Registry {
         ip: IpAddr,
         now: Instant,
     ) -> Result<Pairing, Refusal> {
-        self.take_token(Bucket::Join, ip, now)?;
+        let source = self.source(ip);
+        self.take_token(Bucket::Join, source, now)?;
         if self
             .waiting
             .get(&nameplate)
@@ -211,7 +252,7 @@ impl Registry {
         }
     }
 
-    fn take_token(&mut self, kind: Bucket, ip: IpAddr, now: Instant) -> Result<(), Refusal> {
+    fn take_token(&mut self, kind: Bucket, source: Source, now: Instant) -> Result<(), Refusal> {
         let (burst, per_minute, buckets) = match kind {
             Bucket::Join => (
                 self.limits.join_burst,
@@ -226,7 +267,7 @@ impl Registry {
         };
         let burst = f64::from(burst);
         let rate = f64::from(per_minute) / 60.0;
-        let bucket = buckets.entry(ip).or_insert(Tokens {
+        let bucket = buckets.entry(source).or_insert(Tokens {
             tokens: burst,
             at: now,
         });
@@ -254,7 +295,7 @@ impl Registry {
     fn take(&mut self, nameplate: Nameplate) -> Option<Waiting> {
         let w = self.waiting.remove(&nameplate)?;
         self.by_agent.remove(&w.agent);
-        self.release_ip(w.ip);
+        self.release_source(w.source);
         Some(w)
     }
 
@@ -263,11 +304,11 @@ impl Registry {
             .insert(nameplate, (now + self.limits.quarantine, why));
     }
 
-    fn release_ip(&mut self, ip: IpAddr) {
-        if let Some(c) = self.waiting_per_ip.get_mut(&ip) {
+    fn release_source(&mut self, source: Source) {
+        if let Some(c) = self.waiting_per_source.get_mut(&source) {
             *c = c.saturating_sub(1);
             if *c == 0 {
-                self.waiting_per_ip.remove(&ip);
+                self.waiting_per_source.remove(&source);
             }
         }
     }
@@ -312,6 +353,13 @@ mod tests {
 
     fn np(n: u32) -> Nameplate {
         Nameplate::new(n).expect("nameplate")
+    }
+
+    /// An address of the host holding 2001:db8:1:2::/64 (`n` in its
+    /// interface identifier), or of its neighbour's /64 with `other`.
+    fn v6(other: bool, n: u16) -> IpAddr {
+        let subnet = if other { 3 } else { 2 };
+        IpAddr::from([0x2001, 0xdb8, 1, subnet, 0, 0, n >> 8, n & 0xff])
     }
 
     fn unlimited() -> Limits {
@@ -435,6 +483,53 @@ mod tests {
         assert_eq!(
             r.join(np(5555), ip(9), later),
             Err(Refusal::UnknownNameplate)
+        );
+    }
+
+    #[test]
+    fn one_ipv6_slash_64_is_one_address_for_the_limits() {
+        let mut r = Registry::new(Limits::default());
+        let now = Instant::now();
+        for (agent, n) in (1..=20).zip(1u16..) {
+            r.register(agent, v6(false, n), now)
+                .expect("within the limit");
+        }
+        assert_eq!(
+            r.register(21, v6(false, 21), now),
+            Err(Refusal::RateLimited),
+            "a 21st address of the same /64 is the same host"
+        );
+        r.register(22, v6(true, 1), now)
+            .expect("the neighbouring /64 has its own limit");
+        for n in 1..=10 {
+            assert_eq!(
+                r.join(np(5555), v6(false, 100 + n), now),
+                Err(Refusal::UnknownNameplate)
+            );
+        }
+        assert_eq!(
+            r.join(np(5555), v6(false, 200), now),
+            Err(Refusal::RateLimited)
+        );
+    }
+
+    #[test]
+    fn the_ipv6_prefix_is_configurable_and_mapped_ipv4_counts_as_ipv4() {
+        let mut r = Registry::new(Limits {
+            max_waiting_per_ip: 1,
+            ipv6_prefix: 128,
+            ..Limits::default()
+        });
+        let now = Instant::now();
+        r.register(1, v6(false, 1), now).expect("first");
+        r.register(2, v6(false, 2), now)
+            .expect("with /128 every address counts alone");
+        r.register(3, ip(7), now).expect("an IPv4 address");
+        let mapped = IpAddr::from(std::net::Ipv4Addr::new(10, 0, 0, 7).to_ipv6_mapped());
+        assert_eq!(
+            r.register(4, mapped, now),
+            Err(Refusal::RateLimited),
+            "the same IPv4 address, mapped into IPv6"
         );
     }
 
