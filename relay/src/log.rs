@@ -8,6 +8,19 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use tessera_proto::Nameplate;
 
+/// How a pairing ended, as the log's `end` field spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PairEnd {
+    /// The agent voided its code (a wrong code, or a pairing that stalled
+    /// or was left).
+    Burned,
+    /// The agent's connection closed or was lost first.
+    AgentLeft,
+    /// The viewer's connection closed or was lost first.
+    ViewerLeft,
+}
+
 /// One finished pairing.
 #[derive(Debug, Serialize)]
 pub struct SessionRecord {
@@ -27,9 +40,8 @@ pub struct SessionRecord {
     pub bytes_agent_to_viewer: u64,
     /// Datagram bytes forwarded viewer → agent.
     pub bytes_viewer_to_agent: u64,
-    /// `burned` (the agent voided its code), `agent_left` or `viewer_left`
-    /// (whichever connection closed or was lost first).
-    pub end: &'static str,
+    /// How it ended.
+    pub end: PairEnd,
 }
 
 /// Where records go: a JSON-lines file (if configured) and the tracing log.

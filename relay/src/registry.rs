@@ -1,6 +1,7 @@
 //! The relay's nameplate registry, sans-IO: nameplate allocation, expiry,
 //! pairing once only, quarantine of used numbers, and per-address limits.
-//! The server feeds it requests with the current time; it holds no socket.
+//! The relay's protocol rules (`rules.rs`) feed it requests with the
+//! current time; it holds no socket.
 
 use rand::Rng;
 use std::collections::HashMap;

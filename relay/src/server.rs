@@ -6,6 +6,7 @@ use crate::intercept::{Interceptor, Passthrough};
 use crate::log::SessionLog;
 use crate::metrics::Metrics;
 use crate::registry::{Limits, Registry};
+use crate::rules::Rules;
 use crate::tls::RelayIdentity;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -119,7 +120,7 @@ impl Relay {
         );
         let metrics = Arc::new(Metrics::default());
         let settings = Settings {
-            registry: Registry::new(config.limits),
+            rules: Rules::new(Registry::new(config.limits), config.interceptor.clone()),
             metrics: metrics.clone(),
             log: SessionLog::open(config.session_log).map_err(RelayError::Log)?,
             interceptor: config.interceptor,
