@@ -75,8 +75,9 @@ impl Engine {
         }
     }
 
-    /// Serves until `stop` turns true, then closes every connection and
-    /// reports on `closed` once they are drained (or after two seconds).
+    /// Serves until `stop` turns true, then closes every connection and,
+    /// once they are drained (or after two seconds) and the session log is
+    /// written, reports on `closed`.
     pub(crate) async fn run(
         mut self,
         mut stop: watch::Receiver<bool>,
@@ -116,6 +117,7 @@ impl Engine {
                 break;
             }
         }
+        self.settings.log.close().await;
         let _ = closed.send(true);
     }
 

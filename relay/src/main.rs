@@ -140,8 +140,9 @@ async fn run(args: Args) -> Result<(), String> {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate.recv() => {}
     }
-    // Tell every client, and give the news two seconds to arrive.
+    // Tell every client and give the news two seconds to arrive (the
+    // engine's own limit); the rest is for the session log to be written.
     closer.close();
-    closer.wait_closed(Duration::from_secs(2)).await;
+    closer.wait_closed(Duration::from_secs(10)).await;
     Ok(())
 }

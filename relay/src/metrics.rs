@@ -28,12 +28,14 @@ pub struct Metrics {
     pub refusals_total: AtomicU64,
     /// Malformed or out-of-place messages since start.
     pub bad_requests_total: AtomicU64,
+    /// Session-log records dropped because the writer fell behind.
+    pub session_log_dropped_total: AtomicU64,
 }
 
 impl Metrics {
     /// The Prometheus text exposition of every counter.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &AtomicU64); 8] = [
+        let rows: [(&str, &str, &AtomicU64); 9] = [
             (
                 "tessera_relay_connections_total",
                 "counter",
@@ -61,6 +63,11 @@ impl Metrics {
                 "tessera_relay_bad_requests_total",
                 "counter",
                 &self.bad_requests_total,
+            ),
+            (
+                "tessera_relay_session_log_dropped_total",
+                "counter",
+                &self.session_log_dropped_total,
             ),
         ];
         let mut out = String::new();

@@ -122,7 +122,7 @@ impl Relay {
         let settings = Settings {
             rules: Rules::new(Registry::new(config.limits), config.interceptor.clone()),
             metrics: metrics.clone(),
-            log: SessionLog::open(config.session_log).map_err(RelayError::Log)?,
+            log: SessionLog::open(config.session_log, metrics.clone()).map_err(RelayError::Log)?,
             interceptor: config.interceptor,
             handshake_timeout: config.handshake_timeout,
             max_connections: config.max_connections as usize,
@@ -189,7 +189,8 @@ impl Closer {
         let _ = self.stop.send(true);
     }
 
-    /// Waits (at most `limit`) until the close has reached the clients.
+    /// Waits (at most `limit`) until the close has reached the clients
+    /// (or two seconds passed) and every session-log record is written.
     pub async fn wait_closed(&self, limit: Duration) {
         let mut closed = self.closed.clone();
         let _ = tokio::time::timeout(limit, closed.wait_for(|c| *c)).await;
