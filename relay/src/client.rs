@@ -19,8 +19,11 @@ pub(crate) struct Client {
     /// The relay's own id for this client, never reused (quinn reuses
     /// connection handles), so no stale rule can reach a later client.
     pub id: ConnId,
+    /// Its QUIC state, driven by the engine.
     pub conn: quinn_proto::Connection,
+    /// When its first packet arrived (for the handshake timeout).
     pub opened_at: Instant,
+    /// The one bidirectional stream it opened, once it has.
     pub control: Option<StreamId>,
     /// Control bytes received but not yet a whole frame.
     inbox: Vec<u8>,

@@ -36,11 +36,17 @@ const RECV_BATCH: usize = 64;
 
 /// What the engine needs from its owner.
 pub(crate) struct Settings {
+    /// Who may send what; the engine carries out their actions.
     pub rules: Rules,
+    /// Counters, shared with the metrics endpoint.
     pub metrics: Arc<Metrics>,
+    /// Where ended pairs are recorded.
     pub log: SessionLog,
+    /// The forwarding seam, for datagrams (the rules hold it for the rest).
     pub interceptor: Arc<dyn Interceptor>,
+    /// How long a client has to open its control stream.
     pub handshake_timeout: Duration,
+    /// Open connections at most.
     pub max_connections: usize,
 }
 
