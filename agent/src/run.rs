@@ -17,7 +17,7 @@ use tessera_net::trust::RelayTrust;
 use tessera_net::NetError;
 use tessera_proto::peer::ViewerMsg;
 use tessera_proto::relay::RelayMsg;
-use tessera_proto::{EndReason, Fingerprint, Nameplate, Secret};
+use tessera_proto::{EndReason, Fingerprint, Secret};
 use tessera_session::agent::{AgentAction, AgentInput, AgentSession};
 use tessera_session::consent::Lang;
 use tessera_session::terminal::{self, Question, Terminal, Typed, TypedLine};
@@ -267,15 +267,10 @@ impl Agent {
             Some(Ok(RelayMsg::Registered {
                 nameplate,
                 expires_in_secs,
-            })) => match Nameplate::new(nameplate) {
-                Some(nameplate) => AgentInput::Registered {
-                    nameplate,
-                    expires_in_secs,
-                    secret: self.fresh_secret(),
-                },
-                None => AgentInput::ProtocolViolation(format!(
-                    "the relay gave an invalid nameplate {nameplate}"
-                )),
+            })) => AgentInput::Registered {
+                nameplate,
+                expires_in_secs,
+                secret: self.fresh_secret(),
             },
             Some(Ok(RelayMsg::Paired { session_id })) => {
                 match SelfSigned::generate(&["tessera-agent"]) {

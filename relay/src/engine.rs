@@ -4,109 +4,50 @@
 //! idle client costs only its QUIC state, which is what lets one relay hold
 //! tens of thousands of waiting and paired clients.
 //!
-//! The rendezvous rules are the [`Registry`]'s; this file moves bytes,
-//! applies them, and forwards datagrams blindly.
+//! Who may send what is decided by the sans-IO [`Rules`] (with the
+//! nameplate registry under them); this file moves bytes, carries out the
+//! rules' actions, and forwards datagrams blindly.
 
-use crate::intercept::{Direction, Interceptor};
-use crate::log::{SessionLog, SessionRecord};
+use crate::client::{Client, StreamEnd};
+use crate::intercept::Interceptor;
+use crate::log::SessionLog;
 use crate::metrics::Metrics;
-use crate::registry::{ConnId, Registry};
-use bytes::{Bytes, BytesMut};
-use quinn_proto::{ConnectionHandle, DatagramEvent, Dir, Endpoint, Event, StreamEvent, StreamId};
+use crate::registry::ConnId;
+use crate::rules::{Action, Rules};
+use bytes::BytesMut;
+use quinn_proto::{ConnectionHandle, DatagramEvent, Dir, Endpoint, Event, StreamEvent};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
-use tessera_proto::frame::{self, LENGTH_PREFIX};
-use tessera_proto::relay::{
-    ClientMsg, Refusal, RelayMsg, SessionId, MAX_CONTROL_FRAME, MAX_MAILBOX_MESSAGES,
-    MAX_MAILBOX_PAYLOAD,
-};
+use std::time::{Duration, Instant};
+use tessera_proto::frame;
+use tessera_proto::relay::{CloseReason, Refusal, RelayMsg, MAX_CONTROL_FRAME};
 use tokio::net::UdpSocket;
 use tokio::sync::watch;
-
-/// QUIC application error codes the relay closes with.
-mod close_code {
-    pub const NORMAL: u32 = 0;
-    pub const BAD_REQUEST: u32 = 1;
-    pub const TIMEOUT: u32 = 2;
-    pub const SLOW_READER: u32 = 3;
-}
 
 /// How often expiries and stalled clients are checked.
 const SWEEP: Duration = Duration::from_millis(250);
 /// How long a refused client has to read its refusal before the close.
 const LINGER: Duration = Duration::from_secs(1);
-/// Control bytes queued for one client at most (a handful of messages is
-/// all a rendezvous needs).
-const MAX_OUTBOX: usize = 16 * 1024;
 /// Datagrams read per wake-up before other work gets a turn.
 const RECV_BATCH: usize = 64;
 
 /// What the engine needs from its owner.
 pub(crate) struct Settings {
-    pub registry: Registry,
+    /// Who may send what; the engine carries out their actions.
+    pub rules: Rules,
+    /// Counters, shared with the metrics endpoint.
     pub metrics: Arc<Metrics>,
+    /// Where ended pairs are recorded.
     pub log: SessionLog,
+    /// The forwarding seam, for datagrams (the rules hold it for the rest).
     pub interceptor: Arc<dyn Interceptor>,
+    /// How long a client has to open its control stream.
     pub handshake_timeout: Duration,
+    /// Open connections at most.
     pub max_connections: usize,
-}
-
-/// One client connection and what the relay knows of it.
-struct Client {
-    /// The relay's own id for this client, never reused (quinn reuses
-    /// connection handles), so no stale rule can reach a later client.
-    id: ConnId,
-    conn: quinn_proto::Connection,
-    opened_at: Instant,
-    control: Option<StreamId>,
-    /// Control bytes received but not yet a whole frame.
-    inbox: Vec<u8>,
-    /// Control bytes not yet accepted by the stream (flow control).
-    outbox: Vec<u8>,
-    role: Role,
-    was_paired: bool,
-    /// Refused for a bad request: closed once the refusal is delivered.
-    closing_since: Option<Instant>,
-    /// The deadline last pushed on the timer heap.
-    timer: Option<Instant>,
-    /// Left (or lost): only driven until drained.
-    gone: bool,
-}
-
-/// How a read of the control stream ended.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum StreamEnd {
-    /// More may come.
-    Open,
-    /// The client finished its side: it is leaving.
-    Finished,
-    /// The client reset its side: it is leaving.
-    Reset,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Fresh,
-    Waiting,
-    Paired(u64),
-}
-
-/// Two connections forwarding to each other.
-struct Pair {
-    agent: ConnectionHandle,
-    viewer: ConnectionHandle,
-    session_id: SessionId,
-    nameplate: u32,
-    started_at: SystemTime,
-    agent_addr: SocketAddr,
-    viewer_addr: SocketAddr,
-    a2v: u64,
-    v2a: u64,
-    mailbox_sent: [u32; 2],
 }
 
 /// The state the one task owns.
@@ -117,8 +58,6 @@ pub(crate) struct Engine {
     clients: HashMap<ConnectionHandle, Client>,
     by_id: HashMap<ConnId, ConnectionHandle>,
     next_id: ConnId,
-    pairs: HashMap<u64, Pair>,
-    next_pair: u64,
     timers: BinaryHeap<Reverse<(Instant, usize)>>,
     dirty: HashSet<ConnectionHandle>,
     /// Scratch for building packets.
@@ -135,8 +74,6 @@ impl Engine {
             clients: HashMap::new(),
             by_id: HashMap::new(),
             next_id: 1,
-            pairs: HashMap::new(),
-            next_pair: 1,
             timers: BinaryHeap::new(),
             dirty: HashSet::new(),
             buf: Vec::with_capacity(2048),
@@ -144,8 +81,9 @@ impl Engine {
         }
     }
 
-    /// Serves until `stop` turns true, then closes every connection and
-    /// reports on `closed` once they are drained (or after two seconds).
+    /// Serves until `stop` turns true, then closes every connection and,
+    /// once they are drained (or after two seconds) and the session log is
+    /// written, reports on `closed`.
     pub(crate) async fn run(
         mut self,
         mut stop: watch::Receiver<bool>,
@@ -182,10 +120,11 @@ impl Engine {
             if self.shutting_down
                 && (self.clients.is_empty() || stop_deadline.is_some_and(|d| Instant::now() >= d))
             {
-                let _ = closed.send(true);
-                return;
+                break;
             }
         }
+        self.settings.log.close().await;
+        let _ = closed.send(true);
     }
 
     fn next_timer(&mut self) -> Option<Instant> {
@@ -256,22 +195,8 @@ impl Engine {
                 let id = self.next_id;
                 self.next_id += 1;
                 self.by_id.insert(id, ch);
-                self.clients.insert(
-                    ch,
-                    Client {
-                        id,
-                        conn,
-                        opened_at: now,
-                        control: None,
-                        inbox: Vec::new(),
-                        outbox: Vec::new(),
-                        role: Role::Fresh,
-                        was_paired: false,
-                        closing_since: None,
-                        timer: None,
-                        gone: false,
-                    },
-                );
+                self.settings.rules.opened(id, conn.remote_address());
+                self.clients.insert(ch, Client::new(id, conn, now));
                 self.dirty.insert(ch);
             }
             Err(e) => {
@@ -376,17 +301,17 @@ impl Engine {
                     self.read_control(ch, now);
                 }
             }
-            Event::Stream(StreamEvent::Writable { .. }) => self.flush(ch),
+            Event::Stream(StreamEvent::Writable { .. }) => {
+                if let Some(c) = self.clients.get_mut(&ch) {
+                    c.flush();
+                }
+            }
             Event::Stream(StreamEvent::Finished { id } | StreamEvent::Stopped { id, .. }) => {
                 let Some(c) = self.clients.get_mut(&ch) else {
                     return;
                 };
                 if c.control == Some(id) && c.closing_since.is_some() {
-                    c.conn.close(
-                        now,
-                        close_code::BAD_REQUEST.into(),
-                        Bytes::from_static(b"bad request"),
-                    );
+                    c.close(now, CloseReason::BadRequest);
                 }
             }
             Event::DatagramReceived => self.forward(ch),
@@ -398,43 +323,30 @@ impl Engine {
         }
     }
 
-    /// Reads what arrived on the control stream and handles whole frames as
-    /// they complete. At most one frame's worth is buffered; a client that
-    /// left or was refused is read no further (its bytes are discarded).
+    /// Reads what arrived on the control stream and hands whole frames to
+    /// the rules as they complete. At most one frame's worth is buffered;
+    /// a client that left or was refused is read no further (its bytes are
+    /// discarded).
     fn read_control(&mut self, ch: ConnectionHandle, now: Instant) {
         loop {
-            let (got, end) = self.read_some(ch);
+            let Some(c) = self.clients.get_mut(&ch) else {
+                return;
+            };
+            let (got, end) = c.read_some();
             loop {
                 let Some(c) = self.clients.get_mut(&ch) else {
                     return;
                 };
-                if c.gone || c.inbox.len() < LENGTH_PREFIX {
+                if c.gone {
                     break;
                 }
-                let mut prefix = [0u8; LENGTH_PREFIX];
-                prefix.copy_from_slice(&c.inbox[..LENGTH_PREFIX]);
-                let len = match frame::body_len(prefix, MAX_CONTROL_FRAME) {
-                    Ok(len) => len,
-                    Err(e) => return self.bad_request(ch, now, e.to_string()),
+                let Some(frame) = c.next_frame() else { break };
+                let id = c.id;
+                let actions = match frame {
+                    Ok(msg) => self.settings.rules.message(id, msg, now),
+                    Err(problem) => self.settings.rules.bad_request(id, problem, now),
                 };
-                if c.inbox.len() < LENGTH_PREFIX + len {
-                    break;
-                }
-                let decoded = frame::decode_body::<ClientMsg>(
-                    &c.inbox[LENGTH_PREFIX..LENGTH_PREFIX + len],
-                    MAX_CONTROL_FRAME,
-                );
-                c.inbox.drain(..LENGTH_PREFIX + len);
-                if c.inbox.is_empty() {
-                    c.inbox = Vec::new(); // an idle client holds no buffer
-                }
-                let outcome = match decoded {
-                    Ok(msg) => self.message(ch, msg, now),
-                    Err(e) => Err(e.to_string()),
-                };
-                if let Err(problem) = outcome {
-                    return self.bad_request(ch, now, problem);
-                }
+                self.apply(actions, now);
             }
             match end {
                 StreamEnd::Open if got > 0 => continue,
@@ -442,8 +354,7 @@ impl Engine {
                 StreamEnd::Finished | StreamEnd::Reset => {
                     self.leave(ch, now);
                     if let Some(c) = self.clients.get_mut(&ch) {
-                        c.conn
-                            .close(now, close_code::NORMAL.into(), Bytes::from_static(b"bye"));
+                        c.close(now, CloseReason::Bye);
                     }
                     return;
                 }
@@ -451,219 +362,41 @@ impl Engine {
         }
     }
 
-    /// Moves what the control stream holds into the client's inbox, up to
-    /// one whole frame's worth; returns how much, and whether the stream
-    /// ended. A gone client's bytes are read and dropped, and its stream's
-    /// end changes nothing (it already left).
-    fn read_some(&mut self, ch: ConnectionHandle) -> (usize, StreamEnd) {
-        let Some(c) = self.clients.get_mut(&ch) else {
-            return (0, StreamEnd::Open);
-        };
-        let Some(id) = c.control else {
-            return (0, StreamEnd::Open);
-        };
-        let room = (LENGTH_PREFIX + MAX_CONTROL_FRAME)
-            .saturating_sub(c.inbox.len())
-            .max(1);
-        let gone = c.gone;
-        let mut stream = c.conn.recv_stream(id);
-        let Ok(mut chunks) = stream.read(true) else {
-            return (0, StreamEnd::Open);
-        };
-        let mut received = None;
-        let (got, end) = match chunks.next(room) {
-            Ok(Some(chunk)) => {
-                let n = chunk.bytes.len();
-                received = Some(chunk.bytes);
-                (n, StreamEnd::Open)
-            }
-            Ok(None) => (0, StreamEnd::Finished),
-            Err(quinn_proto::ReadError::Blocked) => (0, StreamEnd::Open),
-            Err(quinn_proto::ReadError::Reset(_)) => (0, StreamEnd::Reset),
-        };
-        let _ = chunks.finalize();
-        if let (Some(bytes), false) = (received, gone) {
-            c.inbox.extend_from_slice(&bytes);
-        }
-        (got, if gone { StreamEnd::Open } else { end })
-    }
-
-    fn message(
-        &mut self,
-        ch: ConnectionHandle,
-        msg: ClientMsg,
-        now: Instant,
-    ) -> Result<(), String> {
-        let role = self.clients.get(&ch).map(|c| c.role);
-        match (msg, role) {
-            (ClientMsg::Register, Some(Role::Fresh)) => self.register(ch, now),
-            (ClientMsg::Register, _) => {
-                return Err("register while already registered or paired".into())
-            }
-            (ClientMsg::Join { nameplate }, Some(Role::Fresh)) => self.join(ch, nameplate, now),
-            (ClientMsg::Join { .. }, _) => return Err("join while registered or paired".into()),
-            (ClientMsg::Mailbox { payload }, Some(Role::Paired(pair))) => {
-                self.mailbox(ch, pair, payload)?
-            }
-            (ClientMsg::Mailbox { payload }, _) => {
-                let late = self.clients.get(&ch).is_some_and(|c| c.was_paired);
-                if !late {
-                    return Err("mailbox before pairing".into());
+    /// Carries out what the rules decided, in order.
+    fn apply(&mut self, actions: Vec<Action>, now: Instant) {
+        for action in actions {
+            let m = &self.settings.metrics;
+            match action {
+                Action::Send(id, msg) => self.queue(id, &msg),
+                Action::Refuse(id, reason) => {
+                    m.refusals_total.fetch_add(1, Ordering::Relaxed);
+                    self.queue(id, &RelayMsg::Refused { reason });
                 }
-                // The peer left while this was in flight: dropped.
-                drop(payload);
-            }
-            (ClientMsg::Burn, Some(Role::Paired(pair))) => {
-                if self.pairs.get(&pair).is_some_and(|p| p.agent == ch) {
-                    self.unpair(pair, "burned", now);
-                } else {
-                    return Err("only the agent may burn its code".into());
+                Action::BadRequest(id, problem) => self.bad_request(id, now, &problem),
+                Action::Close(id, reason) => {
+                    let Some(&ch) = self.by_id.get(&id) else {
+                        continue;
+                    };
+                    if let Some(c) = self.clients.get_mut(&ch) {
+                        c.gone = true;
+                        c.close(now, reason);
+                        self.dirty.insert(ch);
+                    }
                 }
-            }
-            (ClientMsg::Burn, _) => {
-                if let Some(id) = self.id_of(ch) {
-                    self.settings.registry.unregister(id, now);
+                Action::Paired => {
+                    m.pairs_total.fetch_add(1, Ordering::Relaxed);
+                    m.pairs_active.fetch_add(1, Ordering::Relaxed);
                 }
-                self.set_role(ch, Role::Fresh);
-            }
-            (ClientMsg::Close, _) => {
-                self.leave(ch, now);
-                if let Some(c) = self.clients.get_mut(&ch) {
-                    c.conn
-                        .close(now, close_code::NORMAL.into(), Bytes::from_static(b"bye"));
+                Action::Unpaired(record) => {
+                    m.pairs_active.fetch_sub(1, Ordering::Relaxed);
+                    self.settings.log.write(&record);
                 }
             }
         }
-        Ok(())
-    }
-
-    fn id_of(&self, ch: ConnectionHandle) -> Option<ConnId> {
-        self.clients.get(&ch).map(|c| c.id)
-    }
-
-    fn set_role(&mut self, ch: ConnectionHandle, role: Role) {
-        if let Some(c) = self.clients.get_mut(&ch) {
-            c.role = role;
-            if matches!(role, Role::Paired(_)) {
-                c.was_paired = true;
-            }
-        }
-    }
-
-    fn update_waiting(&self) {
         self.settings
             .metrics
             .waiting
-            .store(self.settings.registry.waiting() as u64, Ordering::Relaxed);
-    }
-
-    fn register(&mut self, ch: ConnectionHandle, now: Instant) {
-        let Some((id, addr)) = self
-            .clients
-            .get(&ch)
-            .map(|c| (c.id, c.conn.remote_address()))
-        else {
-            return;
-        };
-        let result = self.settings.registry.register(id, addr.ip(), now);
-        self.update_waiting();
-        match result {
-            Ok((nameplate, ttl)) => {
-                self.set_role(ch, Role::Waiting);
-                self.queue(
-                    ch,
-                    &RelayMsg::Registered {
-                        nameplate: nameplate.get(),
-                        expires_in_secs: u32::try_from(ttl.as_secs()).unwrap_or(u32::MAX),
-                    },
-                );
-            }
-            Err(reason) => self.refuse(ch, reason),
-        }
-    }
-
-    fn join(&mut self, viewer: ConnectionHandle, nameplate: u32, now: Instant) {
-        let Some(viewer_addr) = self.clients.get(&viewer).map(|c| c.conn.remote_address()) else {
-            return;
-        };
-        let target = self.settings.interceptor.join(nameplate);
-        let pairing = match self.settings.registry.join(target, viewer_addr.ip(), now) {
-            Ok(p) => p,
-            Err(reason) => return self.refuse(viewer, reason),
-        };
-        self.update_waiting();
-        let Some(&agent) = self.by_id.get(&pairing.agent) else {
-            return self.refuse(viewer, Refusal::UnknownNameplate);
-        };
-        let Some(agent_addr) = self
-            .clients
-            .get(&agent)
-            .filter(|c| !c.gone)
-            .map(|c| c.conn.remote_address())
-        else {
-            return self.refuse(viewer, Refusal::UnknownNameplate);
-        };
-        let id = self.next_pair;
-        self.next_pair += 1;
-        self.pairs.insert(
-            id,
-            Pair {
-                agent,
-                viewer,
-                session_id: pairing.session_id,
-                nameplate,
-                started_at: SystemTime::now(),
-                agent_addr,
-                viewer_addr,
-                a2v: 0,
-                v2a: 0,
-                mailbox_sent: [0, 0],
-            },
-        );
-        self.set_role(agent, Role::Paired(id));
-        self.set_role(viewer, Role::Paired(id));
-        let m = &self.settings.metrics;
-        m.pairs_total.fetch_add(1, Ordering::Relaxed);
-        m.pairs_active.fetch_add(1, Ordering::Relaxed);
-        let paired = RelayMsg::Paired {
-            session_id: pairing.session_id,
-        };
-        self.queue(agent, &paired);
-        self.queue(viewer, &paired);
-    }
-
-    /// The other end of a pair, and which way traffic from `ch` goes.
-    fn peer(&self, ch: ConnectionHandle, pair: u64) -> Option<(ConnectionHandle, Direction)> {
-        let p = self.pairs.get(&pair)?;
-        if p.agent == ch {
-            Some((p.viewer, Direction::AgentToViewer))
-        } else {
-            Some((p.agent, Direction::ViewerToAgent))
-        }
-    }
-
-    fn mailbox(&mut self, ch: ConnectionHandle, pair: u64, payload: Vec<u8>) -> Result<(), String> {
-        if payload.len() > MAX_MAILBOX_PAYLOAD {
-            return Err(format!(
-                "mailbox payload of {} bytes over the limit",
-                payload.len()
-            ));
-        }
-        let Some((peer, dir)) = self.peer(ch, pair) else {
-            return Ok(());
-        };
-        let Some(p) = self.pairs.get_mut(&pair) else {
-            return Ok(());
-        };
-        let sent = &mut p.mailbox_sent[usize::from(dir == Direction::ViewerToAgent)];
-        *sent += 1;
-        if *sent > MAX_MAILBOX_MESSAGES {
-            return Err("too many mailbox messages".into());
-        }
-        for payload in self.settings.interceptor.mailbox(dir, payload) {
-            self.queue(peer, &RelayMsg::Mailbox { payload });
-        }
-        Ok(())
+            .store(self.settings.rules.waiting() as u64, Ordering::Relaxed);
     }
 
     /// Forwards every datagram that arrived on `ch` to its peer, blindly.
@@ -671,23 +404,20 @@ impl Engine {
         let Some(c) = self.clients.get_mut(&ch) else {
             return;
         };
-        let pair = match c.role {
-            Role::Paired(pair) => pair,
-            _ => {
-                while c.conn.datagrams().recv().is_some() {} // not paired: dropped
-                return;
-            }
+        let Some(route) = self.settings.rules.route(c.id) else {
+            while c.conn.datagrams().recv().is_some() {} // not paired: dropped
+            return;
         };
         let mut incoming = Vec::new();
         while let Some(d) = c.conn.datagrams().recv() {
             incoming.push(d);
         }
-        let Some((peer, dir)) = self.peer(ch, pair) else {
+        let Some(&peer) = self.by_id.get(&route.peer) else {
             return;
         };
         let mut bytes = 0u64;
         for datagram in incoming {
-            for d in self.settings.interceptor.datagram(dir, datagram) {
+            for d in self.settings.interceptor.datagram(route.dir, datagram) {
                 bytes += d.len() as u64;
                 if let Some(p) = self.clients.get_mut(&peer) {
                     // Too large or buffer full: dropped, as a router would.
@@ -699,17 +429,16 @@ impl Engine {
             .metrics
             .bytes_forwarded_total
             .fetch_add(bytes, Ordering::Relaxed);
-        if let Some(p) = self.pairs.get_mut(&pair) {
-            match dir {
-                Direction::AgentToViewer => p.a2v += bytes,
-                Direction::ViewerToAgent => p.v2a += bytes,
-            }
-        }
+        self.settings.rules.forwarded(route, bytes);
         self.dirty.insert(peer);
     }
 
-    /// Queues a control message for a client and writes what the stream takes.
-    fn queue(&mut self, ch: ConnectionHandle, msg: &RelayMsg) {
+    /// Queues a control message for a client and writes what the stream
+    /// takes. A client that does not read what it is sent gets nothing more.
+    fn queue(&mut self, id: ConnId, msg: &RelayMsg) {
+        let Some(&ch) = self.by_id.get(&id) else {
+            return;
+        };
         let Ok(bytes) = frame::encode(msg, MAX_CONTROL_FRAME) else {
             return;
         };
@@ -719,123 +448,46 @@ impl Engine {
         if c.gone {
             return;
         }
-        if c.outbox.len() + bytes.len() > MAX_OUTBOX {
-            // It does not read what it is sent: it gets nothing more.
+        if c.queue(&bytes).is_err() {
             tracing::info!(addr = %c.conn.remote_address(), "closing a client that does not read");
-            c.outbox = Vec::new();
-            c.conn.close(
-                Instant::now(),
-                close_code::SLOW_READER.into(),
-                Bytes::from_static(b"control stream not read"),
-            );
-            self.dirty.insert(ch);
-            return;
+            c.close(Instant::now(), CloseReason::ControlStreamNotRead);
         }
-        c.outbox.extend_from_slice(&bytes);
-        self.flush(ch);
         self.dirty.insert(ch);
     }
 
-    fn flush(&mut self, ch: ConnectionHandle) {
+    /// Malformed, oversized, wrong-version or out-of-place (the rules have
+    /// already taken the client out of the rendezvous): say so, deliver
+    /// it, then close; the relay goes on serving everyone else.
+    fn bad_request(&mut self, id: ConnId, now: Instant, problem: &str) {
+        let Some(&ch) = self.by_id.get(&id) else {
+            return;
+        };
         let Some(c) = self.clients.get_mut(&ch) else {
             return;
         };
-        let Some(id) = c.control else { return };
-        if c.outbox.is_empty() {
-            return;
-        }
-        match c.conn.send_stream(id).write(&c.outbox) {
-            Ok(n) => {
-                c.outbox.drain(..n);
-                if c.outbox.is_empty() {
-                    c.outbox = Vec::new();
-                    if c.closing_since.is_some() {
-                        let _ = c.conn.send_stream(id).finish();
-                    }
-                }
-            }
-            Err(quinn_proto::WriteError::Blocked) => {} // Writable comes later
-            Err(_) => c.outbox = Vec::new(),
-        }
-        self.dirty.insert(ch);
-    }
-
-    fn refuse(&mut self, ch: ConnectionHandle, reason: Refusal) {
-        self.settings
-            .metrics
-            .refusals_total
-            .fetch_add(1, Ordering::Relaxed);
-        self.queue(ch, &RelayMsg::Refused { reason });
-    }
-
-    /// Malformed, oversized, wrong-version or out-of-place: say so, deliver
-    /// it, then close; the relay goes on serving everyone else.
-    fn bad_request(&mut self, ch: ConnectionHandle, now: Instant, problem: String) {
-        if self
-            .clients
-            .get(&ch)
-            .is_none_or(|c| c.closing_since.is_some())
-        {
+        if c.closing_since.is_some() {
             return; // already refused: its countdown runs on
         }
         self.settings
             .metrics
             .bad_requests_total
             .fetch_add(1, Ordering::Relaxed);
-        if let Some(c) = self.clients.get(&ch) {
-            tracing::info!(addr = %c.conn.remote_address(), "closing a client: {problem}");
-        }
-        self.leave(ch, now);
-        let Ok(bytes) = frame::encode(
-            &RelayMsg::Refused {
-                reason: Refusal::BadRequest,
-            },
-            MAX_CONTROL_FRAME,
-        ) else {
-            return;
+        tracing::info!(addr = %c.conn.remote_address(), "closing a client: {problem}");
+        let refusal = RelayMsg::Refused {
+            reason: Refusal::BadRequest,
         };
-        // Gone for the rendezvous, but the refusal is still delivered.
-        if let Some(c) = self.clients.get_mut(&ch) {
-            c.inbox = Vec::new();
-            c.outbox.extend_from_slice(&bytes);
-            c.closing_since = Some(now);
-        }
-        self.flush(ch);
-    }
-
-    /// Ends forwarding for a pair, tells both sides, logs the record.
-    fn unpair(&mut self, pair: u64, end: &'static str, _now: Instant) {
-        let Some(p) = self.pairs.remove(&pair) else {
-            return;
-        };
-        for ch in [p.agent, p.viewer] {
-            if self
-                .clients
-                .get(&ch)
-                .is_some_and(|c| c.role == Role::Paired(pair))
-            {
-                self.set_role(ch, Role::Fresh);
-                self.queue(ch, &RelayMsg::PeerLeft);
+        match frame::encode(&refusal, MAX_CONTROL_FRAME) {
+            Ok(bytes) => c.refuse_and_close(&bytes, now),
+            Err(_) => {
+                c.gone = true;
+                c.close(now, CloseReason::BadRequest);
             }
         }
-        self.settings
-            .metrics
-            .pairs_active
-            .fetch_sub(1, Ordering::Relaxed);
-        self.settings.log.write(&SessionRecord {
-            session_id: p.session_id.iter().map(|b| format!("{b:02x}")).collect(),
-            nameplate: p.nameplate,
-            started_at: humantime::format_rfc3339_millis(p.started_at).to_string(),
-            ended_at: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
-            agent_addr: p.agent_addr,
-            viewer_addr: p.viewer_addr,
-            bytes_agent_to_viewer: p.a2v,
-            bytes_viewer_to_agent: p.v2a,
-            end,
-        });
+        self.dirty.insert(ch);
     }
 
-    /// A client is leaving or lost: release its registration or end its pair.
+    /// A client is leaving or lost: the rules release its registration or
+    /// end its pair.
     fn leave(&mut self, ch: ConnectionHandle, now: Instant) {
         let Some(c) = self.clients.get_mut(&ch) else {
             return;
@@ -844,17 +496,8 @@ impl Engine {
             return;
         }
         c.gone = true;
-        let (role, id) = (c.role, c.id);
-        c.role = Role::Fresh;
-        if let Role::Paired(pair) = role {
-            let end = match self.pairs.get(&pair) {
-                Some(p) if p.agent == ch => "agent_left",
-                _ => "viewer_left",
-            };
-            self.unpair(pair, end, now);
-        }
-        self.settings.registry.unregister(id, now);
-        self.update_waiting();
+        let actions = self.settings.rules.left(c.id, now);
+        self.apply(actions, now);
     }
 
     fn remove(&mut self, ch: ConnectionHandle, now: Instant) {
@@ -871,40 +514,31 @@ impl Engine {
     /// Expiries, clients that never opened a control stream, refused
     /// clients that linger.
     fn sweep(&mut self, now: Instant) {
-        for agent in self.settings.registry.expire(now) {
-            if let Some(&ch) = self.by_id.get(&agent) {
-                self.set_role(ch, Role::Fresh);
-                self.refuse(ch, Refusal::Expired);
-            }
-        }
-        self.update_waiting();
+        let actions = self.settings.rules.sweep(now);
+        self.apply(actions, now);
         let timeout = self.settings.handshake_timeout;
-        let stale: Vec<(ConnectionHandle, u32, &'static [u8])> = self
+        let stale: Vec<(ConnectionHandle, CloseReason)> = self
             .clients
             .iter()
             .filter_map(|(ch, c)| {
                 if c.conn.is_closed() {
                     None
                 } else if c.control.is_none() && now.duration_since(c.opened_at) > timeout {
-                    Some((
-                        *ch,
-                        close_code::TIMEOUT,
-                        &b"no control stream opened in time"[..],
-                    ))
+                    Some((*ch, CloseReason::NoControlStream))
                 } else if c
                     .closing_since
                     .is_some_and(|t| now.duration_since(t) > LINGER)
                 {
-                    Some((*ch, close_code::BAD_REQUEST, &b"bad request"[..]))
+                    Some((*ch, CloseReason::BadRequest))
                 } else {
                     None
                 }
             })
             .collect();
-        for (ch, code, reason) in stale {
+        for (ch, reason) in stale {
             self.leave(ch, now);
             if let Some(c) = self.clients.get_mut(&ch) {
-                c.conn.close(now, code.into(), Bytes::from_static(reason));
+                c.close(now, reason);
                 self.dirty.insert(ch);
             }
         }
@@ -916,11 +550,7 @@ impl Engine {
         for ch in all {
             self.leave(ch, now);
             if let Some(c) = self.clients.get_mut(&ch) {
-                c.conn.close(
-                    now,
-                    close_code::NORMAL.into(),
-                    Bytes::from_static(b"relay shutting down"),
-                );
+                c.close(now, CloseReason::ShuttingDown);
             }
             self.dirty.insert(ch);
         }

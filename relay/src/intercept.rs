@@ -4,6 +4,7 @@
 //! viewer never need to trust the relay.
 
 use bytes::Bytes;
+use tessera_proto::Nameplate;
 
 /// Which way a message travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,7 +18,7 @@ pub enum Direction {
 /// Sees every forwarded message and decides what is delivered.
 pub trait Interceptor: Send + Sync + 'static {
     /// The nameplate a join is actually paired with.
-    fn join(&self, nameplate: u32) -> u32 {
+    fn join(&self, nameplate: Nameplate) -> Nameplate {
         nameplate
     }
 

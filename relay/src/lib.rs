@@ -5,11 +5,13 @@
 //! A library with a thin binary, so tests can run it in-process and wrap it.
 #![forbid(unsafe_code)]
 
+mod client;
 mod engine;
 pub mod intercept;
 mod log;
 pub mod metrics;
 pub mod registry;
+mod rules;
 mod server;
 pub mod tls;
 

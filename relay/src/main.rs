@@ -46,6 +46,16 @@ struct Args {
     /// second's worth, at least 20).
     #[arg(long, default_value_t = 60)]
     register_rate: u32,
+    /// The per-address limits count an IPv6 address by this many leading
+    /// bits (one host commonly holds a whole /64); IPv4 addresses count whole.
+    #[arg(long, default_value_t = 64, value_parser = ipv6_prefix_range())]
+    ipv6_prefix: u8,
+}
+
+/// `--ipv6-prefix` within the registry's bounds.
+fn ipv6_prefix_range() -> clap::builder::RangedI64ValueParser<u8> {
+    use tessera_relay::registry::{MAX_IPV6_PREFIX, MIN_IPV6_PREFIX};
+    clap::value_parser!(u8).range(i64::from(MIN_IPV6_PREFIX)..=i64::from(MAX_IPV6_PREFIX))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -104,6 +114,7 @@ async fn run(args: Args) -> Result<(), String> {
         // A burst of at least one second's worth of the configured rate.
         join_burst: (args.join_rate / 60).max(Limits::default().join_burst),
         register_burst: (args.register_rate / 60).max(Limits::default().register_burst),
+        ipv6_prefix: args.ipv6_prefix,
         ..Limits::default()
     };
     config.session_log = Some(args.data_dir.join("sessions.jsonl"));
@@ -129,8 +140,9 @@ async fn run(args: Args) -> Result<(), String> {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate.recv() => {}
     }
-    // Tell every client, and give the news two seconds to arrive.
+    // Tell every client and give the news two seconds to arrive (the
+    // engine's own limit); the rest is for the session log to be written.
     closer.close();
-    closer.wait_closed(Duration::from_secs(2)).await;
+    closer.wait_closed(Duration::from_secs(10)).await;
     Ok(())
 }

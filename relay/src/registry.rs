@@ -1,10 +1,11 @@
-//! The relay's rendezvous rules, sans-IO: nameplate allocation, expiry,
+//! The relay's nameplate registry, sans-IO: nameplate allocation, expiry,
 //! pairing once only, quarantine of used numbers, and per-address limits.
-//! The server feeds it requests with the current time; it holds no socket.
+//! The relay's protocol rules (`rules.rs`) feed it requests with the
+//! current time; it holds no socket.
 
 use rand::Rng;
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::{Duration, Instant};
 use tessera_proto::relay::{Refusal, SessionId};
 use tessera_proto::Nameplate;
@@ -33,6 +34,11 @@ pub struct Limits {
     pub registers_per_minute: u32,
     /// Waiting registrations in all.
     pub max_waiting: usize,
+    /// The per-address limits count an IPv6 address by its first this many
+    /// bits (32 to 128, others are clamped; default 64), since one host
+    /// commonly holds a whole /64. IPv4 addresses, and IPv4 addresses
+    /// mapped into IPv6, count whole.
+    pub ipv6_prefix: u8,
 }
 
 impl Default for Limits {
@@ -46,6 +52,7 @@ impl Default for Limits {
             register_burst: 20,
             registers_per_minute: 60,
             max_waiting: 200_000,
+            ipv6_prefix: 64,
         }
     }
 }
@@ -53,9 +60,37 @@ impl Default for Limits {
 #[derive(Debug)]
 struct Waiting {
     agent: ConnId,
-    ip: IpAddr,
+    /// The [`Source`] the registration counts against.
+    source: Source,
     expires_at: Instant,
 }
+
+/// What the per-address limits count against: an IPv4 address, or an
+/// IPv6 address with every bit past the configured prefix cleared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Source(IpAddr);
+
+impl Source {
+    fn of(ip: IpAddr, ipv6_prefix: u8) -> Self {
+        match ip {
+            IpAddr::V4(v4) => Source(IpAddr::V4(v4)),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => Source(IpAddr::V4(v4)),
+                None => {
+                    let bits = u32::from(ipv6_prefix.clamp(MIN_IPV6_PREFIX, MAX_IPV6_PREFIX));
+                    let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+                    Source(IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask)))
+                }
+            },
+        }
+    }
+}
+
+/// The shortest IPv6 prefix [`Limits::ipv6_prefix`] may name: coarser
+/// would lump whole providers together.
+pub const MIN_IPV6_PREFIX: u8 = 32;
+/// The longest: one address.
+pub const MAX_IPV6_PREFIX: u8 = 128;
 
 /// A token bucket of one address for one kind of request.
 #[derive(Debug)]
@@ -84,15 +119,15 @@ pub struct Pairing {
 #[derive(Debug)]
 pub struct Registry {
     limits: Limits,
-    waiting: HashMap<u32, Waiting>,
+    waiting: HashMap<Nameplate, Waiting>,
     /// The nameplate each waiting agent holds, so a departure costs O(1).
-    by_agent: HashMap<ConnId, u32>,
+    by_agent: HashMap<ConnId, Nameplate>,
     /// Nameplates that may not be allocated again yet: until when, and
     /// what a viewer trying one is told.
-    quarantined: HashMap<u32, (Instant, Refusal)>,
-    waiting_per_ip: HashMap<IpAddr, u32>,
-    joins: HashMap<IpAddr, Tokens>,
-    registers: HashMap<IpAddr, Tokens>,
+    quarantined: HashMap<Nameplate, (Instant, Refusal)>,
+    waiting_per_source: HashMap<Source, u32>,
+    joins: HashMap<Source, Tokens>,
+    registers: HashMap<Source, Tokens>,
 }
 
 /// The ranges nameplates come from, shortest first.
@@ -114,7 +149,7 @@ impl Registry {
             waiting: HashMap::new(),
             by_agent: HashMap::new(),
             quarantined: HashMap::new(),
-            waiting_per_ip: HashMap::new(),
+            waiting_per_source: HashMap::new(),
             joins: HashMap::new(),
             registers: HashMap::new(),
         }
@@ -133,33 +168,39 @@ impl Registry {
         ip: IpAddr,
         now: Instant,
     ) -> Result<(Nameplate, Duration), Refusal> {
-        self.take_token(Bucket::Register, ip, now)?;
+        let source = self.source(ip);
+        self.take_token(Bucket::Register, source, now)?;
         if self.waiting.len() >= self.limits.max_waiting {
             return Err(Refusal::Busy);
         }
-        if self.waiting_per_ip.get(&ip).copied().unwrap_or(0) >= self.limits.max_waiting_per_ip {
+        let held = self.waiting_per_source.get(&source).copied().unwrap_or(0);
+        if held >= self.limits.max_waiting_per_ip {
             return Err(Refusal::RateLimited);
         }
-        let number = self.free_number().ok_or(Refusal::Busy)?;
-        let nameplate = Nameplate::new(number).ok_or(Refusal::Busy)?;
-        *self.waiting_per_ip.entry(ip).or_default() += 1;
-        self.by_agent.insert(agent, number);
+        let nameplate = self.free_nameplate().ok_or(Refusal::Busy)?;
+        *self.waiting_per_source.entry(source).or_default() += 1;
+        self.by_agent.insert(agent, nameplate);
         self.waiting.insert(
-            number,
+            nameplate,
             Waiting {
                 agent,
-                ip,
+                source,
                 expires_at: now + self.limits.nameplate_ttl,
             },
         );
         Ok((nameplate, self.limits.nameplate_ttl))
     }
 
-    fn taken(&self, n: u32) -> bool {
-        self.waiting.contains_key(&n) || self.quarantined.contains_key(&n)
+    fn source(&self, ip: IpAddr) -> Source {
+        Source::of(ip, self.limits.ipv6_prefix)
     }
 
-    fn free_number(&self) -> Option<u32> {
+    fn taken(&self, n: u32) -> bool {
+        Nameplate::new(n)
+            .is_none_or(|n| self.waiting.contains_key(&n) || self.quarantined.contains_key(&n))
+    }
+
+    fn free_nameplate(&self) -> Option<Nameplate> {
         let mut rng = rand::thread_rng();
         for (lo, hi) in RANGES {
             // Random probes find a free number fast while the range is not
@@ -167,12 +208,12 @@ impl Registry {
             for _ in 0..64 {
                 let n = rng.gen_range(lo..=hi);
                 if !self.taken(n) {
-                    return Some(n);
+                    return Nameplate::new(n);
                 }
             }
             let start = rng.gen_range(lo..=hi);
             if let Some(n) = (start..=hi).chain(lo..start).find(|n| !self.taken(*n)) {
-                return Some(n);
+                return Nameplate::new(n);
             }
         }
         None
@@ -180,10 +221,16 @@ impl Registry {
 
     /// Pairs a viewer with the agent waiting under `nameplate`. The
     /// nameplate is consumed: a second join, or the right code after a
-    /// wrong one, finds nothing. A nameplate past its expiry is refused even before the sweep (which
-    /// tells its agent) has removed it.
-    pub fn join(&mut self, nameplate: u32, ip: IpAddr, now: Instant) -> Result<Pairing, Refusal> {
-        self.take_token(Bucket::Join, ip, now)?;
+    /// wrong one, finds nothing. A nameplate past its expiry is refused
+    /// even before the sweep (which tells its agent) has removed it.
+    pub fn join(
+        &mut self,
+        nameplate: Nameplate,
+        ip: IpAddr,
+        now: Instant,
+    ) -> Result<Pairing, Refusal> {
+        let source = self.source(ip);
+        self.take_token(Bucket::Join, source, now)?;
         if self
             .waiting
             .get(&nameplate)
@@ -206,7 +253,7 @@ impl Registry {
         }
     }
 
-    fn take_token(&mut self, kind: Bucket, ip: IpAddr, now: Instant) -> Result<(), Refusal> {
+    fn take_token(&mut self, kind: Bucket, source: Source, now: Instant) -> Result<(), Refusal> {
         let (burst, per_minute, buckets) = match kind {
             Bucket::Join => (
                 self.limits.join_burst,
@@ -221,7 +268,7 @@ impl Registry {
         };
         let burst = f64::from(burst);
         let rate = f64::from(per_minute) / 60.0;
-        let bucket = buckets.entry(ip).or_insert(Tokens {
+        let bucket = buckets.entry(source).or_insert(Tokens {
             tokens: burst,
             at: now,
         });
@@ -246,23 +293,23 @@ impl Registry {
     }
 
     /// Removes a waiting nameplate with everything that indexes it.
-    fn take(&mut self, nameplate: u32) -> Option<Waiting> {
+    fn take(&mut self, nameplate: Nameplate) -> Option<Waiting> {
         let w = self.waiting.remove(&nameplate)?;
         self.by_agent.remove(&w.agent);
-        self.release_ip(w.ip);
+        self.release_source(w.source);
         Some(w)
     }
 
-    fn quarantine(&mut self, nameplate: u32, now: Instant, why: Refusal) {
+    fn quarantine(&mut self, nameplate: Nameplate, now: Instant, why: Refusal) {
         self.quarantined
             .insert(nameplate, (now + self.limits.quarantine, why));
     }
 
-    fn release_ip(&mut self, ip: IpAddr) {
-        if let Some(c) = self.waiting_per_ip.get_mut(&ip) {
+    fn release_source(&mut self, source: Source) {
+        if let Some(c) = self.waiting_per_source.get_mut(&source) {
             *c = c.saturating_sub(1);
             if *c == 0 {
-                self.waiting_per_ip.remove(&ip);
+                self.waiting_per_source.remove(&source);
             }
         }
     }
@@ -271,7 +318,7 @@ impl Registry {
     /// whose nameplate expired, to be told.
     pub fn expire(&mut self, now: Instant) -> Vec<ConnId> {
         self.quarantined.retain(|_, (until, _)| *until > now);
-        let expired: Vec<u32> = self
+        let expired: Vec<Nameplate> = self
             .waiting
             .iter()
             .filter(|(_, w)| w.expires_at <= now)
@@ -305,6 +352,17 @@ mod tests {
         IpAddr::from([10, 0, 0, n])
     }
 
+    fn np(n: u32) -> Nameplate {
+        Nameplate::new(n).expect("nameplate")
+    }
+
+    /// An address of the host holding 2001:db8:1:2::/64 (`n` in its
+    /// interface identifier), or of its neighbour's /64 with `other`.
+    fn v6(other: bool, n: u16) -> IpAddr {
+        let subnet = if other { 3 } else { 2 };
+        IpAddr::from([0x2001, 0xdb8, 1, subnet, 0, 0, n >> 8, n & 0xff])
+    }
+
     fn unlimited() -> Limits {
         Limits {
             max_waiting_per_ip: 10_000,
@@ -319,7 +377,7 @@ mod tests {
         let now = Instant::now();
         let (n, _) = r.register(5, ip(1), now).expect("room");
         let late = now + Duration::from_secs(600);
-        assert_eq!(r.join(n.get(), ip(2), late), Err(Refusal::Expired));
+        assert_eq!(r.join(n, ip(2), late), Err(Refusal::Expired));
         assert_eq!(r.expire(late), vec![5], "the sweep still tells the agent");
     }
 
@@ -363,10 +421,13 @@ mod tests {
         let now = Instant::now();
         let (n, ttl) = r.register(7, ip(1), now).expect("room");
         assert_eq!(ttl, Duration::from_secs(600));
-        let pairing = r.join(n.get(), ip(2), now).expect("paired");
+        let pairing = r.join(n, ip(2), now).expect("paired");
         assert_eq!(pairing.agent, 7);
-        assert_eq!(r.join(n.get(), ip(3), now), Err(Refusal::NameplateUsed));
-        assert_eq!(r.join(999_999, ip(3), now), Err(Refusal::UnknownNameplate));
+        assert_eq!(r.join(n, ip(3), now), Err(Refusal::NameplateUsed));
+        assert_eq!(
+            r.join(np(999_999), ip(3), now),
+            Err(Refusal::UnknownNameplate)
+        );
     }
 
     #[test]
@@ -374,14 +435,14 @@ mod tests {
         let mut r = Registry::new(unlimited());
         let now = Instant::now();
         let (first, _) = r.register(1, ip(1), now).expect("room");
-        r.join(first.get(), ip(2), now).expect("paired");
+        r.join(first, ip(2), now).expect("paired");
         for agent in 2..900 {
             let (n, _) = r.register(agent, ip(1), now).expect("room");
             assert_ne!(n, first);
         }
         let later = now + Duration::from_secs(601);
         r.expire(later);
-        assert!(!r.quarantined.contains_key(&first.get()));
+        assert!(!r.quarantined.contains_key(&first));
     }
 
     #[test]
@@ -393,7 +454,7 @@ mod tests {
         assert!(r.expire(now + Duration::from_secs(599)).is_empty());
         assert_eq!(r.expire(now + Duration::from_secs(600)), vec![5]);
         assert_eq!(
-            r.join(n.get(), ip(2), now + Duration::from_secs(601)),
+            r.join(n, ip(2), now + Duration::from_secs(601)),
             Err(Refusal::Expired)
         );
     }
@@ -416,11 +477,61 @@ mod tests {
         r.register(5, ip(1), now)
             .expect("room again after one left");
         for _ in 0..3 {
-            assert_eq!(r.join(5555, ip(9), now), Err(Refusal::UnknownNameplate));
+            assert_eq!(r.join(np(5555), ip(9), now), Err(Refusal::UnknownNameplate));
         }
-        assert_eq!(r.join(5555, ip(9), now), Err(Refusal::RateLimited));
+        assert_eq!(r.join(np(5555), ip(9), now), Err(Refusal::RateLimited));
         let later = now + Duration::from_secs(1);
-        assert_eq!(r.join(5555, ip(9), later), Err(Refusal::UnknownNameplate));
+        assert_eq!(
+            r.join(np(5555), ip(9), later),
+            Err(Refusal::UnknownNameplate)
+        );
+    }
+
+    #[test]
+    fn one_ipv6_slash_64_is_one_address_for_the_limits() {
+        let mut r = Registry::new(Limits::default());
+        let now = Instant::now();
+        for (agent, n) in (1..=20).zip(1u16..) {
+            r.register(agent, v6(false, n), now)
+                .expect("within the limit");
+        }
+        assert_eq!(
+            r.register(21, v6(false, 21), now),
+            Err(Refusal::RateLimited),
+            "a 21st address of the same /64 is the same host"
+        );
+        r.register(22, v6(true, 1), now)
+            .expect("the neighbouring /64 has its own limit");
+        for n in 1..=10 {
+            assert_eq!(
+                r.join(np(5555), v6(false, 100 + n), now),
+                Err(Refusal::UnknownNameplate)
+            );
+        }
+        assert_eq!(
+            r.join(np(5555), v6(false, 200), now),
+            Err(Refusal::RateLimited)
+        );
+    }
+
+    #[test]
+    fn the_ipv6_prefix_is_configurable_and_mapped_ipv4_counts_as_ipv4() {
+        let mut r = Registry::new(Limits {
+            max_waiting_per_ip: 1,
+            ipv6_prefix: 128,
+            ..Limits::default()
+        });
+        let now = Instant::now();
+        r.register(1, v6(false, 1), now).expect("first");
+        r.register(2, v6(false, 2), now)
+            .expect("with /128 every address counts alone");
+        r.register(3, ip(7), now).expect("an IPv4 address");
+        let mapped = IpAddr::from(std::net::Ipv4Addr::new(10, 0, 0, 7).to_ipv6_mapped());
+        assert_eq!(
+            r.register(4, mapped, now),
+            Err(Refusal::RateLimited),
+            "the same IPv4 address, mapped into IPv6"
+        );
     }
 
     #[test]

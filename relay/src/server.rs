@@ -6,6 +6,7 @@ use crate::intercept::{Interceptor, Passthrough};
 use crate::log::SessionLog;
 use crate::metrics::Metrics;
 use crate::registry::{Limits, Registry};
+use crate::rules::Rules;
 use crate::tls::RelayIdentity;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -119,9 +120,9 @@ impl Relay {
         );
         let metrics = Arc::new(Metrics::default());
         let settings = Settings {
-            registry: Registry::new(config.limits),
+            rules: Rules::new(Registry::new(config.limits), config.interceptor.clone()),
             metrics: metrics.clone(),
-            log: SessionLog::open(config.session_log).map_err(RelayError::Log)?,
+            log: SessionLog::open(config.session_log, metrics.clone()).map_err(RelayError::Log)?,
             interceptor: config.interceptor,
             handshake_timeout: config.handshake_timeout,
             max_connections: config.max_connections as usize,
@@ -188,7 +189,8 @@ impl Closer {
         let _ = self.stop.send(true);
     }
 
-    /// Waits (at most `limit`) until the close has reached the clients.
+    /// Waits (at most `limit`) until the close has reached the clients
+    /// (or two seconds passed) and every session-log record is written.
     pub async fn wait_closed(&self, limit: Duration) {
         let mut closed = self.closed.clone();
         let _ = tokio::time::timeout(limit, closed.wait_for(|c| *c)).await;

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use tessera_proto::Nameplate;
 use tessera_relay::tls::RelayIdentity;
 use tessera_relay::{Direction, Interceptor, Relay, RelayConfig};
 
@@ -159,11 +160,11 @@ impl Interceptor for MailboxFlipper {
 #[derive(Default)]
 pub struct Swapper {
     /// `(from, to)`, set by the test once both codes are known.
-    pub swap: Mutex<Option<(u32, u32)>>,
+    pub swap: Mutex<Option<(Nameplate, Nameplate)>>,
 }
 
 impl Interceptor for Swapper {
-    fn join(&self, nameplate: u32) -> u32 {
+    fn join(&self, nameplate: Nameplate) -> Nameplate {
         match self.swap.lock().ok().and_then(|s| *s) {
             Some((from, to)) if from == nameplate => to,
             _ => nameplate,

@@ -125,7 +125,7 @@ pub async fn viewer(relay: &str, fingerprint: &str, code: &str) -> RogueChannel 
     let trust = RelayTrust::Fingerprint(fingerprint.parse().expect("fp"));
     let mut link = relay_client::connect(relay, &trust).await.expect("relay");
     link.send(&ClientMsg::Join {
-        nameplate: code.nameplate.get(),
+        nameplate: code.nameplate,
     })
     .await
     .expect("join");
@@ -164,9 +164,7 @@ pub async fn agent(relay: &str, fingerprint: &str, on_code: impl FnOnce(String))
     let mut link = relay_client::connect(relay, &trust).await.expect("relay");
     link.send(&ClientMsg::Register).await.expect("register");
     let nameplate = match link.messages.recv().await {
-        Some(Ok(RelayMsg::Registered { nameplate, .. })) => {
-            Nameplate::new(nameplate).expect("nameplate")
-        }
+        Some(Ok(RelayMsg::Registered { nameplate, .. })) => nameplate,
         other => panic!("expected registration, got {other:?}"),
     };
     let secret = Secret::from_digits([3, 1, 4, 1, 5, 9]).expect("secret");

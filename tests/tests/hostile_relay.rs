@@ -150,7 +150,7 @@ fn a_relay_that_pairs_with_a_third_party_fails_the_pake() {
     let mut third_party = Agent::start(&args);
     let code = intended.code();
     let other = third_party.code();
-    let nameplate = |c: &str| tessera_proto::Code::parse(c).expect("code").nameplate.get();
+    let nameplate = |c: &str| tessera_proto::Code::parse(c).expect("code").nameplate;
     *swapper.swap.lock().expect("swap") = Some((nameplate(&code), nameplate(&other)));
 
     let mut viewer = Viewer::connect(&code, &args, "chat");

@@ -40,7 +40,7 @@ async fn open(endpoint: &Endpoint, addr: &str, trust: &RelayTrust, count: usize)
     links
 }
 
-async fn register(links: &mut [RelayLink]) -> Vec<u32> {
+async fn register(links: &mut [RelayLink]) -> Vec<tessera_proto::Nameplate> {
     let mut plates = Vec::with_capacity(links.len());
     for link in links.iter_mut() {
         link.send(&ClientMsg::Register).await.expect("register");
@@ -126,8 +126,8 @@ async fn main() {
     println!(
         "{agents} registered idle agents: relay RSS {before} KiB -> {after} KiB, {per:.1} KiB each ({:.1} s to set up); nameplates {}..{}",
         started.elapsed().as_secs_f64(),
-        plates.iter().min().copied().unwrap_or(0),
-        plates.iter().max().copied().unwrap_or(0),
+        plates.iter().min().map_or(0, |n| n.get()),
+        plates.iter().max().map_or(0, |n| n.get()),
     );
     drop(links);
     drop(waiting);

@@ -67,12 +67,49 @@ pub enum NetError {
 
 impl From<quinn::ConnectionError> for NetError {
     fn from(e: quinn::ConnectionError) -> Self {
-        NetError::Closed(e.to_string())
+        NetError::Closed(connection_error_text(&e))
     }
 }
 
 impl From<quinn::WriteError> for NetError {
     fn from(e: quinn::WriteError) -> Self {
-        NetError::Closed(e.to_string())
+        NetError::Closed(match e {
+            quinn::WriteError::ConnectionLost(e) => connection_error_text(&e),
+            other => printable(&other.to_string()),
+        })
     }
+}
+
+/// Why a connection ended, in words fit for a terminal: quinn's own
+/// `Display` quotes the reason bytes of the peer's close frame, which a
+/// hostile peer or relay fills with escape sequences, so those bytes are
+/// left out and only the code is told.
+pub(crate) fn connection_error_text(e: &quinn::ConnectionError) -> String {
+    match e {
+        quinn::ConnectionError::ApplicationClosed(close) => {
+            format!("closed by peer (code {})", close.error_code)
+        }
+        quinn::ConnectionError::ConnectionClosed(close) => {
+            format!("aborted by peer ({})", close.error_code)
+        }
+        other => printable(&other.to_string()),
+    }
+}
+
+/// Why reading a stream failed, without the peer's close reason.
+pub(crate) fn read_error_text(e: &quinn::ReadExactError) -> String {
+    match e {
+        quinn::ReadExactError::ReadError(quinn::ReadError::ConnectionLost(e)) => {
+            connection_error_text(e)
+        }
+        other => printable(&other.to_string()),
+    }
+}
+
+/// `text` with every control character replaced, as a last guard on
+/// messages composed by quinn and rustls.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
 }

@@ -39,13 +39,13 @@ pub async fn read_sized<T: DeserializeOwned>(
     match recv.read_exact(&mut prefix).await {
         Ok(()) => {}
         Err(quinn::ReadExactError::FinishedEarly(0)) => return Ok(None),
-        Err(e) => return Err(NetError::Closed(e.to_string())),
+        Err(e) => return Err(NetError::Closed(crate::error::read_error_text(&e))),
     }
     let len = frame::body_len(prefix, max)?;
     let mut body = vec![0u8; len];
     recv.read_exact(&mut body)
         .await
-        .map_err(|e| NetError::Closed(e.to_string()))?;
+        .map_err(|e| NetError::Closed(crate::error::read_error_text(&e)))?;
     Ok(Some((frame::decode_body(&body, max)?, LENGTH_PREFIX + len)))
 }
 

@@ -7,7 +7,7 @@ use quinn::{Connection, Endpoint, SendStream};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tessera_proto::relay::{ClientMsg, RelayMsg, MAX_CONTROL_FRAME, RELAY_ALPN};
+use tessera_proto::relay::{ClientMsg, CloseReason, RelayMsg, MAX_CONTROL_FRAME, RELAY_ALPN};
 use tokio::sync::mpsc;
 
 /// How long a QUIC handshake with the relay may take before we call it
@@ -36,10 +36,11 @@ impl RelayLink {
         framed::write(&mut self.send, msg, MAX_CONTROL_FRAME).await
     }
 
-    /// Why the relay connection closed, in the relay's words when it closed
-    /// deliberately (`closed by peer: 0 (relay shutting down)`).
+    /// Why the relay connection closed: for a deliberate close, the fixed
+    /// sentence of its [`CloseReason`] code, never the reason bytes the
+    /// relay sent (a hostile relay could fill them with terminal escapes).
     pub fn closed_because(&self) -> Option<String> {
-        self.connection.close_reason().map(|e| e.to_string())
+        self.connection.close_reason().map(|e| relay_close_text(&e))
     }
 
     /// Leaves politely: tells the relay, then closes the connection.
@@ -53,6 +54,17 @@ impl RelayLink {
         let _ = tokio::time::timeout(CLOSE_GRACE, self.connection.closed()).await;
         self.connection.close(0u32.into(), b"bye");
         self.endpoint.wait_idle().await;
+    }
+}
+
+/// Why the relay connection ended, in fixed words (see
+/// [`RelayLink::closed_because`]).
+fn relay_close_text(e: &quinn::ConnectionError) -> String {
+    match e {
+        quinn::ConnectionError::ApplicationClosed(close) => {
+            CloseReason::describe_code(close.error_code.into_inner())
+        }
+        other => crate::error::connection_error_text(other),
     }
 }
 
@@ -117,13 +129,13 @@ pub async fn connect_on(
         Ok(Err(e @ quinn::ConnectionError::TransportError(_))) => {
             return Err(check.mismatch().unwrap_or_else(|| NetError::RelayRejected {
                 addr,
-                reason: e.to_string(),
+                reason: relay_close_text(&e),
             }))
         }
         Ok(Err(e)) => {
             return Err(check
                 .mismatch()
-                .unwrap_or_else(|| unreachable(e.to_string())))
+                .unwrap_or_else(|| unreachable(relay_close_text(&e))))
         }
         Err(_) => {
             return Err(check
@@ -140,4 +152,76 @@ pub async fn connect_on(
         messages,
         send,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cert::SelfSigned;
+    use tessera_proto::relay::CloseReason;
+
+    /// An OSC 52 sequence (set the clipboard) and a screen clear: what a
+    /// hostile relay would put in its close reason.
+    const EVIL: &[u8] = b"\x1b]52;c;cm0gLXJmIH4K\x07\x1b[2J\x1b[Hrelay says hi";
+
+    /// A relay that waits for the client's first control message, then
+    /// closes with `code` and [`EVIL`] as the reason.
+    async fn hostile_relay(code: u32) -> (String, RelayTrust) {
+        let cert = SelfSigned::generate(&["localhost"]).unwrap();
+        let mut tls = rustls::ServerConfig::builder_with_provider(crate::crypto_provider())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert.cert.clone()], cert.key_der())
+            .unwrap();
+        tls.alpn_protocols = vec![RELAY_ALPN.to_vec()];
+        let quic = quinn::crypto::rustls::QuicServerConfig::try_from(tls).unwrap();
+        let mut server = quinn::ServerConfig::with_crypto(Arc::new(quic));
+        server.transport_config(transport::relay_server(Duration::from_secs(30)));
+        let endpoint = Endpoint::server(server, "127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = endpoint.local_addr().unwrap().to_string();
+        tokio::spawn(async move {
+            let conn = endpoint.accept().await.unwrap().await.unwrap();
+            let (_send, mut recv) = conn.accept_bi().await.unwrap();
+            let mut first = [0u8; 1];
+            recv.read_exact(&mut first).await.unwrap();
+            conn.close(code.into(), EVIL);
+            endpoint.wait_idle().await;
+        });
+        (addr, RelayTrust::Fingerprint(cert.fingerprint))
+    }
+
+    /// What the client reports, from the message channel and from
+    /// `closed_because`, once the hostile relay closed.
+    async fn reported(code: u32) -> (String, String) {
+        let (addr, trust) = hostile_relay(code).await;
+        let mut link = connect(&addr, &trust).await.unwrap();
+        link.send(&ClientMsg::Register).await.unwrap();
+        let error = match link.messages.recv().await {
+            Some(Err(e)) => e.to_string(),
+            other => panic!("expected the close as an error, got {other:?}"),
+        };
+        (error, link.closed_because().unwrap())
+    }
+
+    fn assert_clean(text: &str) {
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert!(!text.contains("52;c"), "{text:?}");
+        assert!(!text.contains("relay says hi"), "{text:?}");
+    }
+
+    #[tokio::test]
+    async fn a_known_close_code_is_told_in_fixed_words_never_the_relays_bytes() {
+        let (error, because) = reported(CloseReason::BadRequest.code()).await;
+        assert_clean(&error);
+        assert_clean(&because);
+        assert_eq!(because, CloseReason::BadRequest.describe());
+    }
+
+    #[tokio::test]
+    async fn an_unknown_close_code_is_told_by_number_only() {
+        let (error, because) = reported(77).await;
+        assert_clean(&error);
+        assert_eq!(because, "the relay closed the connection (code 77)");
+    }
 }

@@ -7,6 +7,7 @@
 //! allows.
 
 use crate::damm;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -19,8 +20,33 @@ pub const MAX_NAMEPLATE_DIGITS: usize = 9;
 
 /// The public half of a code: the number under which the relay pairs an
 /// agent and a viewer. Always at least three digits, never a leading zero.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// On the wire it is the bare number (a postcard varint, as a `u32` would
+/// be), and decoding refuses a number outside [`Nameplate::MIN`] ..=
+/// [`Nameplate::MAX`], so no out-of-range nameplate ever reaches the relay's
+/// registry or a client's state machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
 pub struct Nameplate(u32);
+
+/// A number that is not a nameplate (outside 100 ..= 999 999 999).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0} is not a nameplate (they are 100 to 999999999)")]
+pub struct NotANameplate(pub u32);
+
+impl TryFrom<u32> for Nameplate {
+    type Error = NotANameplate;
+
+    fn try_from(n: u32) -> Result<Self, Self::Error> {
+        Self::new(n).ok_or(NotANameplate(n))
+    }
+}
+
+impl From<Nameplate> for u32 {
+    fn from(n: Nameplate) -> u32 {
+        n.0
+    }
+}
 
 impl Nameplate {
     /// The smallest nameplate (three digits).
@@ -279,6 +305,18 @@ mod tests {
         let debug = format!("{c:?}");
         assert!(!debug.contains("913577"), "{debug}");
         assert!(!debug.contains("9, 1, 3"), "{debug}");
+    }
+
+    #[test]
+    fn nameplates_travel_as_their_number_and_only_valid_ones_decode() {
+        let plate = Nameplate::new(482).expect("plate");
+        let as_number = postcard::to_allocvec(&482u32).expect("encode");
+        assert_eq!(postcard::to_allocvec(&plate).expect("encode"), as_number);
+        assert_eq!(postcard::from_bytes::<Nameplate>(&as_number), Ok(plate));
+        for bad in [0u32, 99, 1_000_000_000, u32::MAX] {
+            let bytes = postcard::to_allocvec(&bad).expect("encode");
+            assert!(postcard::from_bytes::<Nameplate>(&bytes).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -121,7 +121,8 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let msg = ClientMsg::Join { nameplate: 482 };
+        let nameplate = crate::Nameplate::new(482).expect("plate");
+        let msg = ClientMsg::Join { nameplate };
         let frame = encode(&msg, 64).expect("fits");
         assert_eq!(decode::<ClientMsg>(&frame, 64), Ok(msg));
     }

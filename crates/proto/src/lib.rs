@@ -19,7 +19,7 @@ pub mod peer;
 pub mod relay;
 pub mod upgrade;
 
-pub use code::{Code, CodeError, Nameplate, Secret};
+pub use code::{Code, CodeError, Nameplate, NotANameplate, Secret};
 pub use end::EndReason;
 pub use fingerprint::Fingerprint;
 pub use frame::{FrameError, PROTOCOL_VERSION};

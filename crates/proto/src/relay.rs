@@ -5,6 +5,7 @@
 //! (PAKE messages and sealed confirmations); after pairing, it forwards QUIC
 //! datagrams it cannot read.
 
+use crate::Nameplate;
 use serde::{Deserialize, Serialize};
 
 /// ALPN of the outer (client ↔ relay) QUIC connection.
@@ -27,8 +28,9 @@ pub enum ClientMsg {
     Register,
     /// Viewer: pair with the agent waiting under this nameplate.
     Join {
-        /// The public part of the code.
-        nameplate: u32,
+        /// The public part of the code (an out-of-range number does not
+        /// decode: the relay answers `BadRequest`).
+        nameplate: Nameplate,
     },
     /// Forward this opaque payload to the paired peer.
     Mailbox {
@@ -48,7 +50,7 @@ pub enum RelayMsg {
     /// A nameplate is allocated for the agent.
     Registered {
         /// The public part of the code.
-        nameplate: u32,
+        nameplate: Nameplate,
         /// Seconds until the nameplate expires unused.
         expires_in_secs: u32,
     },
@@ -103,5 +105,117 @@ impl Refusal {
             Refusal::Busy => "the relay is full: try again shortly or use another relay",
             Refusal::BadRequest => "the relay did not understand the request: are both ends the same version?",
         }
+    }
+}
+
+/// Why the relay closed a client's QUIC connection: the application close
+/// code it sends, and a fixed sentence for it.
+///
+/// A client shows the sentence chosen by the code, never the reason bytes
+/// that came with the close: those are the relay's words, and a hostile
+/// relay could put terminal escapes in them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The client sent `Close` or finished its control stream.
+    Bye,
+    /// After `Refused { BadRequest }`.
+    BadRequest,
+    /// No control stream was opened within the relay's handshake timeout.
+    NoControlStream,
+    /// The client left more control bytes unread than the relay queues.
+    ControlStreamNotRead,
+    /// The relay is stopping.
+    ShuttingDown,
+}
+
+impl CloseReason {
+    /// Every reason, for tests and documentation.
+    pub const ALL: [CloseReason; 5] = [
+        CloseReason::Bye,
+        CloseReason::BadRequest,
+        CloseReason::NoControlStream,
+        CloseReason::ControlStreamNotRead,
+        CloseReason::ShuttingDown,
+    ];
+
+    /// The QUIC application error code it is sent as.
+    pub fn code(self) -> u32 {
+        match self {
+            CloseReason::Bye => 0,
+            CloseReason::BadRequest => 1,
+            CloseReason::NoControlStream => 2,
+            CloseReason::ControlStreamNotRead => 3,
+            CloseReason::ShuttingDown => 4,
+        }
+    }
+
+    /// The reason a code stands for, if it is one of the relay's.
+    pub fn from_code(code: u64) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| u64::from(r.code()) == code)
+    }
+
+    /// The short ASCII reason phrase the relay puts in its close frame, for
+    /// packet captures and old clients; new clients ignore it.
+    pub fn phrase(self) -> &'static [u8] {
+        match self {
+            CloseReason::Bye => b"bye",
+            CloseReason::BadRequest => b"bad request",
+            CloseReason::NoControlStream => b"no control stream opened in time",
+            CloseReason::ControlStreamNotRead => b"control stream not read",
+            CloseReason::ShuttingDown => b"relay shutting down",
+        }
+    }
+
+    /// What a client tells the person.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CloseReason::Bye => "the relay closed the connection as this side left",
+            CloseReason::BadRequest => {
+                "the relay closed the connection after a request it did not understand: are both ends the same version?"
+            }
+            CloseReason::NoControlStream => {
+                "the relay closed the connection: nothing was asked of it in time"
+            }
+            CloseReason::ControlStreamNotRead => {
+                "the relay closed the connection: its messages were not being read"
+            }
+            CloseReason::ShuttingDown => {
+                "the relay is shutting down: try again shortly or use another relay"
+            }
+        }
+    }
+
+    /// What a client tells the person about an application close `code`
+    /// from the relay, whether or not the code is known.
+    pub fn describe_code(code: u64) -> String {
+        match Self::from_code(code) {
+            Some(reason) => reason.describe().to_string(),
+            None => format!("the relay closed the connection (code {code})"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_codes_are_distinct_and_round_trip() {
+        for reason in CloseReason::ALL {
+            assert_eq!(
+                CloseReason::from_code(u64::from(reason.code())),
+                Some(reason)
+            );
+            assert!(reason
+                .phrase()
+                .iter()
+                .all(|b| b.is_ascii_graphic() || *b == b' '));
+            assert!(!reason.describe().chars().any(char::is_control));
+        }
+        assert_eq!(CloseReason::from_code(5), None);
+        assert_eq!(
+            CloseReason::describe_code(77),
+            "the relay closed the connection (code 77)"
+        );
     }
 }

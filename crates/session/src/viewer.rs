@@ -164,7 +164,7 @@ impl ViewerSession {
     pub fn start(&mut self) -> Vec<ViewerAction> {
         vec![
             ViewerAction::Relay(ClientMsg::Join {
-                nameplate: self.code.nameplate.get(),
+                nameplate: self.code.nameplate,
             }),
             ViewerAction::SetTimer(Timer::Handshake, self.timeouts.handshake),
         ]
