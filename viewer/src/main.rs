@@ -2,6 +2,7 @@
 //! person reads aloud and runs the session they allow.
 
 mod code_prompt;
+mod front;
 mod identity;
 mod run;
 mod snapshot;
@@ -144,7 +145,6 @@ async fn main() -> ExitCode {
     let options = run::Options {
         relay,
         trust,
-        events_json: args.events.is_some(),
         intro: Introduction {
             name,
             org,
@@ -153,7 +153,8 @@ async fn main() -> ExitCode {
         },
         key,
     };
-    match run::run(options, code).await {
+    let front = front::headless::Headless::new(args.events.is_some());
+    match run::run(options, code, front).await {
         Ok(reason) if reason.is_normal() => ExitCode::SUCCESS,
         Ok(reason) => {
             eprintln!(
