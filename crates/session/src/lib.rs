@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod agent;
+pub mod code_entry;
 pub mod command;
 pub mod consent;
 pub mod continue_check;
@@ -18,6 +19,7 @@ pub mod prompt;
 pub mod render;
 pub mod terminal;
 pub use event::BurnReason;
+pub mod view_layout;
 pub mod viewer;
 pub mod words;
 
