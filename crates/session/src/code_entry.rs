@@ -66,12 +66,10 @@ fn is_separator(c: char) -> bool {
 /// technician sees their mistake where they made it.
 pub fn grouped(typed: &str) -> String {
     let mut out = String::with_capacity(typed.len() + typed.len() / 3);
-    let mut places = 0usize;
-    for c in typed.chars().filter(|c| !is_separator(*c)) {
-        if places > 0 && places % 3 == 0 {
+    for (place, c) in typed.chars().filter(|c| !is_separator(*c)).enumerate() {
+        if place > 0 && place.is_multiple_of(3) {
             out.push(' ');
         }
-        places += 1;
         out.push(c);
     }
     out
