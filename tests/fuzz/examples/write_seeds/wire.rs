@@ -209,6 +209,22 @@ pub fn peer_messages(seeds: &mut Seeds) {
             "agent_continue_check",
             AgentMsg::ContinueCheck { open: true },
         ),
+        (
+            "agent_asking_verified",
+            AgentMsg::Asking {
+                verified: true,
+                verified_by: Some(ORG_NAME.into()),
+                not_verified: None,
+            },
+        ),
+        (
+            "agent_asking_not_verified",
+            AgentMsg::Asking {
+                verified: false,
+                verified_by: None,
+                not_verified: Some("no_certificate".into()),
+            },
+        ),
     ];
     for (name, msg) in viewer.drain(..) {
         seeds.add("peer_messages", name, encode_payload(&msg));
