@@ -260,7 +260,12 @@ pub fn relay_messages(seeds: &mut Seeds) {
     let payload = encode_payload(&pake);
     let client = [
         ("client_register", ClientMsg::Register),
-        ("client_join", ClientMsg::Join { nameplate: 482 }),
+        (
+            "client_join",
+            ClientMsg::Join {
+                nameplate: Nameplate::new(482).expect("a nameplate"),
+            },
+        ),
         (
             "client_mailbox",
             ClientMsg::Mailbox {
@@ -274,7 +279,7 @@ pub fn relay_messages(seeds: &mut Seeds) {
         (
             "relay_registered",
             RelayMsg::Registered {
-                nameplate: 482,
+                nameplate: Nameplate::new(482).expect("a nameplate"),
                 expires_in_secs: 600,
             },
         ),
