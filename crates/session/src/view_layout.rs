@@ -25,8 +25,10 @@ const INSIDE_NUDGE_PHYSICAL: f64 = 1.0 / 128.0;
 /// How large the remote picture is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub enum Scale {
-    /// As large as fits the available area, up or down, keeping the
-    /// aspect ratio (the rest is left empty: letterboxing).
+    /// As large as fits the available area, keeping the aspect ratio
+    /// (the rest is left empty: letterboxing), but never beyond one
+    /// remote pixel a physical pixel: a smaller screen than the window is
+    /// shown at 1:1, sharp (enlarging blurs; zoom does it on demand).
     #[default]
     Fit,
     /// One remote pixel on one physical pixel: sharp, perhaps scrolled.
@@ -110,7 +112,9 @@ pub fn view_size(scale: Scale, remote: (u32, u32), available: (f32, f32), ppp: f
                     0.0
                 }
             };
-            (room(available.0) / w).min(room(available.1) / h)
+            (room(available.0) / w)
+                .min(room(available.1) / h)
+                .min(1.0 / ppp)
         }
         Scale::Actual => 1.0 / ppp,
         Scale::Zoom(z) => f64::from(clamp_zoom(z)) / ppp,

@@ -145,6 +145,17 @@ viewer_words! {
     grants_changed,
     /// Above the reason, back on the connect screen after an end.
     session_ended,
+    in_session,
+    request_refused,
+    not_granted,
+    ask_more_title,
+    ask_more_explain,
+    ask_more_send,
+    ask_more_all_granted,
+    fit_hint,
+    actual_size_hint,
+    chat_not_granted,
+    view_not_granted,
 }
 
 static EN: ViewerWords = ViewerWords {
@@ -205,6 +216,17 @@ static EN: ViewerWords = ViewerWords {
     no_picture: "The person does not share their screen",
     grants_changed: "The person changed what you may do",
     session_ended: "The session ended",
+    in_session: "In session",
+    request_refused: "Request refused:",
+    not_granted: "Not allowed by the person:",
+    ask_more_title: "Ask the person for more",
+    ask_more_explain: "Tick what you need; the person answers on their screen.",
+    ask_more_send: "Ask",
+    ask_more_all_granted: "Everything is already allowed",
+    fit_hint: "The whole screen in the window (never enlarged: sharp)",
+    actual_size_hint: "One pixel of theirs on one pixel of yours: the sharpest",
+    chat_not_granted: "Chat is not allowed: ask for more to write",
+    view_not_granted: "The person does not let you see their screen",
 };
 
 static FR: ViewerWords = ViewerWords {
@@ -266,6 +288,17 @@ static FR: ViewerWords = ViewerWords {
     no_picture: "La personne ne partage pas son écran",
     grants_changed: "La personne a changé ce que vous pouvez faire",
     session_ended: "La session est terminée",
+    in_session: "En session",
+    request_refused: "Demande refusée :",
+    not_granted: "Non autorisé par la personne :",
+    ask_more_title: "Demander plus à la personne",
+    ask_more_explain: "Cochez ce dont vous avez besoin ; la personne répond sur son écran.",
+    ask_more_send: "Demander",
+    ask_more_all_granted: "Tout est déjà autorisé",
+    fit_hint: "Tout l'écran dans la fenêtre (jamais agrandi : net)",
+    actual_size_hint: "Un pixel de son écran sur un pixel du vôtre : le plus net",
+    chat_not_granted: "La discussion n'est pas autorisée : demandez plus pour écrire",
+    view_not_granted: "La personne ne vous laisse pas voir son écran",
 };
 
 /// The window's words in `lang`.
