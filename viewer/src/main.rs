@@ -202,9 +202,9 @@ fn open_window(
             None => None,
         };
     }
-    let mut form = window::connect::ConnectForm::new(settings, problem);
+    let form = window::connect::ConnectForm::new(settings, problem);
     let start = match code {
-        Some(code) => Some(form.start_with(code).map_err(|e| e.to_string())?),
+        Some(code) => Some(form.prepare(code, lang)?),
         None => None,
     };
     let launch = window::Launch {

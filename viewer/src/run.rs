@@ -47,6 +47,11 @@ struct Viewer<F> {
     /// Screen messages from the agent's screen streams.
     screen: Option<mpsc::Receiver<Result<(ScreenMsg, usize), String>>>,
     decoder: Decoder,
+    /// Snapshots being written report here.
+    snapshots: (
+        mpsc::UnboundedSender<Written>,
+        mpsc::UnboundedReceiver<Written>,
+    ),
 }
 
 enum Woke {
@@ -55,8 +60,12 @@ enum Woke {
     Front(Option<Request>),
     Screen(Option<Result<(ScreenMsg, usize), String>>),
     Timer(Timer),
+    Snapshot(Written),
     Interrupted,
 }
+
+/// A snapshot written (where, its size), or why not.
+type Written = Result<(std::path::PathBuf, u32, u32), String>;
 
 /// Runs one viewer session, shown by `front`; returns how it ended.
 pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<EndReason, String> {
@@ -77,6 +86,7 @@ pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<End
         channel: ChannelSlot::default(),
         screen: None,
         decoder: Decoder::new().map_err(|e| format!("screen decoder: {e}"))?,
+        snapshots: mpsc::unbounded_channel(),
     };
     let mut session = ViewerSession::new(code, options.intro, options.key, Timeouts::default());
     let mut actions = session.start();
@@ -127,6 +137,7 @@ impl<F: Front> Viewer<F> {
                 request = request => Woke::Front(request),
                 update = update => Woke::Screen(update),
                 timer = self.timers.next() => Woke::Timer(timer),
+                Some(written) = self.snapshots.1.recv() => Woke::Snapshot(written),
                 _ = tokio::signal::ctrl_c() => Woke::Interrupted,
             }
         };
@@ -203,7 +214,14 @@ impl<F: Front> Viewer<F> {
             Woke::Channel(ChannelEvent::Lost) => ViewerInput::ConnectionLost,
             Woke::Front(Some(Request::Session(input))) => input,
             Woke::Front(Some(Request::Snapshot(path))) => {
-                self.snapshot(&path);
+                self.snapshot(path);
+                return None;
+            }
+            Woke::Snapshot(written) => {
+                match written {
+                    Ok((path, width, height)) => self.front.snapshot_written(&path, width, height),
+                    Err(message) => self.front.error(&message),
+                }
                 return None;
             }
             Woke::Front(None) => {
@@ -216,18 +234,21 @@ impl<F: Front> Viewer<F> {
         })
     }
 
-    fn snapshot(&mut self, path: &std::path::Path) {
-        match self.decoder.frame() {
-            Some(frame) => match crate::snapshot::write_png(frame, path) {
-                Ok(()) => self
-                    .front
-                    .snapshot_written(path, frame.width(), frame.height()),
-                Err(message) => self.front.error(&message),
-            },
-            None => self
+    /// Writes the picture to `path` on a blocking thread, so pictures
+    /// and input keep flowing while the PNG is encoded and synced; the
+    /// result comes back through `snapshots`.
+    fn snapshot(&mut self, path: std::path::PathBuf) {
+        let Some(frame) = self.decoder.frame().cloned() else {
+            return self
                 .front
-                .error("no picture yet: the screen is not shared, or nothing arrived"),
-        }
+                .error("no picture yet: the screen is not shared, or nothing arrived");
+        };
+        let done = self.snapshots.0.clone();
+        tokio::task::spawn_blocking(move || {
+            let written = crate::snapshot::write_png(&frame, &path)
+                .map(|()| (path, frame.width(), frame.height()));
+            let _ = done.send(written);
+        });
     }
 
     fn relay_input(&mut self, msg: Option<Result<RelayMsg, NetError>>) -> ViewerInput {

@@ -67,6 +67,10 @@ impl Grants {
     /// No permission at all.
     pub const NONE: Grants = Grants(0);
 
+    /// Every permission there is (what "Ask for more" can still ask is
+    /// this without what is granted).
+    pub const ALL: Grants = Grants(0b1_1111);
+
     /// Whether `p` is in the set.
     pub fn contains(self, p: Permission) -> bool {
         self.0 & p.bit() != 0
@@ -181,5 +185,11 @@ mod tests {
         );
         assert_eq!(view.difference(asked), Grants::NONE);
         assert_eq!(view.union(asked), asked);
+    }
+
+    #[test]
+    fn all_is_every_permission() {
+        let every = Permission::ALL.into_iter().fold(Grants::NONE, Grants::with);
+        assert_eq!(Grants::ALL, every);
     }
 }

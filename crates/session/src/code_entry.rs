@@ -75,6 +75,31 @@ pub fn grouped(typed: &str) -> String {
     out
 }
 
+/// Where the cursor goes once the field is regrouped: after as many
+/// typed characters (separators aside) as stood before it at `cursor` (a
+/// character index into `typed`), so a digit fixed in the middle of the
+/// code keeps the cursor there instead of sending it to the end.
+pub fn cursor_after_grouping(typed: &str, cursor: usize) -> usize {
+    let before = typed
+        .chars()
+        .take(cursor)
+        .filter(|c| !is_separator(*c))
+        .count();
+    if before == 0 {
+        return 0;
+    }
+    let mut seen = 0;
+    for (at, c) in grouped(typed).chars().enumerate() {
+        if c != ' ' {
+            seen += 1;
+            if seen == before {
+                return at + 1;
+            }
+        }
+    }
+    grouped(typed).chars().count()
+}
+
 impl CodeEntry {
     /// Whether the code may be sent.
     pub fn is_ready(&self) -> bool {
@@ -234,5 +259,20 @@ mod tests {
         assert!(entry.is_ready());
         assert!(!debug.contains("913"), "{debug}");
         assert!(!debug.contains("577"), "{debug}");
+    }
+
+    #[test]
+    fn the_cursor_stays_by_the_digit_just_typed() {
+        // "482 913 577 2", a 5 typed after the 9: "482 9513 577 2".
+        let typed = "482 9513 577 2";
+        assert_eq!(grouped(typed), "482 951 357 72");
+        assert_eq!(cursor_after_grouping(typed, 6), 6, "after the 5");
+        // At the very start and end.
+        assert_eq!(cursor_after_grouping(typed, 0), 0);
+        assert_eq!(cursor_after_grouping(typed, 14), 14);
+        // A digit deleted in the middle: "482 93 577 2" with the cursor
+        // after the 9.
+        assert_eq!(grouped("482 93 577 2"), "482 935 772");
+        assert_eq!(cursor_after_grouping("482 93 577 2", 5), 5);
     }
 }

@@ -77,6 +77,9 @@ impl Combination {
 /// whether the keyboard is released to the technician's desktop.
 #[derive(Debug, Default)]
 pub struct HeldInput {
+    /// Keys down on the technician's keyboard as far as we saw, sent or
+    /// not: a press of one of these is an auto-repeat.
+    pressed: Vec<Key>,
     /// Keys sent down and not yet up, in press order.
     keys: Vec<Key>,
     /// Buttons sent down and not yet up, in press order.
@@ -107,9 +110,14 @@ impl HeldInput {
         capturing: bool,
     ) -> Vec<InputEvent> {
         if down {
-            if repeat {
+            // The toolkit may not flag repeats yet (egui fills the flag in
+            // after the window sees the event): a press of a key already
+            // down is one either way, and is never sent, so a key held
+            // before the pointer entered the view stays local.
+            if repeat || self.pressed.contains(&key) {
                 return Vec::new();
             }
+            self.pressed.push(key);
             self.combination.pressed(key);
             if !capturing || self.released || self.keys.contains(&key) {
                 return Vec::new();
@@ -121,6 +129,7 @@ impl HeldInput {
                 text,
             }];
         }
+        self.pressed.retain(|k| *k != key);
         let mut out = Vec::new();
         if let Some(at) = self.keys.iter().position(|k| *k == key) {
             self.keys.remove(at);
@@ -169,6 +178,7 @@ impl HeldInput {
     pub fn release_all(&mut self) -> Vec<InputEvent> {
         // Releases of the technician's own keys may never arrive now.
         self.combination = Combination::default();
+        self.pressed.clear();
         let buttons = self
             .buttons
             .drain(..)
@@ -459,5 +469,26 @@ mod tests {
         let _ = let_go(&mut h, Key::AltLeft, true);
         let _ = let_go(&mut h, Key::ControlLeft, true);
         assert!(!h.keyboard_released());
+    }
+
+    #[test]
+    fn a_key_held_before_the_view_had_the_keyboard_never_repeats_there() {
+        let mut held = HeldInput::default();
+        // Pressed over the window's own widgets: stays local.
+        assert!(held
+            .key(Key::KeyJ, true, false, Some('j'), false)
+            .is_empty());
+        // The pointer enters the view; the toolkit's auto-repeat presses,
+        // not yet flagged as repeats, must not start typing there.
+        for _ in 0..5 {
+            assert!(held.key(Key::KeyJ, true, false, Some('j'), true).is_empty());
+        }
+        // Its release is not sent either (its press never was).
+        assert!(held.key(Key::KeyJ, false, false, None, true).is_empty());
+        // A fresh press now is.
+        assert_eq!(
+            held.key(Key::KeyJ, true, false, None, true),
+            vec![down(Key::KeyJ)]
+        );
     }
 }

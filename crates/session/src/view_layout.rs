@@ -171,8 +171,13 @@ impl ViewMapping {
         if !(offset >= 0.0 && offset < size) {
             return None;
         }
-        // offset * ppp / device_scale, device_scale = per_pixel * ppp.
-        let cell = (f64::from(offset) / per_pixel).floor();
+        // In physical pixels, where the pointer really is (a whole pixel,
+        // which f32 points only approximate: 1/ppp is rarely exact), nudged
+        // inside so that the rounding cannot drop it into the pixel before.
+        let ppp = f64::from(self.ppp);
+        let device_scale = per_pixel * ppp;
+        let physical = f64::from(offset) * ppp + INSIDE_NUDGE_PHYSICAL;
+        let cell = (physical / device_scale).floor();
         // `offset` is within the picture, so `cell` is at least 0; rounding
         // may reach `pixels` at the far edge.
         Some((cell as u32).min(pixels - 1))
@@ -352,6 +357,34 @@ mod tests {
         assert!(m.nearest(), "exactly twice as large: sharp blocks");
         assert_eq!(m.to_remote((1.9, 1.9)), Some((0, 0)));
         assert_eq!(m.to_remote((2.0, 3.9)), Some((1, 1)));
+    }
+
+    #[test]
+    fn every_physical_pixel_maps_exactly_at_fractional_scales() {
+        // Pointer positions come as whole physical pixels over ppp, which
+        // f32 points only approximate; each must land on its own pixel.
+        for ppp in [1.0_f32, 1.25, 1.5, 1.75, 2.0, 2.25, 3.0] {
+            for zoom in [1.0_f32, 2.0, 3.0] {
+                let remote = (683, 384);
+                let size = view_size(Scale::Zoom(zoom), remote, (4000.0, 4000.0), ppp);
+                let m = ViewMapping::new((37.0 / ppp, 11.0 / ppp), size, remote, ppp);
+                let (ox, oy) = m.snapped_origin();
+                let (ox, oy) = ((ox * ppp).round() as i64, (oy * ppp).round() as i64);
+                for px in 0..(remote.0 as i64 * zoom as i64) {
+                    let x = (ox + px) as f32 / ppp;
+                    let y = (oy + px % (remote.1 as i64 * zoom as i64)) as f32 / ppp;
+                    let want = (
+                        (px / zoom as i64) as u32,
+                        ((px % (remote.1 as i64 * zoom as i64)) / zoom as i64) as u32,
+                    );
+                    assert_eq!(
+                        m.to_remote((x, y)),
+                        Some(want),
+                        "ppp {ppp} zoom {zoom} px {px}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,8 @@
 mod advice;
 
 pub use advice::{
-    classify_connect_error, connect_error_advice, end_advice, not_verified_reason, ConnectError,
+    classify_connect_error, connect_error_advice, end_advice, not_verified_reason, upgrade_refusal,
+    ConnectError,
 };
 
 use crate::consent::Lang;
@@ -123,8 +124,6 @@ viewer_words! {
     fit,
     /// One remote pixel on one screen pixel.
     actual_size,
-    /// The zoom menu.
-    zoom,
     /// Zooms in.
     zoom_in,
     /// Zooms out.
@@ -143,19 +142,34 @@ viewer_words! {
     no_picture,
     /// When the person changed what is granted.
     grants_changed,
-    /// Above the reason, back on the connect screen after an end.
-    session_ended,
+    /// The window's title during a session.
     in_session,
+    /// Before why a request for more got nothing.
     request_refused,
+    /// Before the permission an action needed.
     not_granted,
+    /// The Ask for more dialog's title.
     ask_more_title,
+    /// What the Ask for more dialog does.
     ask_more_explain,
+    /// Sends the request for more.
     ask_more_send,
+    /// Why Ask for more is disabled when all is granted.
     ask_more_all_granted,
+    /// What Fit does.
     fit_hint,
+    /// What 1:1 does.
     actual_size_hint,
+    /// Instead of the chat box without `chat`.
     chat_not_granted,
-    view_not_granted,
+    /// When the remote screen exceeds the largest texture.
+    screen_too_large,
+    /// Before the reason a typed relay fingerprint is refused.
+    bad_fingerprint,
+    /// When Connect is pressed with nothing ticked.
+    nothing_asked,
+    /// In the view before the first picture.
+    waiting_for_picture,
 }
 
 static EN: ViewerWords = ViewerWords {
@@ -204,7 +218,6 @@ static EN: ViewerWords = ViewerWords {
     end_session: "End session",
     fit: "Fit",
     actual_size: "1:1",
-    zoom: "Zoom",
     zoom_in: "Zoom in",
     zoom_out: "Zoom out",
     send_keys: "Send keys",
@@ -215,7 +228,6 @@ static EN: ViewerWords = ViewerWords {
     view_only: "View only: you may not control this computer",
     no_picture: "The person does not share their screen",
     grants_changed: "The person changed what you may do",
-    session_ended: "The session ended",
     in_session: "In session",
     request_refused: "Request refused:",
     not_granted: "Not allowed by the person:",
@@ -226,7 +238,10 @@ static EN: ViewerWords = ViewerWords {
     fit_hint: "The whole screen in the window (never enlarged: sharp)",
     actual_size_hint: "One pixel of theirs on one pixel of yours: the sharpest",
     chat_not_granted: "Chat is not allowed: ask for more to write",
-    view_not_granted: "The person does not let you see their screen",
+    screen_too_large: "The remote screen is larger than this computer's graphics can show.",
+    bad_fingerprint: "The relay fingerprint is not valid (64 hexadecimal characters expected):",
+    nothing_asked: "Tick at least one thing to ask for.",
+    waiting_for_picture: "Waiting for the first picture…",
 };
 
 static FR: ViewerWords = ViewerWords {
@@ -275,7 +290,6 @@ static FR: ViewerWords = ViewerWords {
     end_session: "Terminer la session",
     fit: "Ajuster",
     actual_size: "1:1",
-    zoom: "Zoom",
     zoom_in: "Agrandir",
     zoom_out: "Réduire",
     send_keys: "Envoyer des touches",
@@ -287,7 +301,6 @@ static FR: ViewerWords = ViewerWords {
     view_only: "Lecture seule : vous ne pouvez pas contrôler cet ordinateur",
     no_picture: "La personne ne partage pas son écran",
     grants_changed: "La personne a changé ce que vous pouvez faire",
-    session_ended: "La session est terminée",
     in_session: "En session",
     request_refused: "Demande refusée :",
     not_granted: "Non autorisé par la personne :",
@@ -298,7 +311,10 @@ static FR: ViewerWords = ViewerWords {
     fit_hint: "Tout l'écran dans la fenêtre (jamais agrandi : net)",
     actual_size_hint: "Un pixel de son écran sur un pixel du vôtre : le plus net",
     chat_not_granted: "La discussion n'est pas autorisée : demandez plus pour écrire",
-    view_not_granted: "La personne ne vous laisse pas voir son écran",
+    screen_too_large: "L'écran distant est plus grand que ce que la carte graphique de cet ordinateur peut afficher.",
+    bad_fingerprint: "L'empreinte du relais n'est pas valide (64 caractères hexadécimaux attendus) :",
+    nothing_asked: "Cochez au moins une chose à demander.",
+    waiting_for_picture: "En attente de la première image…",
 };
 
 /// The window's words in `lang`.
@@ -332,7 +348,7 @@ mod tests {
         let (en, fr) = (viewer_words(Lang::En).all(), viewer_words(Lang::Fr).all());
         assert_eq!(en.len(), fr.len());
         // Words that are the same in both languages.
-        let same = ["org_label", "actual_size", "zoom"];
+        let same = ["org_label", "actual_size"];
         for ((field, en), (_, fr)) in en.iter().zip(&fr) {
             assert!(!en.trim().is_empty() && !fr.trim().is_empty(), "{field}");
             assert!(!en.chars().any(char::is_control), "{field}");

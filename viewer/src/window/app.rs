@@ -3,7 +3,7 @@
 //! task of the tokio runtime (the loop of `run.rs`); the window wakes only
 //! when that task reports something or the technician acts.
 
-use super::bar::{self, BarAction};
+use super::bar;
 use super::bridge::{lock, Report, SharedPicture, WindowFront};
 use super::connect::{ConnectForm, LastEnd, Start};
 use super::remote_screen::RemoteScreen;
@@ -45,13 +45,13 @@ pub struct ViewerApp {
     picture: SharedPicture,
     launch: Launch,
     session: Option<SessionView>,
-    /// The technician's name, for the chat.
-    technician: String,
     /// Whether the window was last told to the session as shown.
     shown: bool,
     /// The window was asked to close; it does once the session is over
     /// or at this moment.
     closing: Option<Instant>,
+    /// The title last given to the window.
+    shown_title: String,
     ctx: egui::Context,
 }
 
@@ -67,9 +67,9 @@ impl ViewerApp {
             picture: SharedPicture::default(),
             launch,
             session: None,
-            technician: String::new(),
             shown: true,
             closing: None,
+            shown_title: String::new(),
             ctx,
         };
         if let Some(start) = start {
@@ -96,11 +96,16 @@ impl ViewerApp {
             self.ctx.clone(),
             self.launch.events_json,
         );
-        self.technician = printable(&start.options.intro.name);
         let done = self.reports_tx.clone();
         let ctx = self.ctx.clone();
+        let session = self
+            .runtime
+            .spawn(crate::run::run(start.options, start.code, front));
         self.runtime.spawn(async move {
-            let result = crate::run::run(start.options, start.code, front).await;
+            // A loop that died says so too: the window never waits forever.
+            let result = session
+                .await
+                .unwrap_or_else(|e| Err(format!("internal error in the session: {e}")));
             let _ = done.send(Report::Finished(result));
             ctx.request_repaint();
         });
@@ -167,7 +172,10 @@ impl ViewerApp {
 
     /// A hidden window drops pictures; shown again, it asks for a whole one.
     fn follow_visibility(&mut self, ctx: &egui::Context) {
-        let hidden = ctx.input(|i| i.viewport().minimized.unwrap_or(false));
+        let hidden = ctx.input(|i| {
+            let v = i.viewport();
+            v.minimized.unwrap_or(false) || v.occluded.unwrap_or(false)
+        });
         if let Some(s) = &self.session {
             if hidden == self.shown {
                 self.shown = !hidden;
@@ -213,11 +221,11 @@ impl ViewerApp {
             .filter(|p| p.is_dir())
             .or(home)
             .unwrap_or_else(|| PathBuf::from("."));
-        let secs = std::time::SystemTime::now()
+        let ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
+            .map(|d| d.as_millis())
             .unwrap_or_default();
-        dir.join(format!("tessera-snapshot-{secs}.png"))
+        dir.join(format!("tessera-snapshot-{ms}.png"))
     }
 
     fn session_ui(&mut self, ui: &mut egui::Ui, now: Instant) {
@@ -230,7 +238,7 @@ impl ViewerApp {
             return;
         }
         egui::Panel::top("bar").show(ui, |ui| {
-            if bar::top_bar(ui, s, lang) == Some(BarAction::Snapshot) {
+            if bar::top_bar(ui, s, lang) {
                 s.snapshot(Self::snapshot_path());
             }
         });
@@ -240,19 +248,20 @@ impl ViewerApp {
         if s.chat_open {
             egui::Panel::right("chat")
                 .default_size(300.0)
-                .show(ui, |ui| bar::chat_panel(ui, s, lang, &self.technician));
+                .show(ui, |ui| bar::chat_panel(ui, s, lang));
         }
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE.fill(egui::Color32::from_gray(40)))
             .show(ui, |ui| {
                 if !s.may(Permission::View) {
+                    s.screen.hide();
                     ui.centered_and_justified(|ui| {
-                        ui.colored_label(egui::Color32::WHITE, viewer_words(lang).view_not_granted)
+                        ui.colored_label(egui::Color32::WHITE, viewer_words(lang).no_picture)
                     });
                     return;
                 }
                 s.screen.refresh(ui.ctx());
-                s.screen.show(ui);
+                s.screen.show(ui, lang);
             });
         bar::ask_more(ui.ctx(), s, lang);
         if s.screen.pointer_over() {
@@ -270,7 +279,13 @@ impl eframe::App for ViewerApp {
         self.take_reports(now);
         self.follow_visibility(ctx);
         self.follow_close(ctx, now);
-        ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
+        // A viewport command asks for a repaint: send it only on a change,
+        // or the window would never rest.
+        let title = self.title();
+        if title != self.shown_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.shown_title = title;
+        }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -289,15 +304,19 @@ impl eframe::App for ViewerApp {
         }
     }
 
-    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw: &mut egui::RawInput) {
-        let Some(s) = &mut self.session else {
+    fn raw_input_hook(&mut self, ctx: &egui::Context, raw: &mut egui::RawInput) {
+        // A hidden window's input is kept for its next shown pass, where
+        // this hook sees it again: taken then, it is taken once.
+        let hidden = raw.viewport().minimized.unwrap_or(false);
+        let Some(s) = self.session.as_mut().filter(|_| !hidden) else {
             return;
         };
         if s.phase != Phase::Running || s.ending {
             return;
         }
         let control = s.may(Permission::Control);
-        for event in s.screen.take_input(raw, control) {
+        let typing_here = ctx.text_edit_focused();
+        for event in s.screen.take_input(ctx, raw, control, typing_here) {
             s.send(ViewerInput::UserInput(event));
         }
     }

@@ -2,6 +2,7 @@
 //! granted and the session's actions, the status line, the chat panel,
 //! and the "Ask for more" dialog; and the waiting screen before consent.
 
+use super::colours::{GRANTED, NOT_VERIFIED, WARNING};
 use super::session_view::{Phase, SessionView};
 use eframe::egui;
 use std::time::Instant;
@@ -13,31 +14,21 @@ use tessera_session::viewer::ViewerInput;
 use tessera_session::viewer_words::{not_verified_reason, viewer_words, ViewerWords};
 use tessera_session::Side;
 
-const GRANTED: egui::Color32 = egui::Color32::from_rgb(0x1b, 0x6e, 0x2e);
-const WARNING: egui::Color32 = egui::Color32::from_rgb(0xa3, 0x4a, 0x00);
-const NOT_VERIFIED: egui::Color32 = egui::Color32::from_rgb(0xb0, 0x1c, 0x1c);
-
-/// What the technician chose in the bar that the window carries out.
-#[derive(Debug, PartialEq)]
-pub enum BarAction {
-    /// Write a snapshot.
-    Snapshot,
-}
-
-/// The top bar: granted now, and every action of the session.
-pub fn top_bar(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) -> Option<BarAction> {
+/// The top bar: granted now, and every action of the session. Returns
+/// whether a snapshot was asked for (the window writes it).
+pub fn top_bar(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) -> bool {
     let w = viewer_words(lang);
-    let mut action = None;
+    let mut snapshot = false;
     ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new(w.granted).strong());
         if s.granted.is_empty() {
             ui.colored_label(WARNING, w.nothing_granted);
         }
         for p in s.granted.iter() {
-            ui.colored_label(GRANTED, permission_name(w, p));
+            ui.colored_label(GRANTED, w.permission(p).0);
         }
         ui.separator();
-        let more = all_grants().difference(s.granted);
+        let more = Grants::ALL.difference(s.granted);
         let can_ask = !more.is_empty() && !s.upgrade_pending;
         if ui
             .add_enabled(can_ask, egui::Button::new(w.ask_for_more))
@@ -59,7 +50,12 @@ pub fn top_bar(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) -> Option<Bar
             0 => chat_button,
             _ => chat_button.fill(egui::Color32::from_rgb(0xff, 0xe0, 0x8a)),
         };
-        if ui.add(chat_button).clicked() {
+        let chat_button = ui.add(chat_button);
+        let chat_button = match s.unread {
+            0 => chat_button,
+            _ => chat_button.on_hover_text(w.new_message),
+        };
+        if chat_button.clicked() {
             s.chat_open = !s.chat_open;
             s.unread = 0;
         }
@@ -67,7 +63,7 @@ pub fn top_bar(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) -> Option<Bar
             .add_enabled(s.screen.has_picture(), egui::Button::new(w.snapshot))
             .clicked()
         {
-            action = Some(BarAction::Snapshot);
+            snapshot = true;
         }
         if s.displays.len() > 1 {
             let current = s
@@ -114,7 +110,7 @@ pub fn top_bar(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) -> Option<Bar
             s.end();
         }
     });
-    action
+    snapshot
 }
 
 fn display_label(d: &tessera_proto::peer::DisplayInfo, index: u32) -> String {
@@ -181,7 +177,7 @@ pub fn status_line(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang, now: Inst
 }
 
 /// The chat panel (open on demand; new lines are counted on its button).
-pub fn chat_panel(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang, technician: &str) {
+pub fn chat_panel(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) {
     let w = viewer_words(lang);
     ui.heading(w.chat);
     let may_chat = s.may(Permission::Chat);
@@ -211,9 +207,12 @@ pub fn chat_panel(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang, technician
             for line in &s.chat {
                 let (who, colour) = match line.from {
                     Side::Agent => (w.them, egui::Color32::from_rgb(0x0b, 0x4f, 0x9c)),
-                    Side::Viewer => (technician, ui.visuals().text_color()),
+                    Side::Viewer => (w.you, ui.visuals().text_color()),
                 };
-                ui.label(egui::RichText::new(format!("{who}: {}", line.text)).color(colour));
+                // A line break in a message must not pass for a new line
+                // of someone else's.
+                let text = line.text.replace('\n', " ↵ ");
+                ui.label(egui::RichText::new(format!("{who}: {text}")).color(colour));
             }
         });
 }
@@ -234,10 +233,10 @@ pub fn ask_more(ctx: &egui::Context, s: &mut SessionView, lang: Lang) {
         .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
         .show(ctx, |ui| {
             ui.label(w.ask_more_explain);
-            for p in all_grants().difference(s.granted).iter() {
+            for p in Grants::ALL.difference(s.granted).iter() {
                 let mut on = ticked.contains(p);
-                ui.checkbox(&mut on, permission_name(w, p))
-                    .on_hover_text(permission_hint(w, p));
+                ui.checkbox(&mut on, w.permission(p).0)
+                    .on_hover_text(w.permission(p).1);
                 ticked = if on {
                     ticked.with(p)
                 } else {
@@ -296,19 +295,4 @@ pub fn waiting(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) {
             s.end();
         }
     });
-}
-
-/// A permission's short name.
-pub fn permission_name(w: &ViewerWords, p: Permission) -> &'static str {
-    w.permission(p).0
-}
-
-/// What a permission lets the technician do, in a line.
-pub fn permission_hint(w: &ViewerWords, p: Permission) -> &'static str {
-    w.permission(p).1
-}
-
-/// Every permission there is.
-fn all_grants() -> Grants {
-    Permission::ALL.into_iter().fold(Grants::NONE, Grants::with)
 }

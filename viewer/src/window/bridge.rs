@@ -101,10 +101,19 @@ impl Picture {
         }
     }
 
-    /// The areas changed since the last call, with their pixels.
+    /// The areas changed since the last call, with their pixels; after a
+    /// new size, one area: the whole picture.
     pub fn take_changes(&mut self) -> Option<PictureChanges> {
         if self.changed.is_empty() {
             return None;
+        }
+        if self.resized {
+            self.changed = vec![Rect {
+                x: 0,
+                y: 0,
+                w: self.width,
+                h: self.height,
+            }];
         }
         let stride = self.width as usize * 4;
         let areas = self
@@ -132,6 +141,15 @@ impl Picture {
             return None;
         }
         self.cursor.as_mut().map(|(p, s)| (*p, s.take()))
+    }
+
+    /// Asks for the whole picture again, as after a new size (the
+    /// window lost its texture).
+    pub fn invalidate(&mut self) {
+        if self.width > 0 && self.height > 0 {
+            self.resized = true;
+            self.touch();
+        }
     }
 
     /// Marks one pixel changed, so the next upload carries the texture's

@@ -8,6 +8,7 @@ use crate::run::Options;
 use eframe::egui;
 use std::path::Path;
 use tessera_net::trust::RelayTrust;
+use tessera_proto::peer::validate_name;
 use tessera_proto::{Code, Fingerprint, Grants, Permission};
 use tessera_secure::identity::{Introduction, SigningKey};
 use tessera_session::code_entry::{self, CodeEntry};
@@ -15,7 +16,7 @@ use tessera_session::consent::Lang;
 use tessera_session::viewer_words::viewer_words;
 use zeroize::Zeroize;
 
-const ERROR: egui::Color32 = egui::Color32::from_rgb(0xb0, 0x1c, 0x1c);
+use super::colours::{GRANTED, NOT_VERIFIED as ERROR};
 
 /// A session ready to start: where, who, what, and the code.
 pub struct Start {
@@ -46,6 +47,8 @@ pub struct ConnectForm {
     /// Why the last session ended.
     pub last_end: Option<LastEnd>,
     focus_code: bool,
+    /// The code field, once drawn (its egui state is dropped on start).
+    code_field: Option<egui::Id>,
 }
 
 impl Drop for ConnectForm {
@@ -64,6 +67,7 @@ impl ConnectForm {
             problem,
             last_end: None,
             focus_code: true,
+            code_field: None,
         }
     }
 
@@ -96,16 +100,20 @@ impl ConnectForm {
                         .desired_width(260.0)
                         .align(egui::Align2::CENTER_CENTER),
                 );
+                self.code_field = Some(field.id);
                 if self.focus_code {
                     field.request_focus();
                     self.focus_code = false;
                 }
+                let field = field.on_hover_text(w.code_hint);
                 if field.changed() {
                     let grouped = code_entry::grouped(&self.code);
                     if grouped != self.code {
+                        let cursor = cursor_index(ui, field.id)
+                            .map(|at| code_entry::cursor_after_grouping(&self.code, at));
                         self.code.zeroize();
                         self.code = grouped;
-                        move_cursor_to_end(ui, field.id, self.code.chars().count());
+                        place_cursor(ui, field.id, cursor.unwrap_or(self.code.chars().count()));
                     }
                 }
                 match entry.message(lang) {
@@ -131,7 +139,12 @@ impl ConnectForm {
                 );
                 if ready && (connect.clicked() || submitted) {
                     if let CodeEntry::Ready(code) = entry {
-                        start = self.start(code);
+                        start = self.start(code, lang);
+                        if start.is_some() {
+                            if let Some(id) = self.code_field {
+                                forget_field(ui.ctx(), id);
+                            }
+                        }
                     }
                 }
             });
@@ -147,7 +160,7 @@ impl ConnectForm {
             .spacing([12.0, 8.0])
             .show(ui, |ui| {
                 ui.label(w.relay_label);
-                ui.text_edit_singleline(&mut s.relay);
+                ui.add(egui::TextEdit::singleline(&mut s.relay).hint_text(w.relay_hint));
                 ui.end_row();
                 ui.label(w.relay_fingerprint_label);
                 ui.add(
@@ -173,22 +186,17 @@ impl ConnectForm {
         ui.horizontal_wrapped(|ui| {
             for p in Permission::ALL {
                 let mut on = asked.contains(p);
-                ui.checkbox(&mut on, super::bar::permission_name(w, p))
-                    .on_hover_text(super::bar::permission_hint(w, p));
+                ui.checkbox(&mut on, w.permission(p).0)
+                    .on_hover_text(w.permission(p).1);
                 asked = if on { asked.with(p) } else { asked.without(p) };
             }
         });
         s.request = asked.iter().map(|p| p.name().to_string()).collect();
     }
 
-    /// The session for `code` with the form as filled (`connect CODE`).
-    pub fn start_with(&mut self, code: Code) -> Result<Start, String> {
-        self.prepare(code)
-    }
-
     /// Everything the session needs, or the problem shown on the form.
-    fn start(&mut self, code: Code) -> Option<Start> {
-        match self.prepare(code) {
+    fn start(&mut self, code: Code, lang: Lang) -> Option<Start> {
+        match self.prepare(code, lang) {
             Ok(start) => {
                 self.code.zeroize();
                 self.problem = None;
@@ -202,24 +210,33 @@ impl ConnectForm {
         }
     }
 
-    fn prepare(&self, code: Code) -> Result<Start, String> {
+    /// The session for `code` with the form as filled (`connect CODE`
+    /// starts with it), or what is wrong with the form.
+    pub fn prepare(&self, code: Code, lang: Lang) -> Result<Start, String> {
+        let w = viewer_words(lang);
         let s = &self.settings;
         let trust = match s.relay_fingerprint.trim() {
             "" => RelayTrust::KnownRelays(RelayTrust::default_known_relays()),
             hex => RelayTrust::Fingerprint(
                 hex.parse::<Fingerprint>()
-                    .map_err(|e| format!("relay fingerprint: {e}"))?,
+                    .map_err(|e| format!("{} {e}", w.bad_fingerprint))?,
             ),
         };
         let requested = requested(s);
         if requested.is_empty() {
-            return Err("tick at least one thing to ask for".into());
+            return Err(w.nothing_asked.into());
         }
         let (name, org, key, certificate) = match s.identity.trim() {
             "" => {
-                let key = SigningKey::generate().map_err(|e| e.to_string())?;
+                let name = s.name.trim().to_string();
                 let org = Some(s.org.trim().to_string()).filter(|o| !o.is_empty());
-                (s.name.trim().to_string(), org, key, None)
+                // Checked here, named as the form names the fields.
+                validate_name(w.name_label, &name).map_err(|e| e.to_string())?;
+                if let Some(org) = &org {
+                    validate_name(w.org_label, org).map_err(|e| e.to_string())?;
+                }
+                let key = SigningKey::generate().map_err(|e| e.to_string())?;
+                (name, org, key, None)
             }
             path => {
                 let file = crate::identity::load(Path::new(path))?;
@@ -255,22 +272,31 @@ fn requested(s: &Settings) -> Grants {
         .fold(Grants::NONE, Grants::with)
 }
 
-fn move_cursor_to_end(ui: &egui::Ui, id: egui::Id, chars: usize) {
+/// Where the text cursor is in field `id`, in characters.
+fn cursor_index(ui: &egui::Ui, id: egui::Id) -> Option<usize> {
+    let state = egui::TextEdit::load_state(ui.ctx(), id)?;
+    Some(state.cursor.char_range()?.primary.index.0)
+}
+
+/// Puts the text cursor of field `id` at character `at`.
+fn place_cursor(ui: &egui::Ui, id: egui::Id, at: usize) {
     if let Some(mut state) = egui::TextEdit::load_state(ui.ctx(), id) {
-        let end = egui::text::CCursor::new(chars);
+        let at = egui::text::CCursor::new(at);
         state
             .cursor
-            .set_char_range(Some(egui::text::CCursorRange::one(end)));
+            .set_char_range(Some(egui::text::CCursorRange::one(at)));
         state.store(ui.ctx(), id);
     }
 }
 
+/// Forgets what egui kept of the code field (its undo history holds
+/// copies of what was typed).
+fn forget_field(ctx: &egui::Context, id: egui::Id) {
+    ctx.data_mut(|d| d.remove::<egui::text_edit::TextEditState>(id));
+}
+
 fn last_end(ui: &mut egui::Ui, end: &LastEnd) {
-    let colour = if end.normal {
-        egui::Color32::from_rgb(0x1b, 0x6e, 0x2e)
-    } else {
-        ERROR
-    };
+    let colour = if end.normal { GRANTED } else { ERROR };
     egui::Frame::group(ui.style())
         .stroke(egui::Stroke::new(2.0, colour))
         .show(ui, |ui| {

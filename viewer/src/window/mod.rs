@@ -6,6 +6,7 @@
 mod app;
 mod bar;
 mod bridge;
+mod colours;
 pub mod connect;
 mod keys;
 mod remote_screen;

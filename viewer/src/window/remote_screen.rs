@@ -8,8 +8,10 @@ use super::keys::{remote_button, remote_key, Wheel};
 use eframe::egui;
 use tessera_input::InputEvent;
 use tessera_screen::{CursorShape, Pointer};
+use tessera_session::consent::Lang;
 use tessera_session::held_input::HeldInput;
 use tessera_session::view_layout::{view_size, Scale, ViewMapping};
+use tessera_session::viewer_words::viewer_words;
 
 /// A remote cursor shape as a texture, with its hot spot.
 type CursorImage = (egui::TextureHandle, [u32; 2]);
@@ -35,6 +37,9 @@ pub struct RemoteScreen {
     /// Control is granted: over the picture, the remote cursor's shape
     /// follows the technician's pointer at once.
     control: bool,
+    /// The part of the picture that shows (points), where the pointer
+    /// counts as over it.
+    visible: egui::Rect,
 }
 
 impl RemoteScreen {
@@ -54,6 +59,7 @@ impl RemoteScreen {
             wheel: Wheel::default(),
             too_large: None,
             control: false,
+            visible: egui::Rect::NOTHING,
         }
     }
 
@@ -83,24 +89,27 @@ impl RemoteScreen {
         };
         if let Some(changes) = changes {
             let max = ctx.input(|i| i.max_texture_side);
+            let options = self.options();
             if changes.size[0] > max || changes.size[1] > max {
                 self.too_large = Some(changes.size);
                 self.texture = None;
-            } else {
+            } else if changes.resized {
+                // One upload of the whole picture, as the new texture.
                 self.too_large = None;
-                let options = self.options();
-                if changes.resized || self.texture.is_none() {
-                    let blank = egui::ColorImage::filled(changes.size, egui::Color32::BLACK);
-                    self.texture = Some(ctx.load_texture("remote-screen", blank, options));
+                if let Some((_, rgba)) = changes.areas.first() {
+                    let image = egui::ColorImage::from_rgba_unmultiplied(changes.size, rgba);
+                    self.texture = Some(ctx.load_texture("remote-screen", image, options));
                     self.size = changes.size;
                 }
-                if let Some(texture) = &mut self.texture {
-                    for (area, rgba) in changes.areas {
-                        let size = [area.w as usize, area.h as usize];
-                        let image = egui::ColorImage::from_rgba_unmultiplied(size, &rgba);
-                        texture.set_partial([area.x as usize, area.y as usize], image, options);
-                    }
+            } else if let Some(texture) = &mut self.texture {
+                for (area, rgba) in changes.areas {
+                    let size = [area.w as usize, area.h as usize];
+                    let image = egui::ColorImage::from_rgba_unmultiplied(size, &rgba);
+                    texture.set_partial([area.x as usize, area.y as usize], image, options);
                 }
+            } else {
+                lock(&self.picture).invalidate();
+                ctx.request_repaint();
             }
         }
         if let Some((pointer, shape)) = cursor {
@@ -120,17 +129,30 @@ impl RemoteScreen {
         }
     }
 
+    /// Nothing of the picture shows (view not granted): the pointer maps
+    /// nowhere, so no input goes to a screen the technician cannot see.
+    pub fn hide(&mut self) {
+        self.mapping = None;
+        self.visible = egui::Rect::NOTHING;
+    }
+
     /// Draws the picture scaled as chosen, and the remote cursor on it.
-    pub fn show(&mut self, ui: &mut egui::Ui) {
+    pub fn show(&mut self, ui: &mut egui::Ui, lang: Lang) {
+        self.hide();
+        let words = viewer_words(lang);
         if let Some([w, h]) = self.too_large {
             ui.centered_and_justified(|ui| {
-                ui.label(format!(
-                    "The remote screen ({w}x{h}) is larger than this computer's graphics can show."
-                ))
+                ui.colored_label(
+                    egui::Color32::WHITE,
+                    format!("{} ({w}x{h})", words.screen_too_large),
+                )
             });
             return;
         }
         let Some(texture) = self.texture.clone() else {
+            ui.centered_and_justified(|ui| {
+                ui.colored_label(egui::Color32::WHITE, words.waiting_for_picture)
+            });
             return;
         };
         let remote = (self.size[0] as u32, self.size[1] as u32);
@@ -194,25 +216,37 @@ impl RemoteScreen {
             );
         }
         self.mapping = Some(mapping);
+        // Only what shows counts: not what a scroll area hides under the
+        // bar, the status line or the chat.
+        self.visible = rect.intersect(ui.clip_rect());
     }
 
     /// Takes the keyboard and mouse events meant for the remote machine
     /// out of `raw` (so the window's own widgets never see them) and
     /// returns them as input for the agent. `control`: whether control is
-    /// granted (without it nothing is captured).
-    pub fn take_input(&mut self, raw: &mut egui::RawInput, control: bool) -> Vec<InputEvent> {
+    /// granted (without it nothing is captured); `typing_here`: a text
+    /// field of the window has the keyboard (the chat box), so keys stay
+    /// here whatever the pointer is over.
+    pub fn take_input(
+        &mut self,
+        ctx: &egui::Context,
+        raw: &mut egui::RawInput,
+        control: bool,
+        typing_here: bool,
+    ) -> Vec<InputEvent> {
         let mut out = Vec::new();
         self.control = control;
         let focused = raw.focused;
         let mut kept = Vec::with_capacity(raw.events.len());
         for event in raw.events.drain(..) {
-            let over = self.pointer.and_then(|p| self.to_remote(p));
-            let capturing = control && focused && over.is_some();
-            let keyboard = capturing && !self.held.keyboard_released();
+            let over = self.pointer.is_some_and(|p| self.over_picture(ctx, p));
+            let capturing = control && focused && over;
+            let keyboard = capturing && !typing_here && !self.held.keyboard_released();
             match &event {
                 egui::Event::PointerMoved(pos) => {
                     self.pointer = Some(*pos);
-                    if let Some(at) = self.to_remote(*pos).filter(|_| control && focused) {
+                    let here = control && focused && self.over_picture(ctx, *pos);
+                    if let Some(at) = self.to_remote(*pos).filter(|_| here) {
                         if self.last_move != Some(at) {
                             self.last_move = Some(at);
                             out.push(InputEvent::Move { x: at.0, y: at.1 });
@@ -227,15 +261,17 @@ impl RemoteScreen {
                     ..
                 } => {
                     self.pointer = Some(*pos);
-                    let over = self.to_remote(*pos).is_some();
-                    if *pressed && over && control {
+                    let over = control && focused && self.over_picture(ctx, *pos);
+                    if *pressed && over {
+                        // A click into the picture takes the keyboard there.
                         self.held.recapture();
+                        ctx.memory_mut(|m| m.stop_text_input());
                     }
-                    out.extend(self.held.button(
-                        remote_button(*button),
-                        *pressed,
-                        control && focused && over,
-                    ));
+                    let sent = self.held.button(remote_button(*button), *pressed, over);
+                    if !sent.is_empty() {
+                        out.extend(sent);
+                        continue; // the remote machine's click, not the window's
+                    }
                 }
                 egui::Event::MouseWheel { unit, delta, .. } if capturing => {
                     if let Some((dx, dy)) = self.wheel.scroll(*unit, *delta) {
@@ -247,15 +283,26 @@ impl RemoteScreen {
                     physical_key: Some(key),
                     pressed,
                     repeat,
+                    modifiers,
                     ..
                 } => {
-                    tracing::trace!(?key, pressed, repeat, keyboard, "key");
-                    if let Some(key) = remote_key(*key) {
-                        let sent = self.held.key(key, *pressed, *repeat, None, keyboard);
-                        let forwarded = !sent.is_empty();
-                        out.extend(sent);
-                        if keyboard || forwarded {
-                            continue; // the remote machine's, not the window's
+                    if let Some(remote) = remote_key(*key) {
+                        let sent = self.held.key(remote, *pressed, *repeat, None, keyboard);
+                        if !sent.is_empty() || keyboard {
+                            out.extend(sent);
+                            continue; // the remote machine's key, not the window's
+                        }
+                    }
+                    // The window's own copy and paste (egui's shortcuts are
+                    // off so that the remote machine gets Ctrl+C and Ctrl+V).
+                    if *pressed && modifiers.command && typing_here {
+                        match key {
+                            egui::Key::C => kept.push(egui::Event::Copy),
+                            egui::Key::X => kept.push(egui::Event::Cut),
+                            egui::Key::V => {
+                                ctx.send_viewport_cmd(egui::ViewportCommand::RequestPaste)
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -276,6 +323,16 @@ impl RemoteScreen {
         out
     }
 
+    /// Whether `pos` is on the part of the picture that shows, with no
+    /// window of ours (a menu, the Ask for more dialog) over it.
+    fn over_picture(&self, ctx: &egui::Context, pos: egui::Pos2) -> bool {
+        self.visible.contains(pos)
+            && self.to_remote(pos).is_some()
+            && ctx
+                .layer_id_at(pos)
+                .is_none_or(|layer| layer.order == egui::Order::Background)
+    }
+
     /// Lets go of everything held (the session is ending, or control was
     /// taken back).
     pub fn release_all(&mut self) -> Vec<InputEvent> {
@@ -290,8 +347,8 @@ impl RemoteScreen {
     /// own pointer: the remote cursor is drawn instead).
     pub fn pointer_over(&self) -> bool {
         self.control
-            && self.cursor.is_some()
-            && self.pointer.and_then(|p| self.to_remote(p)).is_some()
+            && matches!(self.cursor, Some((_, Some(_))))
+            && self.pointer.is_some_and(|p| self.visible.contains(p))
     }
 }
 

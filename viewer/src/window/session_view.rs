@@ -12,6 +12,7 @@ use tessera_session::consent::Lang;
 use tessera_session::terminal::printable;
 use tessera_session::view_stats::{StatusFigures, ViewStats};
 use tessera_session::viewer::ViewerInput;
+use tessera_session::viewer_words::upgrade_refusal;
 use tessera_session::{SessionEvent, Side};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -203,8 +204,13 @@ impl SessionView {
                 self.phase = Phase::Running;
                 self.set_granted(granted);
             }
-            SessionEvent::GrantChanged { granted } | SessionEvent::UpgradeGranted { granted } => {
+            SessionEvent::UpgradeGranted { granted } => {
                 self.upgrade_pending = false;
+                self.set_granted(granted);
+                self.notify(words.grants_changed.to_string(), now);
+            }
+            SessionEvent::GrantChanged { granted } => {
+                // A grant taken back: any request for more is still open.
                 self.set_granted(granted);
                 // Noticed even with eyes on the picture: the bar changed.
                 self.notify(words.grants_changed.to_string(), now);
@@ -213,10 +219,8 @@ impl SessionView {
             SessionEvent::UpgradeRequested { .. } => self.upgrade_pending = true,
             SessionEvent::UpgradeRefused { reason } => {
                 self.upgrade_pending = false;
-                self.notify(
-                    format!("{} {}", words.request_refused, reason.describe()),
-                    now,
-                );
+                let why = upgrade_refusal(reason, self.lang);
+                self.notify(format!("{} {why}", words.request_refused), now);
             }
             SessionEvent::Chat { from, text } => {
                 if from == Side::Agent && !self.chat_open {
@@ -237,9 +241,10 @@ impl SessionView {
             SessionEvent::Frame { bytes, .. } => self.stats.frame(now, bytes),
             SessionEvent::LocalUser { active } => self.local_user = active,
             SessionEvent::ContinueCheck { open } => self.continue_check = open,
-            SessionEvent::Refused { permission, .. } => {
-                self.notify(format!("{} {}", words.not_granted, permission.name()), now)
-            }
+            SessionEvent::Refused { permission, .. } => self.notify(
+                format!("{} {}", words.not_granted, words.permission(permission).0),
+                now,
+            ),
             SessionEvent::SessionEnded { detail, .. } => {
                 self.ended_detail = detail.map(|d| printable(&d));
             }
