@@ -156,6 +156,14 @@ fn sentence(event: &SessionEvent) -> Option<String> {
         SessionEvent::WaitingForConsent => {
             "Waiting for the person to accept your request...".into()
         }
+        SessionEvent::PromptShown {
+            verified_by: Some(org),
+            ..
+        } => format!("The person sees you as verified by {org}."),
+        SessionEvent::PromptShown { not_verified, .. } => format!(
+            "The person sees you as NOT verified ({}).",
+            not_verified.as_deref().unwrap_or("no reason given")
+        ),
         SessionEvent::SessionStarted { granted } => {
             format!("Session started. Granted: {granted}.")
         }
