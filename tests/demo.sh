@@ -21,10 +21,12 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/tessera-demo.XXXXXX")
 port=${TESSERA_PORT:-7700}
 asking='Tessera: (Remote assistance request|Demande d.assistance)'
 
-# Everything started here is stopped on exit, the last started first.
+# Everything started here is stopped on exit, the last started first, and
+# waited for (so the relay's port is free again when this returns).
 pids=()
 cleanup() {
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; done
+  wait
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -73,15 +75,18 @@ find_window() {
 }
 
 # start_person DISPLAY GEOMETRY XTERM-ARGS...: the person's side on DISPLAY:
-# a terminal at the top left, and the agent, whose window goes to the
-# bottom right so the terminal stays in view. Sets xterm, agent_pid, code.
+# a terminal at the left, below where the agent's session bar goes (the
+# top centre), and the agent, whose window starts at the bottom right so
+# the terminal stays in view. The agent runs without a terminal, as when
+# started from a desktop's menu: it speaks only in its window. Sets xterm,
+# agent_pid, code.
 start_person() {
   local display=$1 geometry=$2
   shift 2
   DISPLAY=$display xterm -geometry "$geometry" "$@" &
   pids+=($!)
   xterm=$(find_window "$display" "terminal" --class xterm)
-  DISPLAY=$display "$bin/tessera-agent" "${relay[@]}" --ui gui --screen x11 --display "$display" \
+  DISPLAY=$display setsid "$bin/tessera-agent" "${relay[@]}" --ui gui --screen x11 --display "$display" \
     --events json >"$work/agent.json" 2>"$work/agent.log" &
   agent_pid=$!
   pids+=($agent_pid)
@@ -96,10 +101,12 @@ start_person() {
 }
 
 # start_viewer DISPLAY: the technician's window on DISPLAY, straight into
-# the session with the person's code.
+# the session with the person's code. It remembers its settings in a
+# folder of its own: the demo's relay is not one to keep.
 start_viewer() {
-  DISPLAY=$1 "$bin/tessera-viewer" connect "$code" "${relay[@]}" --name "${USER:-Technician}" \
-    --request view,control,chat >"$work/viewer.out" 2>"$work/viewer.log" &
+  DISPLAY=$1 XDG_CONFIG_HOME=$work/config "$bin/tessera-viewer" connect "$code" "${relay[@]}" \
+    --name "${USER:-Technician}" --request view,control,chat --events json \
+    >"$work/viewer.json" 2>"$work/viewer.log" &
   viewer_pid=$!
   pids+=($viewer_pid)
 }
@@ -120,8 +127,15 @@ if [ -n "${DISPLAY:-}" ] && xdpyinfo >/dev/null 2>&1; then
   # technician's window opens beside it.
   start_x person Xephyr -screen 1280x800 -no-host-grab -title "Tessera demo: the person's screen"
   xephyr_pid=${pids[-1]}
-  start_person "$person" 80x24+0+0
+  start_person "$person" 80x24+0+130
   start_viewer "$DISPLAY"
+  # Side by side as far as the desktop allows: the technician's window at
+  # the left, the person's screen at the right (its right part, where the
+  # agent's window is, stays in view).
+  person_window=$(find_window "$DISPLAY" "person's screen" --name "Tessera demo: the person")
+  viewer_window=$(find_window "$DISPLAY" "technician's window" --pid "$viewer_pid")
+  eval "$(xdotool getdisplaygeometry --shell)"   # WIDTH, HEIGHT
+  xdotool windowmove "$person_window" $((WIDTH > 1280 ? WIDTH - 1280 : 0)) 0 windowmove "$viewer_window" 0 0
   cat <<EOF
 
 The person's screen is the window "Tessera demo: the person's screen" (code $code).
@@ -130,9 +144,10 @@ The person's screen is the window "Tessera demo: the person's screen" (code $cod
 2. In the technician's window (Tessera), put the pointer over the picture
    and type: it goes to the terminal on the person's screen.
 To end: close the technician's window, or press "Stop the session" on the
-person's screen. Ctrl-C here stops everything.
+person's screen (all closes 10 s later). Ctrl-C here stops everything.
 EOF
   wait -n "$viewer_pid" "$agent_pid" "$xephyr_pid" || true
+  echo "Ended; logs in $work"
   exit 0
 fi
 
@@ -140,7 +155,7 @@ fi
 start_x person Xvfb -screen 0 1024x768x24
 start_x technician Xvfb -screen 0 1600x1000x24
 # The terminal logs what it shows: the witness that typed text arrived.
-start_person "$person" 60x20+0+0 -l -lf "$work/xterm.log"
+start_person "$person" 60x20+0+130 -l -lf "$work/xterm.log"
 start_viewer "$technician"
 echo "Person on $person, technician on $technician; code $code."
 
@@ -153,16 +168,38 @@ wait_for "the session's start" event session_started
 DISPLAY=$person xdotool windowfocus --sync "$xterm"
 echo "The person allowed: the session runs."
 
-# The technician: pointer over the view, then a command typed in.
+# The technician: the keyboard to their window, the pointer over the view
+# (nudged until the person's pointer follows: then the window sends what
+# is typed).
 window=$(find_window "$technician" "technician's window in session" --name "Tessera: In session")
 eval "$(DISPLAY=$technician xdotool getwindowgeometry --shell "$window")"   # WIDTH, HEIGHT
-DISPLAY=$technician xdotool windowfocus --sync "$window" \
-  mousemove --window "$window" $((WIDTH / 2)) $((HEIGHT / 2)) \
-  type --delay 50 "echo hello from the technician"
+DISPLAY=$technician xdotool windowfocus --sync "$window"
+before=$(DISPLAY=$person xdotool getmouselocation)
+nudges=0
+followed() {
+  nudges=$((nudges + 1))
+  DISPLAY=$technician xdotool mousemove --sync --window "$window" $((WIDTH / 4 + nudges % 2)) $((HEIGHT / 4))
+  [ "$(DISPLAY=$person xdotool getmouselocation)" != "$before" ]
+}
+wait_for "the technician's pointer on the person's screen" followed
+DISPLAY=$technician xdotool type --delay 50 "echo hello from the technician"
 DISPLAY=$technician xdotool key Return
-wait_for "the command's output in the person's terminal" grep -q '^hello from the technician' "$work/xterm.log"
+# The output starts a line (after the shell's own control sequences,
+# which end in a carriage return); the typed command does not.
+wait_for "the command's output in the person's terminal" \
+  grep -qE $'(^|\r)hello from the technician' "$work/xterm.log"
 echo "The technician's command ran in the person's terminal."
 
+# The screenshots wait until the window has the person's screen as it is
+# now: a picture captured after the terminal last changed (frames carry
+# the agent's clock in microseconds; both run on this machine).
+caught_up() {
+  local changed captured
+  changed=$(stat -c %.6Y "$work/xterm.log")
+  captured=$(grep -o '"captured_at_us":[0-9]*' "$work/viewer.json" | tail -1 | cut -d: -f2)
+  [ -n "$captured" ] && [ "$captured" -ge "${changed/./}" ]
+}
+wait_for "the technician's window showing the output" caught_up
 shots=$work/screenshots
 mkdir -p "$shots"
 DISPLAY=$person import -window root "$shots/person.png"
