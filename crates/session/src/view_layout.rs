@@ -335,12 +335,19 @@ mod tests {
     }
 
     #[test]
-    fn fit_scales_up_a_small_picture() {
+    fn fit_never_enlarges_a_small_picture() {
+        // Smaller than the window: shown 1:1, sharp, not blown up.
         assert_eq!(
             view_size(Scale::Fit, (640, 480), (1280.0, 1000.0), 1.0),
-            (1280.0, 960.0)
+            (640.0, 480.0)
         );
-        let m = mapping(Scale::Fit, (640, 480), (1280.0, 960.0), 1.0);
+        // On a HiDPI screen, 1:1 is half as many points.
+        assert_eq!(
+            view_size(Scale::Fit, (640, 480), (1280.0, 1000.0), 2.0),
+            (320.0, 240.0)
+        );
+        // Enlarging is a zoom, on demand: twice as large, sharp blocks.
+        let m = mapping(Scale::Zoom(2.0), (640, 480), (1280.0, 960.0), 1.0);
         assert_eq!(m.device_scale(), 2.0);
         assert!(m.nearest(), "exactly twice as large: sharp blocks");
         assert_eq!(m.to_remote((1.9, 1.9)), Some((0, 0)));

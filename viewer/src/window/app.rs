@@ -258,8 +258,9 @@ impl ViewerApp {
         if s.screen.pointer_over() {
             ui.ctx().set_cursor_icon(egui::CursorIcon::None);
         }
-        // The figures fall to zero when nothing comes: show that too.
-        ui.ctx().request_repaint_after(Duration::from_secs(1));
+        if let Some(after) = s.next_wake(now) {
+            ui.ctx().request_repaint_after(after);
+        }
     }
 }
 

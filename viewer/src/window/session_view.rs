@@ -81,6 +81,8 @@ pub struct SessionView {
     /// The "Ask for more" dialog, with what is ticked.
     pub ask_more: Option<Grants>,
     stats: ViewStats,
+    /// The figures were not all zero when last shown.
+    moving: bool,
     rtt: Option<Duration>,
     /// The picture and the input that goes to it.
     pub screen: RemoteScreen,
@@ -110,6 +112,7 @@ impl SessionView {
             upgrade_pending: false,
             ask_more: None,
             stats: ViewStats::default(),
+            moving: false,
             rtt: None,
             screen,
             ended_detail: None,
@@ -157,7 +160,22 @@ impl SessionView {
 
     /// The status line's figures.
     pub fn figures(&mut self, now: Instant) -> StatusFigures {
-        self.stats.snapshot(now, self.rtt)
+        let figures = self.stats.snapshot(now, self.rtt);
+        self.moving = figures.fps > 0.0 || figures.bytes_per_sec > 0.0;
+        figures
+    }
+
+    /// When the window must look again though nothing arrives: a second
+    /// from now while the figures move (they fall to zero when pictures
+    /// stop), when the passing notice goes, else never (an idle session
+    /// costs no repaint at all).
+    pub fn next_wake(&self, now: Instant) -> Option<Duration> {
+        let figures = self.moving.then_some(Duration::from_secs(1));
+        let notice = self
+            .notice
+            .as_ref()
+            .and_then(|(_, until)| until.checked_duration_since(now));
+        figures.into_iter().chain(notice).min()
     }
 
     /// The round-trip time, as the loop measured it.
@@ -188,6 +206,8 @@ impl SessionView {
             SessionEvent::GrantChanged { granted } | SessionEvent::UpgradeGranted { granted } => {
                 self.upgrade_pending = false;
                 self.set_granted(granted);
+                // Noticed even with eyes on the picture: the bar changed.
+                self.notify(words.grants_changed.to_string(), now);
             }
             SessionEvent::Status { granted, .. } => self.set_granted(granted),
             SessionEvent::UpgradeRequested { .. } => self.upgrade_pending = true,
