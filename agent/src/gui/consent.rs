@@ -15,9 +15,9 @@ use tessera_session::prompt::{ConsentForm, ConsentRequest};
 use tessera_session::Technician;
 
 /// Warning red, and the two badge colours.
-const WARNING: egui::Color32 = egui::Color32::from_rgb(0xa0, 0x00, 0x00);
-const VERIFIED: egui::Color32 = egui::Color32::from_rgb(0x00, 0x60, 0x10);
-const UNVERIFIED: egui::Color32 = egui::Color32::from_rgb(0xa0, 0x40, 0x00);
+pub const WARNING: egui::Color32 = egui::Color32::from_rgb(0xa0, 0x00, 0x00);
+pub const VERIFIED: egui::Color32 = egui::Color32::from_rgb(0x00, 0x60, 0x10);
+pub const UNVERIFIED: egui::Color32 = egui::Color32::from_rgb(0xa0, 0x40, 0x00);
 
 pub struct Prompt {
     technician: Technician,
