@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(ca-certificates pkg-config gcc g++ make tmux libxkbcommon-dev
           xvfb xserver-xephyr xterm xdotool imagemagick x11-utils x11-xserver-utils
-          x11-xkb-utils xinput less libgl1-mesa-dri libegl1 libxkbcommon-x11-0)
+          x11-xkb-utils xinput less libgl1-mesa-dri libegl1 libxkbcommon-x11-0 openbox)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

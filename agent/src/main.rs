@@ -93,13 +93,7 @@ fn lang(arg: Option<LangArg>) -> Lang {
     match arg {
         Some(LangArg::Fr) => Lang::Fr,
         Some(LangArg::En) => Lang::En,
-        None => {
-            let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-                .iter()
-                .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-                .unwrap_or_default();
-            Lang::from_locale(&locale)
-        }
+        None => Lang::from_environment(),
     }
 }
 

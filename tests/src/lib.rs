@@ -8,6 +8,7 @@ pub mod code_prompt;
 pub mod hostile;
 mod pty;
 pub mod rogue;
+pub mod technician;
 pub mod window;
 pub mod xev;
 pub mod xvfb;

@@ -138,6 +138,21 @@ impl Xvfb {
         xterm
     }
 
+    /// Starts a window manager (openbox), as a person's desktop has one:
+    /// a click on a window gives it the keyboard. Returns once it runs
+    /// (it names itself on the root window), closed on drop.
+    pub fn window_manager(&self) -> XClient {
+        let wm = XClient(self.client("openbox", &[]));
+        crate::wait_until("openbox manages the display", || {
+            Command::new("xprop")
+                .args(["-root", "_NET_SUPPORTING_WM_CHECK"])
+                .env("DISPLAY", &self.display)
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("window id"))
+        });
+        wm
+    }
+
     /// Waits until a window of `class` is mapped (xdotool's own wait).
     pub fn wait_for_window(&self, class: &str) {
         self.wait_for("--class", class);

@@ -104,6 +104,15 @@ fn a_partial_grant_is_enforced_by_the_agent() {
             .await;
         rogue
     });
+    // The agent tells the viewer how its prompt presents the technician.
+    assert_eq!(
+        rt.block_on(rogue.next()),
+        Some(AgentMsg::Asking {
+            verified: false,
+            verified_by: None,
+            not_verified: Some("no_certificate".into()),
+        })
+    );
     agent.answer("view");
     let started = agent.events.event("session_started");
     assert_eq!(started["granted"], serde_json::json!(["view"]));

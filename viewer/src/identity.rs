@@ -255,7 +255,7 @@ fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), String> {
 
 /// Replaces `path` (a private file) whole: written and synced under a
 /// temporary name, then renamed over it.
-fn replace(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn replace(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let tmp = write_temporary(path, bytes, true)?;
     if let Err(e) = std::fs::rename(&tmp, path) {
         let _ = std::fs::remove_file(&tmp);

@@ -1,29 +1,37 @@
 //! `tessera-viewer`: the technician's side. Connects with the code the
-//! person reads aloud and runs the session they allow.
+//! person reads aloud and runs the session they allow, in a window or,
+//! with `--headless`, driven by JSON lines on stdin.
 
 mod code_prompt;
+mod front;
 mod identity;
 mod run;
 mod snapshot;
+mod window;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tessera_net::relay_args::RelayArgs;
 use tessera_proto::{Code, Grants};
 use tessera_secure::identity::{Introduction, SigningKey};
+use tessera_session::consent::Lang;
+use window::settings::Settings;
 
-/// Help someone at a distance, with their consent.
+/// Help someone at a distance, with their consent. Without a command,
+/// opens the window.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
     #[command(subcommand)]
-    command: Cmd,
+    command: Option<Cmd>,
 }
 
 #[derive(Subcommand, Debug)]
 enum Cmd {
-    /// Connect to the person's computer with the code they read to you.
+    /// Connect to the person's computer with the code they read to you
+    /// (in the window; --headless for scripts).
     Connect(ConnectArgs),
     /// Technician identities: your key, your organisation's certificate.
     Identity {
@@ -35,9 +43,10 @@ enum Cmd {
 #[derive(clap::Args, Debug)]
 struct ConnectArgs {
     /// The code, e.g. "482 913 577 2" (spaces, dashes and dots are
-    /// ignored). Better left out: you are then asked for it, and typed at
-    /// that prompt it stays out of your shell history and out of the
-    /// process list, where other users of this computer can read it.
+    /// ignored). Better left out: you are then asked for it (in the
+    /// window, or on the terminal with --headless), and typed there it
+    /// stays out of your shell history and out of the process list, where
+    /// other users of this computer can read it.
     code: Option<String>,
     #[command(flatten)]
     relay: RelayArgs,
@@ -56,17 +65,27 @@ struct ConnectArgs {
     #[arg(long, default_value = "view,control,chat", value_parser = parse_grants)]
     request: Grants,
     /// Run without a window: JSON commands on stdin, one a line (chat,
-    /// end, snapshot, display; see README.md). Required in this version.
+    /// end, snapshot, display, text, key, click...; see README.md).
     #[arg(long)]
     headless: bool,
-    /// Print one JSON object a line on stdout for each event.
+    /// Print one JSON object a line on stdout for each event (with the
+    /// window too).
     #[arg(long, value_enum)]
     events: Option<Events>,
+    /// Language of the window (default: from the locale).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Events {
     Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LangArg {
+    Fr,
+    En,
 }
 
 fn default_name() -> String {
@@ -77,9 +96,12 @@ fn parse_grants(s: &str) -> Result<Grants, String> {
     Grants::parse_list(s)
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let args = Args::parse();
+fn main() -> ExitCode {
+    let matches = Args::command().get_matches();
+    let args = match Args::from_arg_matches(&matches) {
+        Ok(args) => args,
+        Err(e) => e.exit(),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -87,9 +109,9 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    let connect_matches = matches.subcommand_matches("connect");
     let args = match args.command {
-        Cmd::Connect(args) => args,
-        Cmd::Identity { command } => {
+        Some(Cmd::Identity { command }) => {
             return match identity::run(command) {
                 Ok(text) => {
                     println!("{text}");
@@ -101,11 +123,102 @@ async fn main() -> ExitCode {
                 }
             };
         }
+        Some(Cmd::Connect(args)) => Some(args),
+        None => None,
     };
-    if !args.headless {
-        eprintln!("tessera-viewer: this version has no window yet: add --headless and send commands as JSON lines on stdin");
-        return ExitCode::from(2);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tessera-viewer: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match args {
+        Some(args) if args.headless => runtime.block_on(headless(args)),
+        args => {
+            let code = match open_window(&runtime, args, connect_matches) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("tessera-viewer: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+            // A session still closing gets a moment to tell the agent.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+            code
+        }
     }
+}
+
+/// Whether the flag `id` was typed on the command line (not a default).
+fn typed(matches: Option<&ArgMatches>, id: &str) -> bool {
+    matches.is_some_and(|m| m.value_source(id) == Some(ValueSource::CommandLine))
+}
+
+/// The window: the form filled from what is remembered, then from the
+/// flags typed; with a code, straight into that session.
+fn open_window(
+    runtime: &tokio::runtime::Runtime,
+    args: Option<ConnectArgs>,
+    matches: Option<&ArgMatches>,
+) -> Result<(), String> {
+    let settings_path = Settings::default_path();
+    let (mut settings, problem) = Settings::load(&settings_path);
+    let mut lang = Lang::from_environment();
+    let mut events_json = false;
+    let mut code = None;
+    if let Some(args) = args {
+        if typed(matches, "relay") {
+            settings.relay = args.relay.relay.clone();
+        }
+        if let Some(fp) = &args.relay.relay_fingerprint {
+            settings.relay_fingerprint = fp.to_string();
+        }
+        if args.relay.relay_ca.is_some() || args.relay.known_relays.is_some() {
+            return Err("the window trusts a relay by its fingerprint or on first use: use --relay-fingerprint, or --headless for --relay-ca and --known-relays".into());
+        }
+        if let Some(identity) = &args.identity {
+            settings.identity = identity.display().to_string();
+        }
+        if typed(matches, "name") {
+            settings.name = args.name.clone();
+            settings.identity.clear();
+        }
+        if let Some(org) = &args.org {
+            settings.org = org.clone();
+        }
+        if typed(matches, "request") {
+            settings.request = args.request.iter().map(|p| p.name().to_string()).collect();
+        }
+        lang = match args.lang {
+            Some(LangArg::Fr) => Lang::Fr,
+            Some(LangArg::En) => Lang::En,
+            None => lang,
+        };
+        events_json = args.events.is_some();
+        code = match args.code.as_deref().map(Code::parse) {
+            Some(Ok(code)) => Some(code),
+            Some(Err(e)) => return Err(e.to_string()),
+            None => None,
+        };
+    }
+    let mut form = window::connect::ConnectForm::new(settings, problem);
+    let start = match code {
+        Some(code) => Some(form.start_with(code).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let launch = window::Launch {
+        lang,
+        events_json,
+        form,
+        settings_path,
+        start,
+    };
+    window::run(runtime.handle().clone(), launch)
+}
+
+/// The headless viewer: JSON commands on stdin, events on stdout.
+async fn headless(args: ConnectArgs) -> ExitCode {
     // A typo is caught here, before it costs the person's code; without
     // a code on the command line, it is asked for on the terminal.
     let code = match args.code.as_deref().map(Code::parse) {
@@ -144,7 +257,6 @@ async fn main() -> ExitCode {
     let options = run::Options {
         relay,
         trust,
-        events_json: args.events.is_some(),
         intro: Introduction {
             name,
             org,
@@ -153,7 +265,8 @@ async fn main() -> ExitCode {
         },
         key,
     };
-    match run::run(options, code).await {
+    let front = front::headless::Headless::new(args.events.is_some());
+    match run::run(options, code, front).await {
         Ok(reason) if reason.is_normal() => ExitCode::SUCCESS,
         Ok(reason) => {
             eprintln!(

@@ -1,12 +1,13 @@
 //! Wires the viewer's state machine to the relay, the end-to-end channel,
-//! the JSON commands on stdin and the clock. Every decision is the
-//! machine's; this file only carries inputs in and actions out.
+//! the technician's presentation ([`Front`]: headless or the window) and
+//! the clock. Every decision is the machine's; this file only carries
+//! inputs in and actions out.
 
+use crate::front::{Front, Request};
 use std::collections::VecDeque;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use tessera_net::cert::SelfSigned;
 use tessera_net::channel::{ChannelEvent, ChannelSlot, Peer};
-use tessera_net::lines::{read_line, Line};
 use tessera_net::relay_client::{self, RelayLink};
 use tessera_net::timers::Timers;
 use tessera_net::trust::RelayTrust;
@@ -16,12 +17,10 @@ use tessera_proto::relay::RelayMsg;
 use tessera_proto::{Code, EndReason, Fingerprint};
 use tessera_screen::{Decoder, ScreenMsg, MAX_UPDATE_BYTES};
 use tessera_secure::identity::{Introduction, SigningKey};
-use tessera_session::command::{self, Command};
-use tessera_session::terminal::printable;
 use tessera_session::viewer::ScreenUse;
 use tessera_session::viewer::{ViewerAction, ViewerInput, ViewerSession};
 use tessera_session::CursorInfo;
-use tessera_session::{render, SessionEvent, Side, Timeouts, Timer};
+use tessera_session::{Timeouts, Timer};
 use tokio::sync::mpsc;
 
 /// What the command line decided.
@@ -30,8 +29,6 @@ pub struct Options {
     pub relay: String,
     /// How to trust it.
     pub trust: RelayTrust,
-    /// Print JSON events on stdout.
-    pub events_json: bool,
     /// Who the technician says they are, what they ask, and their
     /// organisation's certificate if they have one.
     pub intro: Introduction,
@@ -39,15 +36,14 @@ pub struct Options {
     pub key: SigningKey,
 }
 
-struct Viewer {
-    events_json: bool,
+struct Viewer<F> {
+    front: F,
+    front_open: bool,
     link: RelayLink,
     timers: Timers<Timer>,
     inputs: VecDeque<ViewerInput>,
     cert: Option<SelfSigned>,
     channel: ChannelSlot<AgentMsg>,
-    commands: mpsc::Receiver<Line>,
-    commands_open: bool,
     /// Screen messages from the agent's screen streams.
     screen: Option<mpsc::Receiver<Result<(ScreenMsg, usize), String>>>,
     decoder: Decoder,
@@ -56,14 +52,14 @@ struct Viewer {
 enum Woke {
     Relay(Option<Result<RelayMsg, NetError>>),
     Channel(ChannelEvent<AgentMsg>),
-    Command(Option<Line>),
+    Front(Option<Request>),
     Screen(Option<Result<(ScreenMsg, usize), String>>),
     Timer(Timer),
     Interrupted,
 }
 
-/// Runs one viewer session; returns how it ended.
-pub async fn run(options: Options, code: Code) -> Result<EndReason, String> {
+/// Runs one viewer session, shown by `front`; returns how it ended.
+pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<EndReason, String> {
     tessera_proto::peer::validate_name("--name", &options.intro.name).map_err(|e| e.to_string())?;
     if let Some(org) = &options.intro.org {
         tessera_proto::peer::validate_name("--org", org).map_err(|e| e.to_string())?;
@@ -72,14 +68,13 @@ pub async fn run(options: Options, code: Code) -> Result<EndReason, String> {
         .await
         .map_err(|e| e.to_string())?;
     let mut viewer = Viewer {
-        events_json: options.events_json,
+        front,
+        front_open: true,
         link,
         timers: Timers::default(),
         inputs: VecDeque::new(),
         cert: None,
         channel: ChannelSlot::default(),
-        commands: spawn_stdin_reader(),
-        commands_open: true,
         screen: None,
         decoder: Decoder::new().map_err(|e| format!("screen decoder: {e}"))?,
     };
@@ -103,29 +98,13 @@ pub async fn run(options: Options, code: Code) -> Result<EndReason, String> {
     }
 }
 
-/// Reads stdin lines on a plain thread, so the loop can select on them.
-/// (A tokio blocking read would hold the runtime open at exit.) A line
-/// over the command limit is dropped unread and reported.
-fn spawn_stdin_reader() -> mpsc::Receiver<Line> {
-    let (tx, rx) = mpsc::channel(64);
-    std::thread::spawn(move || {
-        let mut stdin = std::io::stdin().lock();
-        while let Ok(Some(line)) = read_line(&mut stdin, command::MAX_COMMAND_LINE) {
-            if tx.blocking_send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-impl Viewer {
+impl<F: Front> Viewer<F> {
     /// Waits for the next thing that happens; `None` when it needs no
     /// input to the machine. Screen data waits, is used or is dropped as
     /// the session says.
     async fn next_input(&mut self, screen_use: ScreenUse) -> Option<ViewerInput> {
         let woke = {
-            let commands = &mut self.commands;
+            let front = &mut self.front;
             let screen = &mut self.screen;
             let update = async move {
                 match screen.as_mut() {
@@ -134,10 +113,10 @@ impl Viewer {
                     _ => std::future::pending().await,
                 }
             };
-            let open = self.commands_open;
-            let command = async move {
+            let open = self.front_open;
+            let request = async move {
                 if open {
-                    commands.recv().await
+                    front.next().await
                 } else {
                     std::future::pending().await
                 }
@@ -145,7 +124,7 @@ impl Viewer {
             tokio::select! {
                 msg = self.link.messages.recv() => Woke::Relay(msg),
                 event = self.channel.next() => Woke::Channel(event),
-                line = command => Woke::Command(line),
+                request = request => Woke::Front(request),
                 update = update => Woke::Screen(update),
                 timer = self.timers.next() => Woke::Timer(timer),
                 _ = tokio::signal::ctrl_c() => Woke::Interrupted,
@@ -172,28 +151,36 @@ impl Viewer {
                     "screen update decoded"
                 );
                 match decoded {
-                    Ok(frame) => ViewerInput::FrameDecoded {
-                        seq: update.seq,
-                        width: frame.width(),
-                        height: frame.height(),
-                        bytes,
-                        captured_at_us: update.captured_at_us,
-                    },
+                    Ok(frame) => {
+                        self.front.picture(frame, &update.changed_areas());
+                        if let Some(conn) = self.channel.connection() {
+                            self.front.round_trip(conn.rtt());
+                        }
+                        ViewerInput::FrameDecoded {
+                            seq: update.seq,
+                            width: frame.width(),
+                            height: frame.height(),
+                            bytes,
+                            captured_at_us: update.captured_at_us,
+                        }
+                    }
                     Err(e) => ViewerInput::FrameRejected(e.to_string()),
                 }
             }
             Woke::Screen(Some(Ok((ScreenMsg::Cursor { pointer, shape }, _)))) => {
                 let shape = match shape.map(|s| s.validate().map(|()| s)) {
                     Some(Err(e)) => return Some(ViewerInput::ProtocolViolation(e.to_string())),
-                    // Headless: the shape is described, not drawn.
-                    Some(Ok(shape)) => Some(CursorInfo {
-                        width: shape.width,
-                        height: shape.height,
-                        hot_x: shape.hot_x,
-                        hot_y: shape.hot_y,
-                    }),
+                    // Drawn by a window; described to the machine.
+                    Some(Ok(shape)) => Some(shape),
                     None => None,
                 };
+                self.front.cursor(pointer, shape.as_ref());
+                let shape = shape.map(|shape| CursorInfo {
+                    width: shape.width,
+                    height: shape.height,
+                    hot_x: shape.hot_x,
+                    hot_y: shape.hot_y,
+                });
                 ViewerInput::Cursor {
                     x: pointer.x,
                     y: pointer.y,
@@ -214,17 +201,14 @@ impl Viewer {
                 ViewerInput::ProtocolViolation(e.to_string())
             }
             Woke::Channel(ChannelEvent::Lost) => ViewerInput::ConnectionLost,
-            Woke::Command(Some(Line::Text(line))) => return self.command(&line),
-            Woke::Command(Some(Line::TooLong)) => {
-                self.error(&format!(
-                    "command line over the {}-byte limit was dropped",
-                    command::MAX_COMMAND_LINE
-                ));
+            Woke::Front(Some(Request::Session(input))) => input,
+            Woke::Front(Some(Request::Snapshot(path))) => {
+                self.snapshot(&path);
                 return None;
             }
-            Woke::Command(None) => {
-                // No more commands; the session goes on until it ends.
-                self.commands_open = false;
+            Woke::Front(None) => {
+                // No more requests; the session goes on until it ends.
+                self.front_open = false;
                 return None;
             }
             Woke::Timer(t) => ViewerInput::TimerFired(t),
@@ -232,50 +216,17 @@ impl Viewer {
         })
     }
 
-    fn command(&mut self, line: &str) -> Option<ViewerInput> {
-        if line.trim().is_empty() {
-            return None;
-        }
-        match command::parse(line) {
-            Ok(Command::Chat { text }) => Some(ViewerInput::UserChat(text)),
-            Ok(Command::End) => Some(ViewerInput::UserEnd),
-            Ok(Command::Request { grants }) => Some(ViewerInput::UserRequest(grants)),
-            Ok(Command::Status) => Some(ViewerInput::UserStatus),
-            Ok(Command::Display { index }) => Some(ViewerInput::UserShowDisplay(index)),
-            Ok(Command::Snapshot { path }) => {
-                match self.decoder.frame() {
-                    Some(frame) => {
-                        match crate::snapshot::write_png(frame, std::path::Path::new(&path)) {
-                            Ok(()) => self.notice(serde_json::json!({
-                                "event": "snapshot", "path": path,
-                                "width": frame.width(), "height": frame.height(),
-                            })),
-                            Err(message) => self.error(&message),
-                        }
-                    }
-                    None => {
-                        self.error("no picture yet: the screen is not shared, or nothing arrived")
-                    }
-                }
-                None
-            }
-            Ok(other) => match other.input_events() {
-                Some(Ok(events)) => {
-                    let mut events = events.into_iter().map(ViewerInput::UserInput);
-                    let first = events.next();
-                    self.inputs.extend(events);
-                    first
-                }
-                Some(Err(message)) => {
-                    self.error(&message);
-                    None
-                }
-                None => None,
+    fn snapshot(&mut self, path: &std::path::Path) {
+        match self.decoder.frame() {
+            Some(frame) => match crate::snapshot::write_png(frame, path) {
+                Ok(()) => self
+                    .front
+                    .snapshot_written(path, frame.width(), frame.height()),
+                Err(message) => self.front.error(&message),
             },
-            Err(message) => {
-                self.error(&message);
-                None
-            }
+            None => self
+                .front
+                .error("no picture yet: the screen is not shared, or nothing arrived"),
         }
     }
 
@@ -328,7 +279,7 @@ impl Viewer {
             }
             ViewerAction::SetTimer(t, after) => self.timers.set(t, after),
             ViewerAction::CancelTimer(t) => self.timers.cancel(t),
-            ViewerAction::Emit(event) => self.emit(&event),
+            ViewerAction::Emit(event) => self.front.event(&event),
             ViewerAction::Finish(reason) => return Some(reason),
         }
         None
@@ -383,112 +334,6 @@ impl Viewer {
             }
         });
         self.screen = Some(rx);
-    }
-
-    /// A local result, reported as an event line (JSON) or a sentence.
-    fn notice(&self, event: serde_json::Value) {
-        if self.events_json {
-            println!("{event}");
-        } else if let Some(path) = event.get("path") {
-            println!("Snapshot written to {path}.");
-        }
-    }
-
-    /// A local problem with a command, reported without ending the session.
-    fn error(&self, message: &str) {
-        if self.events_json {
-            println!(
-                "{}",
-                serde_json::json!({"event": "error", "message": message})
-            );
-        } else {
-            eprintln!("tessera-viewer: {}", printable(message));
-        }
-    }
-
-    fn emit(&self, event: &SessionEvent) {
-        if self.events_json {
-            println!("{}", render::json_line(event, SystemTime::now()));
-            return;
-        }
-        let text = match event {
-            SessionEvent::Paired => "Found the person's computer; checking the code...".to_string(),
-            SessionEvent::Secured { .. } => {
-                "Code confirmed: the connection is end-to-end encrypted.".into()
-            }
-            SessionEvent::WaitingForConsent => {
-                "Waiting for the person to accept your request...".into()
-            }
-            SessionEvent::SessionStarted { granted } => {
-                format!("Session started. Granted: {granted}.")
-            }
-            SessionEvent::GrantChanged { granted } => format!("Grants now: {granted}."),
-            SessionEvent::Status { running: true, granted } => {
-                format!("Session running. Grants now: {granted}.")
-            }
-            SessionEvent::Status { running: false, .. } => {
-                "No session running yet: nothing is granted.".into()
-            }
-            SessionEvent::Chat {
-                from: Side::Agent,
-                text,
-            } => format!("[them] {text}"),
-            SessionEvent::Chat {
-                from: Side::Viewer,
-                text,
-            } => format!("[you] {text}"),
-            SessionEvent::Refused { permission, .. } => {
-                format!("Refused: {} was not granted.", permission.name())
-            }
-            SessionEvent::SessionEnded { reason, detail } => format!(
-                "Session ended: {}.{}",
-                reason.describe(),
-                detail
-                    .as_deref()
-                    .map(|d| format!(" ({d})"))
-                    .unwrap_or_default()
-            ),
-            SessionEvent::Frame { .. } | SessionEvent::Cursor { .. } => return,
-            SessionEvent::InputRefused { reason, count } => {
-                format!("Input refused ({}): {count} event(s).", reason.name())
-            }
-            SessionEvent::LocalUser { active: true } => {
-                "The person is using their keyboard or mouse: your input is paused until they stop."
-                    .into()
-            }
-            SessionEvent::LocalUser { active: false } => {
-                "The person stopped using their keyboard and mouse: your input works again.".into()
-            }
-            SessionEvent::Displays { displays, showing } => {
-                let list: Vec<String> = displays
-                    .iter()
-                    .enumerate()
-                    .map(|(i, d)| format!("{i}: {} {}x{}", d.name, d.width, d.height))
-                    .collect();
-                format!("Displays: {} (showing {showing}).", list.join(", "))
-            }
-            SessionEvent::UpgradeRequested { requested } => {
-                format!("Asked the person for: {requested}. Waiting for their answer...")
-            }
-            SessionEvent::UpgradeGranted { granted } => {
-                format!("The person allowed more. Grants now: {granted}.")
-            }
-            SessionEvent::UpgradeRefused { reason } => {
-                format!("Request refused: {}.", reason.describe())
-            }
-            SessionEvent::ContinueCheck { open: true } => {
-                "The person is asked whether the session should go on: your input is paused until they answer.".into()
-            }
-            SessionEvent::ContinueCheck { open: false } => {
-                "The person chose to go on: your input works again.".into()
-            }
-            SessionEvent::Code { .. }
-            | SessionEvent::CodeBurned { .. }
-            | SessionEvent::ConsentRequested { .. } => return,
-        };
-        // Details and names come from the network: nothing in them may
-        // drive the technician's terminal.
-        println!("{}", printable(&text));
     }
 
     async fn shutdown(mut self) {

@@ -165,7 +165,34 @@ pub enum AgentMsg {
         /// Whether the question is on the person's screen.
         open: bool,
     },
+    /// The first consent prompt is on the person's screen now, and this
+    /// is how it presents the technician: the viewer cannot know the
+    /// agent's verdict on its certificate otherwise. Sent once, just
+    /// after a valid `Hello`; checked with [`validate_asking`].
+    Asking {
+        /// Whether an organisation the agent trusts vouches for the
+        /// technician.
+        verified: bool,
+        /// That organisation, when verified (a name, as
+        /// [`validate_name`] allows).
+        verified_by: Option<String>,
+        /// Why not, when not verified: one of [`NOT_VERIFIED_REASONS`].
+        not_verified: Option<String>,
+    },
 }
+
+/// Every reason an agent may give for not verifying a technician, as
+/// `tessera-secure` names them (`NotVerified::name`): a closed set, so a
+/// viewer shows only words it knows.
+pub const NOT_VERIFIED_REASONS: &[&str] = &[
+    "no_certificate",
+    "other_key",
+    "bad_signature",
+    "unknown_org",
+    "not_yet_valid",
+    "expired",
+    "name_mismatch",
+];
 
 /// Why a decoded message's content is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -190,6 +217,12 @@ pub enum ContentError {
     /// A display index beyond the list.
     #[error("there is no display {0}")]
     NoSuchDisplay(u32),
+    /// A reason code outside its closed set.
+    #[error("{0} is not a known reason")]
+    UnknownReason(&'static str),
+    /// Fields that contradict each other.
+    #[error("{0}")]
+    Inconsistent(&'static str),
 }
 
 /// Zero-width, direction override and isolate characters: invisible, yet
@@ -266,6 +299,27 @@ pub fn validate_chat(text: &str) -> Result<(), ContentError> {
     check_text("chat message", text, MAX_CHAT_CHARS, true)
 }
 
+/// Checks an [`AgentMsg::Asking`]'s fields: verified with the vouching
+/// organisation's name and no reason, or not verified with a reason from
+/// [`NOT_VERIFIED_REASONS`] and no organisation.
+pub fn validate_asking(
+    verified: bool,
+    verified_by: Option<&str>,
+    not_verified: Option<&str>,
+) -> Result<(), ContentError> {
+    match (verified, verified_by, not_verified) {
+        (true, Some(org), None) => validate_name("verifying organisation", org),
+        (false, None, Some(reason)) if NOT_VERIFIED_REASONS.contains(&reason) => Ok(()),
+        (false, None, Some(_)) => Err(ContentError::UnknownReason("not_verified")),
+        (true, ..) => Err(ContentError::Inconsistent(
+            "verified needs the vouching organisation and no reason",
+        )),
+        (false, ..) => Err(ContentError::Inconsistent(
+            "not verified needs a reason and no organisation",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +350,53 @@ mod tests {
             hello.validate(),
             Err(ContentError::TooLong { .. })
         ));
+    }
+
+    #[test]
+    fn asking_is_verified_by_a_name_or_not_verified_for_a_known_reason() {
+        assert_eq!(validate_asking(true, Some("Acme IT"), None), Ok(()));
+        for reason in NOT_VERIFIED_REASONS {
+            assert_eq!(validate_asking(false, None, Some(reason)), Ok(()));
+        }
+        assert_eq!(
+            validate_asking(false, None, Some("trust me")),
+            Err(ContentError::UnknownReason("not_verified"))
+        );
+        assert_eq!(
+            validate_asking(true, Some("Acme\u{202E}TI"), None),
+            Err(ContentError::InvisibleCharacters("verifying organisation"))
+        );
+        assert!(matches!(
+            validate_asking(true, Some(&"x".repeat(MAX_NAME_CHARS + 1)), None),
+            Err(ContentError::TooLong { .. })
+        ));
+        for (verified, by, why) in [
+            (true, None, None),
+            (true, Some("Acme IT"), Some("expired")),
+            (false, None, None),
+            (false, Some("Acme IT"), Some("expired")),
+            (false, Some("Acme IT"), None),
+        ] {
+            assert!(
+                matches!(
+                    validate_asking(verified, by, why),
+                    Err(ContentError::Inconsistent(_))
+                ),
+                "{verified} {by:?} {why:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn asking_travels_as_the_last_variant() {
+        let msg = AgentMsg::Asking {
+            verified: false,
+            verified_by: None,
+            not_verified: Some("no_certificate".into()),
+        };
+        let body = postcard::to_allocvec(&msg).expect("encode");
+        assert_eq!(body[0], 11, "appended after ContinueCheck (10)");
+        assert_eq!(postcard::from_bytes::<AgentMsg>(&body), Ok(msg));
     }
 
     #[test]

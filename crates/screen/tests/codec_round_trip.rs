@@ -169,3 +169,38 @@ fn copies_move_regions_before_tiles_apply() {
     assert_eq!(&out.pixels()[..4], &[1, 2, 3, 0]);
     assert_eq!(&out.pixels()[out.pixels().len() - 4..], &[9, 9, 9, 0]);
 }
+
+/// What a viewer that redraws only the changed areas shows: its own copy
+/// of the picture, into which only `changed_areas` are copied.
+fn redraw_changed(shown: &mut Frame, update: &Update, decoded: &Frame) {
+    let mut pixels = Vec::new();
+    for area in update.changed_areas() {
+        decoded.read_rect(&area, &mut pixels);
+        shown.write_rect(&area, &pixels);
+    }
+}
+
+#[test]
+fn redrawing_only_the_changed_areas_shows_the_whole_picture() {
+    let mut screen = Synthetic::new(1280, 720).expect("screen");
+    let (mut enc, mut dec) = (Encoder::new().expect("enc"), Decoder::new().expect("dec"));
+    let mut shown = Frame::new(1280, 720).expect("frame");
+    let mut step = |screen: &mut Synthetic, shown: &mut Frame| {
+        let frame = grab(screen);
+        let update = enc.encode(&frame).expect("encode").expect("changed");
+        let decoded = dec.apply(&update).expect("apply");
+        redraw_changed(shown, &update, decoded);
+        assert!(*shown == frame, "the redrawn picture differs");
+        update
+    };
+    assert!(step(&mut screen, &mut shown).keyframe);
+    for _ in 0..20 {
+        screen.type_char();
+        let update = step(&mut screen, &mut shown);
+        assert!(update.changed_areas().iter().all(|a| a.w * a.h <= 64 * 64));
+    }
+    screen.scroll(3);
+    step(&mut screen, &mut shown);
+    screen.noise();
+    step(&mut screen, &mut shown);
+}

@@ -30,6 +30,16 @@ impl Lang {
             Lang::En
         }
     }
+
+    /// From the environment's locale (`LC_ALL`, `LC_MESSAGES`, `LANG`,
+    /// the first set), as every program of the person's desktop does.
+    pub fn from_environment() -> Self {
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .unwrap_or_default();
+        Lang::from_locale(&locale)
+    }
 }
 
 fn permission_word(p: Permission, lang: Lang) -> &'static str {

@@ -84,6 +84,20 @@ pub enum SessionEvent {
     },
     /// Viewer: the request was sent; the person is deciding.
     WaitingForConsent,
+    /// Viewer: the consent prompt is on the person's screen, presenting
+    /// the technician as verified by an organisation, or as not verified
+    /// and why (the agent's verdict, as its `consent_requested` says).
+    PromptShown {
+        /// Whether the person sees the technician as verified.
+        verified: bool,
+        /// The organisation that vouches, when verified.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        verified_by: Option<String>,
+        /// Why not, when not verified (`no_certificate`, `unknown_org`,
+        /// `expired`, ...).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        not_verified: Option<String>,
+    },
     /// Both: the session runs with these grants.
     SessionStarted {
         /// Grants in force.

@@ -9,16 +9,22 @@
 #![forbid(unsafe_code)]
 
 pub mod agent;
+pub mod code_entry;
 pub mod command;
 pub mod consent;
 pub mod continue_check;
 mod event;
+pub mod held_input;
 mod pairing;
 pub mod prompt;
 pub mod render;
+pub mod system_keys;
 pub mod terminal;
 pub use event::BurnReason;
+pub mod view_layout;
+pub mod view_stats;
 pub mod viewer;
+pub mod viewer_words;
 pub mod words;
 
 pub use event::{CursorInfo, SessionEvent, Side, Technician};

@@ -10,7 +10,7 @@ use crate::pairing::{Pairing, Progress};
 use crate::{Timeouts, Timer};
 use std::mem;
 use std::time::Duration;
-use tessera_proto::peer::{validate_chat, validate_displays, AgentMsg, ViewerMsg};
+use tessera_proto::peer::{validate_asking, validate_chat, validate_displays, AgentMsg, ViewerMsg};
 use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
 use tessera_proto::{Code, EndReason, Fingerprint, Grants, Permission, UpgradeRefusal};
 use tessera_secure::identity::{signed_hello, Introduction, SessionBinding, SigningKey};
@@ -77,6 +77,11 @@ pub enum ViewerInput {
     UserStatus,
     /// The technician ends the session.
     UserEnd,
+    /// The technician's window was hidden or minimised (`false`), or is
+    /// shown again (`true`). While hidden, screen data is dropped unread
+    /// and unacknowledged, so the agent's pacer stops sending after its
+    /// window of updates; shown again, a keyframe is asked for.
+    WindowShown(bool),
     /// An armed timer ran out.
     TimerFired(Timer),
     /// The end-to-end channel or the relay connection was lost.
@@ -117,7 +122,7 @@ pub enum ScreenUse {
     Hold,
     /// Decode and show it.
     Use,
-    /// Read and discard it.
+    /// Read and discard it (no decoding, no acknowledgement).
     Drop,
 }
 
@@ -128,7 +133,10 @@ enum State {
         peer_fingerprint: Fingerprint,
         binding: SessionBinding,
     },
-    AwaitConsent,
+    AwaitConsent {
+        /// Whether the agent said its prompt is shown (`Asking`).
+        told: bool,
+    },
     Running {
         granted: Grants,
     },
@@ -142,6 +150,9 @@ pub struct ViewerSession {
     key: SigningKey,
     timeouts: Timeouts,
     state: State,
+    /// Whether the technician's window is shown (see
+    /// [`ViewerInput::WindowShown`]); a headless viewer never hides.
+    window_shown: bool,
     out: Vec<ViewerAction>,
 }
 
@@ -156,6 +167,7 @@ impl ViewerSession {
             key,
             timeouts,
             state: State::Joining,
+            window_shown: true,
             out: Vec::new(),
         }
     }
@@ -184,11 +196,18 @@ impl ViewerSession {
     }
 
     /// What to do with screen data from the agent now: hold it until the
-    /// person answers, use it while `view` is granted, drop it otherwise
-    /// (after a revoke, or once the session is over).
+    /// person answers, use it while `view` is granted and the window is
+    /// shown, drop it otherwise (window hidden, after a revoke, or once
+    /// the session is over).
     pub fn screen_use(&self) -> ScreenUse {
         match self.state {
-            State::Running { granted } if granted.contains(Permission::View) => ScreenUse::Use,
+            State::Running { granted } if granted.contains(Permission::View) => {
+                if self.window_shown {
+                    ScreenUse::Use
+                } else {
+                    ScreenUse::Drop
+                }
+            }
             State::Running { .. } | State::Ended => ScreenUse::Drop,
             _ => ScreenUse::Hold,
         }
@@ -215,6 +234,9 @@ impl ViewerSession {
             let running = matches!(self.state, State::Running { .. });
             let granted = self.granted();
             return self.emit(SessionEvent::Status { running, granted });
+        }
+        if let ViewerInput::WindowShown(shown) = input {
+            return self.window_shown(shown);
         }
         match (mem::replace(&mut self.state, State::Ended), input) {
             (
@@ -272,14 +294,35 @@ impl ViewerSession {
                 let wait = self.timeouts.consent + self.timeouts.handshake;
                 self.push(ViewerAction::SetTimer(Timer::Consent, wait));
                 self.emit(SessionEvent::WaitingForConsent);
-                self.state = State::AwaitConsent;
+                self.state = State::AwaitConsent { told: false };
             }
-            (State::AwaitConsent, ViewerInput::FromAgent(AgentMsg::Accepted { granted })) => {
+            (
+                State::AwaitConsent { told: false },
+                ViewerInput::FromAgent(AgentMsg::Asking {
+                    verified,
+                    verified_by,
+                    not_verified,
+                }),
+            ) => {
+                self.state = State::AwaitConsent { told: true };
+                match validate_asking(verified, verified_by.as_deref(), not_verified.as_deref()) {
+                    Ok(()) => self.emit(SessionEvent::PromptShown {
+                        verified,
+                        verified_by,
+                        not_verified,
+                    }),
+                    Err(e) => self.protocol_error(e.to_string()),
+                }
+            }
+            (
+                State::AwaitConsent { .. },
+                ViewerInput::FromAgent(AgentMsg::Accepted { granted }),
+            ) => {
                 self.push(ViewerAction::CancelTimer(Timer::Consent));
                 self.emit(SessionEvent::SessionStarted { granted });
                 self.state = State::Running { granted };
             }
-            (State::AwaitConsent, ViewerInput::TimerFired(Timer::Consent)) => {
+            (State::AwaitConsent { .. }, ViewerInput::TimerFired(Timer::Consent)) => {
                 self.push(ViewerAction::ToAgent(ViewerMsg::End));
                 self.end(EndReason::ConsentTimeout, None)
             }
@@ -352,7 +395,10 @@ impl ViewerSession {
                 }
                 self.push(ViewerAction::ToAgent(ViewerMsg::ShowDisplay { index }));
             }
-            ViewerInput::FrameRejected(why) if granted.contains(Permission::View) => {
+            // A hidden window asks for its keyframe when shown again.
+            ViewerInput::FrameRejected(why)
+                if granted.contains(Permission::View) && self.window_shown =>
+            {
                 tracing::warn!("screen update rejected, asking for a keyframe: {why}");
                 self.push(ViewerAction::ToAgent(ViewerMsg::NeedKeyframe));
             }
@@ -405,7 +451,7 @@ impl ViewerSession {
     /// Inputs with the same meaning in every state, and everything that is
     /// out of place in the current state.
     fn anywhere(&mut self, state: State, input: ViewerInput) {
-        let channel_up = matches!(state, State::AwaitConsent | State::Running { .. });
+        let channel_up = matches!(state, State::AwaitConsent { .. } | State::Running { .. });
         let pairing = matches!(state, State::Pairing(_));
         self.state = state;
         match input {
@@ -446,7 +492,7 @@ impl ViewerSession {
                 permission: Permission::View,
                 reason: "not_granted",
             }),
-            ViewerInput::UserStatus => {} // answered in `step`
+            ViewerInput::UserStatus | ViewerInput::WindowShown(_) => {} // answered in `step`
             // Before the session runs, the first prompt is still open.
             ViewerInput::UserRequest(_) => self.emit(SessionEvent::UpgradeRefused {
                 reason: UpgradeRefusal::Busy,
@@ -467,8 +513,22 @@ impl ViewerSession {
         }
     }
 
+    /// The window was hidden or shown: the state is untouched; shown
+    /// again while the picture is in use, the agent is asked for a whole
+    /// one, as every update in between was dropped.
+    fn window_shown(&mut self, shown: bool) {
+        let was_hidden = !self.window_shown;
+        self.window_shown = shown;
+        if shown && was_hidden && self.screen_use() == ScreenUse::Use {
+            self.push(ViewerAction::ToAgent(ViewerMsg::NeedKeyframe));
+        }
+    }
+
     fn protocol_error(&mut self, detail: String) {
-        if matches!(self.state, State::AwaitConsent | State::Running { .. }) {
+        if matches!(
+            self.state,
+            State::AwaitConsent { .. } | State::Running { .. }
+        ) {
             self.push(ViewerAction::ToAgent(ViewerMsg::End));
         }
         self.end(EndReason::ProtocolError, Some(detail))

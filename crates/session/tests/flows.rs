@@ -24,6 +24,18 @@ fn full_session_with_chat_both_ways_ended_by_the_user() {
         granted: grants("view,chat")
     }));
     assert!(p.viewer_events.contains(&SessionEvent::WaitingForConsent));
+    // The technician saw how the prompt presented them, before the answer.
+    let shown = SessionEvent::PromptShown {
+        verified: false,
+        verified_by: None,
+        not_verified: Some("no_certificate".into()),
+    };
+    let at = |event: &SessionEvent| p.viewer_events.iter().position(|e| e == event);
+    let started = SessionEvent::SessionStarted {
+        granted: grants("view,chat"),
+    };
+    assert!(at(&SessionEvent::WaitingForConsent) < at(&shown));
+    assert!(at(&shown).is_some() && at(&shown) < at(&started));
     p.deliver_viewer(ViewerInput::UserChat("bonjour".into()));
     p.deliver_agent(AgentInput::UserChat("merci".into()));
     let hello = SessionEvent::Chat {
@@ -385,5 +397,23 @@ fn events_render_as_the_documented_json() {
     assert_eq!(
         serde_json::to_string(&e).expect("json"),
         r#"{"event":"chat","from":"viewer","text":"hello"}"#
+    );
+    let e = SessionEvent::PromptShown {
+        verified: true,
+        verified_by: Some("Acme IT".into()),
+        not_verified: None,
+    };
+    assert_eq!(
+        serde_json::to_string(&e).expect("json"),
+        r#"{"event":"prompt_shown","verified":true,"verified_by":"Acme IT"}"#
+    );
+    let e = SessionEvent::PromptShown {
+        verified: false,
+        verified_by: None,
+        not_verified: Some("expired".into()),
+    };
+    assert_eq!(
+        tessera_session::render::json_line(&e, std::time::SystemTime::UNIX_EPOCH),
+        r#"{"event":"prompt_shown","verified":false,"not_verified":"expired"}"#
     );
 }

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use tessera_proto::frame::decode_body;
-use tessera_proto::peer::{validate_chat, AgentMsg, ViewerMsg, MAX_PEER_FRAME};
+use tessera_proto::peer::{validate_asking, validate_chat, AgentMsg, ViewerMsg, MAX_PEER_FRAME};
 
 fuzz_target!(|data: &[u8]| {
     match decode_body::<ViewerMsg>(data, MAX_PEER_FRAME) {
@@ -16,5 +16,12 @@ fuzz_target!(|data: &[u8]| {
         }
         _ => {}
     }
-    let _ = decode_body::<AgentMsg>(data, MAX_PEER_FRAME);
+    if let Ok(AgentMsg::Asking {
+        verified,
+        verified_by,
+        not_verified,
+    }) = decode_body::<AgentMsg>(data, MAX_PEER_FRAME)
+    {
+        let _ = validate_asking(verified, verified_by.as_deref(), not_verified.as_deref());
+    }
 });

@@ -4,7 +4,7 @@
 
 use crate::frame::{FrameError, Rect, MAX_SIDE};
 use crate::glyphs::GlyphError;
-use crate::tiles::TILE;
+use crate::tiles::{TileGrid, TILE};
 use serde::{Deserialize, Serialize};
 use tessera_proto::frame::{decode_body, encode, FrameError as WireError};
 
@@ -138,6 +138,39 @@ impl Update {
     /// Parses a whole frame, length prefix included, bounded.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         Ok(tessera_proto::frame::decode(bytes, MAX_UPDATE_BYTES)?)
+    }
+
+    /// The areas of the picture this update changes, so a viewer redraws
+    /// (uploads to its texture) only those: everything for a keyframe,
+    /// otherwise one rectangle an operation. Meaningful once the update
+    /// applied without error (its rectangles are then known to fit);
+    /// anything that does not fit is left out.
+    pub fn changed_areas(&self) -> Vec<Rect> {
+        let whole = Rect {
+            x: 0,
+            y: 0,
+            w: self.width,
+            h: self.height,
+        };
+        if self.keyframe {
+            return vec![whole];
+        }
+        let grid = TileGrid::new(self.width, self.height);
+        self.ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Tile { index } | Op::Fill { index, .. } => grid.rect(*index),
+                Op::Copy { src, dst_x, dst_y } => Some(Rect {
+                    x: *dst_x,
+                    y: *dst_y,
+                    ..*src
+                }),
+                Op::Rect { rect } | Op::Indexed { rect, .. } | Op::Glyphs { rect, .. } => {
+                    Some(*rect)
+                }
+            })
+            .filter(|r| r.fits(self.width, self.height))
+            .collect()
     }
 }
 

@@ -29,7 +29,8 @@ pub(super) fn check(
 }
 
 /// Shows the first prompt: the handshake is over, the person's time to
-/// answer starts.
+/// answer starts. The viewer is told how the prompt presents the
+/// technician (`Asking`).
 pub(super) fn ask(out: &mut Out, technician: &Technician, requested: Grants, timeouts: &Timeouts) {
     out.push(AgentAction::CancelTimer(Timer::Handshake));
     out.push(AgentAction::SetTimer(Timer::Consent, timeouts.consent));
@@ -38,6 +39,13 @@ pub(super) fn ask(out: &mut Out, technician: &Technician, requested: Grants, tim
         requested,
         already: None,
         timeout: timeouts.consent,
+    }));
+    // The technician sees what the person sees: verified by whom, or not
+    // and why.
+    out.push(AgentAction::ToViewer(AgentMsg::Asking {
+        verified: technician.verified,
+        verified_by: technician.verified_by.clone(),
+        not_verified: technician.not_verified.map(str::to_string),
     }));
     out.emit(SessionEvent::ConsentRequested {
         technician: technician.clone(),

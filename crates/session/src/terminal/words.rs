@@ -182,6 +182,7 @@ pub(super) fn event_text(
         }
         | SessionEvent::ConsentRequested { .. }
         | SessionEvent::WaitingForConsent
+        | SessionEvent::PromptShown { .. }
         | SessionEvent::Frame { .. }
         | SessionEvent::Displays { .. }
         | SessionEvent::Cursor { .. }

@@ -209,6 +209,22 @@ pub fn peer_messages(seeds: &mut Seeds) {
             "agent_continue_check",
             AgentMsg::ContinueCheck { open: true },
         ),
+        (
+            "agent_asking_verified",
+            AgentMsg::Asking {
+                verified: true,
+                verified_by: Some(ORG_NAME.into()),
+                not_verified: None,
+            },
+        ),
+        (
+            "agent_asking_not_verified",
+            AgentMsg::Asking {
+                verified: false,
+                verified_by: None,
+                not_verified: Some("no_certificate".into()),
+            },
+        ),
     ];
     for (name, msg) in viewer.drain(..) {
         seeds.add("peer_messages", name, encode_payload(&msg));
@@ -244,7 +260,12 @@ pub fn relay_messages(seeds: &mut Seeds) {
     let payload = encode_payload(&pake);
     let client = [
         ("client_register", ClientMsg::Register),
-        ("client_join", ClientMsg::Join { nameplate: 482 }),
+        (
+            "client_join",
+            ClientMsg::Join {
+                nameplate: Nameplate::new(482).expect("a nameplate"),
+            },
+        ),
         (
             "client_mailbox",
             ClientMsg::Mailbox {
@@ -258,7 +279,7 @@ pub fn relay_messages(seeds: &mut Seeds) {
         (
             "relay_registered",
             RelayMsg::Registered {
-                nameplate: 482,
+                nameplate: Nameplate::new(482).expect("a nameplate"),
                 expires_in_secs: 600,
             },
         ),

@@ -1,0 +1,219 @@
+//! The technician's window, used as a person would: the person's agent on
+//! one X server (`:1`, an xterm and the agent's own window), the
+//! technician's window on another (`:2`). `xdotool` types the code into
+//! the window and drives the remote xterm through it; the xterm's shell
+//! writes the witnesses; ImageMagick compares the two screens.
+
+use std::path::Path;
+use tessera_tests::technician::{open_window, Picture, CONNECT, IN_SESSION};
+use tessera_tests::window::ASKING;
+use tessera_tests::xvfb::Xvfb;
+use tessera_tests::{scratch, typo, wait_for_line, wait_until, Agent, RelayProcess};
+
+const PERSON: (usize, usize) = (1024, 768);
+const TECHNICIAN: (usize, usize) = (1600, 1000);
+/// The fill of the window's End button.
+const END_RED: [u8; 3] = [0xb0, 0x1c, 0x1c];
+
+fn metrics_addr() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+/// Where the person's screen is shown in the technician's, once the two
+/// agree pixel for pixel (the agent sends changes as they come: wait for
+/// the last). The remote cursor drawn over the picture at `pointer` is
+/// left out: `import` leaves the person's own pointer out of theirs.
+fn remote_view_origin(person: &Xvfb, technician: &Xvfb, pointer: (i32, i32)) -> (usize, usize) {
+    let skip = (
+        (pointer.0 as usize).saturating_sub(32),
+        (pointer.1 as usize).saturating_sub(32),
+        96,
+    );
+    // A row of theirs away from the pointer finds the place.
+    let row = if pointer.1 > 200 { 20 } else { PERSON.1 - 20 };
+    let mut found = None;
+    wait_until("the window shows the person's screen pixel-exact", || {
+        let theirs = Picture::of_screen(person, PERSON.0, PERSON.1);
+        let ours = Picture::of_screen(technician, TECHNICIAN.0, TECHNICIAN.1);
+        found = ours.find(&theirs, row, Some(skip));
+        found.is_some()
+    });
+    found.expect("found")
+}
+
+fn type_in(technician: &Xvfb, text: &str) {
+    technician.xdotool(&["type", "--delay", "40", text]);
+}
+
+#[test]
+fn a_technician_helps_through_the_window() {
+    let person = Xvfb::start("1024x768x24");
+    let technician = Xvfb::start("1600x1000x24");
+    let dir = scratch("technician-window");
+    let work = dir.join("work");
+    std::fs::create_dir_all(&work).expect("work dir");
+    // The person's desktop has a window manager: clicking the xterm
+    // through the technician's window gives it the keyboard.
+    let _wm = person.window_manager();
+    let _xterm = person.shell_in(&work);
+    let metrics = metrics_addr();
+    let relay = RelayProcess::start(&dir.join("relay"), &["--metrics", &metrics]);
+
+    let mut args = relay.client_args();
+    args.extend(["--ui", "gui", "--screen", "x11", "--display"].map(String::from));
+    args.push(person.display.clone());
+    let mut agent = Agent::start_env(&args, &[("DISPLAY", Path::new(&person.display))]);
+    let code = agent.code();
+
+    // The technician types the code as a person: first with a typo, which
+    // the window flags and never sends.
+    let mut viewer = open_window(
+        &technician,
+        &relay.client_args(),
+        "view,control,chat",
+        &dir.join("home"),
+    );
+    technician.focus_window_titled(CONNECT);
+    type_in(&technician, &typo(&code));
+    technician.keys(&["Return"]);
+    technician.screenshot_to(&dir.join("connect-typo.png"));
+    technician.keys(&["ctrl+a", "BackSpace"]);
+    type_in(&technician, &code);
+    technician.keys(&["Return"]);
+    viewer.events.event("paired");
+    assert_eq!(
+        RelayProcess::metric(&metrics, "tessera_relay_connections_total"),
+        2,
+        "the agent and one join: the typo never left the window"
+    );
+    assert_eq!(
+        RelayProcess::metric(&metrics, "tessera_relay_refusals_total"),
+        0
+    );
+
+    // The person sees the request on :1 and allows it.
+    viewer.events.event("prompt_shown");
+    technician.screenshot_to(&dir.join("waiting.png"));
+    person.focus_window_titled(ASKING);
+    person.keys(&["Tab", "Return"]);
+    agent.events.event("session_started");
+    viewer.events.event("session_started");
+    let window = technician.focus_window_titled(IN_SESSION);
+    // Another window on the technician's screen, to give the keyboard to.
+    let mut other = technician.client("xterm", &["-geometry", "20x4+1320+900"]);
+    technician.wait_for_window("xterm");
+    let elsewhere = technician.xdotool(&["search", "--onlyvisible", "--class", "xterm"]);
+    let elsewhere = elsewhere.lines().next().expect("xterm window").to_string();
+    technician.xdotool(&["windowfocus", "--sync", &window]);
+
+    // The remote screen, pixel-exact at 1:1 (the person's pointer is
+    // wherever X left it: the drawn cursor is left out).
+    let origin = remote_view_origin(&person, &technician, person.pointer());
+    technician.screenshot_to(&dir.join("session.png"));
+
+    // Over the xterm, the technician types a command and it runs there.
+    let (wx, wy) = technician.window_position(&window);
+    let over_xterm = |x: usize, y: usize| {
+        let (x, y) = (origin.0 + x - wx as usize, origin.1 + y - wy as usize);
+        technician.xdotool(&[
+            "mousemove",
+            "--sync",
+            "--window",
+            &window,
+            &x.to_string(),
+            &y.to_string(),
+        ]);
+    };
+    // Left of where the agent's window may be, below its bar.
+    over_xterm(20, 200);
+    technician.xdotool(&["click", "1"]);
+    type_in(&technician, "echo typed through the window > typed.txt");
+    technician.keys(&["Return"]);
+    assert_eq!(
+        wait_for_line(&work.join("typed.txt")),
+        "typed through the window\n"
+    );
+
+    // Ctrl+C reaches the remote shell, not the window's copy.
+    type_in(&technician, "sleep 300; echo late > late.txt");
+    technician.keys(&["Return"]);
+    wait_until("the remote shell sleeps", || {
+        std::process::Command::new("pgrep")
+            .args(["-f", "^sleep 300$"])
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    technician.keys(&["ctrl+c"]);
+    type_in(&technician, "echo after > after.txt");
+    technician.keys(&["Return"]);
+    assert_eq!(wait_for_line(&work.join("after.txt")), "after\n");
+    assert!(
+        !work.join("late.txt").exists(),
+        "Ctrl+C interrupted the sleep"
+    );
+
+    // A key held when the window loses the keyboard is let go there.
+    technician.xdotool(&["keydown", "shift"]);
+    wait_until("Shift held on the person's screen", || {
+        !person.held().is_empty()
+    });
+    technician.xdotool(&["windowfocus", "--sync", &elsewhere]);
+    wait_until("nothing held on the person's screen", || {
+        person.held().is_empty()
+    });
+    technician.xdotool(&["keyup", "shift"]);
+
+    // The person takes control back: the window's bar says so at once.
+    agent.terminal.type_line("/revoke control");
+    let changed = viewer.events.event("grant_changed");
+    assert_eq!(changed["granted"], serde_json::json!(["view", "chat"]));
+    technician.focus_window_titled(IN_SESSION);
+    technician.screenshot_to(&dir.join("control-taken-back.png"));
+
+    // The person ends it; the window goes back to Connect with the reason.
+    agent.terminal.type_line("/stop");
+    viewer.events.event("session_ended");
+    technician.focus_window_titled(CONNECT);
+    technician.screenshot_to(&dir.join("ended.png"));
+    drop(agent);
+
+    // A second session, which the technician ends from the bar's red End
+    // button: both sides say so, and the window is back at Connect.
+    let mut agent = Agent::start(&relay.client_args());
+    let code = agent.code();
+    technician.focus_window_titled(CONNECT);
+    type_in(&technician, &code);
+    technician.keys(&["Return"]);
+    agent.answer("y");
+    viewer.events.event("session_started");
+    technician.focus_window_titled(IN_SESSION);
+    let mut end = None;
+    wait_until("the End button shows", || {
+        end = Picture::of_screen(&technician, TECHNICIAN.0, TECHNICIAN.1).centre_of(END_RED);
+        end.is_some()
+    });
+    let (x, y) = end.expect("found");
+    technician.xdotool(&[
+        "mousemove",
+        "--sync",
+        &x.to_string(),
+        &y.to_string(),
+        "click",
+        "1",
+    ]);
+    assert_eq!(
+        viewer.events.event("session_ended")["reason"],
+        "technician_ended"
+    );
+    assert_eq!(
+        agent.events.event("session_ended")["reason"],
+        "technician_ended"
+    );
+    technician.focus_window_titled(CONNECT);
+    let _ = other.kill();
+    let _ = other.wait();
+}

@@ -1,0 +1,234 @@
+//! The headless presentation: one JSON command a line on stdin (the
+//! command-line contract of `tessera_session::command`), and on stdout
+//! one JSON event a line (`--events json`) or a sentence an event.
+
+use super::{Front, Request};
+use std::collections::VecDeque;
+use std::time::SystemTime;
+use tessera_net::lines::{read_line, Line};
+use tessera_session::command::{self, Command};
+use tessera_session::terminal::printable;
+use tessera_session::viewer::ViewerInput;
+use tessera_session::{render, SessionEvent, Side};
+use tokio::sync::mpsc;
+
+/// Commands from stdin, events to stdout.
+pub struct Headless {
+    events_json: bool,
+    commands: mpsc::Receiver<Line>,
+    open: bool,
+    /// Inputs of a command that stands for several (typed text).
+    queued: VecDeque<ViewerInput>,
+}
+
+impl Headless {
+    /// Starts reading stdin; `events_json` prints JSON lines, not sentences.
+    pub fn new(events_json: bool) -> Self {
+        Self {
+            events_json,
+            commands: spawn_stdin_reader(),
+            open: true,
+            queued: VecDeque::new(),
+        }
+    }
+
+    /// Turns one command line into a request, or reports its mistake.
+    fn command(&mut self, line: &str) -> Option<Request> {
+        if line.trim().is_empty() {
+            return None;
+        }
+        let input = match command::parse(line) {
+            Ok(Command::Chat { text }) => ViewerInput::UserChat(text),
+            Ok(Command::End) => ViewerInput::UserEnd,
+            Ok(Command::Request { grants }) => ViewerInput::UserRequest(grants),
+            Ok(Command::Status) => ViewerInput::UserStatus,
+            Ok(Command::Display { index }) => ViewerInput::UserShowDisplay(index),
+            Ok(Command::Snapshot { path }) => return Some(Request::Snapshot(path.into())),
+            Ok(other) => match other.input_events() {
+                Some(Ok(events)) => {
+                    self.queued
+                        .extend(events.into_iter().map(ViewerInput::UserInput));
+                    return self.queued.pop_front().map(Request::Session);
+                }
+                Some(Err(message)) => {
+                    self.error(&message);
+                    return None;
+                }
+                None => return None,
+            },
+            Err(message) => {
+                self.error(&message);
+                return None;
+            }
+        };
+        Some(Request::Session(input))
+    }
+}
+
+/// Reads stdin lines on a plain thread, so the loop can select on them.
+/// (A tokio blocking read would hold the runtime open at exit.) A line
+/// over the command limit is dropped unread and reported.
+fn spawn_stdin_reader() -> mpsc::Receiver<Line> {
+    let (tx, rx) = mpsc::channel(64);
+    std::thread::spawn(move || {
+        let mut stdin = std::io::stdin().lock();
+        while let Ok(Some(line)) = read_line(&mut stdin, command::MAX_COMMAND_LINE) {
+            if tx.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+impl Front for Headless {
+    async fn next(&mut self) -> Option<Request> {
+        loop {
+            if let Some(input) = self.queued.pop_front() {
+                return Some(Request::Session(input));
+            }
+            if !self.open {
+                return None;
+            }
+            match self.commands.recv().await {
+                Some(Line::Text(line)) => {
+                    if let Some(request) = self.command(&line) {
+                        return Some(request);
+                    }
+                }
+                Some(Line::TooLong) => self.error(&format!(
+                    "command line over the {}-byte limit was dropped",
+                    command::MAX_COMMAND_LINE
+                )),
+                None => {
+                    // No more commands; the session goes on until it ends.
+                    self.open = false;
+                    return None;
+                }
+            }
+        }
+    }
+
+    fn snapshot_written(&mut self, path: &std::path::Path, width: u32, height: u32) {
+        if self.events_json {
+            let event = serde_json::json!({
+                "event": "snapshot", "path": path.to_string_lossy(),
+                "width": width, "height": height,
+            });
+            println!("{event}");
+        } else {
+            println!(
+                "Snapshot written to {}.",
+                printable(&path.to_string_lossy())
+            );
+        }
+    }
+
+    fn error(&mut self, message: &str) {
+        if self.events_json {
+            println!(
+                "{}",
+                serde_json::json!({"event": "error", "message": message})
+            );
+        } else {
+            eprintln!("tessera-viewer: {}", printable(message));
+        }
+    }
+
+    fn event(&mut self, event: &SessionEvent) {
+        if self.events_json {
+            println!("{}", render::json_line(event, SystemTime::now()));
+        } else if let Some(text) = sentence(event) {
+            // Details and names come from the network: nothing in them
+            // may drive the technician's terminal.
+            println!("{}", printable(&text));
+        }
+    }
+}
+
+/// What the terminal says of an event (`None`: nothing).
+fn sentence(event: &SessionEvent) -> Option<String> {
+    Some(match event {
+        SessionEvent::Paired => "Found the person's computer; checking the code...".to_string(),
+        SessionEvent::Secured { .. } => {
+            "Code confirmed: the connection is end-to-end encrypted.".into()
+        }
+        SessionEvent::WaitingForConsent => {
+            "Waiting for the person to accept your request...".into()
+        }
+        SessionEvent::PromptShown {
+            verified_by: Some(org),
+            ..
+        } => format!("The person sees you as verified by {org}."),
+        SessionEvent::PromptShown { not_verified, .. } => format!(
+            "The person sees you as NOT verified ({}).",
+            not_verified.as_deref().unwrap_or("no reason given")
+        ),
+        SessionEvent::SessionStarted { granted } => {
+            format!("Session started. Granted: {granted}.")
+        }
+        SessionEvent::GrantChanged { granted } => format!("Grants now: {granted}."),
+        SessionEvent::Status { running: true, granted } => {
+            format!("Session running. Grants now: {granted}.")
+        }
+        SessionEvent::Status { running: false, .. } => {
+            "No session running yet: nothing is granted.".into()
+        }
+        SessionEvent::Chat {
+            from: Side::Agent,
+            text,
+        } => format!("[them] {text}"),
+        SessionEvent::Chat {
+            from: Side::Viewer,
+            text,
+        } => format!("[you] {text}"),
+        SessionEvent::Refused { permission, .. } => {
+            format!("Refused: {} was not granted.", permission.name())
+        }
+        SessionEvent::SessionEnded { reason, detail } => format!(
+            "Session ended: {}.{}",
+            reason.describe(),
+            detail
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
+        ),
+        SessionEvent::Frame { .. } | SessionEvent::Cursor { .. } => return None,
+        SessionEvent::InputRefused { reason, count } => {
+            format!("Input refused ({}): {count} event(s).", reason.name())
+        }
+        SessionEvent::LocalUser { active: true } => {
+            "The person is using their keyboard or mouse: your input is paused until they stop."
+                .into()
+        }
+        SessionEvent::LocalUser { active: false } => {
+            "The person stopped using their keyboard and mouse: your input works again.".into()
+        }
+        SessionEvent::Displays { displays, showing } => {
+            let list: Vec<String> = displays
+                .iter()
+                .enumerate()
+                .map(|(i, d)| format!("{i}: {} {}x{}", d.name, d.width, d.height))
+                .collect();
+            format!("Displays: {} (showing {showing}).", list.join(", "))
+        }
+        SessionEvent::UpgradeRequested { requested } => {
+            format!("Asked the person for: {requested}. Waiting for their answer...")
+        }
+        SessionEvent::UpgradeGranted { granted } => {
+            format!("The person allowed more. Grants now: {granted}.")
+        }
+        SessionEvent::UpgradeRefused { reason } => {
+            format!("Request refused: {}.", reason.describe())
+        }
+        SessionEvent::ContinueCheck { open: true } => {
+            "The person is asked whether the session should go on: your input is paused until they answer.".into()
+        }
+        SessionEvent::ContinueCheck { open: false } => {
+            "The person chose to go on: your input works again.".into()
+        }
+        SessionEvent::Code { .. }
+        | SessionEvent::CodeBurned { .. }
+        | SessionEvent::ConsentRequested { .. } => return None,
+    })
+}

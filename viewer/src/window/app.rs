@@ -1,0 +1,304 @@
+//! The technician's window: Connect, then Waiting, then the session, and
+//! back to Connect with the reason when it ends. Each session runs as a
+//! task of the tokio runtime (the loop of `run.rs`); the window wakes only
+//! when that task reports something or the technician acts.
+
+use super::bar::{self, BarAction};
+use super::bridge::{lock, Report, SharedPicture, WindowFront};
+use super::connect::{ConnectForm, LastEnd, Start};
+use super::remote_screen::RemoteScreen;
+use super::session_view::{Phase, SessionView};
+use eframe::egui;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use tessera_proto::Permission;
+use tessera_session::consent::Lang;
+use tessera_session::terminal::printable;
+use tessera_session::viewer::ViewerInput;
+use tessera_session::viewer_words::{
+    classify_connect_error, connect_error_advice, end_advice, viewer_words,
+};
+
+/// How long a closing window waits for the session to say goodbye.
+const CLOSE_GRACE: Duration = Duration::from_secs(3);
+
+/// What the window starts with.
+pub struct Launch {
+    /// The language of every word.
+    pub lang: Lang,
+    /// Also print each session event as a JSON line on stdout.
+    pub events_json: bool,
+    /// The connect form.
+    pub form: ConnectForm,
+    /// Where the form's settings are remembered.
+    pub settings_path: PathBuf,
+    /// A session to start at once (`connect CODE`).
+    pub start: Option<Start>,
+}
+
+/// The window's state.
+pub struct ViewerApp {
+    runtime: tokio::runtime::Handle,
+    reports_tx: mpsc::Sender<Report>,
+    reports: mpsc::Receiver<Report>,
+    picture: SharedPicture,
+    launch: Launch,
+    session: Option<SessionView>,
+    /// The technician's name, for the chat.
+    technician: String,
+    /// Whether the window was last told to the session as shown.
+    shown: bool,
+    /// The window was asked to close; it does once the session is over
+    /// or at this moment.
+    closing: Option<Instant>,
+    ctx: egui::Context,
+}
+
+impl ViewerApp {
+    /// The window, running sessions on `runtime`.
+    pub fn new(ctx: egui::Context, runtime: tokio::runtime::Handle, mut launch: Launch) -> Self {
+        let (reports_tx, reports) = mpsc::channel();
+        let start = launch.start.take();
+        let mut app = Self {
+            runtime,
+            reports_tx,
+            reports,
+            picture: SharedPicture::default(),
+            launch,
+            session: None,
+            technician: String::new(),
+            shown: true,
+            closing: None,
+            ctx,
+        };
+        if let Some(start) = start {
+            app.start(start);
+        }
+        app
+    }
+
+    fn lang(&self) -> Lang {
+        self.launch.lang
+    }
+
+    /// Starts a session: a new loop task, a new screen.
+    fn start(&mut self, start: Start) {
+        if let Err(e) = self.launch.form.settings().save(&self.launch.settings_path) {
+            tracing::warn!("settings not remembered: {e}");
+        }
+        lock(&self.picture).clear();
+        let (requests, requests_rx) = tokio::sync::mpsc::unbounded_channel();
+        let front = WindowFront::new(
+            requests_rx,
+            self.reports_tx.clone(),
+            self.picture.clone(),
+            self.ctx.clone(),
+            self.launch.events_json,
+        );
+        self.technician = printable(&start.options.intro.name);
+        let done = self.reports_tx.clone();
+        let ctx = self.ctx.clone();
+        self.runtime.spawn(async move {
+            let result = crate::run::run(start.options, start.code, front).await;
+            let _ = done.send(Report::Finished(result));
+            ctx.request_repaint();
+        });
+        let screen = RemoteScreen::new(self.picture.clone());
+        self.session = Some(SessionView::new(requests, screen, self.lang()));
+        self.shown = true;
+    }
+
+    /// Takes in what the session loops reported.
+    fn take_reports(&mut self, now: Instant) {
+        while let Ok(report) = self.reports.try_recv() {
+            let lang = self.lang();
+            match report {
+                Report::Finished(result) => {
+                    let detail = self.session.take().and_then(|s| s.ended_detail);
+                    self.launch.form.last_end = Some(match result {
+                        Ok(reason) => {
+                            let (headline, advice) = end_advice(reason, lang);
+                            LastEnd {
+                                headline: headline.into(),
+                                advice: advice.into(),
+                                detail,
+                                normal: reason.is_normal(),
+                            }
+                        }
+                        Err(message) => {
+                            let kind = classify_connect_error(&message);
+                            let (headline, advice) = connect_error_advice(kind, lang);
+                            LastEnd {
+                                headline: headline.into(),
+                                advice: advice.into(),
+                                detail: Some(printable(&message)),
+                                normal: false,
+                            }
+                        }
+                    });
+                    self.launch.form.focus_code();
+                    lock(&self.picture).clear();
+                }
+                Report::Event(event) => {
+                    if let Some(s) = &mut self.session {
+                        s.apply(event, now);
+                    }
+                }
+                Report::Snapshot(path) => {
+                    if let Some(s) = &mut self.session {
+                        let words = viewer_words(lang);
+                        s.notify(format!("{} {}", words.snapshot_saved, path.display()), now);
+                    }
+                }
+                Report::Error(message) => {
+                    if let Some(s) = &mut self.session {
+                        s.notify(message, now);
+                    }
+                }
+                Report::RoundTrip(rtt) => {
+                    if let Some(s) = &mut self.session {
+                        s.round_trip(rtt);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A hidden window drops pictures; shown again, it asks for a whole one.
+    fn follow_visibility(&mut self, ctx: &egui::Context) {
+        let hidden = ctx.input(|i| i.viewport().minimized.unwrap_or(false));
+        if let Some(s) = &self.session {
+            if hidden == self.shown {
+                self.shown = !hidden;
+                s.send(ViewerInput::WindowShown(self.shown));
+            }
+        }
+    }
+
+    /// Closing the window ends the session first, so the person's side
+    /// knows at once.
+    fn follow_close(&mut self, ctx: &egui::Context, now: Instant) {
+        if ctx.input(|i| i.viewport().close_requested()) && self.closing.is_none() {
+            if let Some(s) = &mut self.session {
+                s.end();
+                self.closing = Some(now + CLOSE_GRACE);
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                ctx.request_repaint_after(CLOSE_GRACE);
+            }
+        }
+        if let Some(at) = self.closing {
+            if self.session.is_none() || now >= at {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+    }
+
+    fn title(&self) -> String {
+        let w = viewer_words(self.lang());
+        let what = match self.session.as_ref().map(|s| &s.phase) {
+            None => w.connect_title,
+            Some(Phase::Connecting) => w.connecting,
+            Some(Phase::Waiting(_)) => w.waiting,
+            Some(Phase::Running) => w.in_session,
+        };
+        format!("Tessera: {what}")
+    }
+
+    fn snapshot_path() -> PathBuf {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let dir = home
+            .as_ref()
+            .map(|h| h.join("Pictures"))
+            .filter(|p| p.is_dir())
+            .or(home)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        dir.join(format!("tessera-snapshot-{secs}.png"))
+    }
+
+    fn session_ui(&mut self, ui: &mut egui::Ui, now: Instant) {
+        let lang = self.lang();
+        let Some(s) = &mut self.session else {
+            return;
+        };
+        if s.phase != Phase::Running {
+            egui::CentralPanel::default().show(ui, |ui| bar::waiting(ui, s, lang));
+            return;
+        }
+        egui::Panel::top("bar").show(ui, |ui| {
+            if bar::top_bar(ui, s, lang) == Some(BarAction::Snapshot) {
+                s.snapshot(Self::snapshot_path());
+            }
+        });
+        egui::Panel::bottom("status").show(ui, |ui| {
+            bar::status_line(ui, s, lang, now);
+        });
+        if s.chat_open {
+            egui::Panel::right("chat")
+                .default_size(300.0)
+                .show(ui, |ui| bar::chat_panel(ui, s, lang, &self.technician));
+        }
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE.fill(egui::Color32::from_gray(40)))
+            .show(ui, |ui| {
+                if !s.may(Permission::View) {
+                    ui.centered_and_justified(|ui| {
+                        ui.colored_label(egui::Color32::WHITE, viewer_words(lang).view_not_granted)
+                    });
+                    return;
+                }
+                s.screen.refresh(ui.ctx());
+                s.screen.show(ui);
+            });
+        bar::ask_more(ui.ctx(), s, lang);
+        if s.screen.pointer_over() {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::None);
+        }
+        if let Some(after) = s.next_wake(now) {
+            ui.ctx().request_repaint_after(after);
+        }
+    }
+}
+
+impl eframe::App for ViewerApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let now = Instant::now();
+        self.take_reports(now);
+        self.follow_visibility(ctx);
+        self.follow_close(ctx, now);
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let now = Instant::now();
+        if self.session.is_some() {
+            self.session_ui(ui, now);
+            return;
+        }
+        let lang = self.lang();
+        let mut start = None;
+        egui::CentralPanel::default().show(ui, |ui| {
+            start = self.launch.form.show(ui, lang);
+        });
+        if let Some(start) = start {
+            self.start(start);
+        }
+    }
+
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw: &mut egui::RawInput) {
+        let Some(s) = &mut self.session else {
+            return;
+        };
+        if s.phase != Phase::Running || s.ending {
+            return;
+        }
+        let control = s.may(Permission::Control);
+        for event in s.screen.take_input(raw, control) {
+            s.send(ViewerInput::UserInput(event));
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! What surrounds the remote screen: the bar that always shows what is
+//! granted and the session's actions, the status line, the chat panel,
+//! and the "Ask for more" dialog; and the waiting screen before consent.
+
+use super::session_view::{Phase, SessionView};
+use eframe::egui;
+use std::time::Instant;
+use tessera_proto::{Grants, Permission};
+use tessera_session::consent::Lang;
+use tessera_session::system_keys::SystemShortcut;
+use tessera_session::view_layout::Scale;
+use tessera_session::viewer::ViewerInput;
+use tessera_session::viewer_words::{not_verified_reason, viewer_words, ViewerWords};
+use tessera_session::Side;
+
+const GRANTED: egui::Color32 = egui::Color32::from_rgb(0x1b, 0x6e, 0x2e);
+const WARNING: egui::Color32 = egui::Color32::from_rgb(0xa3, 0x4a, 0x00);
+const NOT_VERIFIED: egui::Color32 = egui::Color32::from_rgb(0xb0, 0x1c, 0x1c);
+
+/// What the technician chose in the bar that the window carries out.
+#[derive(Debug, PartialEq)]
+pub enum BarAction {
+    /// Write a snapshot.
+    Snapshot,
+}
+
+/// The top bar: granted now, and every action of the session.
+pub fn top_bar(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) -> Option<BarAction> {
+    let w = viewer_words(lang);
+    let mut action = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.label(egui::RichText::new(w.granted).strong());
+        if s.granted.is_empty() {
+            ui.colored_label(WARNING, w.nothing_granted);
+        }
+        for p in s.granted.iter() {
+            ui.colored_label(GRANTED, permission_name(w, p));
+        }
+        ui.separator();
+        let more = all_grants().difference(s.granted);
+        let can_ask = !more.is_empty() && !s.upgrade_pending;
+        if ui
+            .add_enabled(can_ask, egui::Button::new(w.ask_for_more))
+            .on_disabled_hover_text(if s.upgrade_pending {
+                w.asking_for_more
+            } else {
+                w.ask_more_all_granted
+            })
+            .clicked()
+        {
+            s.ask_more = Some(more);
+        }
+        let chat = match s.unread {
+            0 => w.chat.to_string(),
+            n => format!("{} ({n})", w.chat),
+        };
+        let chat_button = egui::Button::new(chat).selected(s.chat_open);
+        let chat_button = match s.unread {
+            0 => chat_button,
+            _ => chat_button.fill(egui::Color32::from_rgb(0xff, 0xe0, 0x8a)),
+        };
+        if ui.add(chat_button).clicked() {
+            s.chat_open = !s.chat_open;
+            s.unread = 0;
+        }
+        if ui
+            .add_enabled(s.screen.has_picture(), egui::Button::new(w.snapshot))
+            .clicked()
+        {
+            action = Some(BarAction::Snapshot);
+        }
+        if s.displays.len() > 1 {
+            let current = s
+                .displays
+                .get(s.showing as usize)
+                .map(|d| display_label(d, s.showing))
+                .unwrap_or_default();
+            let mut chosen = None;
+            egui::ComboBox::from_id_salt("display")
+                .selected_text(format!("{} {current}", w.display))
+                .show_ui(ui, |ui| {
+                    for (i, d) in s.displays.iter().enumerate() {
+                        let i = i as u32;
+                        if ui
+                            .selectable_label(i == s.showing, display_label(d, i))
+                            .clicked()
+                        {
+                            chosen = Some(i);
+                        }
+                    }
+                });
+            if let Some(i) = chosen.filter(|i| *i != s.showing) {
+                s.send(ViewerInput::UserShowDisplay(i));
+            }
+        }
+        ui.separator();
+        scale_buttons(ui, s, w);
+        if s.may(Permission::Control) {
+            ui.menu_button(w.send_keys, |ui| {
+                for shortcut in SystemShortcut::MENU {
+                    if ui.button(shortcut.label()).clicked() {
+                        for event in shortcut.events().unwrap_or_default() {
+                            s.send(ViewerInput::UserInput(event));
+                        }
+                        ui.close();
+                    }
+                }
+            });
+        }
+        ui.separator();
+        let end = egui::Button::new(egui::RichText::new(w.end_session).color(egui::Color32::WHITE))
+            .fill(NOT_VERIFIED);
+        if ui.add(end).clicked() {
+            s.end();
+        }
+    });
+    action
+}
+
+fn display_label(d: &tessera_proto::peer::DisplayInfo, index: u32) -> String {
+    let primary = if d.primary { " ★" } else { "" };
+    tessera_session::terminal::printable(&format!(
+        "{}: {} {}x{}{primary}",
+        index + 1,
+        d.name,
+        d.width,
+        d.height
+    ))
+}
+
+fn scale_buttons(ui: &mut egui::Ui, s: &mut SessionView, w: &ViewerWords) {
+    let scale = s.screen.scale;
+    if ui
+        .selectable_label(scale == Scale::Fit, w.fit)
+        .on_hover_text(w.fit_hint)
+        .clicked()
+    {
+        s.screen.scale = Scale::Fit;
+    }
+    if ui
+        .selectable_label(scale == Scale::Actual, w.actual_size)
+        .on_hover_text(w.actual_size_hint)
+        .clicked()
+    {
+        s.screen.scale = Scale::Actual;
+    }
+    let current = s.screen.device_scale();
+    if ui.button("−").on_hover_text(w.zoom_out).clicked() {
+        s.screen.scale = scale.zoom_out(current);
+    }
+    if ui.button("+").on_hover_text(w.zoom_in).clicked() {
+        s.screen.scale = scale.zoom_in(current);
+    }
+}
+
+/// The status line: figures, and why input does nothing when it does not.
+pub fn status_line(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang, now: Instant) {
+    let w = viewer_words(lang);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(s.figures(now).line(lang));
+        if let Some(notice) = s.notice(now) {
+            ui.separator();
+            ui.label(notice.to_string());
+        }
+        let why = if !s.may(Permission::Control) {
+            Some(w.view_only)
+        } else if s.continue_check {
+            Some(w.continue_check)
+        } else if s.local_user {
+            Some(w.input_paused)
+        } else if s.screen.keyboard_released() {
+            Some(w.keyboard_released)
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            ui.separator();
+            ui.colored_label(WARNING, why);
+        }
+    });
+}
+
+/// The chat panel (open on demand; new lines are counted on its button).
+pub fn chat_panel(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang, technician: &str) {
+    let w = viewer_words(lang);
+    ui.heading(w.chat);
+    let may_chat = s.may(Permission::Chat);
+    egui::Panel::bottom("chat-entry").show(ui, |ui| {
+        if !may_chat {
+            ui.colored_label(WARNING, w.chat_not_granted);
+            return;
+        }
+        ui.horizontal(|ui| {
+            let entry = ui.add(
+                egui::TextEdit::singleline(&mut s.draft)
+                    .hint_text(w.chat_hint)
+                    .desired_width(ui.available_width() - 60.0),
+            );
+            let enter = entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.button(w.send).clicked() || enter) && !s.draft.trim().is_empty() {
+                let text = std::mem::take(&mut s.draft);
+                s.send(ViewerInput::UserChat(text));
+                entry.request_focus();
+            }
+        });
+    });
+    egui::ScrollArea::vertical()
+        .stick_to_bottom(true)
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for line in &s.chat {
+                let (who, colour) = match line.from {
+                    Side::Agent => (w.them, egui::Color32::from_rgb(0x0b, 0x4f, 0x9c)),
+                    Side::Viewer => (technician, ui.visuals().text_color()),
+                };
+                ui.label(egui::RichText::new(format!("{who}: {}", line.text)).color(colour));
+            }
+        });
+}
+
+/// The "Ask for more" dialog: tick what to ask; the person answers a new
+/// prompt on their screen.
+pub fn ask_more(ctx: &egui::Context, s: &mut SessionView, lang: Lang) {
+    let w = viewer_words(lang);
+    let Some(mut ticked) = s.ask_more else {
+        return;
+    };
+    let mut open = true;
+    let mut sent = false;
+    egui::Window::new(w.ask_more_title)
+        .collapsible(false)
+        .resizable(false)
+        .open(&mut open)
+        .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+        .show(ctx, |ui| {
+            ui.label(w.ask_more_explain);
+            for p in all_grants().difference(s.granted).iter() {
+                let mut on = ticked.contains(p);
+                ui.checkbox(&mut on, permission_name(w, p))
+                    .on_hover_text(permission_hint(w, p));
+                ticked = if on {
+                    ticked.with(p)
+                } else {
+                    ticked.without(p)
+                };
+            }
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(!ticked.is_empty(), egui::Button::new(w.ask_more_send))
+                    .clicked()
+                {
+                    s.send(ViewerInput::UserRequest(ticked));
+                    sent = true;
+                }
+            });
+        });
+    s.ask_more = (open && !sent).then_some(ticked);
+}
+
+/// Before consent: what is happening, how the person sees the
+/// technician, and Cancel.
+pub fn waiting(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) {
+    let w = viewer_words(lang);
+    ui.vertical_centered(|ui| {
+        ui.add_space(ui.available_height() / 4.0);
+        let title = match s.phase {
+            Phase::Connecting => w.connecting,
+            _ => w.waiting,
+        };
+        ui.heading(title);
+        ui.add_space(12.0);
+        ui.spinner();
+        ui.add_space(12.0);
+        if let Phase::Waiting(Some(seen)) = &s.phase {
+            match (&seen.verified_by, seen.verified) {
+                (Some(org), true) => {
+                    ui.colored_label(GRANTED, format!("{} {org}", w.seen_verified));
+                }
+                _ => {
+                    let why = seen
+                        .not_verified
+                        .as_deref()
+                        .map(|r| not_verified_reason(r, lang));
+                    let text = match why {
+                        Some(why) => format!("{} ({why})", w.seen_not_verified),
+                        None => w.seen_not_verified.to_string(),
+                    };
+                    ui.colored_label(NOT_VERIFIED, text);
+                }
+            }
+            ui.add_space(8.0);
+            ui.label(w.waiting_detail);
+        }
+        ui.add_space(24.0);
+        if ui.button(w.cancel).clicked() {
+            s.end();
+        }
+    });
+}
+
+/// A permission's short name.
+pub fn permission_name(w: &ViewerWords, p: Permission) -> &'static str {
+    w.permission(p).0
+}
+
+/// What a permission lets the technician do, in a line.
+pub fn permission_hint(w: &ViewerWords, p: Permission) -> &'static str {
+    w.permission(p).1
+}
+
+/// Every permission there is.
+fn all_grants() -> Grants {
+    Permission::ALL.into_iter().fold(Grants::NONE, Grants::with)
+}

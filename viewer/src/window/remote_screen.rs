@@ -1,0 +1,308 @@
+//! The remote screen in the window: one texture per remote size, brought
+//! up to date only where the picture changed; the remote cursor drawn
+//! from its shape; and the technician's keyboard and mouse turned into
+//! input for the agent while they are over the picture.
+
+use super::bridge::{lock, SharedPicture};
+use super::keys::{remote_button, remote_key, Wheel};
+use eframe::egui;
+use tessera_input::InputEvent;
+use tessera_screen::{CursorShape, Pointer};
+use tessera_session::held_input::HeldInput;
+use tessera_session::view_layout::{view_size, Scale, ViewMapping};
+
+/// A remote cursor shape as a texture, with its hot spot.
+type CursorImage = (egui::TextureHandle, [u32; 2]);
+
+/// The picture, the cursor, and the input that goes to them.
+pub struct RemoteScreen {
+    picture: SharedPicture,
+    texture: Option<egui::TextureHandle>,
+    size: [usize; 2],
+    nearest: bool,
+    cursor: Option<(Pointer, Option<CursorImage>)>,
+    /// How the picture is scaled.
+    pub scale: Scale,
+    /// Where the picture was drawn last (maps the pointer).
+    mapping: Option<ViewMapping>,
+    /// The pointer, in points, as the last events left it.
+    pointer: Option<egui::Pos2>,
+    last_move: Option<(u32, u32)>,
+    held: HeldInput,
+    wheel: Wheel,
+    /// The picture is larger than this window can hold as a texture.
+    too_large: Option<[usize; 2]>,
+    /// Control is granted: over the picture, the remote cursor's shape
+    /// follows the technician's pointer at once.
+    control: bool,
+}
+
+impl RemoteScreen {
+    /// A screen drawing from `picture`.
+    pub fn new(picture: SharedPicture) -> Self {
+        Self {
+            picture,
+            texture: None,
+            size: [0, 0],
+            nearest: true,
+            cursor: None,
+            scale: Scale::Fit,
+            mapping: None,
+            pointer: None,
+            last_move: None,
+            held: HeldInput::default(),
+            wheel: Wheel::default(),
+            too_large: None,
+            control: false,
+        }
+    }
+
+    /// Whether a picture has arrived.
+    pub fn has_picture(&self) -> bool {
+        self.texture.is_some()
+    }
+
+    /// Physical pixels per remote pixel where the picture was last drawn
+    /// (1 before it was).
+    pub fn device_scale(&self) -> f32 {
+        self.mapping.map_or(1.0, |m| m.device_scale())
+    }
+
+    /// Whether the keyboard was released with the release combination.
+    pub fn keyboard_released(&self) -> bool {
+        self.held.keyboard_released()
+    }
+
+    /// Brings the texture and the cursor up to date with what the session
+    /// loop wrote: only the changed areas are uploaded; a new size
+    /// allocates a new texture once.
+    pub fn refresh(&mut self, ctx: &egui::Context) {
+        let (changes, cursor) = {
+            let mut picture = lock(&self.picture);
+            (picture.take_changes(), picture.take_cursor())
+        };
+        if let Some(changes) = changes {
+            let max = ctx.input(|i| i.max_texture_side);
+            if changes.size[0] > max || changes.size[1] > max {
+                self.too_large = Some(changes.size);
+                self.texture = None;
+            } else {
+                self.too_large = None;
+                let options = self.options();
+                if changes.resized || self.texture.is_none() {
+                    let blank = egui::ColorImage::filled(changes.size, egui::Color32::BLACK);
+                    self.texture = Some(ctx.load_texture("remote-screen", blank, options));
+                    self.size = changes.size;
+                }
+                if let Some(texture) = &mut self.texture {
+                    for (area, rgba) in changes.areas {
+                        let size = [area.w as usize, area.h as usize];
+                        let image = egui::ColorImage::from_rgba_unmultiplied(size, &rgba);
+                        texture.set_partial([area.x as usize, area.y as usize], image, options);
+                    }
+                }
+            }
+        }
+        if let Some((pointer, shape)) = cursor {
+            let kept = self.cursor.take().and_then(|(_, t)| t);
+            let texture = match shape {
+                Some(shape) => cursor_texture(ctx, &shape).or(kept),
+                None => kept,
+            };
+            self.cursor = Some((pointer, texture));
+        }
+    }
+
+    fn options(&self) -> egui::TextureOptions {
+        match self.nearest {
+            true => egui::TextureOptions::NEAREST,
+            false => egui::TextureOptions::LINEAR,
+        }
+    }
+
+    /// Draws the picture scaled as chosen, and the remote cursor on it.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        if let Some([w, h]) = self.too_large {
+            ui.centered_and_justified(|ui| {
+                ui.label(format!(
+                    "The remote screen ({w}x{h}) is larger than this computer's graphics can show."
+                ))
+            });
+            return;
+        }
+        let Some(texture) = self.texture.clone() else {
+            return;
+        };
+        let remote = (self.size[0] as u32, self.size[1] as u32);
+        let ppp = ui.ctx().pixels_per_point();
+        let available = ui.available_size();
+        let (w, h) = view_size(self.scale, remote, (available.x, available.y), ppp);
+        let size = egui::vec2(w, h);
+        if size.x > available.x + 0.5 || size.y > available.y + 0.5 {
+            egui::ScrollArea::both()
+                .auto_shrink([false, false])
+                .show(ui, |ui| self.paint(ui, &texture, size, remote, ppp));
+        } else {
+            // Centred in the space left.
+            let free = available - size;
+            ui.add_space(free.y / 2.0);
+            ui.horizontal(|ui| {
+                ui.add_space(free.x / 2.0);
+                self.paint(ui, &texture, size, remote, ppp);
+            });
+        }
+    }
+
+    fn paint(
+        &mut self,
+        ui: &mut egui::Ui,
+        texture: &egui::TextureHandle,
+        size: egui::Vec2,
+        remote: (u32, u32),
+        ppp: f32,
+    ) {
+        let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+        let placed = ViewMapping::new((rect.min.x, rect.min.y), (size.x, size.y), remote, ppp);
+        let (x, y) = placed.snapped_origin();
+        let mapping = ViewMapping::new((x, y), (size.x, size.y), remote, ppp);
+        let rect = egui::Rect::from_min_size(egui::pos2(x, y), size);
+        if mapping.nearest() != self.nearest {
+            // The filter is set with each upload: touch one pixel.
+            self.nearest = mapping.nearest();
+            lock(&self.picture).touch();
+            ui.ctx().request_repaint();
+        }
+        let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
+        let painter = ui.painter_at(rect);
+        painter.image(texture.id(), rect, uv, egui::Color32::WHITE);
+        if let Some((pointer, Some((shape, [hot_x, hot_y])))) = &self.cursor {
+            // Under the technician's own pointer while they drive (no
+            // round trip to wait for), else where the remote one is.
+            let local = self.pointer.filter(|p| self.control && rect.contains(*p));
+            let (cx, cy) = match local {
+                Some(p) => (p.x, p.y),
+                None => mapping.from_remote((pointer.x, pointer.y)),
+            };
+            let scale = mapping.device_scale() / ppp;
+            let shape_size = shape.size_vec2() * scale;
+            let min = egui::pos2(cx - *hot_x as f32 * scale, cy - *hot_y as f32 * scale);
+            painter.image(
+                shape.id(),
+                egui::Rect::from_min_size(min, shape_size),
+                uv,
+                egui::Color32::WHITE,
+            );
+        }
+        self.mapping = Some(mapping);
+    }
+
+    /// Takes the keyboard and mouse events meant for the remote machine
+    /// out of `raw` (so the window's own widgets never see them) and
+    /// returns them as input for the agent. `control`: whether control is
+    /// granted (without it nothing is captured).
+    pub fn take_input(&mut self, raw: &mut egui::RawInput, control: bool) -> Vec<InputEvent> {
+        let mut out = Vec::new();
+        self.control = control;
+        let focused = raw.focused;
+        let mut kept = Vec::with_capacity(raw.events.len());
+        for event in raw.events.drain(..) {
+            let over = self.pointer.and_then(|p| self.to_remote(p));
+            let capturing = control && focused && over.is_some();
+            let keyboard = capturing && !self.held.keyboard_released();
+            match &event {
+                egui::Event::PointerMoved(pos) => {
+                    self.pointer = Some(*pos);
+                    if let Some(at) = self.to_remote(*pos).filter(|_| control && focused) {
+                        if self.last_move != Some(at) {
+                            self.last_move = Some(at);
+                            out.push(InputEvent::Move { x: at.0, y: at.1 });
+                        }
+                    }
+                }
+                egui::Event::PointerGone => self.pointer = None,
+                egui::Event::PointerButton {
+                    pos,
+                    button,
+                    pressed,
+                    ..
+                } => {
+                    self.pointer = Some(*pos);
+                    let over = self.to_remote(*pos).is_some();
+                    if *pressed && over && control {
+                        self.held.recapture();
+                    }
+                    out.extend(self.held.button(
+                        remote_button(*button),
+                        *pressed,
+                        control && focused && over,
+                    ));
+                }
+                egui::Event::MouseWheel { unit, delta, .. } if capturing => {
+                    if let Some((dx, dy)) = self.wheel.scroll(*unit, *delta) {
+                        out.push(InputEvent::Scroll { dx, dy });
+                    }
+                    continue; // not for the window's scroll area
+                }
+                egui::Event::Key {
+                    physical_key: Some(key),
+                    pressed,
+                    repeat,
+                    ..
+                } => {
+                    tracing::trace!(?key, pressed, repeat, keyboard, "key");
+                    if let Some(key) = remote_key(*key) {
+                        let sent = self.held.key(key, *pressed, *repeat, None, keyboard);
+                        let forwarded = !sent.is_empty();
+                        out.extend(sent);
+                        if keyboard || forwarded {
+                            continue; // the remote machine's, not the window's
+                        }
+                    }
+                }
+                egui::Event::Text(_)
+                | egui::Event::Copy
+                | egui::Event::Cut
+                | egui::Event::Paste(_)
+                    if keyboard =>
+                {
+                    continue; // the physical keys already type it there
+                }
+                egui::Event::WindowFocused(false) => out.extend(self.held.release_all()),
+                _ => {}
+            }
+            kept.push(event);
+        }
+        raw.events = kept;
+        out
+    }
+
+    /// Lets go of everything held (the session is ending, or control was
+    /// taken back).
+    pub fn release_all(&mut self) -> Vec<InputEvent> {
+        self.held.release_all()
+    }
+
+    fn to_remote(&self, pos: egui::Pos2) -> Option<(u32, u32)> {
+        self.mapping.as_ref()?.to_remote((pos.x, pos.y))
+    }
+
+    /// Whether the pointer is over the picture (the window then hides its
+    /// own pointer: the remote cursor is drawn instead).
+    pub fn pointer_over(&self) -> bool {
+        self.control
+            && self.cursor.is_some()
+            && self.pointer.and_then(|p| self.to_remote(p)).is_some()
+    }
+}
+
+/// A texture for a cursor shape (premultiplied RGBA, as X11 gives it),
+/// with its hot spot.
+fn cursor_texture(ctx: &egui::Context, shape: &CursorShape) -> Option<CursorImage> {
+    let size = [shape.width as usize, shape.height as usize];
+    if shape.rgba.len() != size[0] * size[1] * 4 {
+        return None;
+    }
+    let image = egui::ColorImage::from_rgba_premultiplied(size, &shape.rgba);
+    let texture = ctx.load_texture("remote-cursor", image, egui::TextureOptions::NEAREST);
+    Some((texture, [shape.hot_x, shape.hot_y]))
+}
