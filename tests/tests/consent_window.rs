@@ -208,6 +208,67 @@ fn cancel_on_the_code_screen_ends_the_agent_and_gives_the_code_back() {
     });
 }
 
+#[test]
+fn under_a_window_manager_the_bar_stays_on_top_and_comes_back_when_minimised() {
+    let x = Xvfb::start("1024x768x24");
+    let _wm = x.window_manager();
+    let dir = scratch("window-wm");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (_agent, _viewer, id) = allowed(&x, &relay, "en", "view", &[]);
+    let bar = window_number(&id);
+    // A window opened afterwards, which the window manager raises, still
+    // stays under the bar.
+    let _xterm = x.xterm_running(&["sh"]);
+    let xterm = x.xdotool(&["search", "--onlyvisible", "--class", "xterm"]);
+    let xterm = window_number(xterm.lines().next().expect("xterm window"));
+    wait_until("the bar above the xterm", || {
+        let stacking = root_property(&x, "_NET_CLIENT_LIST_STACKING");
+        let at = |w| stacking.iter().position(|s| *s == w);
+        matches!((at(bar), at(xterm)), (Some(b), Some(t)) if b > t)
+    });
+    x.screenshot_to(&dir.join("bar-over-xterm.png"));
+    // The window manager minimises what it is asked to (the xterm)...
+    x.xdotool(&["windowminimize", &xterm.to_string()]);
+    wait_until("the xterm minimised", || {
+        wm_state(&x, xterm).contains("Iconic")
+    });
+    // ...and the bar comes back from it.
+    x.xdotool(&["windowminimize", &id]);
+    wait_until("the bar shown again", || {
+        wm_state(&x, bar).contains("Normal")
+    });
+    x.focus_window_titled(LIVE);
+}
+
+/// An X window id as a number, from `xdotool`'s decimal.
+fn window_number(id: &str) -> u64 {
+    id.trim().parse().expect("a window id")
+}
+
+/// The window ids a property of the root window lists (`xprop -root`).
+fn root_property(x: &Xvfb, name: &str) -> Vec<u64> {
+    let out = std::process::Command::new("xprop")
+        .args(["-root", name])
+        .env("DISPLAY", &x.display)
+        .output()
+        .expect("xprop");
+    String::from_utf8_lossy(&out.stdout)
+        .split(['#', ','])
+        .skip(1)
+        .filter_map(|w| u64::from_str_radix(w.trim().trim_start_matches("0x"), 16).ok())
+        .collect()
+}
+
+/// What `xprop` says of a window's `WM_STATE` (`Normal`, `Iconic`).
+fn wm_state(x: &Xvfb, window: u64) -> String {
+    let out = std::process::Command::new("xprop")
+        .args(["-id", &window.to_string(), "WM_STATE"])
+        .env("DISPLAY", &x.display)
+        .output()
+        .expect("xprop");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// A free loopback port for a relay's metrics listener.
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -20,6 +20,7 @@ use tessera_session::{SessionEvent, Side, Technician};
 /// After the end, the notice stays this long unless closed sooner.
 const END_NOTICE: Duration = Duration::from_secs(10);
 
+/// The window's whole state, drawn anew at each frame.
 pub struct AgentWindow {
     window: Window,
     code: Option<CodeScreen>,
@@ -48,6 +49,8 @@ pub struct AgentWindow {
 }
 
 impl AgentWindow {
+    /// A window showing nothing yet (its first frame is titled plain
+    /// "Tessera").
     pub fn new(window: Window) -> Self {
         Self {
             window,

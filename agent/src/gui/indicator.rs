@@ -22,7 +22,9 @@ const CHAT_KEPT: usize = 200;
 
 /// A running session, as the window shows it.
 pub struct Live {
+    /// Who is connected, as the prompt named them.
     pub technician: Technician,
+    /// What they may do now.
     pub granted: Grants,
     since: Instant,
     chat: Vec<(Side, String)>,
@@ -164,6 +166,8 @@ impl Live {
 /// to the bar (`Some(false)`).
 #[derive(Debug, Default)]
 pub struct Pressed {
+    /// For the session loop (Take back, chat, Stop).
     pub events: Vec<UiEvent>,
+    /// Open the indicator, or go back to the bar.
     pub details: Option<bool>,
 }
