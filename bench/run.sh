@@ -19,3 +19,5 @@ target/release/screen_vs_vnc
 RUST_LOG=tessera_agent=debug,tessera_viewer=debug target/release/glass_to_glass "${SAMPLES:-200}"
 # Take back (the window) to the next input refused.
 target/release/revoke_latency "${REVOKES:-30}"
+# The person's machine while a session idles with the agent's window showing.
+target/release/agent_idle "${IDLE_SECS:-30}"

@@ -209,6 +209,15 @@ impl Xvfb {
         (shell_number(&shell, "X"), shell_number(&shell, "Y"))
     }
 
+    /// How large window `id` is, in pixels.
+    pub fn window_size(&self, id: &str) -> (i32, i32) {
+        let shell = self.xdotool(&["getwindowgeometry", "--shell", id]);
+        (
+            shell_number(&shell, "WIDTH"),
+            shell_number(&shell, "HEIGHT"),
+        )
+    }
+
     /// Where the pointer is.
     pub fn pointer(&self) -> (i32, i32) {
         let shell = self.xdotool(&["getmouselocation", "--shell"]);

@@ -2,12 +2,13 @@
 //! the keyboard as a person would (`xdotool` on Xvfb): an upgrade request
 //! allowed with a click, and one denied in French; a technician with
 //! control clicking Allow through remote input gets nothing; Take back
-//! and Stop clicked; chat both ways in the indicator; the continue check
-//! answered, then left unanswered. Screenshots of each are kept beside the
+//! and Stop clicked; chat both ways in the indicator (the technician's
+//! line opens it from the bar); the continue check answered, then left
+//! unanswered. Screenshots of each are kept beside the
 //! test's scratch files; the ones in `docs/img/` were made this way.
 
 use std::time::Duration;
-use tessera_tests::window::{allowed, ASKING_MORE, CONTINUE, LIVE};
+use tessera_tests::window::{allowed, ASKING_MORE, CONTINUE, DETAILS, LIVE};
 use tessera_tests::xvfb::Xvfb;
 use tessera_tests::{scratch, wait_until, RelayProcess};
 
@@ -133,10 +134,11 @@ fn take_back_chat_and_stop_with_the_mouse() {
     let dir = scratch("window-clicks");
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
     let (mut agent, mut viewer, id) = allowed(&x, &relay, "en", "view,control,chat", &[]);
-    // Chat both ways: the technician's line shows under their name; the
-    // person types theirs in the box.
+    // Chat both ways: the technician's line opens the indicator and shows
+    // under their name; the person types theirs in the box.
     viewer.command(r#"{"cmd":"chat","text":"Bonjour, je regarde votre écran."}"#);
     agent.events.event("chat");
+    x.focus_window_titled(DETAILS);
     x.click_in(&id, 190, 397); // the message box
     x.xdotool(&["type", "--delay", "40", "Merci !"]);
     x.keys(&["Return"]);
@@ -183,6 +185,8 @@ fn the_continue_check_pauses_control_goes_on_with_a_click_and_ends_unanswered() 
     x.click_in(&id, 241, 110); // Continue
     let answered = viewer.events.event("continue_check");
     assert_eq!(answered["open"], false);
+    // Answered, the window is the bar again.
+    x.focus_window_titled(LIVE);
     // Asked again 10 s later; nobody answers this time.
     let check = viewer.events.event_within("continue_check", wait);
     assert_eq!(check["open"], true);

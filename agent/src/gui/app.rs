@@ -1,26 +1,40 @@
 //! The window's state: what the session loop said last, turned into what
 //! the person sees. One window for the agent's life: the code, then the
-//! prompt (on top and focused), then the indicator (covered by a question
-//! when the technician asks for more or the continue check is due, with
-//! Stop still at hand), then the end notice.
+//! prompt (on top and focused), then the session bar at the top of the
+//! screen, which opens into the indicator (by the person, at a chat line
+//! from the technician, and under a question when the technician asks for
+//! more or the continue check is due, with the bar and its Stop still at
+//! hand), then the end notice.
 
-use super::{consent::Prompt, continue_check::Check, indicator::Live, UiCommand, UiEvent, Window};
+use super::code_screen::CodeScreen;
+use super::indicator::{Live, Pressed};
+use super::placement::{Placement, Placer};
+use super::{bar, consent::Prompt, continue_check::Check, UiCommand, UiEvent, Window};
 use eframe::egui;
 use std::time::{Duration, Instant};
 use tessera_session::consent::{window_words, Lang};
 use tessera_session::continue_check::continue_words;
 use tessera_session::words::{ended_notice, indicator_words, started_notice};
-use tessera_session::{SessionEvent, Technician};
+use tessera_session::{SessionEvent, Side, Technician};
 
 /// After the end, the notice stays this long unless closed sooner.
 const END_NOTICE: Duration = Duration::from_secs(10);
 
+/// The window's whole state, drawn anew at each frame.
 pub struct AgentWindow {
     window: Window,
-    code: Option<String>,
+    code: Option<CodeScreen>,
     prompt: Option<Prompt>,
     check: Option<Check>,
     live: Option<Live>,
+    /// The indicator is open rather than the bar (mid-session).
+    details: bool,
+    /// A session ran: the window stays at the top of the screen.
+    had_session: bool,
+    /// The person cancelled the code: no end notice, the window closes.
+    cancelled: bool,
+    /// Where the window is.
+    placer: Placer,
     /// Who asked last (named by the notices).
     technician: Option<Technician>,
     /// A line for the person (started, ended), kept until replaced.
@@ -35,6 +49,8 @@ pub struct AgentWindow {
 }
 
 impl AgentWindow {
+    /// A window showing nothing yet (its first frame is titled plain
+    /// "Tessera").
     pub fn new(window: Window) -> Self {
         Self {
             window,
@@ -42,6 +58,10 @@ impl AgentWindow {
             prompt: None,
             check: None,
             live: None,
+            details: false,
+            had_session: false,
+            cancelled: false,
+            placer: Placer::new(),
             technician: None,
             notice: None,
             closing_at: None,
@@ -70,16 +90,30 @@ impl AgentWindow {
         } else if self.check.is_some() {
             continue_words(lang).title.to_string()
         } else if self.live.is_some() {
-            indicator_words(lang).live.to_string()
+            let words = indicator_words(lang);
+            match self.details {
+                true => words.details_title,
+                false => words.live,
+            }
+            .to_string()
         } else if self.closing_at.is_some() || self.notice.is_some() {
             self.notice.clone().unwrap_or_default()
         } else {
-            indicator_words(lang)
-                .your_code
-                .trim_end_matches([' ', ':'])
-                .to_string()
+            indicator_words(lang).code_title.to_string()
         };
         format!("Tessera: {what}")
+    }
+
+    /// The bar while a session runs with nothing to say; open when the
+    /// person opened it or a question is asked.
+    fn placement(&self) -> Placement {
+        let asking = self.prompt.is_some() || self.check.is_some();
+        match (&self.live, self.details || asking) {
+            (Some(_), false) => Placement::Bar,
+            (Some(_), true) => Placement::Open,
+            (None, _) if self.had_session => Placement::Open,
+            (None, _) => Placement::Home,
+        }
     }
 
     fn lang(&self) -> Lang {
@@ -120,7 +154,9 @@ impl AgentWindow {
                 self.prompt = None;
                 self.check = None;
             }
-            UiCommand::Event(event) => self.event(event),
+            UiCommand::Event(event) => self.event(event, ctx),
+            // The person cancelled: they know, no notice to read.
+            UiCommand::Quit if self.cancelled => self.closing_at = Some(Instant::now()),
             UiCommand::Quit => {
                 self.prompt = None;
                 self.check = None;
@@ -135,12 +171,20 @@ impl AgentWindow {
         }
     }
 
-    fn event(&mut self, event: SessionEvent) {
+    fn event(&mut self, event: SessionEvent, ctx: &egui::Context) {
         match event {
-            SessionEvent::Code { code, .. } => self.code = Some(code),
+            SessionEvent::Code {
+                code,
+                expires_in_secs,
+            } => {
+                let lasts = Duration::from_secs(expires_in_secs.into());
+                self.code = Some(CodeScreen::new(code, lasts));
+            }
             SessionEvent::SessionStarted { granted } => {
                 self.prompt = None;
                 self.code = None;
+                self.had_session = true;
+                self.details = false;
                 let technician = self.technician.clone();
                 self.notice = Some(started_notice(&self.name(), self.lang()));
                 self.live = technician.map(|t| Live::new(t, granted));
@@ -153,6 +197,15 @@ impl AgentWindow {
             SessionEvent::Chat { from, text } => {
                 if let Some(live) = &mut self.live {
                     live.chat_line(from, text);
+                    // The technician's line opens the indicator where the
+                    // person sees it (always on top). Not the keyboard:
+                    // it would take the technician's typing along.
+                    if from == Side::Viewer {
+                        self.details = true;
+                        ctx.send_viewport_cmd(egui::ViewportCommand::RequestUserAttention(
+                            egui::UserAttentionType::Informational,
+                        ));
+                    }
                 }
             }
             SessionEvent::SessionEnded { reason, .. } => {
@@ -169,9 +222,13 @@ impl AgentWindow {
         }
     }
 
-    /// Passes the indicator's events on; Stop means the window is done.
-    fn forward(&mut self, events: Vec<UiEvent>) {
-        for event in events {
+    /// Passes the bar's or the indicator's events on (Stop means the
+    /// window is done), and opens or closes the indicator.
+    fn forward(&mut self, pressed: Pressed) {
+        if let Some(open) = pressed.details {
+            self.details = open;
+        }
+        for event in pressed.events {
             if event == UiEvent::Stop {
                 self.stopped = true;
             }
@@ -184,6 +241,12 @@ impl eframe::App for AgentWindow {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         while let Ok(command) = self.window.commands.try_recv() {
             self.take(command, ctx);
+        }
+        // It never hides: minimised (the button is gone, but a window
+        // manager may have its own ways), it comes back.
+        if ctx.input(|i| i.viewport().minimized) == Some(true) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+            self.placer.raise_again();
         }
         // Closing the window ends whatever is under way.
         if ctx.input(|i| i.viewport().close_requested()) && !self.stopped {
@@ -204,10 +267,11 @@ impl eframe::App for AgentWindow {
         let lang = self.lang();
         let words = indicator_words(lang);
         self.show(ui, lang, words);
-        // Renamed once what it names has been drawn: whoever waits on the
-        // title then finds it on screen.
+        let placed = self.placer.place(ui.ctx(), self.placement());
+        // Renamed once what it names has been drawn at its size: whoever
+        // waits on the title then finds it on screen.
         let title = self.current_title();
-        if title != self.title {
+        if placed && title != self.title {
             ui.ctx()
                 .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
@@ -222,7 +286,11 @@ impl AgentWindow {
         lang: Lang,
         words: tessera_session::words::IndicatorWords,
     ) {
-        egui::CentralPanel::default_margins().show(ui, |ui| {
+        let panel = match self.placement() {
+            Placement::Bar => egui::CentralPanel::default_margins().frame(bar::frame(ui.style())),
+            _ => egui::CentralPanel::default_margins(),
+        };
+        panel.show(ui, |ui| {
             // Each view has its own ids, so keyboard focus never carries
             // from a button of one view to the button in its place in the
             // next.
@@ -243,13 +311,21 @@ impl AgentWindow {
                 }
                 return self.show_bar(ui, lang);
             }
+            if let Some(live) = &self.live {
+                if !self.details {
+                    let pressed = ui
+                        .push_id("bar", |ui| bar::show(live, ui, lang, true))
+                        .inner;
+                    return self.forward(pressed);
+                }
+            }
             if let Some(notice) = &self.notice {
                 ui.label(egui::RichText::new(notice).strong());
                 ui.separator();
             }
             if let Some(live) = &mut self.live {
-                let events = ui.push_id("live", |ui| live.show(ui, lang)).inner;
-                return self.forward(events);
+                let pressed = ui.push_id("live", |ui| live.show(ui, lang)).inner;
+                return self.forward(pressed);
             }
             if self.closing_at.is_some() {
                 let close = ui.button(words.close);
@@ -259,12 +335,18 @@ impl AgentWindow {
                 }
                 return;
             }
-            if let Some(code) = &self.code {
-                ui.label(words.your_code);
-                ui.label(egui::RichText::new(code).size(40.0).monospace().strong());
-                ui.label(words.read_it);
-                ui.add_space(12.0);
-                ui.label(words.waiting);
+            let cancel = self
+                .code
+                .as_ref()
+                .is_some_and(|code| ui.push_id("code", |ui| code.show(ui, lang)).inner);
+            if cancel {
+                // Ends the agent: the code is given back to the relay.
+                self.code = None;
+                self.cancelled = true;
+                self.forward(Pressed {
+                    events: vec![UiEvent::Stop],
+                    details: None,
+                });
             }
         });
     }
@@ -274,8 +356,10 @@ impl AgentWindow {
         if let Some(live) = &self.live {
             ui.add_space(8.0);
             ui.separator();
-            let events = ui.push_id("bar", |ui| live.show_bar(ui, lang)).inner;
-            self.forward(events);
+            let pressed = ui
+                .push_id("bar-under", |ui| bar::show(live, ui, lang, false))
+                .inner;
+            self.forward(pressed);
         }
     }
 }

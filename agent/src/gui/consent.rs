@@ -14,10 +14,12 @@ use tessera_session::consent::{
 use tessera_session::prompt::{ConsentForm, ConsentRequest};
 use tessera_session::Technician;
 
-/// Warning red, and the two badge colours.
-const WARNING: egui::Color32 = egui::Color32::from_rgb(0xa0, 0x00, 0x00);
-const VERIFIED: egui::Color32 = egui::Color32::from_rgb(0x00, 0x60, 0x10);
-const UNVERIFIED: egui::Color32 = egui::Color32::from_rgb(0xa0, 0x40, 0x00);
+/// Warning red: the prompt's and the code screen's warnings.
+pub const WARNING: egui::Color32 = egui::Color32::from_rgb(0xa0, 0x00, 0x00);
+/// Green: a technician someone this computer trusts vouches for.
+pub const VERIFIED: egui::Color32 = egui::Color32::from_rgb(0x00, 0x60, 0x10);
+/// Orange: a name only the caller gives.
+pub const UNVERIFIED: egui::Color32 = egui::Color32::from_rgb(0xa0, 0x40, 0x00);
 
 pub struct Prompt {
     technician: Technician,

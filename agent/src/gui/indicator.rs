@@ -1,6 +1,7 @@
-//! The session indicator: who is connected (verified or not), for how
-//! long, what they may do with a button to take each back, the chat, and
-//! Stop. It only takes away: nothing here can add a grant.
+//! The session indicator, the bar opened into everything: who is
+//! connected (verified or not), for how long, what they may do with a
+//! button to take each back, the chat, Stop, and the way back to the bar.
+//! It only takes away: nothing here can add a grant.
 
 use super::UiEvent;
 use eframe::egui;
@@ -8,18 +9,22 @@ use std::time::{Duration, Instant};
 use tessera_proto::peer::MAX_CHAT_CHARS;
 use tessera_proto::{Grants, Permission};
 use tessera_session::consent::{describe_technician, permission_explained, Lang};
-use tessera_session::words::{chat_label, elapsed, indicator_words};
+use tessera_session::words::{chat_label, connected_for, indicator_words};
 use tessera_session::{Side, Technician};
 
-const LIVE: egui::Color32 = egui::Color32::from_rgb(0xc0, 0x10, 0x10);
+/// The colour of "in progress" and of Stop.
+pub const LIVE: egui::Color32 = egui::Color32::from_rgb(0xc0, 0x10, 0x10);
 /// The technician's chat lines, set apart from the window's own words.
 const THEIRS: egui::Color32 = egui::Color32::from_rgb(0x10, 0x30, 0x80);
 
 /// Chat lines kept on screen.
 const CHAT_KEPT: usize = 200;
 
+/// A running session, as the window shows it.
 pub struct Live {
-    technician: Technician,
+    /// Who is connected, as the prompt named them.
+    pub technician: Technician,
+    /// What they may do now.
     pub granted: Grants,
     since: Instant,
     chat: Vec<(Side, String)>,
@@ -42,6 +47,15 @@ impl Live {
         self.since.elapsed()
     }
 
+    /// "for 12 min", and asks for the next frame when those words change
+    /// (not before: an idle session's window stays still on the screen
+    /// the technician's stream captures).
+    pub fn for_how_long(&self, ui: &egui::Ui, lang: Lang) -> String {
+        let (text, changes_in) = connected_for(self.connected(), lang);
+        ui.ctx().request_repaint_after(changes_in);
+        text
+    }
+
     /// Keeps a chat line to show.
     pub fn chat_line(&mut self, from: Side, text: String) {
         if self.chat.len() == CHAT_KEPT {
@@ -50,8 +64,8 @@ impl Live {
         self.chat.push((from, text));
     }
 
-    /// Draws the indicator; what the person asked for.
-    pub fn show(&mut self, ui: &mut egui::Ui, lang: Lang) -> Vec<UiEvent> {
+    /// Draws the indicator; what the person pressed.
+    pub fn show(&mut self, ui: &mut egui::Ui, lang: Lang) -> Pressed {
         let words = indicator_words(lang);
         let mut events = Vec::new();
         ui.label(
@@ -61,11 +75,7 @@ impl Live {
                 .size(20.0),
         );
         ui.label(describe_technician(&self.technician, lang));
-        ui.label(format!(
-            "{} {}",
-            words.since,
-            elapsed(self.since.elapsed().as_secs())
-        ));
+        ui.label(self.for_how_long(ui, lang));
         ui.add_space(8.0);
         ui.label(words.may);
         for p in self.granted.iter() {
@@ -81,14 +91,23 @@ impl Live {
             self.show_chat(ui, lang, &mut events);
         }
         ui.add_space(12.0);
-        if ui
-            .button(egui::RichText::new(words.stop).size(18.0).color(LIVE))
-            .clicked()
-        {
-            events.push(UiEvent::Stop);
-        }
-        ui.ctx().request_repaint_after(Duration::from_secs(1));
-        events
+        let mut details = None;
+        ui.horizontal(|ui| {
+            if ui
+                .button(egui::RichText::new(words.stop).size(18.0).color(LIVE))
+                .clicked()
+            {
+                events.push(UiEvent::Stop);
+            }
+            ui.add_space(16.0);
+            if ui
+                .button(egui::RichText::new(words.hide_details).size(18.0))
+                .clicked()
+            {
+                details = Some(false);
+            }
+        });
+        Pressed { events, details }
     }
 
     /// The chat: the lines so far, each technician line under their name,
@@ -140,21 +159,15 @@ impl Live {
             }
         });
     }
+}
 
-    /// One line while a question covers the indicator: the session is
-    /// still live, and Stop is still at hand.
-    pub fn show_bar(&self, ui: &mut egui::Ui, lang: Lang) -> Vec<UiEvent> {
-        let words = indicator_words(lang);
-        let mut events = Vec::new();
-        ui.horizontal(|ui| {
-            ui.label(egui::RichText::new(words.live).color(LIVE).strong());
-            if ui
-                .button(egui::RichText::new(words.stop).color(LIVE))
-                .clicked()
-            {
-                events.push(UiEvent::Stop);
-            }
-        });
-        events
-    }
+/// What the person pressed in the bar or the indicator: what goes to the
+/// session, and whether to open the indicator (`Some(true)`) or go back
+/// to the bar (`Some(false)`).
+#[derive(Debug, Default)]
+pub struct Pressed {
+    /// For the session loop (Take back, chat, Stop).
+    pub events: Vec<UiEvent>,
+    /// Open the indicator, or go back to the bar.
+    pub details: Option<bool>,
 }

@@ -1,13 +1,17 @@
 //! The agent's window: the code to read aloud, the consent prompt, and
-//! the session indicator while a session is live. It runs on the main
+//! while a session is live a bar at the top of the screen that opens into
+//! the session indicator. It runs on the main
 //! thread (eframe); the session loop talks to it through a command channel
 //! and hears back through an event channel. Every decision stays with the
 //! session machine: the window only shows and asks.
 
 mod app;
+mod bar;
+mod code_screen;
 mod consent;
 mod continue_check;
 mod indicator;
+mod placement;
 mod question;
 
 use eframe::egui;
@@ -123,9 +127,11 @@ pub fn run(window: Window) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Tessera")
-            .with_inner_size([640.0, 600.0])
-            .with_position([40.0, 40.0])
-            .with_always_on_top(),
+            .with_inner_size(placement::FULL)
+            .with_position(placement::HOME)
+            .with_always_on_top()
+            // It never hides: shrunk to a bar, never minimised to nothing.
+            .with_minimize_button(false),
         ..Default::default()
     };
     let ctx = window.ctx.clone();

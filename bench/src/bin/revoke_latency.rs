@@ -15,7 +15,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 use tessera_bench::quantile;
-use tessera_tests::window::allowed;
+use tessera_tests::window::{allowed, open_details};
 use tessera_tests::xvfb::Xvfb;
 use tessera_tests::{scratch, RelayProcess, DEADLINE};
 
@@ -30,6 +30,8 @@ const BEFORE_CLICK: Duration = Duration::from_millis(300);
 
 fn sample(x: &Xvfb, relay: &RelayProcess) -> Duration {
     let (mut agent, mut viewer, id) = allowed(x, relay, "en", "view,control", &[]);
+    // The session shows as a bar; Take back is in the indicator it opens.
+    open_details(x, &id);
     let (wx, wy) = x.window_position(&id);
     let (cx, cy) = (wx + TAKE_BACK_CONTROL.0, wy + TAKE_BACK_CONTROL.1);
     // The pointer waits over the button; only the click is timed.
