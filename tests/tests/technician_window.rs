@@ -144,6 +144,7 @@ fn a_technician_helps_through_the_window() {
     wait_until("the remote shell sleeps", || {
         std::process::Command::new("pgrep")
             .args(["-f", "^sleep 300$"])
+            .stdout(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
     });
