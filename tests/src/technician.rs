@@ -79,6 +79,15 @@ impl Picture {
         None
     }
 
+    /// How many pixels of exactly colour `rgb` rows `rows` hold (text
+    /// drawn in that colour has some at its core).
+    pub fn count(&self, rgb: [u8; 3], rows: std::ops::Range<usize>) -> usize {
+        self.rgb[rows.start * self.width * 3..rows.end * self.width * 3]
+            .chunks_exact(3)
+            .filter(|px| *px == rgb)
+            .count()
+    }
+
     /// The centre of the pixels of exactly colour `rgb` (a button found
     /// by its colour), if any.
     pub fn centre_of(&self, rgb: [u8; 3]) -> Option<(usize, usize)> {

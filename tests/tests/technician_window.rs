@@ -6,7 +6,7 @@
 
 use std::path::Path;
 use tessera_tests::technician::{open_window, Picture, CONNECT, IN_SESSION};
-use tessera_tests::window::ASKING;
+use tessera_tests::window::{open_details, ASKING, LIVE};
 use tessera_tests::xvfb::Xvfb;
 use tessera_tests::{scratch, typo, wait_for_line, wait_until, Agent, RelayProcess};
 
@@ -14,6 +14,8 @@ const PERSON: (usize, usize) = (1024, 768);
 const TECHNICIAN: (usize, usize) = (1600, 1000);
 /// The fill of the window's End button.
 const END_RED: [u8; 3] = [0xb0, 0x1c, 0x1c];
+/// What the window draws granted (and a normal end) in.
+const GRANTED: [u8; 3] = [0x1b, 0x6e, 0x2e];
 
 fn metrics_addr() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -168,17 +170,32 @@ fn a_technician_helps_through_the_window() {
     });
     technician.xdotool(&["keyup", "shift"]);
 
-    // The person takes control back: the window's bar says so at once.
-    agent.terminal.type_line("/revoke control");
+    // The person takes control back in their window (the bar's details,
+    // then Take back): the technician's bar shows one grant fewer.
+    let bar = 0..30;
+    let granted_before =
+        Picture::of_screen(&technician, TECHNICIAN.0, TECHNICIAN.1).count(GRANTED, bar.clone());
+    let theirs = person.focus_window_titled(LIVE);
+    open_details(&person, &theirs);
+    person.click_in(&theirs, 271, 188);
     let changed = viewer.events.event("grant_changed");
     assert_eq!(changed["granted"], serde_json::json!(["view", "chat"]));
-    technician.focus_window_titled(IN_SESSION);
+    wait_until("the technician's bar shows control taken back", || {
+        let now =
+            Picture::of_screen(&technician, TECHNICIAN.0, TECHNICIAN.1).count(GRANTED, bar.clone());
+        now > 0 && now < granted_before
+    });
     technician.screenshot_to(&dir.join("control-taken-back.png"));
 
-    // The person ends it; the window goes back to Connect with the reason.
-    agent.terminal.type_line("/stop");
-    viewer.events.event("session_ended");
+    // The person stops the session there; the window goes back to Connect
+    // and says how it ended (a normal end, framed in green).
+    person.click_in(&theirs, 97, 413);
+    assert_eq!(viewer.events.event("session_ended")["reason"], "user_ended");
     technician.focus_window_titled(CONNECT);
+    wait_until("Connect says how the session ended", || {
+        Picture::of_screen(&technician, TECHNICIAN.0, TECHNICIAN.1).count(GRANTED, 0..TECHNICIAN.1)
+            > 200
+    });
     technician.screenshot_to(&dir.join("ended.png"));
     drop(agent);
 
