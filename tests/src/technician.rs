@@ -9,15 +9,20 @@ use std::process::Command;
 
 /// The window's titles (regular expressions).
 pub const CONNECT: &str = "Tessera: Connect";
-/// While the person's prompt is open.
-pub const WAITING: &str = "Tessera: Waiting";
 /// While the session runs.
 pub const IN_SESSION: &str = "Tessera: In session";
 
 /// `tessera-viewer connect` with its window on `x` (no code: it is typed
 /// into the window), as Jane Doe of Acme IT asking for `request`, with
-/// its settings and snapshots in `home`. Its events come as JSON lines.
-pub fn open_window(x: &Xvfb, relay_args: &[String], request: &str, home: &Path) -> Viewer {
+/// its settings and snapshots in `home` and more flags in `extra`. Its
+/// events come as JSON lines.
+pub fn open_window(
+    x: &Xvfb,
+    relay_args: &[String],
+    request: &str,
+    home: &Path,
+    extra: &[&str],
+) -> Viewer {
     std::fs::create_dir_all(home).expect("home");
     let mut command = Command::new(bin("tessera-viewer"));
     command
@@ -25,6 +30,7 @@ pub fn open_window(x: &Xvfb, relay_args: &[String], request: &str, home: &Path) 
         .args(relay_args)
         .args(["--name", "Jane Doe", "--org", "Acme IT"])
         .args(["--request", request, "--events", "json", "--lang", "en"])
+        .args(extra)
         .env("DISPLAY", &x.display)
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"));

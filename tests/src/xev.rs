@@ -18,6 +18,9 @@ pub struct XEvent {
     pub state: u32,
     /// Where, on the screen.
     pub at: Option<(i32, i32)>,
+    /// The key of a key press or release, by keysym name (`Tab`,
+    /// `Alt_L`).
+    pub key: Option<String>,
 }
 
 /// A running `xev` window, killed on drop.
@@ -87,11 +90,19 @@ fn begin(line: &str) -> Option<XEvent> {
         button: None,
         state: 0,
         at: None,
+        key: None,
     })
 }
 
-/// Picks the button, state and position out of an event's detail lines.
+/// Picks the button, state, position and key out of an event's detail
+/// lines (`keycode 23 (keysym 0xff09, Tab)`).
 fn read_detail(event: &mut XEvent, line: &str) {
+    if let Some((_, keysym)) = line.split_once("(keysym ") {
+        event.key = keysym
+            .split_once(", ")
+            .and_then(|(_, name)| name.split(')').next())
+            .map(str::to_string);
+    }
     for field in line.split(", ") {
         let field = field.trim().trim_end_matches(',');
         if let Some(n) = field.strip_prefix("button ") {

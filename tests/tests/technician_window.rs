@@ -7,6 +7,7 @@
 use std::path::Path;
 use tessera_tests::technician::{open_window, Picture, CONNECT, IN_SESSION};
 use tessera_tests::window::{open_details, ASKING, LIVE};
+use tessera_tests::xev::Xev;
 use tessera_tests::xvfb::Xvfb;
 use tessera_tests::{scratch, typo, wait_for_line, wait_until, Agent, RelayProcess};
 
@@ -78,6 +79,7 @@ fn a_technician_helps_through_the_window() {
         &relay.client_args(),
         "view,control,chat",
         &dir.join("home"),
+        &[],
     );
     technician.focus_window_titled(CONNECT);
     type_in(&technician, &typo(&code));
@@ -234,4 +236,51 @@ fn a_technician_helps_through_the_window() {
     technician.focus_window_titled(CONNECT);
     let _ = other.kill();
     let _ = other.wait();
+}
+
+#[test]
+fn the_keyboard_grab_sends_what_the_desktop_would_take() {
+    let person = Xvfb::start("1024x768x24");
+    let technician = Xvfb::start("1600x1000x24");
+    let dir = scratch("technician-grab");
+    // The technician's desktop has a window manager that binds Alt+Tab
+    // for itself (openbox's default), as desktops do. (The person's has
+    // none here: one would switch their windows on Alt+Tab, which is the
+    // point, but then xev could not witness it.)
+    let _technician_wm = technician.window_manager();
+    let mut xev = Xev::start(&person, 20, 300);
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let mut args = relay.client_args();
+    args.extend(["--screen", "x11", "--display"].map(String::from));
+    args.push(person.display.clone());
+    let mut agent = Agent::start(&args);
+    let code = agent.code();
+    let mut viewer = open_window(
+        &technician,
+        &relay.client_args(),
+        "view,control",
+        &dir.join("home"),
+        &["--grab-keyboard"],
+    );
+    technician.focus_window_titled(CONNECT);
+    type_in(&technician, &code);
+    technician.keys(&["Return"]);
+    agent.answer("y");
+    viewer.events.event("session_started");
+    technician.focus_window_titled(IN_SESSION);
+    // The person's program that has the keyboard.
+    let tester = person.xdotool(&["search", "--name", "Event Tester"]);
+    let tester = tester.lines().next().expect("xev window").to_string();
+    person.xdotool(&["windowfocus", "--sync", &tester]);
+
+    // Alt+Tab on the technician's keyboard reaches the person's program
+    // whole: without the grab their window manager takes it first.
+    technician.keys(&["alt+Tab"]);
+    let events = xev.events_until(|e| e.kind == "KeyRelease" && e.key.as_deref() == Some("Tab"));
+    let tab = events
+        .iter()
+        .find(|e| e.kind == "KeyPress" && e.key.as_deref() == Some("Tab"))
+        .unwrap_or_else(|| panic!("no Tab pressed: {events:?}"));
+    assert_ne!(tab.state & 0x8, 0, "with Alt held (Mod1): {events:?}");
+    drop(viewer);
 }

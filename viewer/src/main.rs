@@ -75,6 +75,11 @@ struct ConnectArgs {
     /// Language of the window (default: from the locale).
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
+    /// In the window, start sessions with the keyboard grabbed (X11):
+    /// Alt+Tab, Super and the like go to the person's computer, not to
+    /// your desktop. Ctrl+Alt, or the bar's checkbox, lets go.
+    #[arg(long, conflicts_with = "headless")]
+    grab_keyboard: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -166,6 +171,7 @@ fn open_window(
     let (mut settings, problem) = Settings::load(&settings_path);
     let mut lang = Lang::from_environment();
     let mut events_json = false;
+    let mut grab_keyboard = false;
     let mut code = None;
     if let Some(args) = args {
         if typed(matches, "relay") {
@@ -196,6 +202,7 @@ fn open_window(
             None => lang,
         };
         events_json = args.events.is_some();
+        grab_keyboard = args.grab_keyboard;
         code = match args.code.as_deref().map(Code::parse) {
             Some(Ok(code)) => Some(code),
             Some(Err(e)) => return Err(e.to_string()),
@@ -213,6 +220,7 @@ fn open_window(
         form,
         settings_path,
         start,
+        grab_keyboard,
     };
     window::run(runtime.handle().clone(), launch)
 }

@@ -69,6 +69,12 @@ impl Key {
         Key::ALL.iter().copied().find(|k| k.name() == name)
     }
 
+    /// The key whose Linux input event code is `code` (an X11 keycode on
+    /// an evdev keymap is this plus 8), if it is one of ours.
+    pub fn from_evdev(code: u16) -> Option<Key> {
+        Key::ALL.iter().copied().find(|k| k.evdev() == code)
+    }
+
     /// Whether it is a modifier (Shift, Control, Alt, Meta).
     pub fn is_modifier(self) -> bool {
         matches!(
@@ -97,7 +103,10 @@ mod tests {
             assert!(names.insert(key.name()), "{key:?}");
             assert!(codes.insert(key.evdev()), "{key:?}");
             assert_eq!(Key::from_name(key.name()), Some(key));
+            assert_eq!(Key::from_evdev(key.evdev()), Some(key));
         }
+        assert_eq!(Key::from_evdev(0), None);
+        assert_eq!(Key::from_evdev(240), None, "not one of ours");
         assert_eq!(Key::from_name("KeyA").map(Key::evdev), Some(30));
         assert_eq!(Key::from_name("enter"), None, "names are exact");
     }

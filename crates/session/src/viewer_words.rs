@@ -170,6 +170,12 @@ viewer_words! {
     nothing_asked,
     /// In the view before the first picture.
     waiting_for_picture,
+    /// The keyboard grab's checkbox.
+    grab_keyboard,
+    /// What the keyboard grab does.
+    grab_keyboard_hint,
+    /// When the grab cannot be made outside X11.
+    grab_x11_only,
 }
 
 static EN: ViewerWords = ViewerWords {
@@ -242,6 +248,10 @@ static EN: ViewerWords = ViewerWords {
     bad_fingerprint: "The relay fingerprint is not valid (64 hexadecimal characters expected):",
     nothing_asked: "Tick at least one thing to ask for.",
     waiting_for_picture: "Waiting for the first picture…",
+    grab_keyboard: "Grab keyboard",
+    grab_keyboard_hint:
+        "Every key goes to their computer, Alt+Tab and Super included (Ctrl+Alt lets go)",
+    grab_x11_only: "The keyboard grab needs an X11 session",
 };
 
 static FR: ViewerWords = ViewerWords {
@@ -315,6 +325,9 @@ static FR: ViewerWords = ViewerWords {
     bad_fingerprint: "L'empreinte du relais n'est pas valide (64 caractères hexadécimaux attendus) :",
     nothing_asked: "Cochez au moins une chose à demander.",
     waiting_for_picture: "En attente de la première image…",
+    grab_keyboard: "Capturer le clavier",
+    grab_keyboard_hint: "Toutes les touches vont à son ordinateur, Alt+Tab et Super compris (Ctrl+Alt libère)",
+    grab_x11_only: "La capture du clavier demande une session X11",
 };
 
 /// The window's words in `lang`.

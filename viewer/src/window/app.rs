@@ -6,9 +6,11 @@
 use super::bar;
 use super::bridge::{lock, Report, SharedPicture, WindowFront};
 use super::connect::{ConnectForm, LastEnd, Start};
+use super::grab::KeyboardGrab;
 use super::remote_screen::RemoteScreen;
 use super::session_view::{Phase, SessionView};
 use eframe::egui;
+use raw_window_handle::{HasWindowHandle, RawWindowHandle};
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -35,6 +37,8 @@ pub struct Launch {
     pub settings_path: PathBuf,
     /// A session to start at once (`connect CODE`).
     pub start: Option<Start>,
+    /// Sessions start with the keyboard grab on (`--grab-keyboard`).
+    pub grab_keyboard: bool,
 }
 
 /// The window's state.
@@ -52,6 +56,11 @@ pub struct ViewerApp {
     closing: Option<Instant>,
     /// The title last given to the window.
     shown_title: String,
+    /// The keyboard grab, while it is on.
+    grab: Option<KeyboardGrab>,
+    /// The technician wants the grab (it is on while control is granted
+    /// and the keyboard not released).
+    grab_wanted: bool,
     ctx: egui::Context,
 }
 
@@ -70,6 +79,8 @@ impl ViewerApp {
             shown: true,
             closing: None,
             shown_title: String::new(),
+            grab: None,
+            grab_wanted: false,
             ctx,
         };
         if let Some(start) = start {
@@ -112,6 +123,8 @@ impl ViewerApp {
         let screen = RemoteScreen::new(self.picture.clone());
         self.session = Some(SessionView::new(requests, screen, self.lang()));
         self.shown = true;
+        self.grab = None;
+        self.grab_wanted = self.launch.grab_keyboard;
     }
 
     /// Takes in what the session loops reported.
@@ -120,6 +133,7 @@ impl ViewerApp {
             let lang = self.lang();
             match report {
                 Report::Finished(result) => {
+                    self.grab = None;
                     let detail = self.session.take().and_then(|s| s.ended_detail);
                     self.launch.form.last_end = Some(match result {
                         Ok(reason) => {
@@ -213,6 +227,50 @@ impl ViewerApp {
         format!("Tessera: {what}")
     }
 
+    /// Takes the keyboard grab while it is wanted, control is granted and
+    /// the keyboard not released; lets it go otherwise.
+    fn follow_grab(&mut self, ctx: &egui::Context, frame: &eframe::Frame, now: Instant) {
+        let Some(s) = &mut self.session else {
+            self.grab = None;
+            return;
+        };
+        let want = self.grab_wanted
+            && s.phase == Phase::Running
+            && !s.ending
+            && s.may(Permission::Control)
+            && !s.screen.keyboard_released();
+        if !want {
+            if self.grab.take().is_some() && s.screen.keyboard_released() {
+                // Ctrl+Alt let go of the grab too: it stays off.
+                self.grab_wanted = false;
+            }
+            return;
+        }
+        if self.grab.is_some() {
+            return;
+        }
+        let window = match frame.window_handle().map(|h| h.as_raw()) {
+            Ok(RawWindowHandle::Xlib(h)) => u32::try_from(h.window).ok(),
+            Ok(RawWindowHandle::Xcb(h)) => Some(h.window.get()),
+            _ => None,
+        };
+        let started = match window {
+            Some(window) => KeyboardGrab::start(window, ctx.clone()),
+            None => Err(viewer_words(self.launch.lang).grab_x11_only.to_string()),
+        };
+        match started {
+            Ok(grab) => {
+                tracing::debug!("keyboard grabbed");
+                self.grab = Some(grab);
+            }
+            Err(e) => {
+                tracing::warn!("{e}");
+                self.grab_wanted = false;
+                s.notify(e, now);
+            }
+        }
+    }
+
     fn snapshot_path() -> PathBuf {
         let home = std::env::var_os("HOME").map(PathBuf::from);
         let dir = home
@@ -238,7 +296,7 @@ impl ViewerApp {
             return;
         }
         egui::Panel::top("bar").show(ui, |ui| {
-            if bar::top_bar(ui, s, lang) {
+            if bar::top_bar(ui, s, lang, &mut self.grab_wanted) {
                 s.snapshot(Self::snapshot_path());
             }
         });
@@ -288,10 +346,11 @@ impl eframe::App for ViewerApp {
         }
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let now = Instant::now();
         if self.session.is_some() {
             self.session_ui(ui, now);
+            self.follow_grab(ui.ctx(), frame, now);
             return;
         }
         let lang = self.lang();
@@ -316,8 +375,16 @@ impl eframe::App for ViewerApp {
         }
         let control = s.may(Permission::Control);
         let typing_here = ctx.text_edit_focused();
-        for event in s.screen.take_input(ctx, raw, control, typing_here) {
+        let grabbed = self.grab.is_some();
+        for event in s.screen.take_input(ctx, raw, control, typing_here, grabbed) {
             s.send(ViewerInput::UserInput(event));
+        }
+        if let Some(grab) = &self.grab {
+            while let Ok((key, down)) = grab.keys.try_recv() {
+                for event in s.screen.grabbed_key(key, down, control) {
+                    s.send(ViewerInput::UserInput(event));
+                }
+            }
         }
     }
 }

@@ -14,9 +14,10 @@ use tessera_session::viewer::ViewerInput;
 use tessera_session::viewer_words::{not_verified_reason, viewer_words, ViewerWords};
 use tessera_session::Side;
 
-/// The top bar: granted now, and every action of the session. Returns
-/// whether a snapshot was asked for (the window writes it).
-pub fn top_bar(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) -> bool {
+/// The top bar: granted now, and every action of the session; `grab` is
+/// whether the technician wants the keyboard grab. Returns whether a
+/// snapshot was asked for (the window writes it).
+pub fn top_bar(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang, grab: &mut bool) -> bool {
     let w = viewer_words(lang);
     let mut snapshot = false;
     ui.horizontal_wrapped(|ui| {
@@ -92,6 +93,8 @@ pub fn top_bar(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) -> bool {
         ui.separator();
         scale_buttons(ui, s, w);
         if s.may(Permission::Control) {
+            ui.checkbox(grab, w.grab_keyboard)
+                .on_hover_text(w.grab_keyboard_hint);
             ui.menu_button(w.send_keys, |ui| {
                 for shortcut in SystemShortcut::MENU {
                     if ui.button(shortcut.label()).clicked() {

@@ -8,6 +8,7 @@ mod bar;
 mod bridge;
 mod colours;
 pub mod connect;
+mod grab;
 mod keys;
 mod remote_screen;
 mod session_view;

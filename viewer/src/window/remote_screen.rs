@@ -233,10 +233,13 @@ impl RemoteScreen {
         raw: &mut egui::RawInput,
         control: bool,
         typing_here: bool,
+        grabbed: bool,
     ) -> Vec<InputEvent> {
         let mut out = Vec::new();
         self.control = control;
-        let focused = raw.focused;
+        // A keyboard grab reads as a focus loss to the toolkit; the window
+        // still has the technician's hands.
+        let focused = raw.focused || grabbed;
         let mut kept = Vec::with_capacity(raw.events.len());
         for event in raw.events.drain(..) {
             let over = self.pointer.is_some_and(|p| self.over_picture(ctx, p));
@@ -314,7 +317,9 @@ impl RemoteScreen {
                 {
                     continue; // the physical keys already type it there
                 }
-                egui::Event::WindowFocused(false) => out.extend(self.held.release_all()),
+                egui::Event::WindowFocused(false) if !grabbed => {
+                    out.extend(self.held.release_all())
+                }
                 _ => {}
             }
             kept.push(event);
@@ -331,6 +336,19 @@ impl RemoteScreen {
             && ctx
                 .layer_id_at(pos)
                 .is_none_or(|layer| layer.order == egui::Order::Background)
+    }
+
+    /// A key read by the keyboard grab: sent while control is granted and
+    /// the keyboard is not released, whatever the pointer is over (the
+    /// grab is the technician's explicit choice).
+    pub fn grabbed_key(
+        &mut self,
+        key: tessera_input::Key,
+        down: bool,
+        control: bool,
+    ) -> Vec<InputEvent> {
+        let capturing = control && !self.held.keyboard_released();
+        self.held.key(key, down, false, None, capturing)
     }
 
     /// Lets go of everything held (the session is ending, or control was
