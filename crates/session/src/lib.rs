@@ -25,6 +25,7 @@ pub mod view_layout;
 pub mod view_stats;
 pub mod viewer;
 pub mod viewer_words;
+pub mod wheel;
 pub mod words;
 
 pub use event::{CursorInfo, SessionEvent, Side, Technician};
