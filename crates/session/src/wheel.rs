@@ -46,17 +46,24 @@ impl Wheel {
     /// The toolkit's wheel `delta` `(x, y)` in `unit` (positive y: the
     /// content moves down, i.e. scrolling up) as the agent's `(dx, dy)`
     /// (positive dy scrolls down); `None` while under one unit.
+    ///
+    /// A delta that is not a finite number is ignored: kept, it would
+    /// turn the fraction into NaN and no scrolling would ever be sent
+    /// again. A delta too large for a float once counted in units scrolls
+    /// the limit.
     pub fn scroll(&mut self, unit: WheelUnit, delta: (f32, f32)) -> Option<(i32, i32)> {
+        if !(delta.0.is_finite() && delta.1.is_finite()) {
+            return None;
+        }
         let per = unit.units();
-        let x = self.rest.0 - delta.0 * per;
-        let y = self.rest.1 - delta.1 * per;
+        let limit = MAX_SCROLL as f32;
+        // Clamped before it is split, so that an overflow to infinity
+        // leaves a finite fraction.
+        let x = (self.rest.0 - delta.0 * per).clamp(-limit, limit);
+        let y = (self.rest.1 - delta.1 * per).clamp(-limit, limit);
         let (dx, dy) = (x.trunc(), y.trunc());
         self.rest = (x - dx, y - dy);
-        let limit = MAX_SCROLL as f32;
-        let (dx, dy) = (
-            dx.clamp(-limit, limit) as i32,
-            dy.clamp(-limit, limit) as i32,
-        );
+        let (dx, dy) = (dx as i32, dy as i32);
         (dx != 0 || dy != 0).then_some((dx, dy))
     }
 }
@@ -119,5 +126,31 @@ mod tests {
             w.scroll(WheelUnit::Page, (-1000.0, 1000.0)),
             Some((MAX_SCROLL, -MAX_SCROLL))
         );
+    }
+
+    #[test]
+    fn a_delta_that_is_not_a_number_changes_nothing() {
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let mut w = Wheel::default();
+            assert_eq!(w.scroll(WheelUnit::Point, (0.0, -0.3)), None);
+            assert_eq!(w.scroll(WheelUnit::Line, (bad, 0.0)), None, "{bad}");
+            assert_eq!(w.scroll(WheelUnit::Line, (0.0, bad)), None, "{bad}");
+            // The wheel still works, and the fraction before is kept:
+            // 0.72 units, and 0.3 points more make 1.44.
+            assert_eq!(w.scroll(WheelUnit::Line, (0.0, -1.0)), Some((0, NOTCH)));
+            assert_eq!(w.scroll(WheelUnit::Point, (0.0, -0.3)), Some((0, 1)));
+        }
+    }
+
+    #[test]
+    fn a_delta_too_large_for_a_float_scrolls_the_limit_and_no_more() {
+        let mut w = Wheel::default();
+        // f32::MAX pages overflow to infinity once counted in units.
+        assert_eq!(
+            w.scroll(WheelUnit::Page, (0.0, -f32::MAX)),
+            Some((0, MAX_SCROLL))
+        );
+        assert_eq!(w.scroll(WheelUnit::Line, (0.0, -1.0)), Some((0, NOTCH)));
+        assert_eq!(w.scroll(WheelUnit::Point, (0.0, -0.2)), None);
     }
 }
