@@ -7,7 +7,7 @@ use super::bar;
 use super::bridge::{lock, Report, SharedPicture, WindowFront};
 use super::connect::{ConnectForm, LastEnd, Start};
 use super::remote_screen::RemoteScreen;
-use super::session_view::{Phase, SessionView};
+use super::session_view::SessionView;
 use eframe::egui;
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -16,6 +16,7 @@ use tessera_proto::Permission;
 use tessera_session::consent::Lang;
 use tessera_session::terminal::printable;
 use tessera_session::viewer::ViewerInput;
+use tessera_session::viewer_view::Phase;
 use tessera_session::viewer_words::{
     classify_connect_error, connect_error_advice, end_advice, viewer_words,
 };
@@ -120,7 +121,10 @@ impl ViewerApp {
             let lang = self.lang();
             match report {
                 Report::Finished(result) => {
-                    let detail = self.session.take().and_then(|s| s.ended_detail);
+                    let detail = self
+                        .session
+                        .take()
+                        .and_then(|s| s.view.ended_detail().map(str::to_owned));
                     self.launch.form.last_end = Some(match result {
                         Ok(reason) => {
                             let (headline, advice) = end_advice(reason, lang);
@@ -153,17 +157,18 @@ impl ViewerApp {
                 Report::Snapshot(path) => {
                     if let Some(s) = &mut self.session {
                         let words = viewer_words(lang);
-                        s.notify(format!("{} {}", words.snapshot_saved, path.display()), now);
+                        let saved = format!("{} {}", words.snapshot_saved, path.display());
+                        s.view.notify(&saved, now);
                     }
                 }
                 Report::Error(message) => {
                     if let Some(s) = &mut self.session {
-                        s.notify(message, now);
+                        s.view.notify(&message, now);
                     }
                 }
                 Report::RoundTrip(rtt) => {
                     if let Some(s) = &mut self.session {
-                        s.round_trip(rtt);
+                        s.view.round_trip(rtt);
                     }
                 }
             }
@@ -204,7 +209,7 @@ impl ViewerApp {
 
     fn title(&self) -> String {
         let w = viewer_words(self.lang());
-        let what = match self.session.as_ref().map(|s| &s.phase) {
+        let what = match self.session.as_ref().map(|s| s.view.phase()) {
             None => w.connect_title,
             Some(Phase::Connecting) => w.connecting,
             Some(Phase::Waiting(_)) => w.waiting,
@@ -233,7 +238,7 @@ impl ViewerApp {
         let Some(s) = &mut self.session else {
             return;
         };
-        if s.phase != Phase::Running {
+        if *s.view.phase() != Phase::Running {
             egui::CentralPanel::default().show(ui, |ui| bar::waiting(ui, s, lang));
             return;
         }
@@ -245,7 +250,7 @@ impl ViewerApp {
         egui::Panel::bottom("status").show(ui, |ui| {
             bar::status_line(ui, s, lang, now);
         });
-        if s.chat_open {
+        if s.view.chat_open() {
             egui::Panel::right("chat")
                 .default_size(300.0)
                 .show(ui, |ui| bar::chat_panel(ui, s, lang));
@@ -253,7 +258,7 @@ impl ViewerApp {
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE.fill(egui::Color32::from_gray(40)))
             .show(ui, |ui| {
-                if !s.may(Permission::View) {
+                if !s.view.may(Permission::View) {
                     s.screen.hide();
                     ui.centered_and_justified(|ui| {
                         ui.colored_label(egui::Color32::WHITE, viewer_words(lang).no_picture)
@@ -267,7 +272,7 @@ impl ViewerApp {
         if s.screen.pointer_over() {
             ui.ctx().set_cursor_icon(egui::CursorIcon::None);
         }
-        if let Some(after) = s.next_wake(now) {
+        if let Some(after) = s.view.next_wake(now) {
             ui.ctx().request_repaint_after(after);
         }
     }
@@ -311,10 +316,10 @@ impl eframe::App for ViewerApp {
         let Some(s) = self.session.as_mut().filter(|_| !hidden) else {
             return;
         };
-        if s.phase != Phase::Running || s.ending {
+        if *s.view.phase() != Phase::Running || s.ending {
             return;
         }
-        let control = s.may(Permission::Control);
+        let control = s.view.may(Permission::Control);
         let typing_here = ctx.text_edit_focused();
         for event in s.screen.take_input(ctx, raw, control, typing_here) {
             s.send(ViewerInput::UserInput(event));
