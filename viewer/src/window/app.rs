@@ -8,7 +8,7 @@ use super::bridge::{lock, Report, SharedPicture, WindowFront};
 use super::connect::{ConnectForm, LastEnd, Start};
 use super::grab::KeyboardGrab;
 use super::remote_screen::RemoteScreen;
-use super::session_view::{Phase, SessionView};
+use super::session_view::SessionView;
 use eframe::egui;
 use raw_window_handle::{HasWindowHandle, RawWindowHandle};
 use std::path::PathBuf;
@@ -18,6 +18,7 @@ use tessera_proto::Permission;
 use tessera_session::consent::Lang;
 use tessera_session::terminal::printable;
 use tessera_session::viewer::ViewerInput;
+use tessera_session::viewer_view::Phase;
 use tessera_session::viewer_words::{
     classify_connect_error, connect_error_advice, end_advice, viewer_words,
 };
@@ -134,7 +135,10 @@ impl ViewerApp {
             match report {
                 Report::Finished(result) => {
                     self.grab = None;
-                    let detail = self.session.take().and_then(|s| s.ended_detail);
+                    let detail = self
+                        .session
+                        .take()
+                        .and_then(|s| s.view.ended_detail().map(str::to_owned));
                     self.launch.form.last_end = Some(match result {
                         Ok(reason) => {
                             let (headline, advice) = end_advice(reason, lang);
@@ -167,17 +171,18 @@ impl ViewerApp {
                 Report::Snapshot(path) => {
                     if let Some(s) = &mut self.session {
                         let words = viewer_words(lang);
-                        s.notify(format!("{} {}", words.snapshot_saved, path.display()), now);
+                        let saved = format!("{} {}", words.snapshot_saved, path.display());
+                        s.view.notify(&saved, now);
                     }
                 }
                 Report::Error(message) => {
                     if let Some(s) = &mut self.session {
-                        s.notify(message, now);
+                        s.view.notify(&message, now);
                     }
                 }
                 Report::RoundTrip(rtt) => {
                     if let Some(s) = &mut self.session {
-                        s.round_trip(rtt);
+                        s.view.round_trip(rtt);
                     }
                 }
             }
@@ -218,7 +223,7 @@ impl ViewerApp {
 
     fn title(&self) -> String {
         let w = viewer_words(self.lang());
-        let what = match self.session.as_ref().map(|s| &s.phase) {
+        let what = match self.session.as_ref().map(|s| s.view.phase()) {
             None => w.connect_title,
             Some(Phase::Connecting) => w.connecting,
             Some(Phase::Waiting(_)) => w.waiting,
@@ -235,9 +240,9 @@ impl ViewerApp {
             return;
         };
         let want = self.grab_wanted
-            && s.phase == Phase::Running
+            && *s.view.phase() == Phase::Running
             && !s.ending
-            && s.may(Permission::Control)
+            && s.view.may(Permission::Control)
             && !s.screen.keyboard_released();
         if !want {
             if self.grab.take().is_some() && s.screen.keyboard_released() {
@@ -266,7 +271,7 @@ impl ViewerApp {
             Err(e) => {
                 tracing::warn!("{e}");
                 self.grab_wanted = false;
-                s.notify(e, now);
+                s.view.notify(&e, now);
             }
         }
     }
@@ -291,7 +296,7 @@ impl ViewerApp {
         let Some(s) = &mut self.session else {
             return;
         };
-        if s.phase != Phase::Running {
+        if *s.view.phase() != Phase::Running {
             egui::CentralPanel::default().show(ui, |ui| bar::waiting(ui, s, lang));
             return;
         }
@@ -303,7 +308,7 @@ impl ViewerApp {
         egui::Panel::bottom("status").show(ui, |ui| {
             bar::status_line(ui, s, lang, now);
         });
-        if s.chat_open {
+        if s.view.chat_open() {
             egui::Panel::right("chat")
                 .default_size(300.0)
                 .show(ui, |ui| bar::chat_panel(ui, s, lang));
@@ -311,7 +316,7 @@ impl ViewerApp {
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE.fill(egui::Color32::from_gray(40)))
             .show(ui, |ui| {
-                if !s.may(Permission::View) {
+                if !s.view.may(Permission::View) {
                     s.screen.hide();
                     ui.centered_and_justified(|ui| {
                         ui.colored_label(egui::Color32::WHITE, viewer_words(lang).no_picture)
@@ -325,7 +330,7 @@ impl ViewerApp {
         if s.screen.pointer_over() {
             ui.ctx().set_cursor_icon(egui::CursorIcon::None);
         }
-        if let Some(after) = s.next_wake(now) {
+        if let Some(after) = s.view.next_wake(now) {
             ui.ctx().request_repaint_after(after);
         }
     }
@@ -370,10 +375,10 @@ impl eframe::App for ViewerApp {
         let Some(s) = self.session.as_mut().filter(|_| !hidden) else {
             return;
         };
-        if s.phase != Phase::Running || s.ending {
+        if *s.view.phase() != Phase::Running || s.ending {
             return;
         }
-        let control = s.may(Permission::Control);
+        let control = s.view.may(Permission::Control);
         let typing_here = ctx.text_edit_focused();
         let grabbed = self.grab.is_some();
         for event in s.screen.take_input(ctx, raw, control, typing_here, grabbed) {

@@ -3,14 +3,15 @@
 //! and the "Ask for more" dialog; and the waiting screen before consent.
 
 use super::colours::{GRANTED, NOT_VERIFIED, WARNING};
-use super::session_view::{Phase, SessionView};
+use super::session_view::SessionView;
 use eframe::egui;
 use std::time::Instant;
-use tessera_proto::{Grants, Permission};
+use tessera_proto::Permission;
 use tessera_session::consent::Lang;
 use tessera_session::system_keys::SystemShortcut;
 use tessera_session::view_layout::Scale;
 use tessera_session::viewer::ViewerInput;
+use tessera_session::viewer_view::{display_label, AskMore, Phase};
 use tessera_session::viewer_words::{not_verified_reason, viewer_words, ViewerWords};
 use tessera_session::Side;
 
@@ -22,43 +23,43 @@ pub fn top_bar(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang, grab: &mut bo
     let mut snapshot = false;
     ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new(w.granted).strong());
-        if s.granted.is_empty() {
+        let granted = s.view.granted();
+        if granted.is_empty() {
             ui.colored_label(WARNING, w.nothing_granted);
         }
-        for p in s.granted.iter() {
+        for p in granted.iter() {
             ui.colored_label(GRANTED, w.permission(p).0);
         }
         ui.separator();
-        let more = Grants::ALL.difference(s.granted);
-        let can_ask = !more.is_empty() && !s.upgrade_pending;
-        if ui
-            .add_enabled(can_ask, egui::Button::new(w.ask_for_more))
-            .on_disabled_hover_text(if s.upgrade_pending {
-                w.asking_for_more
-            } else {
-                w.ask_more_all_granted
-            })
-            .clicked()
-        {
+        let ask = s.view.ask_more();
+        let button = ui.add_enabled(
+            matches!(ask, AskMore::Allowed(_)),
+            egui::Button::new(w.ask_for_more),
+        );
+        let button = match ask.why_not(lang) {
+            Some(why) => button.on_disabled_hover_text(why),
+            None => button,
+        };
+        if let (true, AskMore::Allowed(more)) = (button.clicked(), ask) {
             s.ask_more = Some(more);
         }
-        let chat = match s.unread {
+        let unread = s.view.unread();
+        let chat = match unread {
             0 => w.chat.to_string(),
             n => format!("{} ({n})", w.chat),
         };
-        let chat_button = egui::Button::new(chat).selected(s.chat_open);
-        let chat_button = match s.unread {
+        let chat_button = egui::Button::new(chat).selected(s.view.chat_open());
+        let chat_button = match unread {
             0 => chat_button,
             _ => chat_button.fill(egui::Color32::from_rgb(0xff, 0xe0, 0x8a)),
         };
         let chat_button = ui.add(chat_button);
-        let chat_button = match s.unread {
+        let chat_button = match unread {
             0 => chat_button,
             _ => chat_button.on_hover_text(w.new_message),
         };
         if chat_button.clicked() {
-            s.chat_open = !s.chat_open;
-            s.unread = 0;
+            s.view.toggle_chat();
         }
         if ui
             .add_enabled(s.screen.has_picture(), egui::Button::new(w.snapshot))
@@ -66,33 +67,33 @@ pub fn top_bar(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang, grab: &mut bo
         {
             snapshot = true;
         }
-        if s.displays.len() > 1 {
-            let current = s
-                .displays
-                .get(s.showing as usize)
-                .map(|d| display_label(d, s.showing))
+        let (displays, showing) = (s.view.displays(), s.view.showing());
+        if displays.len() > 1 {
+            let current = displays
+                .get(showing as usize)
+                .map(|d| display_label(d, showing))
                 .unwrap_or_default();
             let mut chosen = None;
             egui::ComboBox::from_id_salt("display")
                 .selected_text(format!("{} {current}", w.display))
                 .show_ui(ui, |ui| {
-                    for (i, d) in s.displays.iter().enumerate() {
+                    for (i, d) in displays.iter().enumerate() {
                         let i = i as u32;
                         if ui
-                            .selectable_label(i == s.showing, display_label(d, i))
+                            .selectable_label(i == showing, display_label(d, i))
                             .clicked()
                         {
                             chosen = Some(i);
                         }
                     }
                 });
-            if let Some(i) = chosen.filter(|i| *i != s.showing) {
+            if let Some(i) = chosen.filter(|i| *i != showing) {
                 s.send(ViewerInput::UserShowDisplay(i));
             }
         }
         ui.separator();
         scale_buttons(ui, s, w);
-        if s.may(Permission::Control) {
+        if s.view.may(Permission::Control) {
             ui.checkbox(grab, w.grab_keyboard)
                 .on_hover_text(w.grab_keyboard_hint);
             ui.menu_button(w.send_keys, |ui| {
@@ -114,17 +115,6 @@ pub fn top_bar(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang, grab: &mut bo
         }
     });
     snapshot
-}
-
-fn display_label(d: &tessera_proto::peer::DisplayInfo, index: u32) -> String {
-    let primary = if d.primary { " ★" } else { "" };
-    tessera_session::terminal::printable(&format!(
-        "{}: {} {}x{}{primary}",
-        index + 1,
-        d.name,
-        d.width,
-        d.height
-    ))
 }
 
 fn scale_buttons(ui: &mut egui::Ui, s: &mut SessionView, w: &ViewerWords) {
@@ -154,27 +144,15 @@ fn scale_buttons(ui: &mut egui::Ui, s: &mut SessionView, w: &ViewerWords) {
 
 /// The status line: figures, and why input does nothing when it does not.
 pub fn status_line(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang, now: Instant) {
-    let w = viewer_words(lang);
     ui.horizontal_wrapped(|ui| {
-        ui.label(s.figures(now).line(lang));
-        if let Some(notice) = s.notice(now) {
+        ui.label(s.view.figures(now).line(lang));
+        if let Some(notice) = s.view.notice(now) {
             ui.separator();
             ui.label(notice.to_string());
         }
-        let why = if !s.may(Permission::Control) {
-            Some(w.view_only)
-        } else if s.continue_check {
-            Some(w.continue_check)
-        } else if s.local_user {
-            Some(w.input_paused)
-        } else if s.screen.keyboard_released() {
-            Some(w.keyboard_released)
-        } else {
-            None
-        };
-        if let Some(why) = why {
+        if let Some(pause) = s.view.input_pause(s.screen.keyboard_released()) {
             ui.separator();
-            ui.colored_label(WARNING, why);
+            ui.colored_label(WARNING, pause.words(lang));
         }
     });
 }
@@ -183,7 +161,7 @@ pub fn status_line(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang, now: Inst
 pub fn chat_panel(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) {
     let w = viewer_words(lang);
     ui.heading(w.chat);
-    let may_chat = s.may(Permission::Chat);
+    let may_chat = s.view.may(Permission::Chat);
     egui::Panel::bottom("chat-entry").show(ui, |ui| {
         if !may_chat {
             ui.colored_label(WARNING, w.chat_not_granted);
@@ -207,14 +185,12 @@ pub fn chat_panel(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) {
         .stick_to_bottom(true)
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            for line in &s.chat {
+            for line in s.view.chat() {
                 let (who, colour) = match line.from {
                     Side::Agent => (w.them, egui::Color32::from_rgb(0x0b, 0x4f, 0x9c)),
                     Side::Viewer => (w.you, ui.visuals().text_color()),
                 };
-                // A line break in a message must not pass for a new line
-                // of someone else's.
-                let text = line.text.replace('\n', " ↵ ");
+                let text = line.single_line();
                 ui.label(egui::RichText::new(format!("{who}: {text}")).color(colour));
             }
         });
@@ -236,7 +212,7 @@ pub fn ask_more(ctx: &egui::Context, s: &mut SessionView, lang: Lang) {
         .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
         .show(ctx, |ui| {
             ui.label(w.ask_more_explain);
-            for p in Grants::ALL.difference(s.granted).iter() {
+            for p in s.view.askable().iter() {
                 let mut on = ticked.contains(p);
                 ui.checkbox(&mut on, w.permission(p).0)
                     .on_hover_text(w.permission(p).1);
@@ -265,7 +241,7 @@ pub fn waiting(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) {
     let w = viewer_words(lang);
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() / 4.0);
-        let title = match s.phase {
+        let title = match s.view.phase() {
             Phase::Connecting => w.connecting,
             _ => w.waiting,
         };
@@ -273,7 +249,7 @@ pub fn waiting(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) {
         ui.add_space(12.0);
         ui.spinner();
         ui.add_space(12.0);
-        if let Phase::Waiting(Some(seen)) = &s.phase {
+        if let Phase::Waiting(Some(seen)) = s.view.phase() {
             match (&seen.verified_by, seen.verified) {
                 (Some(org), true) => {
                     ui.colored_label(GRANTED, format!("{} {org}", w.seen_verified));

@@ -1,7 +1,8 @@
 //! egui's keyboard, mouse and wheel, named as the agent expects them:
-//! physical keys by their W3C code, buttons, and scrolling in 1/120 of a
-//! notch. Only names change here; what is sent and when is the rule of
-//! `tessera_session::held_input`.
+//! physical keys by their W3C code, buttons, and the wheel's units. Only
+//! names change here; what is sent and when is the rule of
+//! `tessera_session::held_input`, and how scrolling adds up that of
+//! `tessera_session::wheel`.
 //!
 //! Limits, from egui-winit's key table: the numeric keypad arrives as the
 //! main keys (Numpad1 as Digit1, NumpadEnter as Enter, NumpadDivide as
@@ -9,7 +10,8 @@
 //! media keys) are not sent.
 
 use eframe::egui;
-use tessera_input::{Button, Key, NOTCH};
+use tessera_input::{Button, Key};
+use tessera_session::wheel::WheelUnit;
 
 /// The physical key egui names `key` (`None`: no such key on the remote
 /// keyboard).
@@ -121,37 +123,12 @@ pub fn remote_button(button: egui::PointerButton) -> Button {
     }
 }
 
-/// Points of smooth (touchpad) scrolling that make one wheel notch.
-const POINTS_A_NOTCH: f32 = 50.0;
-
-/// Collects wheel movement into whole scroll units (1/120 notch), keeping
-/// the fraction for the next event so slow touchpad scrolling adds up.
-#[derive(Default)]
-pub struct Wheel {
-    rest: (f32, f32),
-}
-
-impl Wheel {
-    /// egui's wheel delta (positive y: content moves down, i.e. scrolling
-    /// up) as the agent's `(dx, dy)` (positive dy scrolls down); `None`
-    /// while under one unit.
-    pub fn scroll(&mut self, unit: egui::MouseWheelUnit, delta: egui::Vec2) -> Option<(i32, i32)> {
-        let notch = NOTCH as f32;
-        let per = match unit {
-            egui::MouseWheelUnit::Point => notch / POINTS_A_NOTCH,
-            egui::MouseWheelUnit::Line => notch,
-            egui::MouseWheelUnit::Page => notch * 10.0,
-        };
-        let x = self.rest.0 - delta.x * per;
-        let y = self.rest.1 - delta.y * per;
-        let (dx, dy) = (x.trunc(), y.trunc());
-        self.rest = (x - dx, y - dy);
-        let limit = tessera_input::MAX_SCROLL as f32;
-        let (dx, dy) = (
-            dx.clamp(-limit, limit) as i32,
-            dy.clamp(-limit, limit) as i32,
-        );
-        (dx != 0 || dy != 0).then_some((dx, dy))
+/// egui's wheel unit as the wheel rule's.
+pub fn wheel_unit(unit: egui::MouseWheelUnit) -> WheelUnit {
+    match unit {
+        egui::MouseWheelUnit::Point => WheelUnit::Point,
+        egui::MouseWheelUnit::Line => WheelUnit::Line,
+        egui::MouseWheelUnit::Page => WheelUnit::Page,
     }
 }
 
@@ -190,25 +167,9 @@ mod tests {
     }
 
     #[test]
-    fn a_wheel_notch_is_120_units_down_positive() {
-        let mut w = Wheel::default();
-        let line = egui::MouseWheelUnit::Line;
-        assert_eq!(w.scroll(line, egui::vec2(0.0, -1.0)), Some((0, 120)));
-        assert_eq!(w.scroll(line, egui::vec2(1.0, 1.0)), Some((-120, -120)));
-    }
-
-    #[test]
-    fn smooth_scrolling_adds_up_its_fractions() {
-        let mut w = Wheel::default();
-        let point = egui::MouseWheelUnit::Point;
-        // 0.2 points is 0.48 units: nothing yet, then it adds up.
-        assert_eq!(w.scroll(point, egui::vec2(0.0, -0.2)), None);
-        assert_eq!(w.scroll(point, egui::vec2(0.0, -0.2)), None);
-        assert_eq!(w.scroll(point, egui::vec2(0.0, -0.2)), Some((0, 1)));
-        let total: i32 = (0..50)
-            .filter_map(|_| w.scroll(point, egui::vec2(0.0, -1.0)))
-            .map(|(_, dy)| dy)
-            .sum();
-        assert!((119..=121).contains(&total), "{total}");
+    fn wheel_units_keep_their_meaning() {
+        assert_eq!(wheel_unit(egui::MouseWheelUnit::Point), WheelUnit::Point);
+        assert_eq!(wheel_unit(egui::MouseWheelUnit::Line), WheelUnit::Line);
+        assert_eq!(wheel_unit(egui::MouseWheelUnit::Page), WheelUnit::Page);
     }
 }

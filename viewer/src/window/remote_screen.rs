@@ -4,7 +4,7 @@
 //! input for the agent while they are over the picture.
 
 use super::bridge::{lock, SharedPicture};
-use super::keys::{remote_button, remote_key, Wheel};
+use super::keys::{remote_button, remote_key, wheel_unit};
 use eframe::egui;
 use tessera_input::InputEvent;
 use tessera_screen::{CursorShape, Pointer};
@@ -12,6 +12,7 @@ use tessera_session::consent::Lang;
 use tessera_session::held_input::HeldInput;
 use tessera_session::view_layout::{view_size, Scale, ViewMapping};
 use tessera_session::viewer_words::viewer_words;
+use tessera_session::wheel::Wheel;
 
 /// A remote cursor shape as a texture, with its hot spot.
 type CursorImage = (egui::TextureHandle, [u32; 2]);
@@ -277,7 +278,8 @@ impl RemoteScreen {
                     }
                 }
                 egui::Event::MouseWheel { unit, delta, .. } if capturing => {
-                    if let Some((dx, dy)) = self.wheel.scroll(*unit, *delta) {
+                    if let Some((dx, dy)) = self.wheel.scroll(wheel_unit(*unit), (delta.x, delta.y))
+                    {
                         out.push(InputEvent::Scroll { dx, dy });
                     }
                     continue; // not for the window's scroll area
