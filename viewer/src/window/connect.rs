@@ -101,10 +101,7 @@ impl ConnectForm {
                         .align(egui::Align2::CENTER_CENTER),
                 );
                 self.code_field = Some(field.id);
-                // The code is what this screen is for: typed keys go there
-                // unless another field was chosen.
-                let nothing_focused = ui.ctx().memory(|m| m.focused().is_none());
-                if self.focus_code || nothing_focused {
+                if self.focus_code {
                     field.request_focus();
                     self.focus_code = false;
                 }
