@@ -3,11 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/setup.sh
-# x11vnc is only for the screen comparison, not for the tests.
-if ! command -v x11vnc >/dev/null; then
+# x11vnc and TigerVNC's viewer are only for the comparisons, not for the tests.
+if ! command -v x11vnc >/dev/null || ! command -v xtigervncviewer >/dev/null; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update && $sudo apt-get install -y x11vnc
+  $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y x11vnc tigervnc-viewer
 fi
 cargo build --release --workspace --bins --locked
 ulimit -n 65536 2>/dev/null || true
@@ -21,3 +21,7 @@ RUST_LOG=tessera_agent=debug,tessera_viewer=debug target/release/glass_to_glass 
 target/release/revoke_latency "${REVOKES:-30}"
 # The person's machine while a session idles with the agent's window showing.
 target/release/agent_idle "${IDLE_SECS:-30}"
+# The technician's window on its own display: keystroke to pixels there
+# against x11vnc + xtigervncviewer, and its CPU idle and with a video.
+target/release/window_keystroke "${SAMPLES:-200}"
+target/release/window_cpu "${PHASE_SECS:-30}"

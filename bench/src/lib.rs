@@ -36,7 +36,10 @@ pub fn cpu_time(pid: u32) -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
+pub mod animation;
 pub mod rfb;
+pub mod two_screens;
+pub mod xwatch;
 
 /// A free TCP port on loopback.
 pub fn free_port() -> u16 {
