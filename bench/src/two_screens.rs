@@ -173,6 +173,7 @@ impl TesseraWindow {
             &relay.client_args(),
             "view,control",
             &dir.join("home"),
+            &[],
         );
         technician.focus_window_titled(CONNECT);
         technician.xdotool(&["type", "--delay", "40", &code]);
