@@ -142,15 +142,41 @@ impl Xvfb {
     /// a click on a window gives it the keyboard. Returns once it runs
     /// (it names itself on the root window), closed on drop.
     pub fn window_manager(&self) -> XClient {
-        let wm = XClient(self.client("openbox", &[]));
-        crate::wait_until("openbox manages the display", || {
+        let managed = || {
             Command::new("xprop")
                 .args(["-root", "_NET_SUPPORTING_WM_CHECK"])
                 .env("DISPLAY", &self.display)
                 .output()
                 .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("window id"))
-        });
-        wm
+        };
+        let deadline = std::time::Instant::now() + crate::DEADLINE;
+        let mut said = String::new();
+        // Once in a while (seen under load) openbox gives up at start:
+        // it is started again, and how it ended is kept for the failure.
+        while std::time::Instant::now() < deadline {
+            let mut wm = Command::new("openbox")
+                .arg("--sm-disable")
+                .env("DISPLAY", &self.display)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("openbox (tests/setup.sh installs it)");
+            loop {
+                if managed() {
+                    return XClient(wm);
+                }
+                if let Ok(Some(status)) = wm.try_wait() {
+                    said = format!("openbox exited ({status})");
+                    break;
+                }
+                if std::time::Instant::now() >= deadline {
+                    break;
+                }
+                // Polling the root window: openbox gives no event to wait on.
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+        panic!("never: openbox manages {}; {said}", self.display);
     }
 
     /// Waits until a window of `class` is mapped (xdotool's own wait).
