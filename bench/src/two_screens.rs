@@ -244,12 +244,5 @@ impl Drop for VncWindow {
 pub fn click_at_centre(technician: &Xvfb, area: &Area) {
     let x = area.x + area.w as i32 / 2;
     let y = area.y + area.h as i32 / 2;
-    technician.xdotool(&[
-        "mousemove",
-        "--sync",
-        &x.to_string(),
-        &y.to_string(),
-        "click",
-        "1",
-    ]);
+    technician.click_at(x, y);
 }

@@ -229,6 +229,13 @@ impl Xvfb {
         self.xdotool(&["mousemove", "--sync", "--window", id, &x, &y, "click", "1"]);
     }
 
+    /// Clicks the left button at (`x`, `y`) of the screen, the pointer
+    /// moving there first.
+    pub fn click_at(&self, x: impl ToString, y: impl ToString) {
+        let (x, y) = (x.to_string(), y.to_string());
+        self.xdotool(&["mousemove", "--sync", &x, &y, "click", "1"]);
+    }
+
     /// Where window `id`'s top left corner is on the screen.
     pub fn window_position(&self, id: &str) -> (i32, i32) {
         let shell = self.xdotool(&["getwindowgeometry", "--shell", id]);

@@ -217,14 +217,7 @@ fn a_technician_helps_through_the_window() {
         end.is_some()
     });
     let (x, y) = end.expect("found");
-    technician.xdotool(&[
-        "mousemove",
-        "--sync",
-        &x.to_string(),
-        &y.to_string(),
-        "click",
-        "1",
-    ]);
+    technician.click_at(x, y);
     assert_eq!(
         viewer.events.event("session_ended")["reason"],
         "technician_ended"
