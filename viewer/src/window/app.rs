@@ -23,6 +23,9 @@ use tessera_session::viewer_words::{
     classify_connect_error, connect_error_advice, end_advice, viewer_words,
 };
 
+/// What shows around the remote picture: the window's clear colour.
+const BACKDROP: egui::Color32 = egui::Color32::from_gray(40);
+
 /// How long a closing window waits for the session to say goodbye.
 const CLOSE_GRACE: Duration = Duration::from_secs(3);
 
@@ -313,8 +316,10 @@ impl ViewerApp {
                 .default_size(300.0)
                 .show(ui, |ui| bar::chat_panel(ui, s, lang));
         }
+        // No fill: the clear colour is the backdrop, so the picture's
+        // pixels are drawn once per repaint, not twice.
         egui::CentralPanel::default()
-            .frame(egui::Frame::NONE.fill(egui::Color32::from_gray(40)))
+            .frame(egui::Frame::NONE)
             .show(ui, |ui| {
                 if !s.view.may(Permission::View) {
                     s.screen.hide();
@@ -337,6 +342,10 @@ impl ViewerApp {
 }
 
 impl eframe::App for ViewerApp {
+    fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
+        BACKDROP.to_normalized_gamma_f32()
+    }
+
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let now = Instant::now();
         self.take_reports(now);

@@ -17,6 +17,15 @@ pub mod settings;
 pub use app::Launch;
 use eframe::egui;
 
+/// No waiting for the display's vertical blank before a repaint shows:
+/// a keystroke's echo should appear the moment it arrives.
+fn egui_glow_options() -> eframe::egui_glow::GlowConfiguration {
+    eframe::egui_glow::GlowConfiguration {
+        vsync: false,
+        ..Default::default()
+    }
+}
+
 /// Shows the window until the technician closes it.
 pub fn run(runtime: tokio::runtime::Handle, launch: Launch) -> Result<(), String> {
     let options = eframe::NativeOptions {
@@ -28,6 +37,10 @@ pub fn run(runtime: tokio::runtime::Handle, launch: Launch) -> Result<(), String
         // Ctrl+C, Ctrl+V and Ctrl+X are keys for the remote machine, not
         // the window's own copy and paste.
         clipboard_shortcuts: false,
+        // The remote picture is shown as it is: no noise added to its
+        // pixels (and less work for every pixel of every repaint).
+        dithering: false,
+        glow_options: egui_glow_options(),
         ..Default::default()
     };
     eframe::run_native(
