@@ -14,6 +14,7 @@ mod frame;
 mod glyphs;
 mod message;
 mod motion;
+mod overlay;
 mod pacer;
 mod palette;
 mod synthetic;

@@ -229,6 +229,53 @@ impl ViewMapping {
     }
 }
 
+/// At one remote pixel per physical pixel, where the shown part of the
+/// picture lies on the physical pixel grid: for a presenter that puts
+/// pixels on the screen itself, with no scaling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PixelPlacement {
+    /// Top left of the shown part, in the window's physical pixels.
+    pub window: (i32, i32),
+    /// Top left of the shown part, in remote pixels.
+    pub picture: (u32, u32),
+    /// Size of the shown part, in pixels.
+    pub size: (u32, u32),
+}
+
+impl ViewMapping {
+    /// Where the part of the picture inside `visible` (points: min and
+    /// max corners) lies, when one remote pixel is one physical pixel;
+    /// `None` at any other scale or when nothing of it shows.
+    pub fn pixel_placement(&self, visible: ((f32, f32), (f32, f32))) -> Option<PixelPlacement> {
+        let one = |size: f32, pixels: u32| {
+            Self::points_per_pixel(size, pixels)
+                .is_some_and(|p| (p * f64::from(self.ppp) - 1.0).abs() < 1e-3)
+        };
+        let corners = [visible.0 .0, visible.0 .1, visible.1 .0, visible.1 .1];
+        if !one(self.size.0, self.remote.0)
+            || !one(self.size.1, self.remote.1)
+            || !corners.iter().all(|v| v.is_finite())
+        {
+            return None;
+        }
+        let px = |v: f32| (f64::from(v) * f64::from(self.ppp)).round();
+        let axis = |origin: f32, min: f32, max: f32, pixels: u32| {
+            let origin = px(origin);
+            let start = px(min).max(origin);
+            let end = px(max).min(origin + f64::from(pixels));
+            // Bounded by the picture (≤ MAX_SIDE) and the window.
+            (end > start).then_some((start as i32, (start - origin) as u32, (end - start) as u32))
+        };
+        let (wx, px0, w) = axis(self.origin.0, visible.0 .0, visible.1 .0, self.remote.0)?;
+        let (wy, py0, h) = axis(self.origin.1, visible.0 .1, visible.1 .1, self.remote.1)?;
+        Some(PixelPlacement {
+            window: (wx, wy),
+            picture: (px0, py0),
+            size: (w, h),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,5 +563,49 @@ mod tests {
         // Without a usable current scale, the choice itself is used.
         assert_eq!(Scale::Zoom(2.0).zoom_in(f32::NAN), Scale::Zoom(3.0));
         assert_eq!(Scale::Fit.zoom_in(0.0), Scale::Zoom(1.5));
+    }
+
+    #[test]
+    fn pixel_placement_only_at_one_to_one() {
+        // 1024x768 at 1:1 on a 1x screen, origin (128, 40).
+        let m = ViewMapping::new((128.0, 40.0), (1024.0, 768.0), (1024, 768), 1.0);
+        let all = m.pixel_placement(((0.0, 0.0), (2000.0, 2000.0)));
+        assert_eq!(
+            all,
+            Some(PixelPlacement {
+                window: (128, 40),
+                picture: (0, 0),
+                size: (1024, 768)
+            })
+        );
+        // Clipped by a scroll area: the shown part starts inside the picture.
+        let part = m.pixel_placement(((200.0, 100.0), (600.0, 400.0)));
+        assert_eq!(
+            part,
+            Some(PixelPlacement {
+                window: (200, 100),
+                picture: (72, 60),
+                size: (400, 300)
+            })
+        );
+        // On a 2x screen, 1:1 in physical pixels is 512x384 points.
+        let hidpi = ViewMapping::new((10.0, 10.0), (512.0, 384.0), (1024, 768), 2.0);
+        assert_eq!(
+            hidpi.pixel_placement(((0.0, 0.0), (2000.0, 2000.0))),
+            Some(PixelPlacement {
+                window: (20, 20),
+                picture: (0, 0),
+                size: (1024, 768)
+            })
+        );
+        // Scaled: none.
+        let fit = ViewMapping::new((0.0, 0.0), (800.0, 600.0), (1024, 768), 1.0);
+        assert_eq!(fit.pixel_placement(((0.0, 0.0), (2000.0, 2000.0))), None);
+        // Nothing visible: none.
+        assert_eq!(m.pixel_placement(((0.0, 0.0), (100.0, 30.0))), None);
+        assert_eq!(
+            m.pixel_placement(((f32::NAN, 0.0), (f32::NAN, 900.0))),
+            None
+        );
     }
 }

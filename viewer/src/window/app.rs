@@ -6,13 +6,14 @@
 use super::bar;
 use super::bridge::{lock, Report, SharedPicture, WindowFront};
 use super::connect::{ConnectForm, LastEnd, Start};
+use super::direct::DirectPicture;
 use super::grab::KeyboardGrab;
 use super::remote_screen::RemoteScreen;
 use super::session_view::SessionView;
 use eframe::egui;
 use raw_window_handle::{HasWindowHandle, RawWindowHandle};
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 use tessera_proto::Permission;
 use tessera_session::consent::Lang;
@@ -22,6 +23,15 @@ use tessera_session::viewer_view::Phase;
 use tessera_session::viewer_words::{
     classify_connect_error, connect_error_advice, end_advice, viewer_words,
 };
+
+/// The technician's window as an X window, on X11.
+fn x11_window(frame: &eframe::Frame) -> Option<u32> {
+    match frame.window_handle().map(|h| h.as_raw()) {
+        Ok(RawWindowHandle::Xlib(h)) => u32::try_from(h.window).ok(),
+        Ok(RawWindowHandle::Xcb(h)) => Some(h.window.get()),
+        _ => None,
+    }
+}
 
 /// What shows around the remote picture: the window's clear colour.
 const BACKDROP: egui::Color32 = egui::Color32::from_gray(40);
@@ -138,6 +148,7 @@ impl ViewerApp {
             match report {
                 Report::Finished(result) => {
                     self.grab = None;
+                    lock(&self.picture).set_direct(None);
                     let detail = self
                         .session
                         .take()
@@ -257,12 +268,7 @@ impl ViewerApp {
         if self.grab.is_some() {
             return;
         }
-        let window = match frame.window_handle().map(|h| h.as_raw()) {
-            Ok(RawWindowHandle::Xlib(h)) => u32::try_from(h.window).ok(),
-            Ok(RawWindowHandle::Xcb(h)) => Some(h.window.get()),
-            _ => None,
-        };
-        let started = match window {
+        let started = match x11_window(frame) {
             Some(window) => KeyboardGrab::start(window, ctx.clone()),
             None => Err(viewer_words(self.launch.lang).grab_x11_only.to_string()),
         };
@@ -277,6 +283,26 @@ impl ViewerApp {
                 s.view.notify(&e, now);
             }
         }
+    }
+
+    /// Once a session, as it starts running: the presenter that puts the
+    /// picture straight onto the X server (`direct`), where there is one.
+    fn follow_direct(&mut self, frame: &eframe::Frame) {
+        let Some(s) = &mut self.session else {
+            return;
+        };
+        if s.screen.direct_tried() || *s.view.phase() != Phase::Running {
+            return;
+        }
+        let direct = x11_window(frame).and_then(|window| match DirectPicture::start(window) {
+            Ok(direct) => Some(Arc::new(direct)),
+            Err(e) => {
+                tracing::info!("the picture is drawn by the window: {e}");
+                None
+            }
+        });
+        lock(&self.picture).set_direct(direct.clone());
+        s.screen.set_direct(direct);
     }
 
     fn snapshot_path() -> PathBuf {
@@ -300,6 +326,7 @@ impl ViewerApp {
             return;
         };
         if *s.view.phase() != Phase::Running {
+            s.screen.hide();
             egui::CentralPanel::default().show(ui, |ui| bar::waiting(ui, s, lang));
             return;
         }
@@ -365,6 +392,7 @@ impl eframe::App for ViewerApp {
         if self.session.is_some() {
             self.session_ui(ui, now);
             self.follow_grab(ui.ctx(), frame, now);
+            self.follow_direct(frame);
             return;
         }
         let lang = self.lang();

@@ -5,6 +5,7 @@
 //! the loop writes it into one shared buffer and marks the areas changed,
 //! so a slow window skips to the newest picture instead of falling behind.
 
+use super::direct::DirectPicture;
 use crate::front::{Front, Request};
 use eframe::egui;
 use std::path::PathBuf;
@@ -45,6 +46,8 @@ pub struct Picture {
     resized: bool,
     cursor: Option<(Pointer, Option<CursorShape>)>,
     cursor_changed: bool,
+    /// Puts the picture straight onto the X server, when it can.
+    direct: Option<Arc<DirectPicture>>,
 }
 
 /// What the window takes to bring its texture up to date.
@@ -165,6 +168,12 @@ impl Picture {
         }
     }
 
+    /// From now on, pictures and the cursor also go to `direct`, which
+    /// shows them itself while it is placed (`None`: they no longer do).
+    pub fn set_direct(&mut self, direct: Option<Arc<DirectPicture>>) {
+        self.direct = direct;
+    }
+
     /// Forgets the picture (a new session starts).
     pub fn clear(&mut self) {
         *self = Picture::default();
@@ -236,8 +245,18 @@ impl Front for WindowFront {
     }
 
     fn picture(&mut self, frame: &Frame, changed: &[Rect]) {
-        lock(&self.picture).update(frame, changed);
-        self.ctx.request_repaint();
+        let mut picture = lock(&self.picture);
+        picture.update(frame, changed);
+        // Shown straight away, the window need not repaint: its texture
+        // takes the change whenever it next does.
+        let shown = picture
+            .direct
+            .as_ref()
+            .is_some_and(|d| d.put(frame, changed));
+        drop(picture);
+        if !shown {
+            self.ctx.request_repaint();
+        }
     }
 
     fn cursor(&mut self, pointer: Pointer, shape: Option<&CursorShape>) {
@@ -245,8 +264,14 @@ impl Front for WindowFront {
         let kept = picture.cursor.take().and_then(|(_, s)| s);
         picture.cursor = Some((pointer, shape.cloned().or(kept)));
         picture.cursor_changed = true;
+        let shown = picture
+            .direct
+            .as_ref()
+            .is_some_and(|d| d.cursor(pointer, shape));
         drop(picture);
-        self.ctx.request_repaint();
+        if !shown {
+            self.ctx.request_repaint();
+        }
     }
 
     fn round_trip(&mut self, rtt: Duration) {

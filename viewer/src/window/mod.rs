@@ -8,6 +8,7 @@ mod bar;
 mod bridge;
 mod colours;
 pub mod connect;
+mod direct;
 mod grab;
 mod keys;
 mod remote_screen;

@@ -4,8 +4,10 @@
 //! input for the agent while they are over the picture.
 
 use super::bridge::{lock, SharedPicture};
+use super::direct::DirectPicture;
 use super::keys::{remote_button, remote_key, wheel_unit};
 use eframe::egui;
+use std::sync::Arc;
 use tessera_input::InputEvent;
 use tessera_screen::{CursorShape, Pointer};
 use tessera_session::consent::Lang;
@@ -41,6 +43,8 @@ pub struct RemoteScreen {
     /// The part of the picture that shows (points), where the pointer
     /// counts as over it.
     visible: egui::Rect,
+    /// Shows the picture without egui when it can; `None` until tried.
+    direct: Option<Option<Arc<DirectPicture>>>,
 }
 
 impl RemoteScreen {
@@ -61,7 +65,22 @@ impl RemoteScreen {
             too_large: None,
             control: false,
             visible: egui::Rect::NOTHING,
+            direct: None,
         }
+    }
+
+    /// Whether a direct presenter was tried yet (once a session).
+    pub fn direct_tried(&self) -> bool {
+        self.direct.is_some()
+    }
+
+    /// The direct presenter for this session, if one could start.
+    pub fn set_direct(&mut self, direct: Option<Arc<DirectPicture>>) {
+        self.direct = Some(direct);
+    }
+
+    fn direct(&self) -> Option<&DirectPicture> {
+        self.direct.as_ref()?.as_deref()
     }
 
     /// Whether a picture has arrived.
@@ -133,15 +152,23 @@ impl RemoteScreen {
     /// Nothing of the picture shows (view not granted): the pointer maps
     /// nowhere, so no input goes to a screen the technician cannot see.
     pub fn hide(&mut self) {
+        self.forget_place();
+        if let Some(direct) = self.direct() {
+            direct.place(None);
+        }
+    }
+
+    fn forget_place(&mut self) {
         self.mapping = None;
         self.visible = egui::Rect::NOTHING;
     }
 
     /// Draws the picture scaled as chosen, and the remote cursor on it.
     pub fn show(&mut self, ui: &mut egui::Ui, lang: Lang) {
-        self.hide();
+        self.forget_place();
         let words = viewer_words(lang);
         if let Some([w, h]) = self.too_large {
+            self.hide();
             ui.centered_and_justified(|ui| {
                 ui.colored_label(
                     egui::Color32::WHITE,
@@ -151,6 +178,7 @@ impl RemoteScreen {
             return;
         }
         let Some(texture) = self.texture.clone() else {
+            self.hide();
             ui.centered_and_justified(|ui| {
                 ui.colored_label(egui::Color32::WHITE, words.waiting_for_picture)
             });
@@ -195,6 +223,13 @@ impl RemoteScreen {
             lock(&self.picture).touch();
             ui.ctx().request_repaint();
         }
+        self.mapping = Some(mapping);
+        // Only what shows counts: not what a scroll area hides under the
+        // bar, the status line or the chat.
+        self.visible = rect.intersect(ui.clip_rect());
+        if self.show_directly(ui.ctx(), &mapping) {
+            return;
+        }
         let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
         let painter = ui.painter_at(rect);
         painter.image(texture.id(), rect, uv, egui::Color32::WHITE);
@@ -216,10 +251,27 @@ impl RemoteScreen {
                 egui::Color32::WHITE,
             );
         }
-        self.mapping = Some(mapping);
-        // Only what shows counts: not what a scroll area hides under the
-        // bar, the status line or the chat.
-        self.visible = rect.intersect(ui.clip_rect());
+    }
+
+    /// Places the direct presenter over the picture when it can show it
+    /// exactly (1:1, nothing of ours over it); returns whether it does,
+    /// and then egui draws neither the picture nor the cursor.
+    fn show_directly(&self, ctx: &egui::Context, mapping: &ViewMapping) -> bool {
+        let Some(direct) = self.direct() else {
+            return false;
+        };
+        let visible = self.visible;
+        let placement = (!covered(ctx, visible))
+            .then(|| {
+                mapping.pixel_placement((
+                    (visible.min.x, visible.min.y),
+                    (visible.max.x, visible.max.y),
+                ))
+            })
+            .flatten();
+        direct.set_driving(self.control);
+        direct.place(placement);
+        placement.is_some()
     }
 
     /// Takes the keyboard and mouse events meant for the remote machine
@@ -257,7 +309,12 @@ impl RemoteScreen {
                         }
                     }
                 }
-                egui::Event::PointerGone => self.pointer = None,
+                egui::Event::PointerGone => {
+                    if self.direct().is_some_and(DirectPicture::pointer_inside) {
+                        continue; // into the picture's own X window, not away
+                    }
+                    self.pointer = None;
+                }
                 egui::Event::PointerButton {
                     pos,
                     button,
@@ -370,6 +427,17 @@ impl RemoteScreen {
             && matches!(self.cursor, Some((_, Some(_))))
             && self.pointer.is_some_and(|p| self.visible.contains(p))
     }
+}
+
+/// Whether a window of ours (a menu, a dialog, a tooltip) lies over
+/// `area`: the picture is then drawn by egui, under it.
+fn covered(ctx: &egui::Context, area: egui::Rect) -> bool {
+    ctx.memory(|m| {
+        m.areas().visible_layer_ids().into_iter().any(|layer| {
+            layer.order != egui::Order::Background
+                && m.area_rect(layer.id).is_some_and(|r| r.intersects(area))
+        })
+    })
 }
 
 /// A texture for a cursor shape (premultiplied RGBA, as X11 gives it),
