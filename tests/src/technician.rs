@@ -132,3 +132,41 @@ impl Picture {
         differ
     }
 }
+
+/// A child window of the technician's window, as `xwininfo` sees it: the
+/// window puts the picture straight into one when it can (1:1, nothing
+/// of its own over it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildWindow {
+    /// Size and place in the parent, as `xwininfo` writes it:
+    /// `WxH+X+Y`.
+    pub geometry: String,
+    /// Shown (`IsViewable`) or not.
+    pub viewable: bool,
+}
+
+/// The child windows of X window `parent` on `x` (`xwininfo -children`,
+/// then `xwininfo -id` for each one's map state).
+pub fn child_windows(x: &Xvfb, parent: &str) -> Vec<ChildWindow> {
+    let xwininfo = |args: &[&str]| {
+        let out = Command::new("xwininfo")
+            .args(args)
+            .env("DISPLAY", &x.display)
+            .output()
+            .expect("xwininfo");
+        assert!(out.status.success(), "xwininfo {args:?} failed");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let tree = xwininfo(&["-children", "-id", parent]);
+    // Child lines: `     0x400003 (has no name): ()  1024x768+128+46  +128+46`.
+    tree.lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            let id = words.next().filter(|w| w.starts_with("0x"))?;
+            let geometry = line.split_whitespace().rev().nth(1)?.to_string();
+            let info = xwininfo(&["-id", id]);
+            let viewable = info.contains("Map State: IsViewable");
+            Some(ChildWindow { geometry, viewable })
+        })
+        .collect()
+}

@@ -5,7 +5,7 @@
 //! writes the witnesses; ImageMagick compares the two screens.
 
 use std::path::Path;
-use tessera_tests::technician::{open_window, Picture, CONNECT, IN_SESSION};
+use tessera_tests::technician::{child_windows, open_window, Picture, CONNECT, IN_SESSION};
 use tessera_tests::window::{open_details, ASKING, LIVE};
 use tessera_tests::xev::Xev;
 use tessera_tests::xvfb::Xvfb;
@@ -13,6 +13,8 @@ use tessera_tests::{scratch, typo, wait_for_line, wait_until, Agent, RelayProces
 
 const PERSON: (usize, usize) = (1024, 768);
 const TECHNICIAN: (usize, usize) = (1600, 1000);
+/// The bar's Send keys button in the window (English, default size).
+const SEND_KEYS: (i32, i32) = (735, 12);
 /// The fill of the window's End button.
 const END_RED: [u8; 3] = [0xb0, 0x1c, 0x1c];
 /// What the window draws granted (and a normal end) in.
@@ -160,6 +162,35 @@ fn a_technician_helps_through_the_window() {
         !work.join("late.txt").exists(),
         "Ctrl+C interrupted the sleep"
     );
+
+    // At 1:1 the picture is put straight into a child window over its
+    // place (no repaint of the window); a menu of the window's over the
+    // picture shows, the child stepping aside, and then comes back.
+    let picture_window = format!(
+        "{}x{}+{}+{}",
+        PERSON.0,
+        PERSON.1,
+        origin.0 - wx as usize,
+        origin.1 - wy as usize
+    );
+    let shown = |viewable: bool| {
+        child_windows(&technician, &window)
+            .iter()
+            .any(|c| c.geometry == picture_window && c.viewable == viewable)
+    };
+    wait_until("the picture's own X window shows it", || shown(true));
+    technician.click_in(&window, SEND_KEYS.0, SEND_KEYS.1);
+    wait_until("the Send keys menu over the picture", || shown(false));
+    let menu = Picture::of_screen(&technician, TECHNICIAN.0, TECHNICIAN.1);
+    let theirs = Picture::of_screen(&person, PERSON.0, PERSON.1);
+    assert!(
+        menu.differences(&theirs, origin, None) > 1000,
+        "the menu shows over the picture"
+    );
+    technician.keys(&["Escape"]);
+    wait_until("the picture's own X window again", || shown(true));
+    remote_view_origin(&person, &technician, person.pointer());
+    over_xterm(20, 200);
 
     // A key held when the window loses the keyboard is let go there.
     technician.xdotool(&["keydown", "shift"]);

@@ -43,6 +43,9 @@ pub struct RemoteScreen {
     /// The part of the picture that shows (points), where the pointer
     /// counts as over it.
     visible: egui::Rect,
+    /// The picture is larger than its place: in a scroll area, whose
+    /// bars egui draws over it.
+    scrolled: bool,
     /// Shows the picture without egui when it can; `None` until tried.
     direct: Option<Option<Arc<DirectPicture>>>,
 }
@@ -65,6 +68,7 @@ impl RemoteScreen {
             too_large: None,
             control: false,
             visible: egui::Rect::NOTHING,
+            scrolled: false,
             direct: None,
         }
     }
@@ -189,7 +193,8 @@ impl RemoteScreen {
         let available = ui.available_size();
         let (w, h) = view_size(self.scale, remote, (available.x, available.y), ppp);
         let size = egui::vec2(w, h);
-        if size.x > available.x + 0.5 || size.y > available.y + 0.5 {
+        self.scrolled = size.x > available.x + 0.5 || size.y > available.y + 0.5;
+        if self.scrolled {
             egui::ScrollArea::both()
                 .auto_shrink([false, false])
                 .show(ui, |ui| self.paint(ui, &texture, size, remote, ppp));
@@ -254,14 +259,15 @@ impl RemoteScreen {
     }
 
     /// Places the direct presenter over the picture when it can show it
-    /// exactly (1:1, nothing of ours over it); returns whether it does,
-    /// and then egui draws neither the picture nor the cursor.
+    /// exactly (1:1, all of it, nothing of ours over it: not even a
+    /// scroll bar); returns whether it does, and then egui draws neither
+    /// the picture nor the cursor.
     fn show_directly(&self, ctx: &egui::Context, mapping: &ViewMapping) -> bool {
         let Some(direct) = self.direct() else {
             return false;
         };
         let visible = self.visible;
-        let placement = (!covered(ctx, visible))
+        let placement = (!self.scrolled && !covered(ctx, visible))
             .then(|| {
                 mapping.pixel_placement((
                     (visible.min.x, visible.min.y),
