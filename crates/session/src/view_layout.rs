@@ -247,9 +247,12 @@ impl ViewMapping {
     /// max corners) lies, when one remote pixel is one physical pixel;
     /// `None` at any other scale or when nothing of it shows.
     pub fn pixel_placement(&self, visible: ((f32, f32), (f32, f32))) -> Option<PixelPlacement> {
+        // Drawn size within half a physical pixel of the picture's: the
+        // last column and row land where they belong.
         let one = |size: f32, pixels: u32| {
-            Self::points_per_pixel(size, pixels)
-                .is_some_and(|p| (p * f64::from(self.ppp) - 1.0).abs() < 1e-3)
+            Self::points_per_pixel(size, pixels).is_some_and(|_| {
+                (f64::from(size) * f64::from(self.ppp) - f64::from(pixels)).abs() < 0.5
+            })
         };
         let corners = [visible.0 .0, visible.0 .1, visible.1 .0, visible.1 .1];
         if !one(self.size.0, self.remote.0)
@@ -598,9 +601,11 @@ mod tests {
                 size: (1024, 768)
             })
         );
-        // Scaled: none.
+        // Scaled: none, even by a hair (a 4096-wide picture at 0.999).
         let fit = ViewMapping::new((0.0, 0.0), (800.0, 600.0), (1024, 768), 1.0);
         assert_eq!(fit.pixel_placement(((0.0, 0.0), (2000.0, 2000.0))), None);
+        let hair = ViewMapping::new((0.0, 0.0), (4091.9, 2045.9), (4096, 2048), 1.0);
+        assert_eq!(hair.pixel_placement(((0.0, 0.0), (5000.0, 5000.0))), None);
         // Nothing visible: none.
         assert_eq!(m.pixel_placement(((0.0, 0.0), (100.0, 30.0))), None);
         assert_eq!(

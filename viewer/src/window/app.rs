@@ -285,13 +285,15 @@ impl ViewerApp {
         }
     }
 
-    /// Once a session, as it starts running: the presenter that puts the
-    /// picture straight onto the X server (`direct`), where there is one.
+    /// Once a session, as it starts: the presenter that puts the picture
+    /// straight onto the X server (`direct`), where there is one.
     fn follow_direct(&mut self, frame: &eframe::Frame) {
         let Some(s) = &mut self.session else {
             return;
         };
-        if s.screen.direct_tried() || *s.view.phase() != Phase::Running {
+        // Before the first picture can come (it comes after consent), so
+        // that every picture and cursor update reaches it.
+        if s.screen.direct_tried() {
             return;
         }
         let direct = x11_window(frame).and_then(|window| match DirectPicture::start(window) {
@@ -359,9 +361,8 @@ impl ViewerApp {
                 s.screen.show(ui, lang);
             });
         bar::ask_more(ui.ctx(), s, lang);
-        if s.screen.pointer_over() {
-            ui.ctx().set_cursor_icon(egui::CursorIcon::None);
-        }
+        s.screen.place_direct(ui.ctx());
+        s.screen.follow_cursor(ui.ctx());
         if let Some(after) = s.view.next_wake(now) {
             ui.ctx().request_repaint_after(after);
         }

@@ -20,6 +20,9 @@ use tokio::sync::mpsc as async_mpsc;
 /// their bounding box (one upload instead of many small ones).
 const MAX_PENDING_AREAS: usize = 64;
 
+/// How stale the status line's figures may get while pictures come.
+const STATS_EVERY: Duration = Duration::from_secs(1);
+
 /// What the session loop tells the window.
 #[derive(Debug)]
 pub enum Report {
@@ -233,7 +236,17 @@ impl Front for WindowFront {
         if self.events_json {
             println!("{}", render::json_line(event, SystemTime::now()));
         }
-        self.report(Report::Event(event.clone()));
+        match event {
+            // One a picture: the figures they feed (pictures a second,
+            // bandwidth) are shown at the next repaint, within a second.
+            // A picture the window must draw asks for its own repaint; one
+            // shown straight onto X11 needs none.
+            SessionEvent::Frame { .. } | SessionEvent::Cursor { .. } => {
+                let _ = self.reports.send(Report::Event(event.clone()));
+                self.ctx.request_repaint_after(STATS_EVERY);
+            }
+            _ => self.report(Report::Event(event.clone())),
+        }
     }
 
     fn snapshot_written(&mut self, path: &std::path::Path, _width: u32, _height: u32) {
@@ -245,15 +258,15 @@ impl Front for WindowFront {
     }
 
     fn picture(&mut self, frame: &Frame, changed: &[Rect]) {
-        let mut picture = lock(&self.picture);
-        picture.update(frame, changed);
+        let direct = {
+            let mut picture = lock(&self.picture);
+            picture.update(frame, changed);
+            picture.direct.clone()
+        };
         // Shown straight away, the window need not repaint: its texture
-        // takes the change whenever it next does.
-        let shown = picture
-            .direct
-            .as_ref()
-            .is_some_and(|d| d.put(frame, changed));
-        drop(picture);
+        // takes the change whenever it next does. (Put with the picture
+        // unlocked: the window's pass never waits on the X server.)
+        let shown = direct.is_some_and(|d| d.put(frame, changed));
         if !shown {
             self.ctx.request_repaint();
         }
@@ -264,12 +277,9 @@ impl Front for WindowFront {
         let kept = picture.cursor.take().and_then(|(_, s)| s);
         picture.cursor = Some((pointer, shape.cloned().or(kept)));
         picture.cursor_changed = true;
-        let shown = picture
-            .direct
-            .as_ref()
-            .is_some_and(|d| d.cursor(pointer, shape));
+        let direct = picture.direct.clone();
         drop(picture);
-        if !shown {
+        if !direct.is_some_and(|d| d.cursor(pointer, shape)) {
             self.ctx.request_repaint();
         }
     }

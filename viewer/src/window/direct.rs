@@ -8,21 +8,25 @@
 //! costs about 10 ms, twice per keystroke (the key's own pass, then the
 //! picture's). Here a keystroke's echo costs one small PutImage and no
 //! repaint at all. Used only when it can show the picture exactly: on
-//! X11, at one remote pixel per physical pixel, and with no window of
-//! ours (a menu, a dialog, a tooltip) over the picture; otherwise this
-//! window is unmapped and egui draws the picture from its texture.
+//! X11, at one remote pixel per physical pixel, all of it, and with no
+//! window of ours (a menu, a dialog, a tooltip) over it; otherwise the
+//! child is unmapped and egui draws the picture from its texture, which
+//! it keeps drawing underneath in any case (so either way shows it).
 //!
-//! The remote cursor: while the technician has control, it is the child
-//! window's own X cursor (the remote shape, drawn by the X server at the
-//! technician's pointer, with no round trip); otherwise it is drawn into
-//! the pixels at the remote pointer's place.
+//! The child takes no input: its input shape is empty (SHAPE), so the
+//! pointer stays in the technician's window as far as X, winit and egui
+//! know, and the cursor is that window's. The remote cursor is drawn into
+//! the pixels at the remote pointer, except while the technician drives
+//! with their pointer over the picture: their own cursor then has the
+//! remote shape (set by the window).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use tessera_screen::{CursorShape, Frame, Pointer, Rect};
 use tessera_session::view_layout::PixelPlacement;
 use x11rb::connection::{Connection, RequestConnection};
-use x11rb::protocol::render::{self, ConnectionExt as _};
+use x11rb::protocol::shape::{self, ConnectionExt as _};
 use x11rb::protocol::xproto::{self, ConnectionExt as _};
 use x11rb::protocol::Event;
 use x11rb::rust_connection::RustConnection;
@@ -34,6 +38,8 @@ struct Shared {
     gc: xproto::Gcontext,
     /// The parent's depth: 24, or 32 (whose fourth byte must be opaque).
     depth: u8,
+    /// Tells the reader thread to stop.
+    stop: AtomicBool,
     state: Mutex<State>,
 }
 
@@ -47,18 +53,14 @@ struct State {
     placement: Option<PixelPlacement>,
     /// The remote pointer and the newest cursor shape.
     cursor: Option<(Pointer, Option<CursorShape>)>,
-    /// The technician has control: the cursor is the X cursor.
-    driving: bool,
-    /// The X cursor made from the shape of this serial, if any.
-    x_cursor: Option<(u32, xproto::Cursor)>,
+    /// The technician's own cursor shows the remote shape over the
+    /// picture: it is not drawn into the pixels.
+    local_cursor: bool,
 }
 
 /// The child window, while this value lives.
 pub struct DirectPicture {
     shared: Arc<Shared>,
-    /// The ARGB picture format cursors are made from (Render).
-    cursor_format: Option<render::Pictformat>,
-    root: xproto::Window,
     reader: Option<JoinHandle<()>>,
 }
 
@@ -68,36 +70,27 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 
 impl DirectPicture {
     /// A child window of X window `parent` on `$DISPLAY`, unmapped until
-    /// placed. Fails where pixels cannot be put as they are (not 32 bits a
-    /// pixel, least significant byte first, depth 24 or 32).
+    /// placed. Fails where pixels cannot be put as they are: the parent's
+    /// visual must be TrueColor with 8-bit red, green and blue in BGRX
+    /// order (32 bits a pixel, least significant byte first), and the
+    /// server must have SHAPE.
     pub fn start(parent: u32) -> Result<Self, String> {
         let failed = |e: &dyn std::fmt::Display| format!("direct picture: {e}");
-        let (conn, screen) = x11rb::connect(None).map_err(|e| failed(&e))?;
-        let setup = conn.setup();
-        let root = setup
-            .roots
-            .get(screen)
-            .map(|s| s.root)
-            .ok_or("no such X screen")?;
+        let (conn, _) = x11rb::connect(None).map_err(|e| failed(&e))?;
+        check_pixel_format(&conn, parent)?;
+        if conn
+            .extension_information(shape::X11_EXTENSION_NAME)
+            .map_err(|e| failed(&e))?
+            .is_none()
+        {
+            return Err(failed(&"no SHAPE extension"));
+        }
         let depth = conn
             .get_geometry(parent)
             .map_err(|e| failed(&e))?
             .reply()
             .map_err(|e| failed(&e))?
             .depth;
-        let bits = setup
-            .pixmap_formats
-            .iter()
-            .find(|f| f.depth == depth)
-            .map(|f| f.bits_per_pixel);
-        if !matches!(depth, 24 | 32)
-            || bits != Some(32)
-            || setup.image_byte_order != xproto::ImageOrder::LSB_FIRST
-        {
-            return Err(format!(
-                "direct picture: depth {depth}, {bits:?} bits a pixel"
-            ));
-        }
         let window = conn.generate_id().map_err(|e| failed(&e))?;
         // No background: the server never clears it, so nothing flashes
         // before the picture is put.
@@ -105,7 +98,7 @@ impl DirectPicture {
             .background_pixmap(x11rb::NONE)
             .event_mask(xproto::EventMask::EXPOSURE | xproto::EventMask::STRUCTURE_NOTIFY);
         conn.create_window(
-            0, // the parent's depth
+            0, // the parent's depth, visual and colormap
             window,
             parent,
             0,
@@ -114,8 +107,19 @@ impl DirectPicture {
             1,
             0,
             xproto::WindowClass::INPUT_OUTPUT,
-            0, // the parent's visual
+            0,
             &attributes,
+        )
+        .map_err(|e| failed(&e))?;
+        // An empty input shape: the pointer goes through to the parent.
+        conn.shape_rectangles(
+            shape::SO::SET,
+            shape::SK::INPUT,
+            xproto::ClipOrdering::UNSORTED,
+            window,
+            0,
+            0,
+            &[],
         )
         .map_err(|e| failed(&e))?;
         let gc = conn.generate_id().map_err(|e| failed(&e))?;
@@ -126,12 +130,12 @@ impl DirectPicture {
         )
         .map_err(|e| failed(&e))?;
         conn.flush().map_err(|e| failed(&e))?;
-        let cursor_format = argb_format(&conn);
         let shared = Arc::new(Shared {
             conn,
             window,
             gc,
             depth,
+            stop: AtomicBool::new(false),
             state: Mutex::new(State::default()),
         });
         let reader = {
@@ -143,8 +147,6 @@ impl DirectPicture {
         };
         Ok(Self {
             shared,
-            cursor_format,
-            root,
             reader: Some(reader),
         })
     }
@@ -182,149 +184,91 @@ impl DirectPicture {
         true
     }
 
-    /// Places the child window (or unmaps it: `None`), and shows what it
-    /// newly covers.
-    pub fn place(&self, placement: Option<PixelPlacement>) {
+    /// Places the child window over the picture of `size` pixels, or
+    /// unmaps it (`None`). Refuses (and unmaps) when the picture it holds
+    /// is not of that size: the layout is older than the picture. Returns
+    /// whether it shows the picture now, and whether it stopped showing
+    /// it (the window must then repaint what it missed).
+    pub fn place(&self, placement: Option<PixelPlacement>, size: (u32, u32)) -> Placed {
         let mut state = lock(&self.shared.state);
+        let was = state.placement.is_some();
+        let matches = state
+            .picture
+            .as_ref()
+            .is_some_and(|p| (p.width(), p.height()) == size);
+        let placement = placement.filter(|_| matches);
         self.shared.place(&mut state, placement);
-    }
-
-    /// Whether the technician's pointer is over the child window. The
-    /// toolkit hears "pointer gone" when the pointer moves from the
-    /// technician's window into ours, which this tells apart from a real
-    /// leave (one round trip; asked only then).
-    pub fn pointer_inside(&self) -> bool {
-        let Some(placement) = lock(&self.shared.state).placement else {
-            return false;
-        };
-        let reply = self
-            .shared
-            .conn
-            .query_pointer(self.shared.window)
-            .ok()
-            .and_then(|c| c.reply().ok());
-        reply.is_some_and(|r| {
-            let inside = |v: i16, size: u32| u32::try_from(v).is_ok_and(|v| v < size);
-            r.same_screen && inside(r.win_x, placement.size.0) && inside(r.win_y, placement.size.1)
-        })
+        Placed {
+            shown: placement.is_some(),
+            stopped: was && placement.is_none(),
+        }
     }
 
     /// The remote pointer moved or changed shape. Returns whether the
-    /// window shows it (otherwise the window must draw it).
+    /// window has nothing to draw for it (it is drawn here, or by the
+    /// technician's own cursor).
     pub fn cursor(&self, pointer: Pointer, shape: Option<&CursorShape>) -> bool {
         let mut state = lock(&self.shared.state);
-        let before = self.shared.cursor_area(&state);
+        let before = cursor_area(&state);
         let kept = state.cursor.take().and_then(|(_, s)| s);
         state.cursor = Some((pointer, shape.cloned().or(kept)));
-        if state.driving {
-            self.follow_x_cursor(&mut state);
-        } else {
-            for area in [before, self.shared.cursor_area(&state)].iter().flatten() {
-                self.shared.show(&state, area);
-            }
+        for area in [before, cursor_area(&state)].iter().flatten() {
+            self.shared.show(&state, area);
         }
         let _ = self.shared.conn.flush();
         state.placement.is_some()
     }
 
-    /// Control granted or taken back: the cursor is then the X cursor at
-    /// the technician's pointer, or drawn at the remote pointer.
-    pub fn set_driving(&self, driving: bool) {
+    /// Whether the technician's own cursor shows the remote shape over the
+    /// picture (they drive, their pointer is over it): the remote cursor
+    /// is then not drawn into the pixels.
+    pub fn set_local_cursor(&self, local: bool) {
         let mut state = lock(&self.shared.state);
-        if state.driving == driving {
+        if state.local_cursor == local {
             return;
         }
-        let drawn = self.shared.cursor_area(&state);
-        state.driving = driving;
-        let now = self.shared.cursor_area(&state);
-        for area in [drawn, now].iter().flatten() {
+        let drawn = cursor_area(&state);
+        state.local_cursor = local;
+        for area in [drawn, cursor_area(&state)].iter().flatten() {
             self.shared.show(&state, area);
         }
-        self.follow_x_cursor(&mut state);
         let _ = self.shared.conn.flush();
     }
+}
 
-    /// Sets the child window's X cursor: the remote shape while driving,
-    /// else none of its own (the parent's).
-    fn follow_x_cursor(&self, state: &mut State) {
-        let conn = &self.shared.conn;
-        let wanted = match (&state.cursor, state.driving) {
-            (Some((_, Some(shape))), true) => Some(shape),
-            _ => None,
-        };
-        let cursor = match wanted {
-            Some(shape)
-                if state
-                    .x_cursor
-                    .is_some_and(|(serial, _)| serial == shape.serial) =>
-            {
-                return;
-            }
-            Some(shape) => match self.make_x_cursor(shape) {
-                Some(made) => {
-                    if let Some((_, old)) = state.x_cursor.replace((shape.serial, made)) {
-                        let _ = conn.free_cursor(old);
-                    }
-                    made
-                }
-                None => x11rb::NONE,
-            },
-            None => x11rb::NONE,
-        };
-        let aux = xproto::ChangeWindowAttributesAux::new().cursor(cursor);
-        let _ = conn.change_window_attributes(self.shared.window, &aux);
+/// What [`DirectPicture::place`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placed {
+    /// The child shows the picture.
+    pub shown: bool,
+    /// It showed it until now.
+    pub stopped: bool,
+}
+
+/// Where the remote cursor is drawn into the pixels, if it is.
+fn cursor_area(state: &State) -> Option<Rect> {
+    let picture = state.picture.as_ref()?;
+    match &state.cursor {
+        Some((pointer, Some(shape))) if !state.local_cursor => {
+            shape.area_at((pointer.x, pointer.y), picture.width(), picture.height())
+        }
+        _ => None,
     }
+}
 
-    /// An X cursor of `shape` (premultiplied RGBA: put as ARGB32, which is
-    /// B, G, R, A in memory), through Render.
-    fn make_x_cursor(&self, shape: &CursorShape) -> Option<xproto::Cursor> {
-        let format = self.cursor_format?;
-        shape.validate().ok()?;
-        let conn = &self.shared.conn;
-        let (w, h) = (
-            u16::try_from(shape.width).ok()?,
-            u16::try_from(shape.height).ok()?,
-        );
-        let bgra: Vec<u8> = shape
-            .rgba
-            .chunks_exact(4)
-            .flat_map(|p| [p[2], p[1], p[0], p[3]])
-            .collect();
-        let pixmap = conn.generate_id().ok()?;
-        let gc = conn.generate_id().ok()?;
-        let picture = conn.generate_id().ok()?;
-        let cursor = conn.generate_id().ok()?;
-        conn.create_pixmap(32, pixmap, self.root, w, h).ok()?;
-        conn.create_gc(gc, pixmap, &xproto::CreateGCAux::new())
-            .ok()?;
-        conn.put_image(
-            xproto::ImageFormat::Z_PIXMAP,
-            pixmap,
-            gc,
-            w,
-            h,
-            0,
-            0,
-            0,
-            32,
-            &bgra,
-        )
-        .ok()?;
-        conn.render_create_picture(picture, pixmap, format, &Default::default())
-            .ok()?;
-        let hot = |v: u32| u16::try_from(v).unwrap_or(0);
-        conn.render_create_cursor(cursor, picture, hot(shape.hot_x), hot(shape.hot_y))
-            .ok()?;
-        let _ = conn.render_free_picture(picture);
-        let _ = conn.free_gc(gc);
-        let _ = conn.free_pixmap(pixmap);
-        Some(cursor)
+/// The part of the picture a placement shows.
+fn shown_part(p: &PixelPlacement) -> Rect {
+    Rect {
+        x: p.picture.0,
+        y: p.picture.1,
+        w: p.size.0,
+        h: p.size.1,
     }
 }
 
 impl Shared {
     /// Moves, maps or unmaps the child window; shows the picture in it
-    /// when it newly covers something.
+    /// when what it covers changed (a first map is shown on its Expose).
     fn place(&self, state: &mut State, placement: Option<PixelPlacement>) {
         if state.placement == placement {
             return;
@@ -343,30 +287,14 @@ impl Shared {
                     .height(p.size.1)
                     .stack_mode(xproto::StackMode::ABOVE);
                 let _ = self.conn.configure_window(self.window, &aux);
-                if !was_mapped {
+                if was_mapped {
+                    self.show(state, &shown_part(&p));
+                } else {
                     let _ = self.conn.map_window(self.window);
                 }
-                let shown = Rect {
-                    x: p.picture.0,
-                    y: p.picture.1,
-                    w: p.size.0,
-                    h: p.size.1,
-                };
-                self.show(state, &shown);
             }
         }
         let _ = self.conn.flush();
-    }
-
-    /// Where the remote cursor is drawn into the pixels, if it is.
-    fn cursor_area(&self, state: &State) -> Option<Rect> {
-        let picture = state.picture.as_ref()?;
-        match (&state.cursor, state.driving) {
-            (Some((pointer, Some(shape))), false) => {
-                shape.area_at((pointer.x, pointer.y), picture.width(), picture.height())
-            }
-            _ => None,
-        }
     }
 
     /// Puts `area` of the picture (with the remote cursor drawn in, when
@@ -378,22 +306,19 @@ impl Shared {
         if !area.fits(picture.width(), picture.height()) {
             return;
         }
-        let shown = Rect {
-            x: placement.picture.0,
-            y: placement.picture.1,
-            w: placement.size.0,
-            h: placement.size.1,
-        };
+        let shown = shown_part(&placement);
         let Some(part) = area.intersection(&shown) else {
             return;
         };
         let mut pixels = Vec::new();
         picture.read_rect(&part, &mut pixels);
-        if let (Some((pointer, Some(shape))), Some(_)) = (
-            &state.cursor,
-            self.cursor_area(state).and_then(|c| c.intersection(&part)),
-        ) {
-            shape.draw_over((pointer.x, pointer.y), &part, &mut pixels);
+        if let Some((pointer, Some(shape))) = &state.cursor {
+            if cursor_area(state)
+                .and_then(|c| c.intersection(&part))
+                .is_some()
+            {
+                shape.draw_over((pointer.x, pointer.y), &part, &mut pixels);
+            }
         }
         if self.depth == 32 {
             pixels.iter_mut().skip(3).step_by(4).for_each(|a| *a = 0xff);
@@ -403,19 +328,24 @@ impl Shared {
         let room = self.conn.maximum_request_bytes().saturating_sub(64);
         let rows = (room / row.max(1)).clamp(1, part.h as usize);
         for (i, band) in pixels.chunks(rows * row).enumerate() {
-            let offset = (i * rows) as u32;
-            let (Ok(w), Ok(h)) = (u16::try_from(part.w), u16::try_from(band.len() / row)) else {
+            let top = part.y + (i * rows) as u32;
+            // All within the shown part: below MAX_SIDE, so they fit.
+            let (Ok(w), Ok(h), Ok(x), Ok(y)) = (
+                u16::try_from(part.w),
+                u16::try_from(band.len() / row),
+                i16::try_from(part.x - shown.x),
+                i16::try_from(top - shown.y),
+            ) else {
                 return;
             };
-            let at = |v: u32, from: u32| i16::try_from(v - from).unwrap_or(i16::MAX);
             let _ = self.conn.put_image(
                 xproto::ImageFormat::Z_PIXMAP,
                 self.window,
                 self.gc,
                 w,
                 h,
-                at(part.x, shown.x),
-                at(part.y + offset, shown.y),
+                x,
+                y,
                 0,
                 self.depth,
                 band,
@@ -423,11 +353,15 @@ impl Shared {
         }
     }
 
-    /// Shows exposed areas again, until told to stop (or the window is
-    /// gone).
+    /// Shows exposed areas again, until told to stop, the window is gone,
+    /// or the connection is.
     fn read_events(&self) {
         loop {
-            match self.conn.wait_for_event() {
+            let event = self.conn.wait_for_event();
+            if self.stop.load(Ordering::Acquire) {
+                return;
+            }
+            match event {
                 Ok(Event::Expose(e)) if e.window == self.window => {
                     let state = lock(&self.state);
                     if let Some(p) = state.placement {
@@ -441,10 +375,8 @@ impl Shared {
                         let _ = self.conn.flush();
                     }
                 }
-                Ok(Event::ClientMessage(m)) if m.window == self.window => return,
                 // Gone with the technician's window.
                 Ok(Event::DestroyNotify(d)) if d.window == self.window => return,
-                Ok(Event::Error(e)) if e.bad_value == self.window => return,
                 Ok(_) => {}
                 Err(_) => return,
             }
@@ -452,38 +384,61 @@ impl Shared {
     }
 }
 
-/// Render's 32-bit ARGB picture format, for cursors.
-fn argb_format(conn: &RustConnection) -> Option<render::Pictformat> {
-    let formats = conn.render_query_pict_formats().ok()?.reply().ok()?;
-    formats
-        .formats
+/// Checks that pixels can be put as the picture holds them (BGRX): the
+/// parent's visual is TrueColor, red 0xff0000, green 0xff00, blue 0xff,
+/// at 32 bits a pixel, least significant byte first.
+fn check_pixel_format(conn: &RustConnection, parent: u32) -> Result<(), String> {
+    let failed = |e: &dyn std::fmt::Display| format!("direct picture: {e}");
+    let visual = conn
+        .get_window_attributes(parent)
+        .map_err(|e| failed(&e))?
+        .reply()
+        .map_err(|e| failed(&e))?
+        .visual;
+    let setup = conn.setup();
+    let found = setup
+        .roots
         .iter()
-        .find(|f| {
-            f.type_ == render::PictType::DIRECT
-                && f.depth == 32
-                && f.direct.alpha_shift == 24
-                && f.direct.red_shift == 16
-                && f.direct.green_shift == 8
-                && f.direct.blue_shift == 0
-        })
-        .map(|f| f.id)
+        .flat_map(|s| &s.allowed_depths)
+        .find_map(|d| {
+            d.visuals
+                .iter()
+                .find(|v| v.visual_id == visual)
+                .map(|v| (d.depth, v))
+        });
+    let Some((depth, v)) = found else {
+        return Err(failed(&"the window's visual is unknown"));
+    };
+    let bits = setup
+        .pixmap_formats
+        .iter()
+        .find(|f| f.depth == depth)
+        .map(|f| f.bits_per_pixel);
+    let bgrx = v.class == xproto::VisualClass::TRUE_COLOR
+        && (v.red_mask, v.green_mask, v.blue_mask) == (0xff_0000, 0xff00, 0xff)
+        && matches!(depth, 24 | 32)
+        && bits == Some(32)
+        && setup.image_byte_order == xproto::ImageOrder::LSB_FIRST;
+    if !bgrx {
+        return Err(failed(&format_args!(
+            "depth {depth}, {bits:?} bits a pixel, not BGRX"
+        )));
+    }
+    Ok(())
 }
 
 impl Drop for DirectPicture {
     fn drop(&mut self) {
         let conn = &self.shared.conn;
         // Wakes the reader (an event sent to our own window comes to us).
-        let stop = xproto::ClientMessageEvent::new(32, self.shared.window, x11rb::NONE, [0u32; 5]);
-        let _ = conn.send_event(false, self.shared.window, xproto::EventMask::NO_EVENT, stop);
+        self.shared.stop.store(true, Ordering::Release);
+        let wake = xproto::ClientMessageEvent::new(32, self.shared.window, x11rb::NONE, [0u32; 5]);
+        let _ = conn.send_event(false, self.shared.window, xproto::EventMask::NO_EVENT, wake);
+        let _ = conn.free_gc(self.shared.gc);
+        let _ = conn.destroy_window(self.shared.window);
         let _ = conn.flush();
         if let Some(reader) = self.reader.take() {
             let _ = reader.join();
         }
-        if let Some((_, cursor)) = lock(&self.shared.state).x_cursor.take() {
-            let _ = conn.free_cursor(cursor);
-        }
-        let _ = conn.free_gc(self.shared.gc);
-        let _ = conn.destroy_window(self.shared.window);
-        let _ = conn.flush();
     }
 }

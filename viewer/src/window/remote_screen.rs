@@ -16,8 +16,13 @@ use tessera_session::view_layout::{view_size, Scale, ViewMapping};
 use tessera_session::viewer_words::viewer_words;
 use tessera_session::wheel::Wheel;
 
-/// A remote cursor shape as a texture, with its hot spot.
-type CursorImage = (egui::TextureHandle, [u32; 2]);
+/// A remote cursor shape: as a texture to draw where the remote pointer
+/// is, and as an image for the technician's own cursor while they drive.
+struct CursorImage {
+    texture: egui::TextureHandle,
+    hot: [u32; 2],
+    own: Option<egui::CustomCursorImage>,
+}
 
 /// The picture, the cursor, and the input that goes to them.
 pub struct RemoteScreen {
@@ -139,7 +144,7 @@ impl RemoteScreen {
         if let Some((pointer, shape)) = cursor {
             let kept = self.cursor.take().and_then(|(_, t)| t);
             let texture = match shape {
-                Some(shape) => cursor_texture(ctx, &shape).or(kept),
+                Some(shape) => cursor_image(ctx, &shape).or(kept),
                 None => kept,
             };
             self.cursor = Some((pointer, texture));
@@ -158,7 +163,7 @@ impl RemoteScreen {
     pub fn hide(&mut self) {
         self.forget_place();
         if let Some(direct) = self.direct() {
-            direct.place(None);
+            direct.place(None, (0, 0));
         }
     }
 
@@ -232,20 +237,20 @@ impl RemoteScreen {
         // Only what shows counts: not what a scroll area hides under the
         // bar, the status line or the chat.
         self.visible = rect.intersect(ui.clip_rect());
-        if self.show_directly(ui.ctx(), &mapping) {
-            return;
-        }
+        // Drawn even when the direct presenter covers it: whichever shows,
+        // the picture is right (see `place_direct`).
         let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
         let painter = ui.painter_at(rect);
         painter.image(texture.id(), rect, uv, egui::Color32::WHITE);
-        if let Some((pointer, Some((shape, [hot_x, hot_y])))) = &self.cursor {
-            // Under the technician's own pointer while they drive (no
-            // round trip to wait for), else where the remote one is.
-            let local = self.pointer.filter(|p| self.control && rect.contains(*p));
-            let (cx, cy) = match local {
-                Some(p) => (p.x, p.y),
-                None => mapping.from_remote((pointer.x, pointer.y)),
-            };
+        // While the technician drives over the picture, their own cursor
+        // has the remote shape (`follow_cursor`); else it is drawn where
+        // the remote pointer is.
+        if let Some((pointer, Some(image))) = &self.cursor {
+            if self.own_cursor().is_some() {
+                return;
+            }
+            let (cx, cy) = mapping.from_remote((pointer.x, pointer.y));
+            let (shape, [hot_x, hot_y]) = (&image.texture, &image.hot);
             let scale = mapping.device_scale() / ppp;
             let shape_size = shape.size_vec2() * scale;
             let min = egui::pos2(cx - *hot_x as f32 * scale, cy - *hot_y as f32 * scale);
@@ -258,26 +263,49 @@ impl RemoteScreen {
         }
     }
 
-    /// Places the direct presenter over the picture when it can show it
-    /// exactly (1:1, all of it, nothing of ours over it: not even a
-    /// scroll bar); returns whether it does, and then egui draws neither
-    /// the picture nor the cursor.
-    fn show_directly(&self, ctx: &egui::Context, mapping: &ViewMapping) -> bool {
+    /// At the end of a pass, once every window of ours is drawn: places
+    /// the direct presenter over the picture when it can show it exactly
+    /// (1:1, all of it, nothing of ours over it, not even a scroll bar),
+    /// or unmaps it. egui drew the picture underneath either way.
+    pub fn place_direct(&self, ctx: &egui::Context) {
         let Some(direct) = self.direct() else {
-            return false;
+            return;
         };
         let visible = self.visible;
-        let placement = (!self.scrolled && !covered(ctx, visible))
-            .then(|| {
-                mapping.pixel_placement((
+        let placement = self
+            .mapping
+            .filter(|_| !self.scrolled && !covered(ctx, visible))
+            .and_then(|m| {
+                m.pixel_placement((
                     (visible.min.x, visible.min.y),
                     (visible.max.x, visible.max.y),
                 ))
-            })
-            .flatten();
-        direct.set_driving(self.control);
-        direct.place(placement);
-        placement.is_some()
+            });
+        direct.set_local_cursor(self.own_cursor().is_some());
+        let size = (self.size[0] as u32, self.size[1] as u32);
+        if direct.place(placement, size).stopped {
+            // Changes it showed alone may have come after this pass's
+            // upload: the next pass takes them.
+            ctx.request_repaint();
+        }
+    }
+
+    /// The technician's own cursor takes the remote shape while they
+    /// drive with the pointer over the picture: no round trip to wait
+    /// for, and the same in both presentations.
+    pub fn follow_cursor(&self, ctx: &egui::Context) {
+        if let Some(image) = self.own_cursor() {
+            ctx.set_cursor_image(Some(image.clone()));
+        }
+    }
+
+    /// The remote shape as the technician's cursor, when it should be.
+    fn own_cursor(&self) -> Option<&egui::CustomCursorImage> {
+        let (_, Some(image)) = self.cursor.as_ref()? else {
+            return None;
+        };
+        let over = self.pointer.is_some_and(|p| self.visible.contains(p));
+        image.own.as_ref().filter(|_| self.control && over)
     }
 
     /// Takes the keyboard and mouse events meant for the remote machine
@@ -315,12 +343,7 @@ impl RemoteScreen {
                         }
                     }
                 }
-                egui::Event::PointerGone => {
-                    if self.direct().is_some_and(DirectPicture::pointer_inside) {
-                        continue; // into the picture's own X window, not away
-                    }
-                    self.pointer = None;
-                }
+                egui::Event::PointerGone => self.pointer = None,
                 egui::Event::PointerButton {
                     pos,
                     button,
@@ -425,14 +448,6 @@ impl RemoteScreen {
     fn to_remote(&self, pos: egui::Pos2) -> Option<(u32, u32)> {
         self.mapping.as_ref()?.to_remote((pos.x, pos.y))
     }
-
-    /// Whether the pointer is over the picture (the window then hides its
-    /// own pointer: the remote cursor is drawn instead).
-    pub fn pointer_over(&self) -> bool {
-        self.control
-            && matches!(self.cursor, Some((_, Some(_))))
-            && self.pointer.is_some_and(|p| self.visible.contains(p))
-    }
 }
 
 /// Whether a window of ours (a menu, a dialog, a tooltip) lies over
@@ -446,14 +461,37 @@ fn covered(ctx: &egui::Context, area: egui::Rect) -> bool {
     })
 }
 
-/// A texture for a cursor shape (premultiplied RGBA, as X11 gives it),
-/// with its hot spot.
-fn cursor_texture(ctx: &egui::Context, shape: &CursorShape) -> Option<CursorImage> {
+/// A cursor shape (premultiplied RGBA, as X11 gives it) as a texture and
+/// as an image for the technician's own cursor (straight alpha).
+fn cursor_image(ctx: &egui::Context, shape: &CursorShape) -> Option<CursorImage> {
+    shape.validate().ok()?;
     let size = [shape.width as usize, shape.height as usize];
-    if shape.rgba.len() != size[0] * size[1] * 4 {
-        return None;
-    }
     let image = egui::ColorImage::from_rgba_premultiplied(size, &shape.rgba);
     let texture = ctx.load_texture("remote-cursor", image, egui::TextureOptions::NEAREST);
-    Some((texture, [shape.hot_x, shape.hot_y]))
+    let straight: Vec<u8> = shape
+        .rgba
+        .chunks_exact(4)
+        .flat_map(|p| {
+            let a = u16::from(p[3]);
+            let c = |v: u8| match a {
+                0 => 0,
+                a => (u16::from(v) * 255 / a).min(255) as u8,
+            };
+            [c(p[0]), c(p[1]), c(p[2]), p[3]]
+        })
+        .collect();
+    let own = match (u16::try_from(shape.width), u16::try_from(shape.height)) {
+        (Ok(w), Ok(h)) => Some(egui::CustomCursorImage {
+            rgba: straight.into(),
+            size: [w, h],
+            // Inside the image (validated), so within u16 too.
+            hotspot: [shape.hot_x as u16, shape.hot_y as u16],
+        }),
+        _ => None,
+    };
+    Some(CursorImage {
+        texture,
+        hot: [shape.hot_x, shape.hot_y],
+        own,
+    })
 }
