@@ -345,6 +345,9 @@ impl ViewerApp {
                 .default_size(300.0)
                 .show(ui, |ui| bar::chat_panel(ui, s, lang));
         }
+        // Before the picture: every window of ours over it is known when
+        // the picture decides how it is shown.
+        bar::ask_more(ui.ctx(), s, lang);
         // No fill: the clear colour is the backdrop, so the picture's
         // pixels are drawn once per repaint, not twice.
         egui::CentralPanel::default()
@@ -360,8 +363,6 @@ impl ViewerApp {
                 s.screen.refresh(ui.ctx());
                 s.screen.show(ui, lang);
             });
-        bar::ask_more(ui.ctx(), s, lang);
-        s.screen.place_direct(ui.ctx());
         s.screen.follow_cursor(ui.ctx());
         if let Some(after) = s.view.next_wake(now) {
             ui.ctx().request_repaint_after(after);

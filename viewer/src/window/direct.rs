@@ -10,8 +10,7 @@
 //! repaint at all. Used only when it can show the picture exactly: on
 //! X11, at one remote pixel per physical pixel, all of it, and with no
 //! window of ours (a menu, a dialog, a tooltip) over it; otherwise the
-//! child is unmapped and egui draws the picture from its texture, which
-//! it keeps drawing underneath in any case (so either way shows it).
+//! child is unmapped and egui draws the picture from its texture.
 //!
 //! The child takes no input: its input shape is empty (SHAPE), so the
 //! pointer stays in the technician's window as far as X, winit and egui
@@ -202,6 +201,11 @@ impl DirectPicture {
             shown: placement.is_some(),
             stopped: was && placement.is_none(),
         }
+    }
+
+    /// Whether the child window shows the picture now.
+    pub fn placed(&self) -> bool {
+        lock(&self.shared.state).placement.is_some()
     }
 
     /// The remote pointer moved or changed shape. Returns whether the

@@ -51,6 +51,9 @@ pub struct RemoteScreen {
     /// The picture is larger than its place: in a scroll area, whose
     /// bars egui draws over it.
     scrolled: bool,
+    /// The direct presenter leaves after this pass (see
+    /// `present_directly`).
+    leaving: bool,
     /// Shows the picture without egui when it can; `None` until tried.
     direct: Option<Option<Arc<DirectPicture>>>,
 }
@@ -74,6 +77,7 @@ impl RemoteScreen {
             control: false,
             visible: egui::Rect::NOTHING,
             scrolled: false,
+            leaving: false,
             direct: None,
         }
     }
@@ -237,8 +241,9 @@ impl RemoteScreen {
         // Only what shows counts: not what a scroll area hides under the
         // bar, the status line or the chat.
         self.visible = rect.intersect(ui.clip_rect());
-        // Drawn even when the direct presenter covers it: whichever shows,
-        // the picture is right (see `place_direct`).
+        if self.present_directly(ui.ctx(), &mapping) {
+            return;
+        }
         let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
         let painter = ui.painter_at(rect);
         painter.image(texture.id(), rect, uv, egui::Color32::WHITE);
@@ -263,17 +268,20 @@ impl RemoteScreen {
         }
     }
 
-    /// At the end of a pass, once every window of ours is drawn: places
-    /// the direct presenter over the picture when it can show it exactly
-    /// (1:1, all of it, nothing of ours over it, not even a scroll bar),
-    /// or unmaps it. egui drew the picture underneath either way.
-    pub fn place_direct(&self, ctx: &egui::Context) {
-        let Some(direct) = self.direct() else {
-            return;
+    /// Shows the picture through the direct presenter when it can show it
+    /// exactly (1:1, all of it, nothing of ours over it, not even a
+    /// scroll bar; every window of ours is drawn before the picture, so
+    /// all are known); returns whether it does, and egui then draws
+    /// neither the picture nor the cursor. When it no longer can, the
+    /// presenter stays one more pass while egui draws the picture, and
+    /// goes only once that pass is on the screen: unmapping it never
+    /// uncovers an empty or stale place.
+    fn present_directly(&mut self, ctx: &egui::Context, mapping: &ViewMapping) -> bool {
+        let Some(direct) = self.direct.clone().flatten() else {
+            return false;
         };
         let visible = self.visible;
-        let placement = self
-            .mapping
+        let placement = Some(mapping)
             .filter(|_| !self.scrolled && !covered(ctx, visible))
             .and_then(|m| {
                 m.pixel_placement((
@@ -283,11 +291,21 @@ impl RemoteScreen {
             });
         direct.set_local_cursor(self.own_cursor().is_some());
         let size = (self.size[0] as u32, self.size[1] as u32);
-        if direct.place(placement, size).stopped {
-            // Changes it showed alone may have come after this pass's
-            // upload: the next pass takes them.
+        if placement.is_some() {
+            self.leaving = false;
+            if direct.place(placement, size).shown {
+                return true;
+            }
+        } else if direct.placed() && !self.leaving {
+            // Drawn underneath in this pass; gone in the next.
+            self.leaving = true;
+            ctx.request_repaint();
+        } else if direct.place(None, size).stopped || self.leaving {
+            self.leaving = false;
+            // Changes it showed alone after this pass's upload.
             ctx.request_repaint();
         }
+        false
     }
 
     /// The technician's own cursor takes the remote shape while they
