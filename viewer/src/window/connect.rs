@@ -93,6 +93,22 @@ impl ConnectForm {
                 }
                 ui.label(w.code_label);
                 let entry = code_entry::check(&self.code);
+                // The code field has the keyboard when Connect comes back,
+                // and whenever the window gets it with nothing else
+                // focused: given before the field is drawn, so that keys
+                // arriving in this very pass already go into it.
+                let window_focused = ui.input(|i| {
+                    i.events
+                        .iter()
+                        .any(|e| matches!(e, egui::Event::WindowFocused(true)))
+                });
+                let unfocused = ui.memory(|m| m.focused().is_none());
+                if let Some(id) = self.code_field {
+                    if self.focus_code || (window_focused && unfocused) {
+                        ui.memory_mut(|m| m.request_focus(id));
+                        self.focus_code = false;
+                    }
+                }
                 let field = ui.add(
                     egui::TextEdit::singleline(&mut self.code)
                         .font(egui::TextStyle::Heading)
