@@ -6,7 +6,9 @@
 //! one fact be shown on its own (inclusion) and one checkpoint be shown
 //! to extend another (consistency). Everything here is sans-IO.
 
+pub mod checkpoint;
 pub mod merkle;
+pub mod note;
 pub mod proof;
 
 pub use merkle::{leaf_hash, node_hash, root_of, Frontier, Hash, EMPTY_ROOT};
