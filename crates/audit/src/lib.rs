@@ -7,9 +7,11 @@
 //! to extend another (consistency). Everything here is sans-IO.
 
 pub mod checkpoint;
+pub mod cosignature;
 pub mod merkle;
 pub mod note;
 pub mod proof;
+pub mod proof_file;
 
 pub use merkle::{leaf_hash, node_hash, root_of, Frontier, Hash, EMPTY_ROOT};
 pub use proof::{

@@ -74,3 +74,30 @@ pub fn other_binding() -> SessionBinding {
     other.transcript[0] ^= 1;
     other
 }
+
+/// The session log the `audit_notes` seeds sign: a checkpoint's origin,
+/// and the name of the log's key.
+pub const AUDIT_LOG: &str = "tessera/5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e/agent";
+/// The other end, which cosigns the log's checkpoints.
+pub const AUDIT_WITNESS: &str = "tessera/5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e/viewer";
+/// When the other end cosigns in the seeds (Unix seconds, as [`NOW`]).
+pub const AUDIT_TIME: u64 = NOW;
+
+/// The session log's Ed25519 key, from a fixed seed.
+pub fn audit_log_key() -> ring::signature::Ed25519KeyPair {
+    ring::signature::Ed25519KeyPair::from_seed_unchecked(&[0x1a; 32])
+        .expect("any 32 bytes are an Ed25519 seed")
+}
+
+/// The other end's Ed25519 cosigning key, from a fixed seed.
+pub fn audit_witness_key() -> ring::signature::Ed25519KeyPair {
+    ring::signature::Ed25519KeyPair::from_seed_unchecked(&[0x1b; 32])
+        .expect("any 32 bytes are an Ed25519 seed")
+}
+
+/// The public half of a key, as the audit verifiers take it.
+pub fn audit_public(key: &ring::signature::Ed25519KeyPair) -> [u8; 32] {
+    let mut public = [0; 32];
+    public.copy_from_slice(ring::signature::KeyPair::public_key(key).as_ref());
+    public
+}

@@ -12,6 +12,7 @@
 //! holding a PAKE message or confirmation differ (SPAKE2 is randomised).
 //! `corpus/screen_updates` is written elsewhere and left alone.
 
+mod audit;
 mod authority;
 mod identity;
 mod wire;
@@ -36,6 +37,7 @@ fn main() -> std::io::Result<()> {
     identity::introduction(&mut seeds);
     identity::identity_files(&mut seeds);
     authority::agent_authority(&mut seeds);
+    audit::audit_notes(&mut seeds);
     wire::display_lists(&mut seeds);
     wire::peer_messages(&mut seeds);
     wire::relay_messages(&mut seeds);

@@ -1,0 +1,98 @@
+//! Seeds for `audit_notes`: a checkpoint of a ten-record log, its note
+//! signed by the fixture log key and cosigned by the fixture witness, and
+//! tlog-proof files for one record, each checked to verify (or not) as
+//! its name says.
+
+use crate::Seeds;
+use tessera_audit::checkpoint::Checkpoint;
+use tessera_audit::cosignature::{cosign, verify_cosignature};
+use tessera_audit::note::{sign, Note};
+use tessera_audit::proof_file::{ProofFileError, TlogProof};
+use tessera_audit::{inclusion_proof, leaf_hash, root_of, Hash, ProofError};
+use tessera_fuzz::fixtures::{
+    audit_log_key, audit_public, audit_witness_key, AUDIT_LOG, AUDIT_TIME, AUDIT_WITNESS,
+};
+
+/// The records of the seeds' log (the target takes a proof's `extra` as
+/// its record).
+fn records(n: usize) -> Vec<Vec<u8>> {
+    (0..n)
+        .map(|i| format!(r#"{{"n":{i},"k":"event"}}"#).into_bytes())
+        .collect()
+}
+
+/// The note of the checkpoint of `leaves`, signed by the log and
+/// cosigned by the witness.
+fn cosigned(leaves: &[Hash]) -> Note {
+    let text = Checkpoint {
+        origin: AUDIT_LOG.into(),
+        size: leaves.len() as u64,
+        root: root_of(leaves),
+    }
+    .text();
+    Note {
+        signatures: vec![
+            sign(&text, AUDIT_LOG, &audit_log_key()).expect("signed"),
+            cosign(&text, AUDIT_WITNESS, &audit_witness_key(), AUDIT_TIME).expect("cosigned"),
+        ],
+        text,
+    }
+}
+
+/// The proof file of record `index` of `records`.
+fn proof(records: &[Vec<u8>], index: usize) -> TlogProof {
+    let leaves: Vec<Hash> = records.iter().map(|r| leaf_hash(r)).collect();
+    TlogProof {
+        extra: Some(records[index].clone()),
+        index: index as u64,
+        path: inclusion_proof(&leaves[..], index as u64, leaves.len() as u64).expect("a path"),
+        note: cosigned(&leaves).to_text(),
+    }
+}
+
+pub fn audit_notes(seeds: &mut Seeds) {
+    let (log, witness) = (
+        audit_public(&audit_log_key()),
+        audit_public(&audit_witness_key()),
+    );
+    let ten = records(10);
+    let leaves: Vec<Hash> = ten.iter().map(|r| leaf_hash(r)).collect();
+    let note = cosigned(&leaves);
+    assert_eq!(note.verify(AUDIT_LOG, &log), Ok(()));
+    assert_eq!(
+        verify_cosignature(&note, AUDIT_WITNESS, &witness),
+        Ok(AUDIT_TIME)
+    );
+    seeds.add(
+        "audit_notes",
+        "cosigned_checkpoint",
+        note.to_text().into_bytes(),
+    );
+    seeds.add(
+        "audit_notes",
+        "checkpoint_text",
+        note.text.clone().into_bytes(),
+    );
+
+    let leaf = |p: &TlogProof| leaf_hash(p.extra.as_deref().unwrap_or_default());
+    let six = proof(&ten, 6);
+    assert!(six.verify(AUDIT_LOG, &log, &leaf(&six)).is_ok());
+    let one = proof(&records(1), 0);
+    assert!(one.path.is_empty());
+    assert!(one.verify(AUDIT_LOG, &log, &leaf(&one)).is_ok());
+    let mut moved = six.clone();
+    moved.index = 7;
+    assert_eq!(
+        moved.verify(AUDIT_LOG, &log, &leaf(&moved)),
+        Err(ProofFileError::Inclusion(ProofError::RootMismatch))
+    );
+    for (name, proof) in [
+        ("tlog_proof", six),
+        ("tlog_proof_single_record", one),
+        ("tlog_proof_other_index", moved),
+    ] {
+        let text = proof.to_text();
+        assert_eq!(TlogProof::parse(text.as_bytes()), Ok(proof));
+        seeds.add("audit_notes", name, text.into_bytes());
+    }
+}
