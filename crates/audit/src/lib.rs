@@ -8,12 +8,29 @@
 
 pub mod checkpoint;
 pub mod cosignature;
+pub mod log;
 pub mod merkle;
 pub mod note;
 pub mod proof;
 pub mod proof_file;
+pub mod record;
+pub mod verify;
+pub mod wire;
+pub mod witness;
 
 pub use merkle::{leaf_hash, node_hash, root_of, Frontier, Hash, EMPTY_ROOT};
 pub use proof::{
-    consistency_proof, inclusion_proof, verify_consistency, verify_inclusion, ProofError, Subtrees,
+    consistency_proof, inclusion_proof, verify_consistency, verify_inclusion, ProofError, Since,
+    Subtrees,
 };
+
+/// What a certifier signs to vouch for a session's log key: a domain
+/// prefix, the log's origin, a line feed, the key. The origin binds the
+/// key to one session and one end.
+pub fn certificate_message(origin: &str, log_key: &[u8; 32]) -> Vec<u8> {
+    let mut message = b"tessera/1 audit log key\0".to_vec();
+    message.extend_from_slice(origin.as_bytes());
+    message.push(b'\n');
+    message.extend_from_slice(log_key);
+    message
+}

@@ -3,7 +3,7 @@
 //! for a verifier, or a writer's frontier and the leaves since), and
 //! checked as RFC 9162 sections 2.1.3.2 and 2.1.4.2 say.
 
-use crate::merkle::{node_hash, root_of, split, Hash};
+use crate::merkle::{node_hash, root_of, split, Frontier, Hash};
 
 /// Why a proof could not be made or does not hold.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -61,6 +61,40 @@ impl Subtrees for [Hash] {
             true => self.get(s..e).map(root_of).ok_or(unknown),
             false => Err(unknown),
         }
+    }
+}
+
+/// A writer's view: its frontier at an earlier size (`base`) and every
+/// leaf since. That is all a consistency proof from `base` needs: the
+/// subtrees it names below `base` are the frontier's own nodes.
+#[derive(Clone, Copy, Debug)]
+pub struct Since<'a> {
+    /// The tree as it was.
+    pub base: &'a Frontier,
+    /// The leaves appended after it.
+    pub leaves: &'a [Hash],
+}
+
+impl Subtrees for Since<'_> {
+    fn subtree(&self, start: u64, end: u64) -> Result<Hash, ProofError> {
+        let base = self.base.size();
+        if start >= base {
+            return self.leaves.subtree(start - base, end - base);
+        }
+        // A perfect subtree of the first `base` leaves is one of the
+        // frontier's nodes, whose sizes are the bits set in `base`.
+        let bits = (0..64)
+            .rev()
+            .map(|b| 1u64 << b)
+            .filter(|bit| base & bit != 0);
+        let mut at = 0;
+        for (node, bit) in self.base.nodes().iter().zip(bits) {
+            if (at, at + bit) == (start, end) {
+                return Ok(*node);
+            }
+            at += bit;
+        }
+        Err(ProofError::Unknown { start, end })
     }
 }
 

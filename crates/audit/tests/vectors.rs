@@ -7,7 +7,7 @@
 
 use tessera_audit::{
     consistency_proof, inclusion_proof, leaf_hash, root_of, verify_consistency, verify_inclusion,
-    Frontier, Hash, ProofError, Subtrees, EMPTY_ROOT,
+    Frontier, Hash, ProofError, Since, EMPTY_ROOT,
 };
 
 fn h(hex: &str) -> Hash {
@@ -425,38 +425,6 @@ fn edge_cases_of_consistency() {
     );
 }
 
-/// A writer's view: the frontier of the first `base` leaves, and the
-/// leaves since. Enough for any consistency proof from `base`.
-struct SinceCheckpoint {
-    base: u64,
-    frontier: Vec<Hash>,
-    since: Vec<Hash>,
-}
-
-impl Subtrees for SinceCheckpoint {
-    fn subtree(&self, start: u64, end: u64) -> Result<Hash, ProofError> {
-        if start >= self.base {
-            let (s, e) = ((start - self.base) as usize, (end - self.base) as usize);
-            return self.since.subtree(s as u64, e as u64);
-        }
-        // A perfect subtree of the first `base` leaves: one of the
-        // frontier's nodes, whose sizes are the bits of `base`.
-        let mut at = 0;
-        for (node, bit) in self.frontier.iter().zip(
-            (0..64)
-                .rev()
-                .map(|b| 1u64 << b)
-                .filter(|bit| self.base & bit != 0),
-        ) {
-            if (at, at + bit) == (start, end) {
-                return Ok(*node);
-            }
-            at += bit;
-        }
-        Err(ProofError::Unknown { start, end })
-    }
-}
-
 #[test]
 fn every_proof_of_small_trees_holds_and_a_writer_can_make_them() {
     let leaves: Vec<Hash> = (0u32..70).map(|i| leaf_hash(&i.to_be_bytes())).collect();
@@ -483,10 +451,9 @@ fn every_proof_of_small_trees_holds_and_a_writer_can_make_them() {
                 Ok(()),
                 "{first} -> {second}"
             );
-            let writer = SinceCheckpoint {
-                base: first,
-                frontier: base.nodes().to_vec(),
-                since: leaves[first as usize..second as usize].to_vec(),
+            let writer = Since {
+                base: &base,
+                leaves: &leaves[first as usize..second as usize],
             };
             assert_eq!(
                 consistency_proof(&writer, first, second),

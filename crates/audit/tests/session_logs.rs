@@ -1,0 +1,368 @@
+//! Two ends of a session writing their logs in memory, cosigning each
+//! other's checkpoints; then the auditor's checks on what they wrote:
+//! whole records pass and cross-check, and every kind of tampering is
+//! found at the right place.
+
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use tessera_audit::log::Log;
+use tessera_audit::record::{
+    origin, Certification, Certifier, Fact, Outcome, Side, TypedText, FORMAT,
+};
+use tessera_audit::verify::cross::cross_check;
+use tessera_audit::verify::{verify_log, Place};
+use tessera_audit::wire::{Base64, Hex};
+use tessera_audit::witness::Witness;
+use tessera_input::Key;
+use tessera_proto::{EndReason, Grants, Permission};
+
+fn key(seed: u8) -> Ed25519KeyPair {
+    Ed25519KeyPair::from_seed_unchecked(&[seed; 32]).expect("key")
+}
+
+fn public(key: &Ed25519KeyPair) -> [u8; 32] {
+    key.public_key().as_ref().try_into().expect("32 bytes")
+}
+
+/// One end: its log, its file, its view of the other's log.
+struct End {
+    log: Log,
+    file: Vec<u8>,
+    witness: Option<Witness>,
+    certification: Certification,
+}
+
+impl End {
+    fn open(session: [u8; 16], side: Side, seed: u8) -> End {
+        let log_key = key(seed);
+        let certifier = key(seed + 100);
+        let origin = origin(&session, side);
+        let message = tessera_audit::certificate_message(&origin, &public(&log_key));
+        let certification = Certification {
+            kind: match side {
+                Side::Agent => Certifier::Device,
+                Side::Viewer => Certifier::Technician,
+            },
+            key: Base64(public(&certifier)),
+            signature: Base64(certifier.sign(&message).as_ref().try_into().expect("64")),
+        };
+        let opening = Fact::LogOpened {
+            format: FORMAT.into(),
+            origin,
+            side,
+            session_id: Hex(session),
+            relay: "127.0.0.1:4433".into(),
+            software: "test".into(),
+            log_key: Base64(public(&log_key)),
+            certified_by: certification.clone(),
+            wall_ms: 1_796_000_000_000,
+            typed_text: TypedText::Recorded,
+        };
+        let (log, file) = Log::open(log_key, 0, opening).expect("open");
+        End {
+            log,
+            file,
+            witness: None,
+            certification,
+        }
+    }
+
+    fn record(&mut self, t: u64, fact: Fact) {
+        let line = self.log.append(t, fact).expect("append");
+        self.file.extend(line);
+    }
+
+    /// Learns the other end's log key (as its `LogKey` message gives it).
+    fn meet(&mut self, t: u64, other: &End) {
+        let key = other.log.public_key();
+        self.record(
+            t,
+            Fact::PeerLogKey {
+                origin: other.log.origin().into(),
+                key: Base64(key),
+                certified_by: other.certification.clone(),
+            },
+        );
+        self.witness = Some(Witness::new(other.log.origin().into(), key));
+    }
+
+    /// Seals a second; the checkpoint goes to `other`, which witnesses
+    /// it, and its cosignature comes back.
+    fn seal(&mut self, t: u64, closing: bool, other: &mut End) {
+        let Some(sealed) = self
+            .log
+            .seal(t, 1_796_000_000_000 + t / 1000, closing)
+            .expect("seal")
+        else {
+            return;
+        };
+        self.file.extend(sealed.leaves);
+        self.file.extend(sealed.checkpoint_line);
+        let Some(witness) = other.witness.as_mut() else {
+            return;
+        };
+        let sent = self.log.for_peer().expect("proof").expect("new");
+        let witnessed = witness
+            .witness(
+                &mut other.log,
+                t,
+                t / 1_000_000,
+                &sent.note,
+                sent.from,
+                &sent.proof,
+            )
+            .expect("witnessed");
+        other.file.extend(witnessed.line);
+        let line = witnessed.cosignature.line();
+        let size = witnessed.checkpoint.size;
+        let cosigned = self
+            .log
+            .cosigned(t, size, &line, other.log.origin(), &other.log.public_key())
+            .expect("cosigned");
+        self.file.extend(cosigned);
+    }
+}
+
+fn grants(list: &[Permission]) -> Grants {
+    list.to_vec().into()
+}
+
+/// A full session: consent, typing, chat, a grant taken back, a note,
+/// the end; checkpoints every "second" both ways.
+fn session(id: u8) -> (Vec<u8>, Vec<u8>) {
+    let session = [id; 16];
+    let mut agent = End::open(session, Side::Agent, 1);
+    let mut viewer = End::open(session, Side::Viewer, 2);
+    for end in [&mut agent, &mut viewer] {
+        end.record(10, Fact::Paired);
+    }
+    agent.seal(20, false, &mut viewer);
+    let (a, v) = (&mut agent, &mut viewer);
+    a.meet(30, v);
+    v.meet(30, a);
+    let asked = grants(&[Permission::View, Permission::Control, Permission::Chat]);
+    for end in [&mut agent, &mut viewer] {
+        end.record(40, Fact::ConsentRequested { requested: asked });
+        end.record(50, Fact::Consent { granted: asked });
+    }
+    agent.seal(1_000_000, false, &mut viewer);
+    viewer.seal(1_000_000, false, &mut agent);
+    for (t, key) in [(1_100_000, Key::KeyL), (1_200_000, Key::KeyS)] {
+        agent.record(
+            t,
+            Fact::Key {
+                key,
+                down: true,
+                text: Some('l'),
+                outcome: Outcome::Injected,
+                why: None,
+            },
+        );
+    }
+    for end in [&mut agent, &mut viewer] {
+        end.record(
+            1_300_000,
+            Fact::Chat {
+                from: Side::Viewer,
+                text: "Je regarde votre imprimante".into(),
+            },
+        );
+    }
+    agent.seal(2_000_000, false, &mut viewer);
+    viewer.seal(2_000_000, false, &mut agent);
+    let view_chat = grants(&[Permission::View, Permission::Chat]);
+    for end in [&mut agent, &mut viewer] {
+        end.record(2_100_000, Fact::GrantChanged { granted: view_chat });
+    }
+    viewer.record(
+        2_200_000,
+        Fact::Note {
+            text: "Pilote réinstallé.".into(),
+        },
+    );
+    for end in [&mut agent, &mut viewer] {
+        end.record(
+            3_000_000,
+            Fact::SessionEnded {
+                reason: EndReason::UserEnded,
+                detail: None,
+            },
+        );
+    }
+    agent.seal(3_100_000, false, &mut viewer);
+    viewer.seal(3_100_000, false, &mut agent);
+    agent.seal(3_200_000, true, &mut viewer);
+    viewer.seal(3_200_000, true, &mut agent);
+    (agent.file, viewer.file)
+}
+
+#[test]
+fn a_full_session_verifies_on_both_ends_and_they_agree() {
+    let (agent, viewer) = session(7);
+    let (a, v) = (verify_log(&agent), verify_log(&viewer));
+    assert!(a.whole(), "{}", a.verdict());
+    assert!(v.whole(), "{}", v.verdict());
+    assert!(
+        a.cosigned >= 4 && v.cosigned >= 3,
+        "{} {}",
+        a.cosigned,
+        v.cosigned
+    );
+    assert!(!a.peer_checkpoints.is_empty() && !v.peer_checkpoints.is_empty());
+    let notes = cross_check(&a, &v).unwrap();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(a.verdict().starts_with("valid: "), "{}", a.verdict());
+}
+
+/// The log's lines, to tamper with.
+fn lines(file: &[u8]) -> Vec<Vec<u8>> {
+    file.split_inclusive(|b| *b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// The index in `lines` of leaf `n`.
+fn line_of(lines: &[Vec<u8>], n: u64) -> usize {
+    let prefix = format!("{{\"n\":{n},");
+    lines
+        .iter()
+        .position(|l| l.starts_with(prefix.as_bytes()))
+        .expect("leaf n")
+}
+
+#[test]
+fn a_changed_byte_is_found_at_its_event() {
+    let (agent, _) = session(7);
+    let mut lines = lines(&agent);
+    // The chat line (a leaf followed by another leaf).
+    let at = lines
+        .iter()
+        .position(|l| l.windows(11).any(|w| w == b"imprimante\""))
+        .unwrap();
+    let n = at_leaf(&lines[at]);
+    let spot = lines[at].windows(3).position(|w| w == b"Je ").unwrap();
+    lines[at][spot] = b'j';
+    let report = verify_log(&lines.concat());
+    assert_eq!(report.fault.clone().unwrap().place, Place::Event(n));
+    assert!(!report.whole());
+}
+
+fn at_leaf(line: &[u8]) -> u64 {
+    let text = std::str::from_utf8(line).expect("utf-8");
+    let n = text.strip_prefix("{\"n\":").expect("a leaf");
+    n[..n.find(',').expect("n")].parse().expect("a number")
+}
+
+#[test]
+fn a_deleted_or_moved_event_is_found() {
+    let (agent, _) = session(7);
+    let lines = lines(&agent);
+    let at = line_of(&lines, 5);
+    let mut deleted = lines.clone();
+    deleted.remove(at);
+    let fault = verify_log(&deleted.concat()).fault.unwrap();
+    assert_eq!(fault.place, Place::Event(5), "{fault}");
+    let mut swapped = lines.clone();
+    swapped.swap(at, at + 1);
+    let fault = verify_log(&swapped.concat()).fault.unwrap();
+    assert_eq!(fault.place, Place::Event(5), "{fault}");
+}
+
+#[test]
+fn a_cut_tail_is_truncation_after_the_last_checkpoint() {
+    let (agent, _) = session(7);
+    let full = verify_log(&agent);
+    let mut last_verdict = String::new();
+    // Whole from the end of the checkpoint that covers log_closed (what
+    // comes after it, the other end's signatures, stands on its own).
+    let closed = agent
+        .windows(14)
+        .position(|w| w == b"\"log_closed\"}\n")
+        .expect("log_closed");
+    let sealed = closed
+        + agent[closed..]
+            .windows(15)
+            .position(|w| w == b"{\"checkpoint\":\"")
+            .expect("final checkpoint");
+    let sealed = sealed
+        + agent[sealed..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .expect("end")
+        + 1;
+    // Cut at every byte: never a fault, whole only from there, and what
+    // is covered never shrinks as more is kept.
+    let mut covered = 0;
+    for cut in 0..agent.len() {
+        let report = verify_log(&agent[..cut]);
+        assert!(report.fault.is_none(), "cut at {cut}: {}", report.verdict());
+        assert_eq!(report.whole(), cut >= sealed, "cut at {cut}");
+        assert!(report.covered() >= covered);
+        covered = report.covered();
+        if cut < sealed {
+            last_verdict = report.verdict();
+        }
+    }
+    assert!(
+        last_verdict.starts_with("truncated after event"),
+        "{last_verdict}"
+    );
+    assert!(full.whole());
+}
+
+#[test]
+fn a_checkpoint_signed_by_another_key_or_session_is_refused() {
+    let (agent, _) = session(7);
+    let (other, _) = session(8);
+    let lines = lines(&agent);
+    let theirs = self::lines(&other);
+    let ours_at = lines
+        .iter()
+        .position(|l| l.starts_with(b"{\"checkpoint\""))
+        .unwrap();
+    let theirs_at = theirs
+        .iter()
+        .position(|l| l.starts_with(b"{\"checkpoint\""))
+        .unwrap();
+    let mut replaced = lines.clone();
+    replaced[ours_at] = theirs[theirs_at].clone();
+    let fault = verify_log(&replaced.concat()).fault.unwrap();
+    assert!(matches!(fault.place, Place::Checkpoint(_)), "{fault}");
+    assert!(
+        fault.why.contains("not signed by this log's key"),
+        "{fault}"
+    );
+}
+
+#[test]
+fn one_end_swapped_for_another_session_s_is_found_by_the_cross_check() {
+    let (agent, viewer) = session(7);
+    let (_, other_viewer) = session(8);
+    let a = verify_log(&agent);
+    let v = verify_log(&viewer);
+    let w = verify_log(&other_viewer);
+    assert!(w.whole());
+    assert!(cross_check(&a, &v).is_ok());
+    let error = cross_check(&a, &w).unwrap_err();
+    assert!(error.contains("two sessions"), "{error}");
+    assert!(cross_check(&a, &a).is_err());
+}
+
+#[test]
+fn a_record_cut_behind_the_other_end_s_back_is_found() {
+    let (agent, viewer) = session(7);
+    let v = verify_log(&viewer);
+    // The agent's record cut after its third checkpoint line: valid on
+    // its own (truncated), but the viewer holds later checkpoints of it.
+    let lines = lines(&agent);
+    let third = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with(b"{\"checkpoint\""))
+        .nth(2)
+        .unwrap()
+        .0;
+    let a = verify_log(&lines[..=third].concat());
+    assert!(a.fault.is_none() && !a.whole());
+    let error = cross_check(&a, &v).unwrap_err();
+    assert!(error.contains("agent's record was cut"), "{error}");
+}
