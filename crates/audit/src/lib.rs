@@ -14,6 +14,7 @@ pub mod note;
 pub mod proof;
 pub mod proof_file;
 pub mod record;
+pub mod recording;
 pub mod verify;
 pub mod wire;
 pub mod witness;

@@ -5,6 +5,7 @@
 //! checkpoint are reported as an unauthenticated tail.
 
 pub mod cross;
+pub mod screen;
 
 use crate::checkpoint::Checkpoint;
 use crate::cosignature::verify_cosignature;
