@@ -366,3 +366,21 @@ fn a_record_cut_behind_the_other_end_s_back_is_found() {
     let error = cross_check(&a, &v).unwrap_err();
     assert!(error.contains("agent's record was cut"), "{error}");
 }
+
+#[test]
+fn a_verdict_quoting_the_file_is_one_safe_line() {
+    let (agent, _) = session(7);
+    let mut lines = lines(&agent);
+    let at = line_of(&lines, 2);
+    let text = String::from_utf8(lines[at].clone()).unwrap();
+    let kind = text.find("\"k\":\"").unwrap() + 5;
+    let end = kind + text[kind..].find('"').unwrap();
+    // An unknown kind the parser quotes back: a line feed, an escape
+    // sequence and a direction override, then a very long tail.
+    let hostile = format!("x\\n\\u001b[2J\\u202e{}", "y".repeat(5000));
+    lines[at] = format!("{}{hostile}{}", &text[..kind], &text[end..]).into_bytes();
+    let verdict = verify_log(&lines.concat()).verdict();
+    assert!(verdict.starts_with("NOT VALID: event 2"), "{verdict}");
+    assert!(!verdict.chars().any(|c| c.is_control() || c == '\u{202e}'));
+    assert!(verdict.chars().count() < 400, "{verdict}");
+}

@@ -34,12 +34,7 @@ pub enum Who {
 /// seed, as `ring` writes them (version 1 of the structure, the seed, then
 /// the public key, which `ring` checks against the seed).
 pub fn key(who: Who) -> SigningKey {
-    let seed = [match who {
-        Who::Org => 0x0a,
-        Who::Stranger => 0x5a,
-        Who::Technician => 0x7e,
-        Who::Colleague => 0xc0,
-    }; 32];
+    let seed = seed(who);
     let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(&seed)
         .expect("any 32 bytes are an Ed25519 seed");
     let public = ring::signature::KeyPair::public_key(&pair);
@@ -51,6 +46,16 @@ pub fn key(who: Who) -> SigningKey {
     pkcs8.extend_from_slice(&[0xa1, 0x23, 0x03, 0x21, 0x00]);
     pkcs8.extend_from_slice(public.as_ref());
     SigningKey::from_pkcs8(&pkcs8).expect("a well-formed PKCS#8 v2 Ed25519 key")
+}
+
+/// The fixed seed of `who`'s key.
+fn seed(who: Who) -> [u8; 32] {
+    [match who {
+        Who::Org => 0x0a,
+        Who::Stranger => 0x5a,
+        Who::Technician => 0x7e,
+        Who::Colleague => 0xc0,
+    }; 32]
 }
 
 /// The agent's trust store: [`ORG_NAME`] with the [`Who::Org`] key.
@@ -100,4 +105,18 @@ pub fn audit_public(key: &ring::signature::Ed25519KeyPair) -> [u8; 32] {
     let mut public = [0; 32];
     public.copy_from_slice(ring::signature::KeyPair::public_key(key).as_ref());
     public
+}
+
+/// The agent machine's device key, which vouches for the agent's log
+/// key in the `audit_records` seeds (a fixed seed).
+pub fn audit_device_key() -> ring::signature::Ed25519KeyPair {
+    ring::signature::Ed25519KeyPair::from_seed_unchecked(&[0x1c; 32])
+        .expect("any 32 bytes are an Ed25519 seed")
+}
+
+/// The technician's identity key ([`Who::Technician`]'s, as `ring` holds
+/// it), which vouches for the viewer's log key.
+pub fn audit_technician_key() -> ring::signature::Ed25519KeyPair {
+    ring::signature::Ed25519KeyPair::from_seed_unchecked(&seed(Who::Technician))
+        .expect("any 32 bytes are an Ed25519 seed")
 }

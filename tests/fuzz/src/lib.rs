@@ -3,6 +3,7 @@
 //! consent prompt by a real pairing, and the agent-authority script and
 //! its checks.
 
+pub mod audit;
 pub mod authority;
 pub mod fixtures;
 pub mod introduction;

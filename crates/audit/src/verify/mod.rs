@@ -155,11 +155,30 @@ struct State {
     last_t: u64,
 }
 
+/// The longest reason a fault gives, in characters: a parser's message
+/// may quote the file, and a verdict is one line.
+const MAX_WHY_CHARS: usize = 240;
+
+/// A fault at `place`. The reason may quote the file (a JSON parser's
+/// message does): every control, invisible or direction-changing
+/// character becomes U+FFFD and it is cut to [`MAX_WHY_CHARS`], so a
+/// verdict is one line a terminal shows as it is.
 fn fault(place: Place, why: impl Into<String>) -> Fault {
-    Fault {
-        place,
-        why: why.into(),
+    let why: String = why.into();
+    let mut shown: String = why
+        .chars()
+        .take(MAX_WHY_CHARS)
+        .map(
+            |c| match c.is_control() || tessera_proto::peer::is_invisible(c) {
+                true => '\u{FFFD}',
+                false => c,
+            },
+        )
+        .collect();
+    if why.chars().nth(MAX_WHY_CHARS).is_some() {
+        shown.push('…');
     }
+    Fault { place, why: shown }
 }
 
 impl State {

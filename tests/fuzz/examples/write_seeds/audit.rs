@@ -1,3 +1,7 @@
+//! Seeds for `audit_records`: both ends' whole records of the fixture
+//! session, the agent's cut mid-stretch, and one leaf line of each kind
+//! written there.
+//!
 //! Seeds for `audit_notes`: a checkpoint of a ten-record log, its note
 //! signed by the fixture log key and cosigned by the fixture witness, and
 //! tlog-proof files for one record, each checked to verify (or not) as
@@ -94,5 +98,34 @@ pub fn audit_notes(seeds: &mut Seeds) {
         let text = proof.to_text();
         assert_eq!(TlogProof::parse(text.as_bytes()), Ok(proof));
         seeds.add("audit_notes", name, text.into_bytes());
+    }
+}
+
+pub fn audit_records(seeds: &mut Seeds) {
+    let session = tessera_fuzz::audit::session();
+    let reports = tessera_fuzz::audit::reports();
+    assert!(reports.agent.whole() && reports.viewer.whole());
+    let cut = session.agent.len() * 2 / 3;
+    let truncated = tessera_audit::verify::verify_log(&session.agent[..cut]);
+    assert!(truncated.fault.is_none() && !truncated.whole());
+    seeds.add("audit_records", "agent_log", session.agent.clone());
+    seeds.add("audit_records", "viewer_log", session.viewer.clone());
+    seeds.add(
+        "audit_records",
+        "agent_log_cut",
+        session.agent[..cut].to_vec(),
+    );
+    let mut kinds = std::collections::BTreeSet::new();
+    for line in session.agent.split(|&b| b == b'\n') {
+        let Ok(leaf) = tessera_audit::record::Leaf::decode(line) else {
+            continue;
+        };
+        if kinds.insert(leaf.fact.kind()) {
+            seeds.add(
+                "audit_records",
+                &format!("leaf_{}", leaf.fact.kind()),
+                line.to_vec(),
+            );
+        }
     }
 }

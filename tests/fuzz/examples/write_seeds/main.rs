@@ -38,6 +38,7 @@ fn main() -> std::io::Result<()> {
     identity::identity_files(&mut seeds);
     authority::agent_authority(&mut seeds);
     audit::audit_notes(&mut seeds);
+    audit::audit_records(&mut seeds);
     wire::display_lists(&mut seeds);
     wire::peer_messages(&mut seeds);
     wire::relay_messages(&mut seeds);
