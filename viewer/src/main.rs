@@ -2,6 +2,7 @@
 //! person reads aloud and runs the session they allow, in a window or,
 //! with `--headless`, driven by JSON lines on stdin.
 
+mod audit;
 mod code_prompt;
 mod front;
 mod identity;
@@ -37,6 +38,11 @@ enum Cmd {
     Identity {
         #[command(subcommand)]
         command: identity::IdentityCmd,
+    },
+    /// For auditors: verify session records, show them, prove one event.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCmd,
     },
 }
 
@@ -128,6 +134,7 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Some(Cmd::Audit { command }) => return audit::run(command),
         Some(Cmd::Connect(args)) => Some(args),
         None => None,
     };

@@ -4,10 +4,12 @@
 //! RFC 6962 Merkle tree; signed checkpoints of the tree's root let an
 //! auditor prove a record whole and unaltered, and the proofs here let
 //! one fact be shown on its own (inclusion) and one checkpoint be shown
-//! to extend another (consistency). Everything here is sans-IO.
+//! to extend another (consistency). Everything here is sans-IO but
+//! [`files`], the record folder on disk.
 
 pub mod checkpoint;
 pub mod cosignature;
+pub mod files;
 pub mod log;
 pub mod merkle;
 pub mod note;
@@ -15,6 +17,8 @@ pub mod proof;
 pub mod proof_file;
 pub mod record;
 pub mod recording;
+pub mod session_record;
+pub mod timeline;
 pub mod verify;
 pub mod wire;
 pub mod witness;

@@ -53,6 +53,10 @@ pub enum NoteError {
     /// No signature by this key, or one that does not verify.
     #[error("no valid signature by {0}")]
     NotSigned(String),
+    /// A verifier key that is not `<name>+<key id>+<base64(0x01 ||
+    /// Ed25519 key)>` with the id its name and key give.
+    #[error("verifier key is not <name>+<id>+<key> for an Ed25519 key: {0}")]
+    BadVerifierKey(&'static str),
 }
 
 /// One signature line.
@@ -116,6 +120,37 @@ pub fn verifier_key(name: &str, public: &[u8; 32]) -> String {
         id[3],
         STANDARD.encode(blob)
     )
+}
+
+/// Reads a verifier key as [`verifier_key`] writes it: the name and the
+/// Ed25519 public key, once the id is seen to match them (a key copied
+/// with a typo is refused, not silently another key).
+pub fn parse_verifier_key(vkey: &str) -> Result<(String, [u8; 32]), NoteError> {
+    let mut parts = vkey.trim().splitn(3, '+');
+    let (Some(name), Some(id), Some(blob)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(NoteError::BadVerifierKey("it has not three parts"));
+    };
+    if !valid_name(name) {
+        return Err(NoteError::BadVerifierKey("the name is not valid"));
+    }
+    let id = hex::decode(id).map_err(|_| NoteError::BadVerifierKey("the id is not hex"))?;
+    let blob = STANDARD
+        .decode(blob)
+        .map_err(|_| NoteError::BadVerifierKey("the key is not base64"))?;
+    let (Some((&ALG_ED25519, public)), 4) = (blob.split_first(), id.len()) else {
+        return Err(NoteError::BadVerifierKey(
+            "not a 4-byte id and an Ed25519 key",
+        ));
+    };
+    let public: [u8; 32] = public
+        .try_into()
+        .map_err(|_| NoteError::BadVerifierKey("the key is not 32 bytes"))?;
+    match key_id(name, ALG_ED25519, &public)[..] == id[..] {
+        true => Ok((name.to_string(), public)),
+        false => Err(NoteError::BadVerifierKey(
+            "the id does not match the name and key",
+        )),
+    }
 }
 
 fn check_text(text: &str) -> Result<(), NoteError> {

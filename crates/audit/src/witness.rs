@@ -82,6 +82,11 @@ impl Witness {
         }
     }
 
+    /// The peer's log name and key.
+    pub fn peer(&self) -> (&str, &[u8; 32]) {
+        (&self.peer_origin, &self.peer_key)
+    }
+
     /// The largest checkpoint of the peer checked so far: (size, root).
     pub fn latest(&self) -> (u64, Hash) {
         self.latest

@@ -6,7 +6,9 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use ring::signature::{Ed25519KeyPair, KeyPair};
-use tessera_audit::note::{sign, verifier_key, Note, NoteError, MAX_NOTE_BYTES};
+use tessera_audit::note::{
+    parse_verifier_key, sign, verifier_key, Note, NoteError, MAX_NOTE_BYTES,
+};
 
 const TEXT: &str =
     "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
@@ -99,4 +101,24 @@ fn malformed_notes_are_refused_with_the_reason() {
         sign(TEXT, "two words", &key),
         Err(NoteError::BadName(_))
     ));
+}
+
+#[test]
+fn a_verifier_key_reads_back_and_a_typo_is_refused() {
+    let key = peter();
+    let (name, read) = parse_verifier_key(VERIFIER).expect("Go's key reads");
+    assert_eq!((name.as_str(), read), ("PeterNeumann", public(&key)));
+    for bad in [
+        "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+        "PeterNeumanm+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+        "PeterNeumann+c74f20a3+Ahpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+        "PeterNeumann+c74f20a3",
+        "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10T",
+        "",
+    ] {
+        assert!(
+            matches!(parse_verifier_key(bad), Err(NoteError::BadVerifierKey(_))),
+            "{bad}"
+        );
+    }
 }

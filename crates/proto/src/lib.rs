@@ -7,6 +7,7 @@
 //! cause a panic or an unbounded allocation.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod code;
 mod damm;
 pub mod end;

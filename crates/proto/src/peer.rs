@@ -71,6 +71,10 @@ pub enum ViewerMsg {
         /// ignored).
         grants: Grants,
     },
+    /// About the session records: the viewer's log key, checkpoints,
+    /// cosignatures of the agent's checkpoints. (Boxed: the log key is
+    /// large.)
+    Audit(Box<crate::audit::AuditMsg>),
 }
 
 /// Most displays an agent lists.
@@ -179,6 +183,10 @@ pub enum AgentMsg {
         /// Why not, when not verified: one of [`NOT_VERIFIED_REASONS`].
         not_verified: Option<String>,
     },
+    /// About the session records: the agent's log key, checkpoints,
+    /// cosignatures of the viewer's checkpoints. (Boxed: the log key is
+    /// large.)
+    Audit(Box<crate::audit::AuditMsg>),
 }
 
 /// Every reason an agent may give for not verifying a technician, as

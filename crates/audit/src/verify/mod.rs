@@ -5,6 +5,7 @@
 //! checkpoint are reported as an unauthenticated tail.
 
 pub mod cross;
+pub mod prove;
 pub mod screen;
 
 use crate::checkpoint::Checkpoint;
@@ -418,7 +419,7 @@ impl State {
 }
 
 /// Whether `certified_by` signed `key` as the log key of `origin`.
-fn certified(
+pub(crate) fn certified(
     origin: &str,
     key: &[u8; 32],
     certified_by: &Certification,

@@ -1,0 +1,220 @@
+//! `tessera-viewer audit ...`: the auditor's commands on session records.
+//! Every rule is in `tessera_audit`; this file reads the files, prints,
+//! and turns verdicts into exit codes: 0 valid, 1 not valid (tampered,
+//! truncated, the two ends disagree), 2 nothing could be read.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tessera_audit::files::{read_record, RecordBytes};
+use tessera_audit::verify::cross::cross_check;
+use tessera_audit::verify::prove::{check_proof, log_verifier_key, prove_event};
+use tessera_audit::verify::screen::verify_recording;
+use tessera_audit::verify::{verify_log, Report};
+use tessera_session::terminal::printable;
+
+/// The auditor's subcommands.
+#[derive(clap::Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Prove a record whole and unaltered: its tree, every checkpoint and
+    /// cosignature, every screen segment; with both ends' records, that
+    /// they agree. Exit 0 only if all holds.
+    Verify {
+        /// A record's folder (or its log.jsonl).
+        path: PathBuf,
+        /// The other end's record of the same session.
+        other: Option<PathBuf>,
+    },
+    /// The record's timeline: who did what, and when.
+    Show {
+        /// A record's folder (or its log.jsonl).
+        path: PathBuf,
+        /// One JSON object a line (for jq and SIEMs).
+        #[arg(long)]
+        json: bool,
+        /// Also the bookkeeping (ticks, cosignatures).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Hand one event on without the rest: a C2SP tlog-proof file that
+    /// `verify-proof` checks with only the log's key.
+    Prove {
+        /// A record's folder (or its log.jsonl).
+        path: PathBuf,
+        /// The event's number, as `show` gives it.
+        event: u64,
+        /// Write the proof to this new file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check a tlog-proof file from `prove`.
+    VerifyProof {
+        /// The proof file.
+        file: PathBuf,
+        /// The log's verifier key, as `show` prints it.
+        #[arg(long)]
+        key: String,
+        /// The other end's verifier key: its cosignature must be there.
+        #[arg(long)]
+        witness: Vec<String>,
+    },
+}
+
+/// Runs an audit subcommand; what it prints goes to standard output.
+pub fn run(command: AuditCmd) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let result = match command {
+        AuditCmd::Verify { path, other } => verify(&mut out, &path, other.as_deref()),
+        AuditCmd::Show { path, json, all } => show(&mut out, &path, json, all),
+        AuditCmd::Prove {
+            path,
+            event,
+            out: file,
+        } => prove(&mut out, &path, event, file),
+        AuditCmd::VerifyProof { file, key, witness } => {
+            verify_proof(&mut out, &file, &key, &witness)
+        }
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("tessera-viewer audit: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes `text` and a line feed, made safe for a terminal: what a
+/// record holds is not trusted to be printable.
+fn say(out: &mut impl Write, text: &str) -> Result<(), String> {
+    writeln!(out, "{}", printable(text)).map_err(|e| e.to_string())
+}
+
+/// A record read and checked, its screen recording with it.
+fn checked(path: &Path) -> Result<(RecordBytes, Report, String), String> {
+    let bytes = read_record(path).map_err(|e| e.to_string())?;
+    let mut report = verify_log(&bytes.log);
+    let screen = match &bytes.screen {
+        Some(recording) => {
+            let check = verify_recording(&mut report, recording);
+            match check.unlisted {
+                0 => format!("; screen: {} segments", check.segments),
+                n => format!("; screen: {} segments, {n} more not signed", check.segments),
+            }
+        }
+        None => "; no screen recording".into(),
+    };
+    Ok((bytes, report, screen))
+}
+
+fn verify(out: &mut impl Write, path: &Path, other: Option<&Path>) -> Result<bool, String> {
+    let (_, report, screen) = checked(path)?;
+    let mut ok = report.whole();
+    say(
+        out,
+        &format!("{}: {}{screen}", path.display(), report.verdict()),
+    )?;
+    let Some(other) = other else {
+        return Ok(ok);
+    };
+    let (_, peer, screen) = checked(other)?;
+    ok &= peer.whole();
+    say(
+        out,
+        &format!("{}: {}{screen}", other.display(), peer.verdict()),
+    )?;
+    match cross_check(&report, &peer) {
+        Ok(notes) => {
+            say(out, "the two ends agree")?;
+            for note in notes {
+                say(out, &format!("  note: {note}"))?;
+            }
+        }
+        Err(why) => {
+            ok = false;
+            say(out, &format!("the two ends DISAGREE: {why}"))?;
+        }
+    }
+    Ok(ok)
+}
+
+fn show(out: &mut impl Write, path: &Path, json: bool, all: bool) -> Result<bool, String> {
+    let (_, report, screen) = checked(path)?;
+    let text = match json {
+        true => tessera_audit::timeline::render_json(&report, all),
+        false => format!(
+            "{}verifier key: {}\nscreen: {}\n",
+            tessera_audit::timeline::render_text(&report, all),
+            log_verifier_key(&report),
+            screen.trim_start_matches("; ")
+        ),
+    };
+    out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(report.fault.is_none())
+}
+
+fn prove(
+    out: &mut impl Write,
+    path: &Path,
+    event: u64,
+    file: Option<PathBuf>,
+) -> Result<bool, String> {
+    let (_, report, _) = checked(path)?;
+    let proof = prove_event(&report, event)?.to_text();
+    match file {
+        None => out.write_all(proof.as_bytes()).map_err(|e| e.to_string())?,
+        Some(file) => {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&file)
+                .and_then(|mut f| f.write_all(proof.as_bytes()))
+                .map_err(|e| format!("cannot write the proof to {}: {e}", file.display()))?;
+            say(
+                out,
+                &format!(
+                    "proof of event {event} written to {}; check it with:\n  tessera-viewer audit verify-proof {} --key {}",
+                    file.display(),
+                    file.display(),
+                    log_verifier_key(&report)
+                ),
+            )?;
+        }
+    }
+    Ok(true)
+}
+
+fn verify_proof(
+    out: &mut impl Write,
+    file: &Path,
+    key: &str,
+    witnesses: &[String],
+) -> Result<bool, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    match check_proof(&bytes, key, witnesses) {
+        Ok(proven) => {
+            let line = proven.leaf.encode().map_err(|e| e.to_string())?;
+            say(
+                out,
+                &format!(
+                    "valid: event {} is in {} (checkpoint of {} events){}\n{}",
+                    proven.leaf.n,
+                    proven.checkpoint.origin,
+                    proven.checkpoint.size,
+                    proven
+                        .cosigned_by
+                        .iter()
+                        .map(|(name, _)| format!(", cosigned by {name}"))
+                        .collect::<String>(),
+                    String::from_utf8_lossy(&line)
+                ),
+            )?;
+            Ok(true)
+        }
+        Err(why) => {
+            say(out, &format!("NOT VALID: {why}"))?;
+            Ok(false)
+        }
+    }
+}
