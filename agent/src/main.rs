@@ -1,6 +1,7 @@
 //! `tessera-agent`: run by the person who needs help. Shows a one-time
 //! code, asks for consent, and runs the session it allowed.
 
+mod device_key;
 mod gui;
 mod local;
 mod run;
@@ -49,6 +50,10 @@ struct Args {
     #[arg(long, value_name = "DURATION", default_value = "5m",
           value_parser = |s: &str| duration_between(s, 10, 30 * 60))]
     continue_answer: Duration,
+    /// Where session records are kept (default: your data folder,
+    /// ~/.local/share/tessera/sessions). Every session is recorded.
+    #[arg(long, value_name = "DIR")]
+    record_dir: Option<std::path::PathBuf>,
 }
 
 /// Parses a duration such as `30m`, `90s` or `1h 30m`, between `min` and
@@ -202,8 +207,28 @@ async fn agent(args: Args, lang: Lang, ui: Option<gui::UiLink>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let device = match device_key::load_or_create(&device_key::default_path()) {
+        Ok(key) => key,
+        Err(e) => {
+            eprintln!("tessera-agent: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let (relay, trust) = args.relay.into_relay();
+    let keeper = tessera_audit::live::Keeper {
+        parent: args
+            .record_dir
+            .unwrap_or_else(tessera_audit::files::default_record_dir),
+        side: tessera_audit::record::Side::Agent,
+        relay: relay.clone(),
+        software: format!("tessera-agent {}", env!("CARGO_PKG_VERSION")),
+        typed_text: tessera_audit::record::TypedText::Recorded,
+        certifier: (tessera_audit::record::Certifier::Device, device.public().0),
+        sign: Box::new(move |message| device.sign(message).0),
+        live: None,
+    };
     let options = run::Options {
+        keeper,
         relay,
         trust,
         events_json: args.events.is_some(),

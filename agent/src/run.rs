@@ -49,6 +49,8 @@ pub struct Options {
     pub ui: Option<crate::gui::UiLink>,
     /// How long prompts wait, and when the continue check comes.
     pub timeouts: Timeouts,
+    /// The session's record.
+    pub keeper: tessera_audit::live::Keeper,
 }
 
 /// Everything the loop carries between turns.
@@ -65,6 +67,8 @@ struct Agent {
     rng: SystemRandom,
     /// The screen share while `view` is granted.
     screen: Option<ScreenShare>,
+    /// Seals the record every second.
+    record_tick: tokio::time::Interval,
     /// Display lists from the screen share, for the viewer.
     displays: (
         tokio::sync::mpsc::UnboundedSender<DisplaysNews>,
@@ -90,6 +94,7 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         terminal: Terminal::new(options_lang),
         rng: SystemRandom::new(),
         screen: None,
+        record_tick: tokio::time::interval(Duration::from_secs(1)),
         displays: tokio::sync::mpsc::unbounded_channel(),
     };
     let mut session = AgentSession::new(agent.options.timeouts, agent.options.trusted.clone());
@@ -98,10 +103,12 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
     loop {
         for action in actions.drain(..) {
             if let Some(reason) = agent.perform(action).await {
+                agent.close_record().await;
                 agent.shutdown().await;
                 return Ok(reason);
             }
         }
+        agent.send_audit().await;
         let input = match agent.inputs.pop_front() {
             Some(input) => input,
             None => match agent.next_input(&mut tty_open).await {
@@ -158,6 +165,7 @@ impl Agent {
                 at = local => Woke::Local(at),
                 event = window => Woke::Window(event),
                 _ = armed => Woke::Armed,
+                _ = self.record_tick.tick() => Woke::RecordTick,
                 _ = tokio::signal::ctrl_c() => Woke::Interrupted,
             }
         };
@@ -249,6 +257,10 @@ impl Agent {
                 return None;
             }
             Woke::Interrupted => AgentInput::UserEnd,
+            Woke::RecordTick => match self.options.keeper.tick() {
+                Ok(()) => return None,
+                Err(why) => AgentInput::RecordFailed(why),
+            },
             Woke::Armed => {
                 if let Some(answer_line) = self.terminal.arm(std::time::Instant::now()) {
                     // Nothing typed before this line may answer it.
@@ -344,6 +356,11 @@ impl Agent {
             AgentAction::SetTimer(t, after) => self.timers.set(t, after),
             AgentAction::CancelTimer(t) => self.timers.cancel(t),
             AgentAction::Emit(event) => self.emit(&event),
+            AgentAction::Record(recording) => {
+                if let Err(why) = self.options.keeper.apply(recording) {
+                    self.inputs.push_back(AgentInput::RecordFailed(why));
+                }
+            }
             AgentAction::ShareScreen(true) => {
                 if let Some(conn) = self.channel.connection() {
                     let capture = self.options.capture.clone();
@@ -438,6 +455,36 @@ impl Agent {
 
     /// Closes the channel and the relay connection, giving queued messages
     /// (such as the end notice) a moment to arrive.
+    /// Sends the record's audit messages to the viewer, once the channel
+    /// is up (the first ones wait for it).
+    async fn send_audit(&mut self) {
+        if self.channel.connection().is_none() {
+            return;
+        }
+        for msg in self.options.keeper.take_to_peer() {
+            let msg = tessera_proto::peer::AgentMsg::Audit(Box::new(msg));
+            if self.channel.send(&msg).await.is_err() {
+                self.inputs.push_back(AgentInput::ConnectionLost);
+                return;
+            }
+        }
+    }
+
+    /// Closes the record: its final checkpoint goes to the viewer, and
+    /// the person is told where the record is.
+    async fn close_record(&mut self) {
+        match self.options.keeper.close() {
+            Some(Ok(folder)) => {
+                self.send_audit().await;
+                let folder = folder.display().to_string();
+                self.tty
+                    .line(&terminal::recorded_in(&folder, self.options.lang));
+            }
+            Some(Err(why)) => tracing::warn!("{why}"),
+            None => {}
+        }
+    }
+
     async fn shutdown(mut self) {
         self.timers = Timers::default();
         self.channel.close().await;
@@ -464,5 +511,7 @@ enum Woke {
     Window(Option<UiEvent>),
     /// The terminal's question may be answered now.
     Armed,
+    /// A second of the record to seal.
+    RecordTick,
     Interrupted,
 }

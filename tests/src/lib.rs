@@ -51,6 +51,15 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The data folder (`XDG_DATA_HOME`) of every agent and viewer this test
+/// process starts, unless a test gives its own: their session records
+/// and the agent's device key stay under the target dir, not in the
+/// home folder.
+pub fn data_home() -> PathBuf {
+    static HOME: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| scratch("data-home")).clone()
+}
+
 /// The client flags that reach the relay at `addr` and pin its certificate.
 pub fn pinned_relay_args(addr: &str, fingerprint: &str) -> Vec<String> {
     vec![
@@ -264,6 +273,9 @@ impl Agent {
         if !args.iter().any(|a| a == "--lang") {
             cmd.args(["--lang", "en"]);
         }
+        if !env.iter().any(|(k, _)| *k == "XDG_DATA_HOME") {
+            cmd.env("XDG_DATA_HOME", data_home());
+        }
         cmd.envs(env.iter().map(|(k, v)| (*k, *v)));
         // The terminal prompt unless a test asks for the window.
         if !args.iter().any(|a| a == "--ui") {
@@ -363,6 +375,9 @@ impl Viewer {
 
     /// Starts `command` with its standard streams piped to the test.
     pub(crate) fn spawn(mut command: Command) -> Self {
+        if !command.get_envs().any(|(k, _)| k == "XDG_DATA_HOME") {
+            command.env("XDG_DATA_HOME", data_home());
+        }
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

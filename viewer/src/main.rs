@@ -70,6 +70,10 @@ struct ConnectArgs {
     /// What you ask to do: view, control, clipboard, files, chat.
     #[arg(long, default_value = "view,control,chat", value_parser = parse_grants)]
     request: Grants,
+    /// Where session records are kept (default: your data folder,
+    /// ~/.local/share/tessera/sessions). Every session is recorded.
+    #[arg(long, value_name = "DIR")]
+    record_dir: Option<PathBuf>,
     /// Run without a window: JSON commands on stdin, one a line (chat,
     /// end, snapshot, display, text, key, click...; see README.md).
     #[arg(long)]
@@ -200,6 +204,9 @@ fn open_window(
         if let Some(org) = &args.org {
             settings.org = org.clone();
         }
+        if let Some(dir) = &args.record_dir {
+            settings.record_dir = dir.display().to_string();
+        }
         if typed(matches, "request") {
             settings.request = args.request.iter().map(|p| p.name().to_string()).collect();
         }
@@ -279,6 +286,10 @@ async fn headless(args: ConnectArgs) -> ExitCode {
             certificate,
         },
         key,
+        record_dir: args
+            .record_dir
+            .clone()
+            .unwrap_or_else(tessera_audit::files::default_record_dir),
     };
     let front = front::headless::Headless::new(args.events.is_some());
     match run::run(options, code, front).await {

@@ -6,13 +6,15 @@
 use crate::front::{Front, Request};
 use std::collections::VecDeque;
 use std::time::Duration;
+use tessera_audit::live::Keeper;
+use tessera_audit::record::{Certifier, Side, TypedText};
 use tessera_net::cert::SelfSigned;
 use tessera_net::channel::{ChannelEvent, ChannelSlot, Peer};
 use tessera_net::relay_client::{self, RelayLink};
 use tessera_net::timers::Timers;
 use tessera_net::trust::RelayTrust;
 use tessera_net::NetError;
-use tessera_proto::peer::AgentMsg;
+use tessera_proto::peer::{AgentMsg, ViewerMsg};
 use tessera_proto::relay::RelayMsg;
 use tessera_proto::{Code, EndReason, Fingerprint};
 use tessera_screen::{Decoder, ScreenMsg, MAX_UPDATE_BYTES};
@@ -32,8 +34,11 @@ pub struct Options {
     /// Who the technician says they are, what they ask, and their
     /// organisation's certificate if they have one.
     pub intro: Introduction,
-    /// The key that signs the introduction for this session.
+    /// The key that signs the introduction for this session, and
+    /// vouches for the session record's key.
     pub key: SigningKey,
+    /// Where session records are kept.
+    pub record_dir: std::path::PathBuf,
 }
 
 struct Viewer<F> {
@@ -47,6 +52,9 @@ struct Viewer<F> {
     /// Screen messages from the agent's screen streams.
     screen: Option<mpsc::Receiver<Result<(ScreenMsg, usize), String>>>,
     decoder: Decoder,
+    /// The session's record, and its one-second seal.
+    keeper: Keeper,
+    record_tick: tokio::time::Interval,
     /// Snapshots being written report here.
     snapshots: (
         mpsc::UnboundedSender<Written>,
@@ -61,7 +69,24 @@ enum Woke {
     Screen(Option<Result<(ScreenMsg, usize), String>>),
     Timer(Timer),
     Snapshot(Written),
+    RecordTick,
     Interrupted,
+}
+
+/// The technician's side of the record: its log key vouched for by
+/// their identity key.
+fn keeper(options: &Options) -> Result<Keeper, String> {
+    let key = SigningKey::from_pkcs8(options.key.pkcs8()).map_err(|e| e.to_string())?;
+    Ok(Keeper {
+        parent: options.record_dir.clone(),
+        side: Side::Viewer,
+        relay: options.relay.clone(),
+        software: format!("tessera-viewer {}", env!("CARGO_PKG_VERSION")),
+        typed_text: TypedText::Recorded,
+        certifier: (Certifier::Technician, key.public().0),
+        sign: Box::new(move |message| key.sign(message).0),
+        live: None,
+    })
 }
 
 /// A snapshot written (where, its size), or why not.
@@ -86,6 +111,8 @@ pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<End
         channel: ChannelSlot::default(),
         screen: None,
         decoder: Decoder::new().map_err(|e| format!("screen decoder: {e}"))?,
+        keeper: keeper(&options)?,
+        record_tick: tokio::time::interval(Duration::from_secs(1)),
         snapshots: mpsc::unbounded_channel(),
     };
     let mut session = ViewerSession::new(code, options.intro, options.key, Timeouts::default());
@@ -93,10 +120,12 @@ pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<End
     loop {
         for action in actions.drain(..) {
             if let Some(reason) = viewer.perform(action).await {
+                viewer.close_record().await;
                 viewer.shutdown().await;
                 return Ok(reason);
             }
         }
+        viewer.send_audit().await;
         let input = match viewer.inputs.pop_front() {
             Some(input) => input,
             None => match viewer.next_input(session.screen_use()).await {
@@ -138,6 +167,7 @@ impl<F: Front> Viewer<F> {
                 update = update => Woke::Screen(update),
                 timer = self.timers.next() => Woke::Timer(timer),
                 Some(written) = self.snapshots.1.recv() => Woke::Snapshot(written),
+                _ = self.record_tick.tick() => Woke::RecordTick,
                 _ = tokio::signal::ctrl_c() => Woke::Interrupted,
             }
         };
@@ -231,6 +261,10 @@ impl<F: Front> Viewer<F> {
             }
             Woke::Timer(t) => ViewerInput::TimerFired(t),
             Woke::Interrupted => ViewerInput::UserEnd,
+            Woke::RecordTick => match self.keeper.tick() {
+                Ok(()) => return None,
+                Err(why) => ViewerInput::RecordFailed(why),
+            },
         })
     }
 
@@ -301,6 +335,11 @@ impl<F: Front> Viewer<F> {
             ViewerAction::SetTimer(t, after) => self.timers.set(t, after),
             ViewerAction::CancelTimer(t) => self.timers.cancel(t),
             ViewerAction::Emit(event) => self.front.event(&event),
+            ViewerAction::Record(recording) => {
+                if let Err(why) = self.keeper.apply(recording) {
+                    self.inputs.push_back(ViewerInput::RecordFailed(why));
+                }
+            }
             ViewerAction::Finish(reason) => return Some(reason),
         }
         None
@@ -355,6 +394,38 @@ impl<F: Front> Viewer<F> {
             }
         });
         self.screen = Some(rx);
+    }
+
+    /// Sends the record's audit messages to the agent, once the channel
+    /// is up (the first ones wait for it).
+    async fn send_audit(&mut self) {
+        if self.channel.connection().is_none() {
+            return;
+        }
+        for msg in self.keeper.take_to_peer() {
+            if self
+                .channel
+                .send(&ViewerMsg::Audit(Box::new(msg)))
+                .await
+                .is_err()
+            {
+                self.inputs.push_back(ViewerInput::ConnectionLost);
+                return;
+            }
+        }
+    }
+
+    /// Closes the record (its final checkpoint goes to the agent) and
+    /// says where it is.
+    async fn close_record(&mut self) {
+        match self.keeper.close() {
+            Some(Ok(folder)) => {
+                self.send_audit().await;
+                eprintln!("tessera-viewer: session recorded in {}", folder.display());
+            }
+            Some(Err(why)) => tracing::warn!("{why}"),
+            None => {}
+        }
     }
 
     async fn shutdown(mut self) {

@@ -73,6 +73,8 @@ impl RecordFiles {
                 .open(dir.join(file))
         };
         let (log, screen) = (new(LOG_FILE)?, new(SCREEN_FILE)?);
+        // The new names must survive a crash too.
+        File::open(&dir)?.sync_all()?;
         File::open(parent)?.sync_all()?;
         Ok(RecordFiles { dir, log, screen })
     }

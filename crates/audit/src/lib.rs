@@ -10,6 +10,8 @@
 pub mod checkpoint;
 pub mod cosignature;
 pub mod files;
+pub mod input_facts;
+pub mod live;
 pub mod log;
 pub mod merkle;
 pub mod note;

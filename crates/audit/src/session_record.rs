@@ -8,12 +8,14 @@
 //! kept ("no unrecorded session"), the other end's means its record can
 //! no longer be trusted.
 
+use crate::input_facts::InputFacts;
 use crate::log::{Log, LogError, Sealed};
 use crate::record::{origin, Certification, Certifier, Fact, Side, TypedText, FORMAT};
 use crate::recording::{Kind, Recorder, RecordingError, SegmentInfo};
 use crate::wire::{Base64, Hex};
 use crate::witness::Witness;
 use ring::signature::{Ed25519KeyPair, KeyPair};
+use tessera_input::{InputEvent, RefusalKind};
 use tessera_proto::audit::{AuditMsg, LogCertifier};
 use tessera_proto::identity::{PublicKey, Signature};
 
@@ -88,6 +90,7 @@ pub struct SessionRecord {
     log: Log,
     screen: Recorder,
     witness: Option<Witness>,
+    input: InputFacts,
     closed: bool,
 }
 
@@ -119,6 +122,7 @@ impl SessionRecord {
             log,
             screen,
             witness: None,
+            input: InputFacts::new(opening.typed_text),
             closed: false,
         };
         let outputs = Outputs {
@@ -155,7 +159,29 @@ impl SessionRecord {
         Ok(out)
     }
 
+    /// Records a remote input event, injected (`refused: None`) or not.
+    pub fn input(
+        &mut self,
+        t: u64,
+        event: &InputEvent,
+        refused: Option<RefusalKind>,
+    ) -> Result<Outputs, RecordError> {
+        let mut out = Outputs::default();
+        for fact in self.input.event(event, refused) {
+            self.push(&mut out, t, fact)?;
+        }
+        Ok(out)
+    }
+
+    /// Appends `fact`, after the pointer moves before it.
     fn append(&mut self, out: &mut Outputs, t: u64, fact: Fact) -> Result<(), RecordError> {
+        if let Some(moves) = self.input.flush() {
+            self.push(out, t, moves)?;
+        }
+        self.push(out, t, fact)
+    }
+
+    fn push(&mut self, out: &mut Outputs, t: u64, fact: Fact) -> Result<(), RecordError> {
         let bytes = self.log.append(t, fact)?;
         out.writes.push(Write::Log {
             bytes,
@@ -214,6 +240,9 @@ impl SessionRecord {
         wall_ms: u64,
         closing: bool,
     ) -> Result<(), RecordError> {
+        if let Some(moves) = self.input.flush() {
+            self.push(out, t, moves)?;
+        }
         if let Some((bytes, info)) = self.screen.cut() {
             self.segment(out, t, bytes, info)?;
         }

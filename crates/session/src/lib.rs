@@ -17,6 +17,7 @@ mod event;
 pub mod held_input;
 mod pairing;
 pub mod prompt;
+pub mod record;
 pub mod render;
 pub mod system_keys;
 pub mod terminal;

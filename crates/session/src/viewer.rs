@@ -7,9 +7,11 @@
 
 use crate::event::{CursorInfo, SessionEvent, Side};
 use crate::pairing::{Pairing, Progress};
+use crate::record::{facts_of, Recording};
 use crate::{Timeouts, Timer};
 use std::mem;
 use std::time::Duration;
+use tessera_audit::record::Fact;
 use tessera_proto::peer::{validate_asking, validate_chat, validate_displays, AgentMsg, ViewerMsg};
 use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
 use tessera_proto::{Code, EndReason, Fingerprint, Grants, Permission, UpgradeRefusal};
@@ -90,6 +92,9 @@ pub enum ViewerInput {
     RelayClosed(Option<String>),
     /// The agent sent bytes that are not a valid message.
     ProtocolViolation(String),
+    /// The session record cannot be kept, or the agent's record failed
+    /// its checks: no session goes on unrecorded.
+    RecordFailed(String),
 }
 
 /// What the viewer asks its surroundings to do, in order.
@@ -109,8 +114,10 @@ pub enum ViewerAction {
     SetTimer(Timer, Duration),
     /// Disarm a timer.
     CancelTimer(Timer),
-    /// Report something that happened.
+    /// Report something that happened (and record what it tells).
     Emit(SessionEvent),
+    /// Keep this on the session record.
+    Record(Recording),
     /// The session is over: close everything and exit with this reason.
     Finish(EndReason),
 }
@@ -225,8 +232,16 @@ impl ViewerSession {
         self.out.push(action);
     }
 
+    /// Reports `event`, after recording the facts it tells.
     fn emit(&mut self, event: SessionEvent) {
+        for fact in facts_of(&event) {
+            self.record(Recording::Fact(Box::new(fact)));
+        }
         self.out.push(ViewerAction::Emit(event));
+    }
+
+    fn record(&mut self, recording: Recording) {
+        self.out.push(ViewerAction::Record(recording));
     }
 
     fn step(&mut self, input: ViewerInput) {
@@ -253,6 +268,10 @@ impl ViewerSession {
                     self.code.nameplate,
                     local_fingerprint,
                 );
+                self.record(Recording::Open(session_id));
+                self.record(Recording::Fact(Box::new(Fact::Nameplate {
+                    nameplate: self.code.nameplate.to_string(),
+                })));
                 self.push(ViewerAction::Relay(msg));
                 self.emit(SessionEvent::Paired);
                 self.state = State::Pairing(pairing);
@@ -288,6 +307,9 @@ impl ViewerSession {
                 });
                 let hello = signed_hello(&self.intro, &self.key, &binding);
                 self.push(ViewerAction::ToAgent(ViewerMsg::Hello(Box::new(hello))));
+                self.record(Recording::Fact(Box::new(Fact::ConsentRequested {
+                    requested: self.intro.requested,
+                })));
                 self.push(ViewerAction::CancelTimer(Timer::Handshake));
                 // The agent's prompt times out first; this only guards
                 // against an agent that never answers.
@@ -477,6 +499,16 @@ impl ViewerSession {
             ),
             ViewerInput::RelayClosed(why) => self.end(EndReason::RelayClosed, why),
             ViewerInput::ProtocolViolation(detail) => self.protocol_error(detail),
+            // The agent's record, from the channel's start to its end.
+            ViewerInput::FromAgent(AgentMsg::Audit(msg)) if channel_up => {
+                self.record(Recording::FromPeer(msg))
+            }
+            ViewerInput::RecordFailed(why) => {
+                if channel_up {
+                    self.push(ViewerAction::ToAgent(ViewerMsg::End));
+                }
+                self.end(EndReason::RecordingFailed, Some(why))
+            }
             ViewerInput::FromAgent(_) | ViewerInput::ChannelUp | ViewerInput::Paired { .. } => {
                 self.protocol_error("a message arrived out of order".into())
             }

@@ -270,6 +270,10 @@ impl ConnectForm {
                     certificate,
                 },
                 key,
+                record_dir: match s.record_dir.trim() {
+                    "" => tessera_audit::files::default_record_dir(),
+                    dir => dir.into(),
+                },
             },
             code,
         })

@@ -29,6 +29,8 @@ pub struct Settings {
     pub org: String,
     /// What is asked for, as permission names.
     pub request: Vec<String>,
+    /// Where session records are kept (empty: the data folder).
+    pub record_dir: String,
 }
 
 impl Default for Settings {
@@ -37,6 +39,7 @@ impl Default for Settings {
             relay: "127.0.0.1:7700".into(),
             relay_fingerprint: String::new(),
             identity: String::new(),
+            record_dir: String::new(),
             name: std::env::var("USER").unwrap_or_default(),
             org: String::new(),
             request: ["view", "control", "chat"].map(String::from).to_vec(),

@@ -12,6 +12,9 @@ use tessera_proto::Grants;
 /// `Ok` carries notes for the auditor (what one end holds of the other);
 /// `Err` the first disagreement.
 pub fn cross_check(a: &Report, b: &Report) -> Result<Vec<String>, String> {
+    if a.fault.is_some() || b.fault.is_some() {
+        return Err("a record that is not valid cannot be compared".into());
+    }
     let (agent, viewer) = match (a.side, b.side) {
         (Some(Side::Agent), Some(Side::Viewer)) => (a, b),
         (Some(Side::Viewer), Some(Side::Agent)) => (b, a),

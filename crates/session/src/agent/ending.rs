@@ -5,6 +5,7 @@
 use super::remote_input::RemoteControl;
 use super::{AgentAction, AgentInput, Out};
 use crate::event::SessionEvent;
+use crate::record::Recording;
 use crate::Timer;
 use tessera_input::RefusalKind;
 use tessera_proto::peer::{AgentMsg, ViewerMsg};
@@ -130,6 +131,19 @@ pub(super) fn anywhere(
             None
         }
         AgentInput::FromViewer(ViewerMsg::End) => Some(Ending::quietly(EndReason::TechnicianEnded)),
+        // The viewer's record, from the channel's start to its end.
+        AgentInput::FromViewer(ViewerMsg::Audit(msg)) if channel_up => {
+            out.record(Recording::FromPeer(msg));
+            None
+        }
+        AgentInput::RecordFailed(why) if channel_up => Some(Ending::telling_viewer_because(
+            EndReason::RecordingFailed,
+            why,
+        )),
+        AgentInput::RecordFailed(why) => Some(Ending::quietly_because(
+            EndReason::RecordingFailed,
+            Some(why),
+        )),
         AgentInput::FromViewer(_) | AgentInput::Introduced { .. } | AgentInput::ChannelUp => {
             Some(Ending::telling_viewer_because(
                 EndReason::ProtocolError,
@@ -171,11 +185,15 @@ pub(super) fn anywhere(
         }
         AgentInput::TimerFired(Timer::InputRefusals) => None,
         // Input while the person decides, or before: never injected.
-        AgentInput::RemoteInput { at, .. } if channel_up => {
+        AgentInput::RemoteInput { event, at } if channel_up => {
             let kind = match consent_open {
                 true => RefusalKind::PromptOpen,
                 false => RefusalKind::NotGranted,
             };
+            out.record(Recording::Input {
+                event,
+                refused: Some(kind),
+            });
             control.report_refusal(out, kind, at);
             None
         }

@@ -31,12 +31,14 @@ pub use upgrade::{MAX_UPGRADE_DENIALS, UPGRADE_COOLDOWN};
 use crate::event::{BurnReason, SessionEvent, Technician};
 use crate::pairing::{Pairing, Progress};
 use crate::prompt::ConsentRequest;
+use crate::record::{facts_of, Recording};
 use crate::{Timeouts, Timer};
 use ending::Ending;
 use remote_input::RemoteControl;
 use running::Running;
 use std::mem;
 use std::time::{Duration, Instant};
+use tessera_audit::record::Fact;
 use tessera_input::InputEvent;
 use tessera_proto::peer::{AgentMsg, DisplayInfo, Hello, ViewerMsg};
 use tessera_proto::relay::{ClientMsg, Refusal, SessionId};
@@ -122,6 +124,10 @@ pub enum AgentInput {
     /// view of the person's own keyboard and mouse): `control` is taken
     /// back as if the person had revoked it.
     ControlLost,
+    /// The session record cannot be kept (a disk full, a folder not
+    /// writable) or the viewer's record failed its checks: no session
+    /// goes on unrecorded.
+    RecordFailed(String),
     /// The screen's displays, as the capture sees them (when sharing
     /// starts, and on every change).
     Displays {
@@ -172,8 +178,10 @@ pub enum AgentAction {
     /// Inject this input (the gate let it through, or it releases what
     /// the agent pressed).
     Inject(InputEvent),
-    /// Report something that happened.
+    /// Report something that happened (and record what it tells).
     Emit(SessionEvent),
+    /// Keep this on the session record.
+    Record(Recording),
     /// The session is over: close everything and exit with this reason.
     Finish(EndReason),
 }
@@ -221,8 +229,16 @@ impl Out {
         self.actions.push(action);
     }
 
+    /// Reports `event`, after recording the facts it tells.
     fn emit(&mut self, event: SessionEvent) {
+        for fact in facts_of(&event) {
+            self.record(Recording::Fact(Box::new(fact)));
+        }
         self.actions.push(AgentAction::Emit(event));
+    }
+
+    fn record(&mut self, recording: Recording) {
+        self.actions.push(AgentAction::Record(recording));
     }
 
     /// The person answered at the prompt itself: it closes on its own.
@@ -314,6 +330,10 @@ impl AgentSession {
                     nameplate,
                     local_fingerprint,
                 );
+                out.record(Recording::Open(session_id));
+                out.record(Recording::Fact(Box::new(Fact::Nameplate {
+                    nameplate: nameplate.to_string(),
+                })));
                 out.push(AgentAction::Relay(msg));
                 out.push(AgentAction::SetTimer(
                     Timer::Handshake,

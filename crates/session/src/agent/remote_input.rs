@@ -11,6 +11,7 @@
 
 use super::{AgentAction, Out};
 use crate::event::SessionEvent;
+use crate::record::Recording;
 use crate::Timer;
 use std::mem;
 use std::time::{Duration, Instant};
@@ -62,13 +63,20 @@ impl RemoteControl {
             width,
             height,
         };
+        let sent = event.clone();
         match self
             .gate
             .get_or_insert_with(|| Gate::new(at))
             .admit(event, &ctx, at)
         {
             Verdict::Inject(event) => self.inject(out, event),
-            Verdict::Refuse(refusal) => self.report_refusal(out, refusal.kind(), at),
+            Verdict::Refuse(refusal) => {
+                out.record(Recording::Input {
+                    event: sent,
+                    refused: Some(refusal.kind()),
+                });
+                self.report_refusal(out, refusal.kind(), at)
+            }
             Verdict::Ignore => {}
         }
     }
@@ -76,8 +84,16 @@ impl RemoteControl {
     /// Queues an injection; once control was lost, only releases pass.
     fn inject(&self, out: &mut Out, event: InputEvent) {
         if self.lost && !event.is_release() {
+            out.record(Recording::Input {
+                event,
+                refused: Some(RefusalKind::NotGranted),
+            });
             return;
         }
+        out.record(Recording::Input {
+            event: event.clone(),
+            refused: None,
+        });
         out.push(AgentAction::Inject(event));
     }
 

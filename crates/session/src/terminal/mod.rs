@@ -12,7 +12,7 @@
 
 mod words;
 
-pub use words::{connecting, end_reason};
+pub use words::{connecting, end_reason, recorded_in};
 
 use crate::agent::AgentInput;
 use crate::consent::{parse_answer, prompt_text, upgrade_prompt_text, Lang, ARM_DELAY};

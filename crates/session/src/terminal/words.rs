@@ -16,6 +16,14 @@ pub fn connecting(relay: &str, lang: Lang) -> String {
     }
 }
 
+/// Where the session's record was kept, said at the end.
+pub fn recorded_in(folder: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("This session was recorded on this computer, in {folder}"),
+        Lang::Fr => format!("Cette session a été enregistrée sur cet ordinateur, dans {folder}"),
+    }
+}
+
 /// A line too long to be a chat message or an answer.
 pub fn too_long(lang: Lang) -> &'static str {
     match lang {

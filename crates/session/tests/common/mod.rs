@@ -58,6 +58,10 @@ pub struct Pair {
     pub shown: Vec<u64>,
     pub show_display: Vec<u32>,
     pub injected: Vec<tessera_input::InputEvent>,
+    /// What the agent asked its record to keep.
+    pub agent_records: Vec<tessera_session::record::Recording>,
+    /// What the viewer asked its record to keep.
+    pub viewer_records: Vec<tessera_session::record::Recording>,
     pub queue: std::collections::VecDeque<Delivery>,
 }
 
@@ -126,6 +130,8 @@ impl Pair {
             shown: vec![],
             show_display: vec![],
             injected: vec![],
+            agent_records: vec![],
+            viewer_records: vec![],
             queue: Default::default(),
         };
         let first = pair.agent.start();
@@ -196,6 +202,7 @@ impl Pair {
                 AgentAction::ScreenShown(seq) => self.shown.push(seq),
                 AgentAction::ShowDisplay(index) => self.show_display.push(index),
                 AgentAction::Inject(event) => self.injected.push(event),
+                AgentAction::Record(r) => self.agent_records.push(r),
             }
         }
         self.queue
@@ -229,6 +236,7 @@ impl Pair {
                 }
                 ViewerAction::ToAgent(m) => to_agent.push(AgentInput::FromViewer(m)),
                 ViewerAction::Emit(e) => self.viewer_events.push(e),
+                ViewerAction::Record(r) => self.viewer_records.push(r),
                 ViewerAction::Finish(r) => self.viewer_finish = Some(r),
                 ViewerAction::SetTimer(..) | ViewerAction::CancelTimer(_) => {}
             }

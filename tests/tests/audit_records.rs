@@ -1,0 +1,125 @@
+//! Every session on the record, through the real relay, agent and viewer:
+//! both ends write their records, cosign each other's checkpoints, and
+//! the auditor's `tessera-viewer audit` proves them whole and agreeing;
+//! a changed byte is found at its event.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tessera_tests::{bin, scratch, Agent, RelayProcess, Viewer};
+
+/// The one record folder under `dir`.
+fn record_in(dir: &Path) -> PathBuf {
+    let folders: Vec<_> = std::fs::read_dir(dir)
+        .expect("the record folder exists")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    folders[0].clone()
+}
+
+/// Runs `tessera-viewer audit ARGS`: its exit code and what it printed.
+fn audit(args: &[&Path], sub: &str, extra: &[&str]) -> (i32, String) {
+    let out = Command::new(bin("tessera-viewer"))
+        .args(["audit", sub])
+        .args(args)
+        .args(extra)
+        .output()
+        .expect("audit runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn a_full_session_is_recorded_on_both_ends_and_verifies() {
+    let root = scratch("audit-full");
+    let (agent_dir, viewer_dir) = (root.join("agent"), root.join("viewer"));
+    let relay = RelayProcess::start(&root.join("relay"), &[]);
+    let mut args = relay.client_args();
+    let mut agent = Agent::start(
+        &[
+            args.clone(),
+            vec!["--record-dir".into(), agent_dir.display().to_string()],
+        ]
+        .concat(),
+    );
+    let code = agent.code();
+    let viewer_record = viewer_dir.display().to_string();
+    let who = [
+        "--name",
+        "Jane",
+        "--org",
+        "Acme IT",
+        "--record-dir",
+        &viewer_record,
+    ];
+    let mut viewer = Viewer::connect_as(&code, &args, "view,control,chat", &who);
+    agent.answer("y");
+    for events in [&mut agent.events, &mut viewer.events] {
+        events.event("session_started");
+    }
+    viewer.command(r#"{"cmd":"chat","text":"Je regarde votre imprimante"}"#);
+    agent.events.event("chat");
+    agent.terminal.type_line("Merci !");
+    viewer.events.event_where("chat", |e| e["from"] == "agent");
+    viewer.command(r#"{"cmd":"text","text":"lpstat -p"}"#);
+    agent.terminal.type_line("/revoke control");
+    viewer.events.event("grant_changed");
+    viewer.command(r#"{"cmd":"end"}"#);
+    for events in [&mut agent.events, &mut viewer.events] {
+        assert_eq!(events.event("session_ended")["reason"], "technician_ended");
+    }
+    agent
+        .terminal
+        .wait_for("This session was recorded on this computer");
+    assert!(viewer.wait().0.success());
+    assert!(agent.wait().0.success());
+    args.clear();
+
+    let (a, v) = (record_in(&agent_dir), record_in(&viewer_dir));
+    let (code, out) = audit(&[&a, &v], "verify", &[]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.matches(": valid: ").count(), 2, "{out}");
+    assert!(out.contains("the two ends agree"), "{out}");
+
+    let (code, out) = audit(&[&a], "show", &["--json"]);
+    assert_eq!(code, 0, "{out}");
+    let kinds: Vec<String> = out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|e| e["k"].as_str().map(String::from))
+        .collect();
+    for kind in [
+        "log_opened",
+        "nameplate",
+        "technician",
+        "consent",
+        "chat",
+        "text",
+        "grant_changed",
+        "peer_log_key",
+        "session_ended",
+        "log_closed",
+    ] {
+        assert!(kinds.iter().any(|k| k == kind), "no {kind} in {kinds:?}");
+    }
+    assert!(
+        out.contains("lpstat -p"),
+        "the technician's typing is on the record"
+    );
+
+    // One byte of the chat changed: found at its event.
+    let log = std::fs::read(a.join("log.jsonl")).expect("the log");
+    let at = log
+        .windows(10)
+        .position(|w| w == b"imprimante")
+        .expect("the chat is there");
+    let mut changed = log.clone();
+    changed[at] = b'I';
+    let tampered = root.join("tampered");
+    std::fs::create_dir_all(&tampered).expect("dir");
+    std::fs::write(tampered.join("log.jsonl"), &changed).expect("written");
+    let (code, out) = audit(&[&tampered], "verify", &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("NOT VALID: event "), "{out}");
+}
