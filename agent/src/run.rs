@@ -69,6 +69,11 @@ struct Agent {
     screen: Option<ScreenShare>,
     /// Seals the record every second.
     record_tick: tokio::time::Interval,
+    /// What the screen share sent, for the record.
+    screen_tap: (
+        crate::screen::ScreenTap,
+        tokio::sync::mpsc::UnboundedReceiver<(tessera_audit::recording::Kind, Vec<u8>)>,
+    ),
     /// Display lists from the screen share, for the viewer.
     displays: (
         tokio::sync::mpsc::UnboundedSender<DisplaysNews>,
@@ -95,6 +100,7 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         rng: SystemRandom::new(),
         screen: None,
         record_tick: tokio::time::interval(Duration::from_secs(1)),
+        screen_tap: tokio::sync::mpsc::unbounded_channel(),
         displays: tokio::sync::mpsc::unbounded_channel(),
     };
     let mut session = AgentSession::new(agent.options.timeouts, agent.options.trusted.clone());
@@ -166,6 +172,7 @@ impl Agent {
                 event = window => Woke::Window(event),
                 _ = armed => Woke::Armed,
                 _ = self.record_tick.tick() => Woke::RecordTick,
+                Some(sent) = self.screen_tap.1.recv() => Woke::ScreenSent(sent),
                 _ = tokio::signal::ctrl_c() => Woke::Interrupted,
             }
         };
@@ -257,6 +264,10 @@ impl Agent {
                 return None;
             }
             Woke::Interrupted => AgentInput::UserEnd,
+            Woke::ScreenSent((kind, bytes)) => match self.options.keeper.screen(kind, &bytes) {
+                Ok(()) => return None,
+                Err(why) => AgentInput::RecordFailed(why),
+            },
             Woke::RecordTick => match self.options.keeper.tick() {
                 Ok(()) => return None,
                 Err(why) => AgentInput::RecordFailed(why),
@@ -365,7 +376,8 @@ impl Agent {
                 if let Some(conn) = self.channel.connection() {
                     let capture = self.options.capture.clone();
                     let news = self.displays.0.clone();
-                    self.screen = Some(ScreenShare::start(capture, conn, news));
+                    let tap = self.screen_tap.0.clone();
+                    self.screen = Some(ScreenShare::start(capture, conn, news, tap));
                 }
             }
             AgentAction::ShareScreen(false) => self.screen = None,
@@ -513,5 +525,7 @@ enum Woke {
     Armed,
     /// A second of the record to seal.
     RecordTick,
+    /// A screen message went to the viewer: it goes on the recording.
+    ScreenSent((tessera_audit::recording::Kind, Vec<u8>)),
     Interrupted,
 }

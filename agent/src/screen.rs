@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tessera_audit::recording::Kind;
 use tessera_proto::peer::DisplayInfo;
 use tessera_screen::{Capture, CaptureError, Encoder, Pacer, Pointer, ScreenMsg};
 use tokio::sync::{mpsc, watch};
@@ -27,6 +28,14 @@ const IN_FLIGHT: u64 = 2;
 /// flight are taken as lost and a whole picture is sent (a stall is never
 /// permanent, whatever was dropped on the way).
 const ACK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A whole picture at least this often while the screen changes, so a
+/// replay of the recording can start near any moment (`docs/audit.md`).
+const KEYFRAME_EVERY: Duration = Duration::from_secs(8);
+
+/// Every screen message as it was written to the viewer, for the
+/// session's screen recording.
+pub type ScreenTap = mpsc::UnboundedSender<(Kind, Vec<u8>)>;
 
 /// The capture source, shared by successive shares (one at a time: a new
 /// share's thread waits for the old one to let go).
@@ -62,17 +71,18 @@ impl Drop for ScreenShare {
 
 impl ScreenShare {
     /// Starts capturing from `capture` and sending on new streams of `conn`;
-    /// display lists go to `news`.
+    /// display lists go to `news`, what was sent to `tap`.
     pub fn start(
         capture: SharedCapture,
         conn: Connection,
         news: mpsc::UnboundedSender<DisplaysNews>,
+        tap: ScreenTap,
     ) -> Self {
         let (control, orders) = std_mpsc::channel();
         let (stop, stopped_watch) = watch::channel(());
         let stopped = Arc::new(AtomicBool::new(false));
-        let (updates, pictures) = mpsc::channel::<Vec<u8>>(1);
-        let (cursor, pointers) = mpsc::channel::<Vec<u8>>(8);
+        let (updates, pictures) = mpsc::channel::<(Kind, Vec<u8>)>(1);
+        let (cursor, pointers) = mpsc::channel::<(Kind, Vec<u8>)>(8);
         let (keyframe, cursor_lost) = (control.clone(), control.clone());
         tokio::spawn(write_stream(
             conn.clone(),
@@ -82,10 +92,17 @@ impl ScreenShare {
                 // A new stream starts from a whole picture.
                 let _ = keyframe.send(Control::Keyframe);
             },
+            tap.clone(),
         ));
-        tokio::spawn(write_stream(conn, pointers, stopped_watch, move || {
-            let _ = cursor_lost.send(Control::CursorLost);
-        }));
+        tokio::spawn(write_stream(
+            conn,
+            pointers,
+            stopped_watch,
+            move || {
+                let _ = cursor_lost.send(Control::CursorLost);
+            },
+            tap,
+        ));
         let thread_stopped = stopped.clone();
         std::thread::spawn(move || {
             let Ok(mut capture) = capture.lock() else {
@@ -128,12 +145,13 @@ impl ScreenShare {
 
 /// Writes framed messages on a uni stream of `conn`, opening another if
 /// one breaks while the connection lives (`reopened` is told); resets it
-/// when the share stops.
+/// when the share stops. What was written goes to `tap`.
 async fn write_stream(
     conn: Connection,
-    mut messages: mpsc::Receiver<Vec<u8>>,
+    mut messages: mpsc::Receiver<(Kind, Vec<u8>)>,
     mut stopped: watch::Receiver<()>,
     reopened: impl Fn(),
+    tap: ScreenTap,
 ) {
     let mut stream: Option<SendStream> = None;
     loop {
@@ -143,7 +161,7 @@ async fn write_stream(
             _ = stopped.changed() => None,
             bytes = messages.recv() => bytes,
         };
-        let Some(bytes) = bytes else {
+        let Some((kind, bytes)) = bytes else {
             if let Some(mut stream) = stream {
                 let _ = stream.reset(VarInt::from_u32(0));
             }
@@ -175,6 +193,8 @@ async fn write_stream(
                     stream = None;
                     while messages.try_recv().is_ok() {}
                     reopened();
+                } else {
+                    let _ = tap.send((kind, bytes));
                 }
             }
         }
@@ -185,8 +205,8 @@ async fn write_stream(
 struct Sharing<'a> {
     capture: &'a mut (dyn Capture + Send),
     orders: std_mpsc::Receiver<Control>,
-    updates: mpsc::Sender<Vec<u8>>,
-    cursor: mpsc::Sender<Vec<u8>>,
+    updates: mpsc::Sender<(Kind, Vec<u8>)>,
+    cursor: mpsc::Sender<(Kind, Vec<u8>)>,
     news: mpsc::UnboundedSender<DisplaysNews>,
     stopped: Arc<AtomicBool>,
 }
@@ -208,6 +228,7 @@ impl Sharing<'_> {
         let mut pointer_sent: Option<Pointer> = None;
         let mut shape_sent: Option<u32> = None;
         let mut last_progress = Instant::now();
+        let mut last_keyframe = Instant::now();
         self.announce_displays();
         loop {
             if self.stopped.load(Ordering::SeqCst) {
@@ -276,7 +297,7 @@ impl Sharing<'_> {
                     let msg = ScreenMsg::Cursor { pointer, shape };
                     // A full queue skips this position; the next one goes.
                     if !self.stopped.load(Ordering::SeqCst)
-                        && self.cursor.try_send(msg.to_bytes()).is_ok()
+                        && self.cursor.try_send((Kind::Cursor, msg.to_bytes())).is_ok()
                     {
                         pointer_sent = Some(pointer);
                         shape_sent = sent_shape.or(shape_sent);
@@ -290,6 +311,9 @@ impl Sharing<'_> {
                 continue;
             }
             last_grab = Some(Instant::now());
+            if last_keyframe.elapsed() >= KEYFRAME_EVERY {
+                encoder.request_keyframe();
+            }
             let captured_at_us = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_micros() as u64);
@@ -307,6 +331,13 @@ impl Sharing<'_> {
                         "screen update"
                     );
                     update.captured_at_us = captured_at_us;
+                    let kind = match update.keyframe {
+                        true => {
+                            last_keyframe = Instant::now();
+                            Kind::Keyframe
+                        }
+                        false => Kind::Update,
+                    };
                     pacer.grabbed(Some(update.seq));
                     last_progress = Instant::now();
                     let bytes = ScreenMsg::Update(update).to_bytes();
@@ -318,7 +349,7 @@ impl Sharing<'_> {
                         continue;
                     }
                     if self.stopped.load(Ordering::SeqCst)
-                        || self.updates.blocking_send(bytes).is_err()
+                        || self.updates.blocking_send((kind, bytes)).is_err()
                     {
                         return Ok(()); // the share stopped
                     }

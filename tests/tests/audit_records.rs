@@ -54,10 +54,15 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
         &viewer_record,
     ];
     let mut viewer = Viewer::connect_as(&code, &args, "view,control,chat", &who);
+    agent
+        .terminal
+        .wait_for("This session is recorded, on this computer and by the technician's side.");
     agent.answer("y");
     for events in [&mut agent.events, &mut viewer.events] {
         events.event("session_started");
     }
+    // The technician sees the screen: it is on both recordings.
+    viewer.events.event("frame");
     viewer.command(r#"{"cmd":"chat","text":"Je regarde votre imprimante"}"#);
     agent.events.event("chat");
     agent.terminal.type_line("Merci !");
@@ -81,6 +86,9 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(out.matches(": valid: ").count(), 2, "{out}");
     assert!(out.contains("the two ends agree"), "{out}");
+    // Both screen recordings hold what crossed: at least the first picture.
+    assert_eq!(out.matches("; screen: ").count(), 2, "{out}");
+    assert!(!out.contains("screen: 0 segments"), "{out}");
 
     let (code, out) = audit(&[&a], "show", &["--json"]);
     assert_eq!(code, 0, "{out}");

@@ -147,7 +147,9 @@ fn show(out: &mut impl Write, path: &Path, json: bool, all: bool) -> Result<bool
             "{}verifier key: {}\nscreen: {}\n",
             tessera_audit::timeline::render_text(&report, all),
             log_verifier_key(&report),
-            screen.trim_start_matches("; ").trim_start_matches("screen: ")
+            screen
+                .trim_start_matches("; ")
+                .trim_start_matches("screen: ")
         ),
     };
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;

@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 use tessera_audit::live::Keeper;
 use tessera_audit::record::{Certifier, Side, TypedText};
+use tessera_audit::recording::Kind;
 use tessera_net::cert::SelfSigned;
 use tessera_net::channel::{ChannelEvent, ChannelSlot, Peer};
 use tessera_net::relay_client::{self, RelayLink};
@@ -191,7 +192,7 @@ impl<F: Front> Viewer<F> {
                     decode_us = started.elapsed().as_micros() as u64,
                     "screen update decoded"
                 );
-                match decoded {
+                let input = match decoded {
                     Ok(frame) => {
                         self.front.picture(frame, &update.changed_areas());
                         if let Some(conn) = self.channel.connection() {
@@ -205,10 +206,30 @@ impl<F: Front> Viewer<F> {
                             captured_at_us: update.captured_at_us,
                         }
                     }
-                    Err(e) => ViewerInput::FrameRejected(e.to_string()),
+                    Err(e) => return Some(ViewerInput::FrameRejected(e.to_string())),
+                };
+                // What the technician saw goes on the recording.
+                let kind = match update.keyframe {
+                    true => Kind::Keyframe,
+                    false => Kind::Update,
+                };
+                match self
+                    .keeper
+                    .screen(kind, &ScreenMsg::Update(update).to_bytes())
+                {
+                    Ok(()) => input,
+                    Err(why) => ViewerInput::RecordFailed(why),
                 }
             }
             Woke::Screen(Some(Ok((ScreenMsg::Cursor { pointer, shape }, _)))) => {
+                let recorded = ScreenMsg::Cursor {
+                    pointer,
+                    shape: shape.clone(),
+                }
+                .to_bytes();
+                if let Err(why) = self.keeper.screen(Kind::Cursor, &recorded) {
+                    return Some(ViewerInput::RecordFailed(why));
+                }
                 let shape = match shape.map(|s| s.validate().map(|()| s)) {
                     Some(Err(e)) => return Some(ViewerInput::ProtocolViolation(e.to_string())),
                     // Drawn by a window; described to the machine.

@@ -80,6 +80,7 @@ impl Prompt {
                 .strong()
                 .color(colour),
         );
+        ui.label(words.recorded);
         if let Some(had) = self.already {
             ui.label(format!("{} {}", words.already, describe_grants(had, lang)));
             ui.label(words.more_asks);

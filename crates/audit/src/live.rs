@@ -85,6 +85,14 @@ impl Keeper {
         }
     }
 
+    /// Records a screen message as it crossed, when a record is open.
+    pub fn screen(&mut self, kind: Kind, message: &[u8]) -> Result<(), String> {
+        match self.live.as_mut() {
+            Some(live) => live.screen(kind, message),
+            None => Ok(()),
+        }
+    }
+
     /// The one-second tick, when a record is open.
     pub fn tick(&mut self) -> Result<(), String> {
         match self.live.as_mut() {

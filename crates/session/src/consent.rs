@@ -90,7 +90,17 @@ pub struct WindowWords {
     pub already: &'static str,
     /// The warning on an upgrade prompt.
     pub more_warning: &'static str,
+    /// That the session is recorded, and where.
+    pub recorded: &'static str,
 }
+
+/// What every session's person is told before consenting: it is on the
+/// record, at both ends (`docs/audit.md`).
+const RECORDED_EN: &str =
+    "This session is recorded, on this computer and by the technician's side.";
+/// [`RECORDED_EN`] in French.
+const RECORDED_FR: &str =
+    "Cette session est enregistrée, sur cet ordinateur et du côté du technicien.";
 
 /// The consent window's words in `lang`.
 pub fn window_words(lang: Lang) -> WindowWords {
@@ -105,6 +115,7 @@ pub fn window_words(lang: Lang) -> WindowWords {
             more_asks: "now also asks to:",
             already: "Already allowed:",
             more_warning: "Allow only if YOU want this. If you deny, the session goes on as it is.",
+            recorded: RECORDED_EN,
         },
         Lang::Fr => WindowWords {
             title: "Demande d'assistance à distance",
@@ -116,6 +127,7 @@ pub fn window_words(lang: Lang) -> WindowWords {
             more_asks: "demande en plus à :",
             already: "Déjà autorisé :",
             more_warning: "N'autorisez que si VOUS le voulez. Si vous refusez, la session continue telle quelle.",
+            recorded: RECORDED_FR,
         },
     }
 }
@@ -165,6 +177,7 @@ pub fn prompt_text(t: &Technician, requested: Grants, timeout_secs: u64, lang: L
             "\n*** Remote assistance request ***\n\
              Accept only if YOU asked for this help yourself. Never accept a call you did not expect.\n\
              {who} asks to: {what}.\n\
+             {RECORDED_EN}\n\
              Type y to allow all of it, n to refuse, or list what you allow (e.g. view,chat).\n\
              No answer in {timeout_secs} s means no.\n\
              Allow? [y/N] "
@@ -173,6 +186,7 @@ pub fn prompt_text(t: &Technician, requested: Grants, timeout_secs: u64, lang: L
             "\n*** Demande d'assistance à distance ***\n\
              N'acceptez que si VOUS avez demandé cette aide. N'acceptez jamais un appel inattendu.\n\
              {who} demande : {what}.\n\
+             {RECORDED_FR}\n\
              Tapez o pour tout autoriser, n pour refuser, ou la liste de ce que vous autorisez (ex. view,chat).\n\
              Sans réponse dans {timeout_secs} s, c'est non.\n\
              Autoriser ? [o/N] "
