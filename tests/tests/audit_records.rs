@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use tessera_tests::xvfb::read_png_rgb;
 use tessera_tests::{bin, scratch, Agent, RelayProcess, Viewer};
 
 /// The one record folder under `dir`.
@@ -61,8 +62,15 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
     for events in [&mut agent.events, &mut viewer.events] {
         events.event("session_started");
     }
-    // The technician sees the screen: it is on both recordings.
+    // The technician sees the screen: it is on both recordings. A live
+    // snapshot, to compare with the replay of that moment.
     viewer.events.event("frame");
+    let live = root.join("live.png");
+    viewer.command(&format!(
+        r#"{{"cmd":"snapshot","path":"{}"}}"#,
+        live.display()
+    ));
+    viewer.events.event("snapshot");
     viewer.command(r#"{"cmd":"chat","text":"Je regarde votre imprimante"}"#);
     agent.events.event("chat");
     agent.terminal.type_line("Merci !");
@@ -114,6 +122,31 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
     assert!(
         out.contains("lpstat -p"),
         "the technician's typing is on the record"
+    );
+
+    // The replay of the snapshot's moment is the live snapshot, pixel
+    // for pixel.
+    let (code, out) = audit(&[&v], "show", &["--json"]);
+    assert_eq!(code, 0, "{out}");
+    let at_us = out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["k"] == "snapshot")
+        .and_then(|e| e["t_us"].as_u64())
+        .expect("the snapshot is on the viewer's record");
+    let replayed = root.join("replayed.png");
+    let at = format!("{}.{:06}", at_us / 1_000_000, at_us % 1_000_000);
+    let (code, out) = audit(
+        &[&v],
+        "replay",
+        &["--at", &at, "--snapshot", &replayed.display().to_string()],
+    );
+    assert_eq!(code, 0, "{out}");
+    let (live, replayed) = (read_png_rgb(&live), read_png_rgb(&replayed));
+    assert_eq!((live.0, live.1), (replayed.0, replayed.1));
+    assert!(
+        live.2 == replayed.2,
+        "the replay differs from the live snapshot"
     );
 
     // One byte of the chat changed: found at its event.

@@ -47,6 +47,18 @@ pub enum AuditCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// The screen as the technician saw it at a moment, as a PNG.
+    Replay {
+        /// A record's folder (or its log.jsonl).
+        path: PathBuf,
+        /// The moment, from the start of the record: `12.5` (seconds),
+        /// `90s`, `1m 30s`.
+        #[arg(long, value_parser = parse_moment)]
+        at: u64,
+        /// The PNG to write (a new file).
+        #[arg(long)]
+        snapshot: PathBuf,
+    },
     /// Check a tlog-proof file from `prove`.
     VerifyProof {
         /// The proof file.
@@ -71,6 +83,7 @@ pub fn run(command: AuditCmd) -> ExitCode {
             event,
             out: file,
         } => prove(&mut out, &path, event, file),
+        AuditCmd::Replay { path, at, snapshot } => replay(&mut out, &path, at, &snapshot),
         AuditCmd::VerifyProof { file, key, witness } => {
             verify_proof(&mut out, &file, &key, &witness)
         }
@@ -184,6 +197,49 @@ fn prove(
             )?;
         }
     }
+    Ok(true)
+}
+
+/// A moment as µs from the start of the record: seconds (`12.5`) or a
+/// duration (`90s`, `1m 30s`).
+fn parse_moment(text: &str) -> Result<u64, String> {
+    let seconds = match text.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && s >= 0.0 => std::time::Duration::from_secs_f64(s),
+        Ok(_) => return Err("a moment is 0 or more seconds".into()),
+        Err(_) => humantime::parse_duration(text)
+            .map_err(|e| format!("{e}: write seconds (12.5) or a duration (1m 30s)"))?,
+    };
+    u64::try_from(seconds.as_micros()).map_err(|_| "that moment is too far".into())
+}
+
+fn replay(out: &mut impl Write, path: &Path, at_us: u64, png: &Path) -> Result<bool, String> {
+    let (bytes, report, _) = checked(path)?;
+    if report.fault.is_some() {
+        say(out, &format!("NOT VALID: {}", report.verdict()))?;
+        return Ok(false);
+    }
+    let recording = bytes
+        .screen
+        .ok_or_else(|| format!("{} has no screen recording", path.display()))?;
+    let scan = tessera_audit::recording::scan(&recording).map_err(|e| e.to_string())?;
+    let moment =
+        tessera_audit::replay::moment_at(&recording, &scan, at_us).map_err(|e| e.to_string())?;
+    let Some(frame) = moment.frame else {
+        say(out, "nothing was on screen yet at that moment")?;
+        return Ok(false);
+    };
+    crate::snapshot::write_png(&frame, png)?;
+    say(
+        out,
+        &format!(
+            "{}: the screen at +{:.3}s ({}x{}, last change at +{:.3}s)",
+            png.display(),
+            at_us as f64 / 1e6,
+            frame.width(),
+            frame.height(),
+            moment.last_us as f64 / 1e6
+        ),
+    )?;
     Ok(true)
 }
 

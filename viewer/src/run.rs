@@ -6,9 +6,11 @@
 use crate::front::{Front, Request};
 use std::collections::VecDeque;
 use std::time::Duration;
-use tessera_audit::live::Keeper;
+use tessera_audit::live::{Keeper, Recording};
+use tessera_audit::record::Fact;
 use tessera_audit::record::{Certifier, Side, TypedText};
 use tessera_audit::recording::Kind;
+use tessera_audit::wire::Hex;
 use tessera_net::cert::SelfSigned;
 use tessera_net::channel::{ChannelEvent, ChannelSlot, Peer};
 use tessera_net::relay_client::{self, RelayLink};
@@ -298,6 +300,15 @@ impl<F: Front> Viewer<F> {
                 .front
                 .error("no picture yet: the screen is not shared, or nothing arrived");
         };
+        // On the record: which picture, and its pixels' hash (a replay
+        // of that moment gives the same).
+        let fact = Fact::Snapshot {
+            seq: self.decoder.seq().unwrap_or(0),
+            sha256: Hex(tessera_audit::recording::sha256(frame.pixels())),
+        };
+        if let Err(why) = self.keeper.apply(Recording::Fact(Box::new(fact))) {
+            self.inputs.push_back(ViewerInput::RecordFailed(why));
+        }
         let done = self.snapshots.0.clone();
         tokio::task::spawn_blocking(move || {
             let written = crate::snapshot::write_png(&frame, &path)

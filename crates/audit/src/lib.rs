@@ -19,6 +19,7 @@ pub mod proof;
 pub mod proof_file;
 pub mod record;
 pub mod recording;
+pub mod replay;
 pub mod session_record;
 pub mod timeline;
 pub mod verify;

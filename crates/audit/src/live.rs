@@ -32,6 +32,10 @@ pub enum Recording {
     },
     /// The other end's audit message, for the record to check and answer.
     FromPeer(Box<AuditMsg>),
+    /// Close the record now: its pairing ended before a session (the
+    /// agent then waits with a new code, and a new pairing opens a new
+    /// record).
+    Close,
 }
 
 /// Signs with the key that vouches for log keys (the technician's or
@@ -77,6 +81,11 @@ impl Keeper {
                 Ok(())
             }
             (Recording::Open(_), Some(_)) => Err("a second session on one record".into()),
+            (Recording::Close, Some(live)) => {
+                let closed = live.close();
+                self.live = None;
+                closed
+            }
             (Recording::Fact(fact), Some(live)) => live.fact(*fact),
             (Recording::Input { event, refused }, Some(live)) => live.input(&event, refused),
             (Recording::FromPeer(msg), Some(live)) => live.from_peer(&msg),

@@ -43,6 +43,11 @@ impl Decoder {
         self.frame.as_ref()
     }
 
+    /// The sequence number of the update the picture is at.
+    pub fn seq(&self) -> Option<u64> {
+        self.seq
+    }
+
     /// Applies an update. On error the picture is dropped: the caller asks
     /// the encoder for a keyframe.
     pub fn apply(&mut self, update: &Update) -> Result<&Frame, DecodeError> {

@@ -466,6 +466,15 @@ fn burn(out: &mut Out, reason: BurnReason) -> State {
     out.push(AgentAction::CancelTimer(Timer::Handshake));
     out.push(AgentAction::Relay(ClientMsg::Burn));
     out.emit(SessionEvent::CodeBurned { reason });
+    // That pairing's record ends here; the next code's pairing opens its own.
+    out.record(Recording::Fact(Box::new(Fact::SessionEnded {
+        reason: match reason {
+            BurnReason::WrongCode => EndReason::WrongCode,
+            BurnReason::Abandoned => EndReason::ConnectionLost,
+        },
+        detail: Some("the pairing did not complete; the code was replaced".into()),
+    })));
+    out.record(Recording::Close);
     out.push(AgentAction::Relay(ClientMsg::Register));
     State::Registering
 }
