@@ -1,5 +1,5 @@
 //! The end-to-end control-stream decoder and the content checks applied
-//! before anything reaches the person's screen.
+//! before anything reaches the person's screen or the session record.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -14,14 +14,22 @@ fuzz_target!(|data: &[u8]| {
         Ok(ViewerMsg::Chat { text }) => {
             let _ = validate_chat(&text);
         }
+        Ok(ViewerMsg::Audit(msg)) => {
+            let _ = msg.validate();
+        }
         _ => {}
     }
-    if let Ok(AgentMsg::Asking {
-        verified,
-        verified_by,
-        not_verified,
-    }) = decode_body::<AgentMsg>(data, MAX_PEER_FRAME)
-    {
-        let _ = validate_asking(verified, verified_by.as_deref(), not_verified.as_deref());
+    match decode_body::<AgentMsg>(data, MAX_PEER_FRAME) {
+        Ok(AgentMsg::Asking {
+            verified,
+            verified_by,
+            not_verified,
+        }) => {
+            let _ = validate_asking(verified, verified_by.as_deref(), not_verified.as_deref());
+        }
+        Ok(AgentMsg::Audit(msg)) => {
+            let _ = msg.validate();
+        }
+        _ => {}
     }
 });

@@ -1,3 +1,6 @@
+//! Seeds for `audit_recordings`: a screen recording of encoded pictures
+//! (closed, cut mid-segment, without its index).
+//!
 //! Seeds for `audit_records`: both ends' whole records of the fixture
 //! session, the agent's cut mid-stretch, and one leaf line of each kind
 //! written there.
@@ -128,4 +131,44 @@ pub fn audit_records(seeds: &mut Seeds) {
             );
         }
     }
+}
+
+pub fn audit_recordings(seeds: &mut Seeds) {
+    use tessera_audit::recording::{scan, Kind, Recorder};
+    use tessera_screen::{Encoder, Frame, ScreenMsg};
+    let (mut recorder, mut file) = Recorder::new(AUDIT_LOG);
+    let mut encoder = Encoder::new().expect("an encoder");
+    for step in 0..6u32 {
+        if step == 3 {
+            encoder.request_keyframe();
+        }
+        let mut frame = Frame::new(32, 24).expect("a frame");
+        for (i, px) in frame.pixels_mut().chunks_exact_mut(4).enumerate() {
+            let on = (i as u32 % 32) / 4 == step;
+            px.copy_from_slice(&[if on { 250 } else { 30 }, 60, 90, 0]);
+        }
+        let update = encoder.encode(&frame).expect("encoded").expect("a change");
+        let kind = match update.keyframe {
+            true => Kind::Keyframe,
+            false => Kind::Update,
+        };
+        let at_us = 100_000 + u64::from(step) * 400_000;
+        let bytes = ScreenMsg::Update(update).to_bytes();
+        if let Some((segment, _)) = recorder.push(at_us, kind, &bytes).expect("pushed") {
+            file.extend(segment);
+        }
+        if step % 2 == 1 {
+            let (segment, _) = recorder.cut().expect("a segment");
+            file.extend(segment);
+        }
+    }
+    let unindexed = file.clone();
+    file.extend(recorder.close());
+    let closed = scan(&file).expect("scans");
+    assert!(closed.closed && closed.segments.len() == 3);
+    let cut = &unindexed[..unindexed.len() - 7];
+    assert!(scan(cut).expect("scans").torn_at.is_some());
+    seeds.add("audit_recordings", "closed", file.clone());
+    seeds.add("audit_recordings", "without_index", unindexed.clone());
+    seeds.add("audit_recordings", "cut_mid_segment", cut.to_vec());
 }

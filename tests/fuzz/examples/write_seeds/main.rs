@@ -39,6 +39,7 @@ fn main() -> std::io::Result<()> {
     authority::agent_authority(&mut seeds);
     audit::audit_notes(&mut seeds);
     audit::audit_records(&mut seeds);
+    audit::audit_recordings(&mut seeds);
     wire::display_lists(&mut seeds);
     wire::peer_messages(&mut seeds);
     wire::relay_messages(&mut seeds);

@@ -5,7 +5,9 @@
 use crate::Seeds;
 use tessera_fuzz::fixtures::{self, key, Who, ORG_NAME, TECHNICIAN_NAME, VIEWER_FP};
 use tessera_input::{Button, InputEvent, Key, RefusalKind};
+use tessera_proto::audit::{AuditMsg, LogCertifier};
 use tessera_proto::frame::encode_payload;
+use tessera_proto::identity::{PublicKey, Signature};
 use tessera_proto::pairing::PairingMsg;
 use tessera_proto::peer::{validate_displays, AgentMsg, DisplayInfo, ViewerMsg, MAX_DISPLAYS};
 use tessera_proto::relay::{ClientMsg, Refusal, RelayMsg};
@@ -142,6 +144,32 @@ pub fn peer_messages(seeds: &mut Seeds) {
                 grants: grants("control,clipboard,chat"),
             },
         ),
+        (
+            "viewer_audit_log_key",
+            ViewerMsg::Audit(Box::new(AuditMsg::LogKey {
+                origin: "tessera/5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e/viewer".into(),
+                key: PublicKey([0x11; 32]),
+                certifier: LogCertifier::Technician,
+                certifier_key: PublicKey([0x22; 32]),
+                signature: Signature([0x33; 64]),
+            })),
+        ),
+        (
+            "viewer_audit_checkpoint",
+            ViewerMsg::Audit(Box::new(AuditMsg::Checkpoint {
+                note: "tessera/5e/viewer\n12\nVGVzc2VyYQ==\n\n\u{2014} tessera/5e/viewer AAAA\n"
+                    .into(),
+                from: 8,
+                proof: vec![[0x44; 32], [0x55; 32]],
+            })),
+        ),
+        (
+            "viewer_audit_cosignature",
+            ViewerMsg::Audit(Box::new(AuditMsg::Cosignature {
+                size: 12,
+                line: "\u{2014} tessera/5e/agent AAAAAAAAAAAA\n".into(),
+            })),
+        ),
     ];
     let inputs: Vec<(String, ViewerMsg)> = events()
         .into_iter()
@@ -224,6 +252,13 @@ pub fn peer_messages(seeds: &mut Seeds) {
                 verified_by: None,
                 not_verified: Some("no_certificate".into()),
             },
+        ),
+        (
+            "agent_audit_cosignature",
+            AgentMsg::Audit(Box::new(AuditMsg::Cosignature {
+                size: 30,
+                line: "\u{2014} tessera/5e/viewer AAAAAAAAAAAA\n".into(),
+            })),
         ),
     ];
     for (name, msg) in viewer.drain(..) {
