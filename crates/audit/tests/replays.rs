@@ -53,7 +53,10 @@ fn every_moment_replays_as_it_was_shown() {
     let scanned = scan(&file).expect("scans");
     assert!(scanned.closed && scanned.segments.len() > 2);
 
-    assert!(moment_at(&file, &scanned, 50_000).expect("replays").frame.is_none());
+    assert!(moment_at(&file, &scanned, 50_000)
+        .expect("replays")
+        .frame
+        .is_none());
     for (at_us, frame) in &shown {
         for moment in [*at_us, at_us + 150_000] {
             let replayed = moment_at(&file, &scanned, moment).expect("replays");
