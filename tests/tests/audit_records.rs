@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tessera_tests::xvfb::read_png_rgb;
-use tessera_tests::{bin, scratch, Agent, RelayProcess, Viewer};
+use tessera_tests::{bin, scratch, wait_until, Agent, RelayProcess, Viewer};
 
 /// The one record folder under `dir`.
 fn record_in(dir: &Path) -> PathBuf {
@@ -163,4 +163,116 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
     let (code, out) = audit(&[&tampered], "verify", &[]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("NOT VALID: event "), "{out}");
+}
+
+/// Starts a running session (view and chat) whose two ends keep their
+/// records under `root`.
+fn recorded_session(root: &Path, relay: &RelayProcess) -> (Agent, Viewer) {
+    let args = relay.client_args();
+    let agent_dir = root.join("agent").display().to_string();
+    let mut agent = Agent::start(&[args.clone(), vec!["--record-dir".into(), agent_dir]].concat());
+    let code = agent.code();
+    let viewer_dir = root.join("viewer").display().to_string();
+    let who = ["--name", "Jane", "--record-dir", &viewer_dir];
+    let mut viewer = Viewer::connect_as(&code, &args, "view,chat", &who);
+    agent.answer("y");
+    for events in [&mut agent.events, &mut viewer.events] {
+        events.event("session_started");
+    }
+    (agent, viewer)
+}
+
+#[test]
+fn an_agent_killed_mid_session_leaves_a_valid_truncated_record() {
+    let root = scratch("audit-kill");
+    let relay = RelayProcess::start(&root.join("relay"), &[]);
+    let (mut agent, mut viewer) = recorded_session(&root, &relay);
+    viewer.command(r#"{"cmd":"chat","text":"avant"}"#);
+    agent.events.event("chat");
+    // The second that held the chat is sealed: a checkpoint follows it.
+    let log = record_in(&root.join("agent")).join("log.jsonl");
+    wait_until("the chat sealed in the agent's record", || {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        text.find("avant")
+            .is_some_and(|at| text[at..].contains("{\"checkpoint\""))
+    });
+    viewer.command(r#"{"cmd":"chat","text":"pendant"}"#);
+    agent.events.event("chat");
+    agent.kill();
+    assert_eq!(
+        viewer.events.event("session_ended")["reason"],
+        "connection_lost"
+    );
+    viewer.wait();
+
+    let (a, v) = (
+        record_in(&root.join("agent")),
+        record_in(&root.join("viewer")),
+    );
+    let (code, out) = audit(&[&a], "verify", &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(": truncated after event "), "{out}");
+    // What was sealed before the kill is signed.
+    let (_, shown) = audit(&[&a], "show", &["--json"]);
+    let chat = shown
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["k"] == "chat" && e["fact"]["text"] == "avant")
+        .expect("the first chat is on the record");
+    assert_eq!(chat["signed"], true, "{chat}");
+    // The viewer's record is whole, and holds where the agent's stopped.
+    let (code, out) = audit(&[&v], "verify", &[]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = audit(&[&a, &v], "verify", &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("the two ends agree"), "{out}");
+    assert!(out.contains("holds the agent's checkpoint at"), "{out}");
+}
+
+/// A small tmpfs mounted at a folder for one test, unmounted after.
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    fn mount(dir: &Path, size: &str) -> SmallDisk {
+        std::fs::create_dir_all(dir).expect("mount point");
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700")])
+            .arg("tmpfs")
+            .arg(dir)
+            .status()
+            .expect("mount runs");
+        assert!(
+            status.success(),
+            "this test mounts a small tmpfs: run the suite as root"
+        );
+        SmallDisk(dir.to_path_buf())
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_ends_the_session_with_that_reason_on_both_sides() {
+    let root = scratch("audit-full-disk");
+    let disk = SmallDisk::mount(&root.join("agent"), "16k");
+    let relay = RelayProcess::start(&root.join("relay"), &[]);
+    let args = relay.client_args();
+    let agent_dir = disk.0.display().to_string();
+    let mut agent = Agent::start(&[args.clone(), vec!["--record-dir".into(), agent_dir]].concat());
+    let code = agent.code();
+    let mut viewer = Viewer::connect_as(&code, &args, "view,chat", &["--name", "Jane"]);
+    agent.answer("y");
+    // The screen fills the disk within the first seconds.
+    for events in [&mut agent.events, &mut viewer.events] {
+        assert_eq!(events.event("session_ended")["reason"], "recording_failed");
+    }
+    agent
+        .terminal
+        .wait_for("the session record could not be written");
+    assert!(!agent.wait().0.success());
+    viewer.wait();
 }
