@@ -78,6 +78,13 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
     viewer.command(r#"{"cmd":"text","text":"lpstat -p"}"#);
     agent.terminal.type_line("/revoke control");
     viewer.events.event("grant_changed");
+    // A line of the intervention report: shown to the person, on both
+    // records.
+    viewer.command(r#"{"cmd":"note","text":"Pilote réinstallé, file vidée"}"#);
+    agent.events.event("note");
+    agent
+        .terminal
+        .wait_for("[Jane, for the intervention report] Pilote réinstallé, file vidée");
     viewer.command(r#"{"cmd":"end"}"#);
     for events in [&mut agent.events, &mut viewer.events] {
         assert_eq!(events.event("session_ended")["reason"], "technician_ended");
@@ -113,6 +120,7 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
         "chat",
         "text",
         "grant_changed",
+        "note",
         "peer_log_key",
         "session_ended",
         "log_closed",

@@ -71,6 +71,12 @@ pub enum ViewerMsg {
         /// ignored).
         grants: Grants,
     },
+    /// A line of the technician's intervention report, for both records
+    /// (checked with [`validate_chat`]'s rules).
+    Note {
+        /// At most [`MAX_CHAT_CHARS`] characters.
+        text: String,
+    },
     /// About the session records: the viewer's log key, checkpoints,
     /// cosignatures of the agent's checkpoints. (Boxed: the log key is
     /// large.)

@@ -17,6 +17,12 @@ pub enum Command {
         /// The text.
         text: String,
     },
+    /// Add a line to the intervention report (the cause found, what was
+    /// done, advice): signed into both ends' records.
+    Note {
+        /// The text.
+        text: String,
+    },
     /// End the session.
     End,
     /// Say what is granted now (a `status` event).
@@ -176,6 +182,7 @@ impl Command {
                 }
             }
             Command::Chat { .. }
+            | Command::Note { .. }
             | Command::End
             | Command::Status
             | Command::Request { .. }

@@ -123,6 +123,11 @@ pub enum SessionEvent {
         /// The text.
         text: String,
     },
+    /// Both: a line of the technician's intervention report.
+    Note {
+        /// The text.
+        text: String,
+    },
     /// Viewer: a screen update was decoded.
     Frame {
         /// The update's sequence number.

@@ -55,6 +55,7 @@ pub fn facts_of(event: &SessionEvent) -> Vec<Fact> {
             from: record_side(*from),
             text: text.clone(),
         },
+        SessionEvent::Note { text } => Fact::Note { text: text.clone() },
         SessionEvent::LocalUser { active } => Fact::LocalUser { active: *active },
         SessionEvent::UpgradeRequested { requested } => Fact::UpgradeRequested {
             requested: *requested,

@@ -92,6 +92,8 @@ pub enum ViewerInput {
     RelayClosed(Option<String>),
     /// The agent sent bytes that are not a valid message.
     ProtocolViolation(String),
+    /// The technician adds a line to the intervention report.
+    UserNote(String),
     /// The session record cannot be kept, or the agent's record failed
     /// its checks: no session goes on unrecorded.
     RecordFailed(String),
@@ -466,7 +468,21 @@ impl ViewerSession {
                     });
                 }
             }
+            ViewerInput::UserNote(text) => self.note(text),
             other => self.anywhere(State::Running { granted }, other),
+        }
+    }
+
+    /// A line of the intervention report: on both records, whatever the
+    /// grants (it is the technician's own account).
+    fn note(&mut self, text: String) {
+        // Like chat, a line that could not be shown as written is not
+        // sent (the headless front says why before it gets here).
+        if validate_chat(&text).is_ok() {
+            self.push(ViewerAction::ToAgent(ViewerMsg::Note {
+                text: text.clone(),
+            }));
+            self.emit(SessionEvent::Note { text });
         }
     }
 
@@ -512,6 +528,8 @@ impl ViewerSession {
             ViewerInput::FromAgent(_) | ViewerInput::ChannelUp | ViewerInput::Paired { .. } => {
                 self.protocol_error("a message arrived out of order".into())
             }
+            ViewerInput::UserNote(text) if channel_up => self.note(text),
+            ViewerInput::UserNote(_) => {}
             ViewerInput::UserChat(_) => self.emit(SessionEvent::Refused {
                 permission: Permission::Chat,
                 reason: "not_granted",

@@ -104,6 +104,10 @@ viewer_words! {
     chat,
     /// The chat box's hint.
     chat_hint,
+    /// The intervention report's entry, in the chat panel.
+    note_hint,
+    /// Its button.
+    note_add,
     /// Sends a chat line.
     send,
     /// Names the technician's own chat lines.
@@ -214,6 +218,8 @@ static EN: ViewerWords = ViewerWords {
     asking_for_more: "Waiting for the person's answer…",
     chat: "Chat",
     chat_hint: "Write a message",
+    note_hint: "A line for the intervention report (cause, what was done, advice)",
+    note_add: "Add to report",
     send: "Send",
     you: "You",
     them: "Them",
@@ -290,6 +296,8 @@ static FR: ViewerWords = ViewerWords {
     asking_for_more: "En attente de la réponse de la personne…",
     chat: "Discussion",
     chat_hint: "Écrire un message",
+    note_hint: "Une ligne du rapport d'intervention (cause, actions, conseils)",
+    note_add: "Ajouter au rapport",
     send: "Envoyer",
     you: "Vous",
     them: "La personne",

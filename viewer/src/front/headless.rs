@@ -39,6 +39,7 @@ impl Headless {
         }
         let input = match command::parse(line) {
             Ok(Command::Chat { text }) => ViewerInput::UserChat(text),
+            Ok(Command::Note { text }) => ViewerInput::UserNote(text),
             Ok(Command::End) => ViewerInput::UserEnd,
             Ok(Command::Request { grants }) => ViewerInput::UserRequest(grants),
             Ok(Command::Status) => ViewerInput::UserStatus,
@@ -182,6 +183,7 @@ fn sentence(event: &SessionEvent) -> Option<String> {
             from: Side::Viewer,
             text,
         } => format!("[you] {text}"),
+        SessionEvent::Note { text } => format!("[report] {text}"),
         SessionEvent::Refused { permission, .. } => {
             format!("Refused: {} was not granted.", permission.name())
         }

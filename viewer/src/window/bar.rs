@@ -162,6 +162,21 @@ pub fn chat_panel(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang) {
     let w = viewer_words(lang);
     ui.heading(w.chat);
     let may_chat = s.view.may(Permission::Chat);
+    egui::Panel::bottom("report-entry").show(ui, |ui| {
+        // The report is the technician's own: whatever is granted.
+        ui.horizontal(|ui| {
+            let entry = ui.add(
+                egui::TextEdit::singleline(&mut s.note_draft)
+                    .hint_text(w.note_hint)
+                    .desired_width(ui.available_width() - 120.0),
+            );
+            let enter = entry.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.button(w.note_add).clicked() || enter) && !s.note_draft.trim().is_empty() {
+                let text = std::mem::take(&mut s.note_draft);
+                s.send(ViewerInput::UserNote(text));
+            }
+        });
+    });
     egui::Panel::bottom("chat-entry").show(ui, |ui| {
         if !may_chat {
             ui.colored_label(WARNING, w.chat_not_granted);

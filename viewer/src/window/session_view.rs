@@ -20,6 +20,8 @@ pub struct SessionView {
     pub view: ViewerView,
     /// The line being written.
     pub draft: String,
+    /// The intervention report's line being written.
+    pub note_draft: String,
     /// The "Ask for more" dialog, with what is ticked.
     pub ask_more: Option<Grants>,
     /// The picture and the input that goes to it.
@@ -35,6 +37,7 @@ impl SessionView {
             requests,
             view: ViewerView::new(lang),
             draft: String::new(),
+            note_draft: String::new(),
             ask_more: None,
             screen,
             ending: false,

@@ -131,6 +131,19 @@ pub(super) fn anywhere(
             None
         }
         AgentInput::FromViewer(ViewerMsg::End) => Some(Ending::quietly(EndReason::TechnicianEnded)),
+        // The technician's report: recorded and shown, whatever the grants.
+        AgentInput::FromViewer(ViewerMsg::Note { text }) if channel_up => {
+            match tessera_proto::peer::validate_chat(&text) {
+                Ok(()) => {
+                    out.emit(SessionEvent::Note { text });
+                    None
+                }
+                Err(e) => Some(Ending::telling_viewer_because(
+                    EndReason::ProtocolError,
+                    e.to_string(),
+                )),
+            }
+        }
         // The viewer's record, from the channel's start to its end.
         AgentInput::FromViewer(ViewerMsg::Audit(msg)) if channel_up => {
             out.record(Recording::FromPeer(msg));

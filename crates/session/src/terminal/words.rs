@@ -125,6 +125,10 @@ pub(super) fn event_text(
             (BurnReason::Abandoned, Lang::En) => "The connection attempt did not complete, so the code is now void. Here is a new one:".into(),
             (BurnReason::Abandoned, Lang::Fr) => "La tentative de connexion n'a pas abouti : le code est annulé. En voici un nouveau :".into(),
         },
+        SessionEvent::Note { text } => match lang {
+            Lang::En => format!("[{who}, for the intervention report] {text}"),
+            Lang::Fr => format!("[{who}, pour le rapport d'intervention] {text}"),
+        },
         SessionEvent::Secured { .. } => match lang {
             Lang::En => "Code confirmed: the connection is end-to-end encrypted.".into(),
             Lang::Fr => "Code confirmé : la connexion est chiffrée de bout en bout.".into(),
