@@ -40,6 +40,7 @@ impl RogueChannel {
             org: Some("Acme IT".into()),
             requested,
             certificate: None,
+            ticket: None,
         };
         let key = SigningKey::generate().expect("key");
         let hello = signed_hello(&intro, &key, &self.binding);

@@ -53,8 +53,15 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
         "Acme IT",
         "--record-dir",
         &viewer_record,
+        "--ticket",
+        "INC-1042",
+        "--priority",
+        "high",
     ];
     let mut viewer = Viewer::connect_as(&code, &args, "view,control,chat", &who);
+    agent
+        .terminal
+        .wait_for("Ticket INC-1042, priority high (as given by the technician)");
     agent
         .terminal
         .wait_for("This session is recorded, on this computer and by the technician's side.");
@@ -120,6 +127,7 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
         "chat",
         "text",
         "grant_changed",
+        "ticket",
         "note",
         "peer_log_key",
         "session_ended",

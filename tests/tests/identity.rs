@@ -216,6 +216,7 @@ fn an_introduction_signed_for_another_session_is_refused_before_any_prompt() {
         org: Some("Acme IT".into()),
         requested: Grants::parse_list("view,control").expect("grants"),
         certificate: None,
+        ticket: None,
     };
     let hello = ViewerMsg::Hello(Box::new(signed_hello(&intro, &key, &elsewhere)));
     let bytes = frame::encode(&hello, MAX_PEER_FRAME).expect("encode");

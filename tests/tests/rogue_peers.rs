@@ -15,6 +15,7 @@ fn garbage_frames() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         requested: Grants::parse_list("control").expect("grants"),
         key: tessera_proto::identity::PublicKey([1; 32]),
         certificate: None,
+        ticket: None,
         signature: tessera_proto::identity::Signature([0; 64]),
     }));
     vec![

@@ -70,6 +70,13 @@ struct ConnectArgs {
     /// What you ask to do: view, control, clipboard, files, chat.
     #[arg(long, default_value = "view,control,chat", value_parser = parse_grants)]
     request: Grants,
+    /// The support ticket this session is for (shown to the person as
+    /// given by you, and kept on both records).
+    #[arg(long, value_name = "ID")]
+    ticket: Option<String>,
+    /// The ticket's priority, such as high or P2.
+    #[arg(long, requires = "ticket")]
+    priority: Option<String>,
     /// Where session records are kept (default: your data folder,
     /// ~/.local/share/tessera/sessions). Every session is recorded.
     #[arg(long, value_name = "DIR")]
@@ -184,6 +191,7 @@ fn open_window(
     let mut events_json = false;
     let mut grab_keyboard = false;
     let mut code = None;
+    let mut ticket = None;
     if let Some(args) = args {
         if typed(matches, "relay") {
             settings.relay = args.relay.relay.clone();
@@ -217,13 +225,18 @@ fn open_window(
         };
         events_json = args.events.is_some();
         grab_keyboard = args.grab_keyboard;
+        ticket = args.ticket.clone().map(|id| tessera_proto::peer::Ticket {
+            id,
+            priority: args.priority.clone(),
+        });
         code = match args.code.as_deref().map(Code::parse) {
             Some(Ok(code)) => Some(code),
             Some(Err(e)) => return Err(e.to_string()),
             None => None,
         };
     }
-    let form = window::connect::ConnectForm::new(settings, problem);
+    let mut form = window::connect::ConnectForm::new(settings, problem);
+    form.ticket = ticket;
     let start = match code {
         Some(code) => Some(form.prepare(code, lang)?),
         None => None,
@@ -284,6 +297,10 @@ async fn headless(args: ConnectArgs) -> ExitCode {
             org,
             requested: args.request,
             certificate,
+            ticket: args.ticket.clone().map(|id| tessera_proto::peer::Ticket {
+                id,
+                priority: args.priority.clone(),
+            }),
         },
         key,
         record_dir: args

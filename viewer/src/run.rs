@@ -98,6 +98,9 @@ type Written = Result<(std::path::PathBuf, u32, u32), String>;
 /// Runs one viewer session, shown by `front`; returns how it ended.
 pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<EndReason, String> {
     tessera_proto::peer::validate_name("--name", &options.intro.name).map_err(|e| e.to_string())?;
+    if let Some(ticket) = &options.intro.ticket {
+        ticket.validate().map_err(|e| format!("--ticket: {e}"))?;
+    }
     if let Some(org) = &options.intro.org {
         tessera_proto::peer::validate_name("--org", org).map_err(|e| e.to_string())?;
     }

@@ -9,7 +9,8 @@ use eframe::egui;
 use std::time::{Duration, Instant};
 use tessera_proto::Grants;
 use tessera_session::consent::{
-    countdown_text, describe_grants, describe_technician, permission_explained, window_words, Lang,
+    countdown_text, describe_grants, describe_technician, describe_ticket, permission_explained,
+    window_words, Lang,
 };
 use tessera_session::prompt::{ConsentForm, ConsentRequest};
 use tessera_session::Technician;
@@ -80,6 +81,9 @@ impl Prompt {
                 .strong()
                 .color(colour),
         );
+        if let Some(ticket) = describe_ticket(&self.technician, lang) {
+            ui.label(ticket);
+        }
         ui.label(words.recorded);
         if let Some(had) = self.already {
             ui.label(format!("{} {}", words.already, describe_grants(had, lang)));

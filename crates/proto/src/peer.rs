@@ -29,9 +29,35 @@ pub struct Hello {
     pub key: PublicKey,
     /// Their organisation's certificate for `key`, if they have one.
     pub certificate: Option<Certificate>,
+    /// The support ticket this session is for, as the technician gives
+    /// it (shown to the person as said by the technician).
+    pub ticket: Option<Ticket>,
     /// `key`'s signature over all of the above and this session's
     /// transcript and certificate fingerprints (`tessera-secure`).
     pub signature: Signature,
+}
+
+/// Longest ticket id or priority, in characters.
+pub const MAX_TICKET_CHARS: usize = 64;
+
+/// A support ticket: its id in the technician's tracker, and how urgent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// Such as `INC-1042`.
+    pub id: String,
+    /// Such as `high` or `P2`.
+    pub priority: Option<String>,
+}
+
+impl Ticket {
+    /// Checks lengths and characters, as for names.
+    pub fn validate(&self) -> Result<(), ContentError> {
+        check_text("ticket", &self.id, MAX_TICKET_CHARS, false)?;
+        if let Some(priority) = &self.priority {
+            check_text("ticket priority", priority, MAX_TICKET_CHARS, false)?;
+        }
+        Ok(())
+    }
 }
 
 /// Viewer → agent.
@@ -279,6 +305,9 @@ impl Hello {
             check_text("certificate name", &cert.name, MAX_NAME_CHARS, false)?;
             check_text("certificate organisation", &cert.org, MAX_NAME_CHARS, false)?;
         }
+        if let Some(ticket) = &self.ticket {
+            ticket.validate()?;
+        }
         Ok(())
     }
 }
@@ -346,6 +375,7 @@ mod tests {
             requested: Grants::NONE,
             key: crate::identity::PublicKey([1; 32]),
             certificate: None,
+            ticket: None,
             signature: crate::identity::Signature([0; 64]),
         };
         assert!(hello.validate().is_ok());

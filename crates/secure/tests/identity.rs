@@ -50,6 +50,7 @@ fn intro(name: &str, certificate: Option<Certificate>) -> Introduction {
         org: Some("Acme IT".into()),
         requested: Grants::parse_list("view,control").expect("grants"),
         certificate,
+        ticket: None,
     }
 }
 

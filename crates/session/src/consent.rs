@@ -167,16 +167,35 @@ pub fn describe_technician(t: &Technician, lang: Lang) -> String {
     format!("{}{org} ({status})", t.name)
 }
 
+/// The ticket line of a prompt, when the technician gave one: said to be
+/// theirs, as nobody vouches for it.
+pub fn describe_ticket(t: &Technician, lang: Lang) -> Option<String> {
+    let ticket = t.ticket.as_ref()?;
+    let priority = ticket.priority.as_deref();
+    Some(match (lang, priority) {
+        (Lang::En, Some(p)) => format!(
+            "Ticket {}, priority {p} (as given by the technician)",
+            ticket.id
+        ),
+        (Lang::En, None) => format!("Ticket {} (as given by the technician)", ticket.id),
+        (Lang::Fr, Some(p)) => format!("Ticket {}, priorité {p} (selon le technicien)", ticket.id),
+        (Lang::Fr, None) => format!("Ticket {} (selon le technicien)", ticket.id),
+    })
+}
+
 /// The whole terminal prompt: warning, who, what, how to answer. Ends with
 /// the question `Allow? [y/N]` (French: `Autoriser ? [o/N]`).
 pub fn prompt_text(t: &Technician, requested: Grants, timeout_secs: u64, lang: Lang) -> String {
     let who = describe_technician(t, lang);
     let what = describe_grants(requested, lang);
+    let ticket = describe_ticket(t, lang)
+        .map(|line| format!("{line}\n"))
+        .unwrap_or_default();
     match lang {
         Lang::En => format!(
             "\n*** Remote assistance request ***\n\
              Accept only if YOU asked for this help yourself. Never accept a call you did not expect.\n\
-             {who} asks to: {what}.\n\
+             {ticket}{who} asks to: {what}.\n\
              {RECORDED_EN}\n\
              Type y to allow all of it, n to refuse, or list what you allow (e.g. view,chat).\n\
              No answer in {timeout_secs} s means no.\n\
@@ -185,7 +204,7 @@ pub fn prompt_text(t: &Technician, requested: Grants, timeout_secs: u64, lang: L
         Lang::Fr => format!(
             "\n*** Demande d'assistance à distance ***\n\
              N'acceptez que si VOUS avez demandé cette aide. N'acceptez jamais un appel inattendu.\n\
-             {who} demande : {what}.\n\
+             {ticket}{who} demande : {what}.\n\
              {RECORDED_FR}\n\
              Tapez o pour tout autoriser, n pour refuser, ou la liste de ce que vous autorisez (ex. view,chat).\n\
              Sans réponse dans {timeout_secs} s, c'est non.\n\

@@ -31,6 +31,9 @@ pub struct Technician {
     /// `expired`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_verified: Option<&'static str>,
+    /// The support ticket, as the technician gives it (nobody vouches).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<tessera_proto::peer::Ticket>,
 }
 
 impl Technician {
@@ -46,6 +49,7 @@ impl Technician {
             verified: verified_by.is_some(),
             verified_by,
             not_verified,
+            ticket: None,
         }
     }
 }

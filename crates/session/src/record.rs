@@ -37,17 +37,25 @@ pub fn facts_of(event: &SessionEvent) -> Vec<Fact> {
             technician,
             requested,
         } => {
-            return vec![
-                Fact::Technician {
+            let ticket = technician.ticket.as_ref().map(|t| Fact::Ticket {
+                id: t.id.clone(),
+                priority: t.priority.clone(),
+            });
+            return [
+                Some(Fact::Technician {
                     name: technician.name.clone(),
                     org: technician.org.clone(),
                     verified_by: technician.verified_by.clone(),
                     not_verified: technician.not_verified.map(str::to_string),
-                },
-                Fact::ConsentRequested {
+                }),
+                ticket,
+                Some(Fact::ConsentRequested {
                     requested: *requested,
-                },
+                }),
             ]
+            .into_iter()
+            .flatten()
+            .collect();
         }
         SessionEvent::SessionStarted { granted } => Fact::Consent { granted: *granted },
         SessionEvent::GrantChanged { granted } => Fact::GrantChanged { granted: *granted },

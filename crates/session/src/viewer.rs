@@ -309,6 +309,12 @@ impl ViewerSession {
                 });
                 let hello = signed_hello(&self.intro, &self.key, &binding);
                 self.push(ViewerAction::ToAgent(ViewerMsg::Hello(Box::new(hello))));
+                if let Some(ticket) = &self.intro.ticket {
+                    self.record(Recording::Fact(Box::new(Fact::Ticket {
+                        id: ticket.id.clone(),
+                        priority: ticket.priority.clone(),
+                    })));
+                }
                 self.record(Recording::Fact(Box::new(Fact::ConsentRequested {
                     requested: self.intro.requested,
                 })));

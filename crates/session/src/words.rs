@@ -321,6 +321,7 @@ mod tests {
             verified: true,
             verified_by: Some("Acme".into()),
             not_verified: None,
+            ticket: None,
         };
         assert_eq!(
             technician_short(&t, Lang::En),

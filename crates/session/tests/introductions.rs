@@ -58,6 +58,7 @@ fn a_technician_certified_by_a_trusted_org_is_shown_verified() {
         org: Some("Acme IT".into()),
         requested: grants("view"),
         certificate: Some(certificate),
+        ticket: None,
     };
     let same_key = SigningKey::from_pkcs8(jane.pkcs8()).expect("copy");
     let mut p = Pair::with(9, 9, intro.clone(), jane, trust.clone());

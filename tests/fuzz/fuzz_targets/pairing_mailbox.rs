@@ -38,6 +38,7 @@ fuzz_target!(|data: &[u8]| {
         org: None,
         requested: Grants::NONE,
         certificate: None,
+        ticket: None,
     };
     let key = SigningKey::generate().expect("key");
     let mut viewer = ViewerSession::new(

@@ -100,6 +100,7 @@ pub fn to_consent(requested: Grants) -> (AgentSession, Vec<AgentAction>) {
         org: Some(fixtures::ORG_NAME.into()),
         requested,
         certificate: None,
+        ticket: None,
     };
     let mut wire = Wire {
         agent: AgentSession::new(Timeouts::default(), fixtures::trust()),

@@ -49,6 +49,9 @@ pub struct ConnectForm {
     focus_code: bool,
     /// The code field, once drawn (its egui state is dropped on start).
     code_field: Option<egui::Id>,
+    /// The ticket given on the command line (`--ticket`), for every
+    /// session of this window; never remembered.
+    pub ticket: Option<tessera_proto::peer::Ticket>,
 }
 
 impl Drop for ConnectForm {
@@ -68,6 +71,7 @@ impl ConnectForm {
             last_end: None,
             focus_code: true,
             code_field: None,
+            ticket: None,
         }
     }
 
@@ -268,6 +272,7 @@ impl ConnectForm {
                     org,
                     requested,
                     certificate,
+                    ticket: self.ticket.clone(),
                 },
                 key,
                 record_dir: match s.record_dir.trim() {

@@ -9,7 +9,7 @@ use super::certificate::signature_holds;
 use super::keypair::{verify, SigningKey};
 use super::trust::TrustStore;
 use tessera_proto::identity::{Certificate, PublicKey, Signature};
-use tessera_proto::peer::Hello;
+use tessera_proto::peer::{Hello, Ticket};
 use tessera_proto::{Fingerprint, Grants};
 
 /// Separates hello signatures from every other signature.
@@ -35,8 +35,9 @@ fn signed_bytes(
     requested: Grants,
     key: &PublicKey,
     certificate: Option<&Certificate>,
+    ticket: Option<&Ticket>,
 ) -> Option<Vec<u8>> {
-    let body = (name, org, requested, key, certificate);
+    let body = (name, org, requested, key, certificate, ticket);
     let encoded = postcard::to_allocvec(&body).ok()?;
     Some(
         [
@@ -61,6 +62,8 @@ pub struct Introduction {
     pub requested: Grants,
     /// Their organisation's certificate for their key, if they have one.
     pub certificate: Option<Certificate>,
+    /// The support ticket the session is for, if they give one.
+    pub ticket: Option<Ticket>,
 }
 
 /// Makes the `Hello` for this session, signed with the technician's key.
@@ -74,6 +77,7 @@ pub fn signed_hello(intro: &Introduction, key: &SigningKey, binding: &SessionBin
         intro.requested,
         &public,
         intro.certificate.as_ref(),
+        intro.ticket.as_ref(),
     )
     .map_or(NO_SIGNATURE, |bytes| key.sign(&bytes));
     Hello {
@@ -82,6 +86,7 @@ pub fn signed_hello(intro: &Introduction, key: &SigningKey, binding: &SessionBin
         requested: intro.requested,
         key: public,
         certificate: intro.certificate.clone(),
+        ticket: intro.ticket.clone(),
         signature,
     }
 }
@@ -154,6 +159,7 @@ pub fn assess(
         hello.requested,
         &hello.key,
         hello.certificate.as_ref(),
+        hello.ticket.as_ref(),
     );
     if !bytes.is_some_and(|bytes| verify(&hello.key, &bytes, &hello.signature)) {
         return Err(NotThisSession);

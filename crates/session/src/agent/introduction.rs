@@ -24,7 +24,9 @@ pub(super) fn check(
     let broken = |e: String| Ending::telling_viewer_because(EndReason::ProtocolError, e);
     hello.validate().map_err(|e| broken(e.to_string()))?;
     let verification = assess(&hello, binding, trust, now).map_err(|e| broken(e.to_string()))?;
-    let technician = Technician::new(hello.name, hello.org, verification);
+    let ticket = hello.ticket;
+    let mut technician = Technician::new(hello.name, hello.org, verification);
+    technician.ticket = ticket;
     Ok((technician, hello.requested))
 }
 

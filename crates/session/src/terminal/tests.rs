@@ -9,6 +9,7 @@ fn jane() -> Technician {
         verified: false,
         verified_by: None,
         not_verified: Some("no_certificate"),
+        ticket: None,
     }
 }
 

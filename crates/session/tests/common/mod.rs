@@ -34,6 +34,7 @@ pub fn unsigned_hello(name: &str, requested: &str) -> Box<Hello> {
         requested: grants(requested),
         key: SigningKey::generate().expect("key").public(),
         certificate: None,
+        ticket: None,
         signature: NO_SIGNATURE,
     })
 }
@@ -91,6 +92,7 @@ impl Pair {
             org: Some("Acme IT".into()),
             requested: grants(requested),
             certificate: None,
+            ticket: None,
         };
         let key = SigningKey::generate().expect("key");
         Self::with(

@@ -45,12 +45,28 @@ fn hello(
         org: org.map(Into::into),
         requested: Grants::parse_list("view,control,chat").expect("grants"),
         certificate: cert,
+        ticket: None,
     };
     signed_hello(&intro, &key(Who::Technician), binding)
 }
 
 fn ours(name: &str, org: Option<&str>, cert: Option<Certificate>) -> Hello {
     hello(name, org, cert, &fixtures::binding())
+}
+
+/// [`ours`] for a session with a support ticket.
+fn ours_with_ticket(cert: Option<Certificate>) -> Hello {
+    let intro = Introduction {
+        name: TECHNICIAN_NAME.into(),
+        org: Some(ORG_NAME.into()),
+        requested: Grants::parse_list("view,control,chat").expect("grants"),
+        certificate: cert,
+        ticket: Some(tessera_proto::peer::Ticket {
+            id: "INC-1042".into(),
+            priority: Some("high".into()),
+        }),
+    };
+    signed_hello(&intro, &key(Who::Technician), &fixtures::binding())
 }
 
 pub fn introduction(seeds: &mut Seeds) {
@@ -69,6 +85,12 @@ pub fn introduction(seeds: &mut Seeds) {
             "verified",
             NOW,
             ours(TECHNICIAN_NAME, me, Some(valid())),
+            verified.clone(),
+        ),
+        (
+            "verified_with_ticket",
+            NOW,
+            ours_with_ticket(Some(valid())),
             verified.clone(),
         ),
         (

@@ -87,6 +87,7 @@ fn hello() -> ViewerMsg {
         org: Some(ORG_NAME.into()),
         requested: grants("view,control,chat"),
         certificate: None,
+        ticket: None,
     };
     ViewerMsg::Hello(Box::new(signed_hello(
         &intro,
