@@ -4,7 +4,7 @@
 # run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tests/setup.sh
+bash tests/setup.sh --tests
 echo "== format";  cargo fmt --all -- --check
 echo "== lints";   cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== build";   cargo build --workspace --bins --locked

@@ -6,6 +6,10 @@ set -euo pipefail
 packages=(ca-certificates pkg-config gcc g++ make libxkbcommon-dev
           xvfb xserver-xephyr xterm xdotool imagemagick x11-utils x11-xserver-utils
           x11-xkb-utils xinput less libgl1-mesa-dri libegl1 libxkbcommon-x11-0 openbox)
+# The test suite also opens the HTML session report in a real browser.
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(chromium)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

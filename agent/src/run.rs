@@ -465,8 +465,6 @@ impl Agent {
         }
     }
 
-    /// Closes the channel and the relay connection, giving queued messages
-    /// (such as the end notice) a moment to arrive.
     /// Sends the record's audit messages to the viewer, once the channel
     /// is up (the first ones wait for it).
     async fn send_audit(&mut self) {
@@ -497,6 +495,8 @@ impl Agent {
         }
     }
 
+    /// Closes the channel and the relay connection, giving queued messages
+    /// (such as the end notice) a moment to arrive.
     async fn shutdown(mut self) {
         self.timers = Timers::default();
         self.channel.close().await;

@@ -54,13 +54,20 @@ impl RogueChannel {
     }
 
     /// As a viewer: the agent's next message on the control stream, or
-    /// `None` at its end or after [`crate::DEADLINE`].
+    /// `None` at its end or after [`crate::DEADLINE`]. The session
+    /// record's exchange (`Audit`) is passed over: a rogue keeps none.
     pub async fn next(&mut self) -> Option<AgentMsg> {
-        let read = tessera_net::framed::read::<AgentMsg>(&mut self.recv, MAX_PEER_FRAME);
-        tokio::time::timeout(crate::DEADLINE, read)
-            .await
-            .ok()
-            .and_then(|r| r.ok().flatten())
+        loop {
+            let read = tessera_net::framed::read::<AgentMsg>(&mut self.recv, MAX_PEER_FRAME);
+            match tokio::time::timeout(crate::DEADLINE, read)
+                .await
+                .ok()
+                .and_then(|r| r.ok().flatten())
+            {
+                Some(AgentMsg::Audit(_)) => continue,
+                other => return other,
+            }
+        }
     }
 }
 
@@ -194,7 +201,8 @@ pub async fn agent(relay: &str, fingerprint: &str, on_code: impl FnOnce(String))
 
 /// Joins `code` through the relay at `relay` (pinned to `fingerprint`) as
 /// a rogue viewer, writes `bytes` as they are on the control stream, and
-/// returns the agent's first answer (`None` if it sent none).
+/// returns the agent's first answer but the record's exchange (`None`
+/// if it sent none).
 pub fn viewer_sends(
     relay: &str,
     fingerprint: &str,
@@ -205,9 +213,6 @@ pub fn viewer_sends(
     rt.block_on(async {
         let mut rogue = viewer(relay, fingerprint, code).await;
         rogue.send.write_all(bytes).await.expect("write");
-        tessera_net::framed::read::<AgentMsg>(&mut rogue.recv, MAX_PEER_FRAME)
-            .await
-            .ok()
-            .flatten()
+        rogue.next().await
     })
 }

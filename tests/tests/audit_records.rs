@@ -18,6 +18,32 @@ fn record_in(dir: &Path) -> PathBuf {
     folders[0].clone()
 }
 
+/// Headless Chromium on `page` with `mode` (`--dump-dom`, or
+/// `--screenshot=FILE`): what it printed.
+fn chromium(root: &Path, page: &Path, mode: &str) -> String {
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--window-size=1000,1800",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            root.join("chromium").display()
+        ))
+        .arg(mode)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs (bash tests/setup.sh --tests installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Runs `tessera-viewer audit ARGS`: its exit code and what it printed.
 fn audit(args: &[&Path], sub: &str, extra: &[&str]) -> (i32, String) {
     let out = Command::new(bin("tessera-viewer"))
@@ -164,6 +190,32 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
         live.2 == replayed.2,
         "the replay differs from the live snapshot"
     );
+
+    // The report for people, opened in a real browser.
+    let html = root.join("report.html");
+    let html_arg = html.display().to_string();
+    let (code, out) = audit(&[&a, &v], "export", &["--html", &html_arg]);
+    assert_eq!(code, 0, "{out}");
+    let dom = chromium(&root, &html, "--dump-dom");
+    for shown in [
+        "Record verified: whole and unaltered.",
+        "Jane, Acme IT, NOT verified (no_certificate)",
+        "INC-1042 (high)",
+        "Pilote réinstallé, file vidée",
+        "Je regarde votre imprimante",
+        "view, control, chat",
+        "data:image/png;base64,",
+    ] {
+        assert!(dom.contains(shown), "the report does not show {shown:?}");
+    }
+    let screenshot = root.join("report.png");
+    chromium(
+        &root,
+        &html,
+        &format!("--screenshot={}", screenshot.display()),
+    );
+    let (width, height, _) = read_png_rgb(&screenshot);
+    assert_eq!((width, height), (1000, 1800));
 
     // One byte of the chat changed: found at its event.
     let log = std::fs::read(a.join("log.jsonl")).expect("the log");

@@ -91,7 +91,15 @@ fn the_viewer_ends_a_session_whose_agent_breaks_the_protocol() {
                     tessera_net::framed::read::<ViewerMsg>(&mut rogue.recv, MAX_PEER_FRAME).await;
                 assert!(matches!(hello, Ok(Some(ViewerMsg::Hello(_)))));
                 rogue.send.write_all(&bytes).await.expect("write");
-                tessera_net::framed::read::<ViewerMsg>(&mut rogue.recv, MAX_PEER_FRAME).await
+                // The viewer's answer, past its record's exchange.
+                loop {
+                    match tessera_net::framed::read::<ViewerMsg>(&mut rogue.recv, MAX_PEER_FRAME)
+                        .await
+                    {
+                        Ok(Some(ViewerMsg::Audit(_))) => continue,
+                        other => break other,
+                    }
+                }
             }
         });
         let code = code_rx

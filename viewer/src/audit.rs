@@ -4,6 +4,7 @@
 //! truncated, the two ends disagree), 2 nothing could be read.
 
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tessera_audit::files::{read_record, RecordBytes};
@@ -59,6 +60,22 @@ pub enum AuditCmd {
         #[arg(long)]
         snapshot: PathBuf,
     },
+    /// One self-contained HTML page for people (the intervention report
+    /// too): who, how verified, the verdict, grants over time, the chat,
+    /// files, the technician's notes and ticket, the screen at key
+    /// moments, the timeline.
+    Export {
+        /// A record's folder (or its log.jsonl).
+        path: PathBuf,
+        /// The other end's record, to check against.
+        other: Option<PathBuf>,
+        /// The page to write (a new file, readable by you only).
+        #[arg(long)]
+        html: PathBuf,
+        /// Its language.
+        #[arg(long, value_enum, default_value_t = ReportLang::En)]
+        lang: ReportLang,
+    },
     /// Check a tlog-proof file from `prove`.
     VerifyProof {
         /// The proof file.
@@ -84,6 +101,12 @@ pub fn run(command: AuditCmd) -> ExitCode {
             out: file,
         } => prove(&mut out, &path, event, file),
         AuditCmd::Replay { path, at, snapshot } => replay(&mut out, &path, at, &snapshot),
+        AuditCmd::Export {
+            path,
+            other,
+            html,
+            lang,
+        } => export(&mut out, &path, other.as_deref(), &html, lang),
         AuditCmd::VerifyProof { file, key, witness } => {
             verify_proof(&mut out, &file, &key, &witness)
         }
@@ -180,11 +203,7 @@ fn prove(
     match file {
         None => out.write_all(proof.as_bytes()).map_err(|e| e.to_string())?,
         Some(file) => {
-            std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&file)
-                .and_then(|mut f| f.write_all(proof.as_bytes()))
+            write_new(&file, proof.as_bytes())
                 .map_err(|e| format!("cannot write the proof to {}: {e}", file.display()))?;
             say(
                 out,
@@ -198,6 +217,136 @@ fn prove(
         }
     }
     Ok(true)
+}
+
+/// The report's language.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ReportLang {
+    /// English.
+    En,
+    /// French.
+    Fr,
+}
+
+/// Widest picture in a report.
+const PICTURE_WIDTH: u32 = 320;
+
+/// `frame` shrunk to at most [`PICTURE_WIDTH`] wide (every n-th pixel:
+/// enough to recognise a screen), as a PNG.
+fn picture_png(frame: &tessera_screen::Frame) -> Option<Vec<u8>> {
+    let step = frame.width().div_ceil(PICTURE_WIDTH).max(1);
+    let (width, height) = (frame.width() / step, frame.height() / step);
+    let mut rgb = Vec::with_capacity((width * height * 3) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            let at = (y * step) as usize * frame.stride() + (x * step) as usize * 4;
+            let px = frame.pixels().get(at..at + 4)?;
+            rgb.extend_from_slice(&[px[2], px[1], px[0]]);
+        }
+    }
+    let mut png = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().ok()?;
+    writer.write_image_data(&rgb).ok()?;
+    writer.finish().ok()?;
+    Some(png)
+}
+
+fn export(
+    out: &mut impl Write,
+    path: &Path,
+    other: Option<&Path>,
+    html: &Path,
+    lang: ReportLang,
+) -> Result<bool, String> {
+    use tessera_audit::report_html::{key_moments, render, Export, Lang, Picture};
+    let (bytes, report, screen) = checked(path)?;
+    let mut verdict = format!("{}{screen}", report.verdict());
+    let mut valid = report.whole();
+    if let Some(other) = other {
+        let (_, peer, _) = checked(other)?;
+        valid &= peer.whole();
+        match cross_check(&report, &peer) {
+            Ok(_) => verdict.push_str(&format!(
+                "; the other end's record: {}; both agree",
+                peer.verdict()
+            )),
+            Err(why) => {
+                valid = false;
+                verdict.push_str(&format!("; the two ends DISAGREE: {why}"));
+            }
+        }
+    }
+    let lang = match lang {
+        ReportLang::En => Lang::En,
+        ReportLang::Fr => Lang::Fr,
+    };
+    let mut pictures = Vec::new();
+    if let Some(recording) = bytes.screen.as_deref().filter(|_| report.fault.is_none()) {
+        if let Ok(scan) = tessera_audit::recording::scan(recording) {
+            for (at_us, caption) in key_moments(&report, lang) {
+                let moment = tessera_audit::replay::moment_at(recording, &scan, at_us);
+                if let Some(png) = moment
+                    .ok()
+                    .and_then(|m| m.frame)
+                    .as_ref()
+                    .and_then(picture_png)
+                {
+                    pictures.push(Picture {
+                        at_us,
+                        caption,
+                        png,
+                    });
+                }
+            }
+        }
+    }
+    let page = render(&Export {
+        report: &report,
+        verdict: &verdict,
+        valid,
+        pictures: &pictures,
+        lang,
+    });
+    write_new(html, page.as_bytes())
+        .map_err(|e| format!("cannot write the report to {}: {e}", html.display()))?;
+    say(
+        out,
+        &format!(
+            "{}: the session report ({} pictures of the screen); {}",
+            html.display(),
+            pictures.len(),
+            if valid {
+                "the record is verified"
+            } else {
+                "the record is NOT verified"
+            }
+        ),
+    )?;
+    Ok(valid)
+}
+
+/// Writes `bytes` to the new file `path`, whole or not at all, readable
+/// by its owner only (a report holds the chat): a temporary file beside
+/// it, synced, then linked to its name, which fails rather than replace
+/// a file already there.
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.{}.part", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temporary)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::hard_link(&temporary, path));
+    let _ = std::fs::remove_file(&temporary);
+    written
 }
 
 /// A moment as µs from the start of the record: seconds (`12.5`) or a
@@ -215,8 +364,11 @@ fn parse_moment(text: &str) -> Result<u64, String> {
 fn replay(out: &mut impl Write, path: &Path, at_us: u64, png: &Path) -> Result<bool, String> {
     let (bytes, report, _) = checked(path)?;
     if report.fault.is_some() {
-        say(out, &format!("NOT VALID: {}", report.verdict()))?;
+        say(out, &report.verdict())?;
         return Ok(false);
+    }
+    if png.exists() {
+        return Err(format!("{} exists: give a new file name", png.display()));
     }
     let recording = bytes
         .screen

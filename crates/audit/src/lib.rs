@@ -20,6 +20,7 @@ pub mod proof_file;
 pub mod record;
 pub mod recording;
 pub mod replay;
+pub mod report_html;
 pub mod session_record;
 pub mod timeline;
 pub mod verify;

@@ -178,7 +178,7 @@ pub fn render_json(report: &Report, all: bool) -> String {
 
 /// A wall clock in ms as RFC 3339 UTC with milliseconds; `None` past the
 /// year 9999 (which a hostile record may claim), never a panic.
-fn rfc3339(wall_ms: u64) -> Option<String> {
+pub(crate) fn rfc3339(wall_ms: u64) -> Option<String> {
     let time = UNIX_EPOCH.checked_add(Duration::from_millis(wall_ms))?;
     let mut text = String::new();
     write!(text, "{}", humantime::format_rfc3339_millis(time)).ok()?;
@@ -188,7 +188,7 @@ fn rfc3339(wall_ms: u64) -> Option<String> {
 /// Text from the record, made safe for a terminal: every control
 /// character (line feeds too, so an entry stays one line) and every
 /// invisible or direction-changing one becomes U+FFFD.
-fn shown(s: &str) -> String {
+pub(crate) fn shown(s: &str) -> String {
     let hidden = |c: char| c.is_control() || tessera_proto::peer::is_invisible(c);
     s.chars()
         .map(|c| if hidden(c) { '\u{FFFD}' } else { c })
