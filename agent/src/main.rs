@@ -6,6 +6,7 @@ mod gui;
 mod local;
 mod run;
 mod screen;
+mod sessions;
 mod trust;
 mod tty;
 
@@ -20,6 +21,8 @@ use tessera_session::consent::Lang;
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<AgentCmd>,
     #[command(flatten)]
     relay: RelayArgs,
     /// How the consent prompt is shown: in a window (`gui`, the default
@@ -38,7 +41,7 @@ struct Args {
     events: Option<Events>,
     /// Language of everything the person sees, window and terminal
     /// (default: from the locale).
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, global = true)]
     lang: Option<LangArg>,
     /// How long a session runs before you are asked whether it should go
     /// on (and again after each yes): 10s to 8h, such as `30m` or `1h`.
@@ -52,8 +55,18 @@ struct Args {
     continue_answer: Duration,
     /// Where session records are kept (default: your data folder,
     /// ~/.local/share/tessera/sessions). Every session is recorded.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", global = true)]
     record_dir: Option<std::path::PathBuf>,
+}
+
+/// Besides asking for help.
+#[derive(clap::Subcommand, Debug)]
+enum AgentCmd {
+    /// Your recorded sessions: list them, open or export one's report.
+    Sessions {
+        #[command(subcommand)]
+        action: Option<sessions::SessionsCmd>,
+    },
 }
 
 /// Parses a duration such as `30m`, `90s` or `1h 30m`, between `min` and
@@ -104,6 +117,12 @@ fn lang(arg: Option<LangArg>) -> Lang {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(AgentCmd::Sessions { action }) = args.command {
+        let dir = args
+            .record_dir
+            .unwrap_or_else(tessera_audit::files::default_record_dir);
+        return sessions::run(action, &dir, lang(args.lang));
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -311,9 +311,6 @@ impl Sharing<'_> {
                 continue;
             }
             last_grab = Some(Instant::now());
-            if last_keyframe.elapsed() >= KEYFRAME_EVERY {
-                encoder.request_keyframe();
-            }
             let captured_at_us = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_micros() as u64);
@@ -336,7 +333,15 @@ impl Sharing<'_> {
                             last_keyframe = Instant::now();
                             Kind::Keyframe
                         }
-                        false => Kind::Update,
+                        false => {
+                            // The next change goes as a whole picture when
+                            // the last one is old (an idle screen still
+                            // sends nothing).
+                            if last_keyframe.elapsed() >= KEYFRAME_EVERY {
+                                encoder.request_keyframe();
+                            }
+                            Kind::Update
+                        }
                     };
                     pacer.grabbed(Some(update.seq));
                     last_progress = Instant::now();

@@ -191,6 +191,31 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
         "the replay differs from the live snapshot"
     );
 
+    // The person's own list of records, and their report.
+    let sessions = |extra: &[&str]| {
+        let out = Command::new(bin("tessera-agent"))
+            .args(["sessions", "--lang", "en", "--record-dir"])
+            .arg(&agent_dir)
+            .args(extra)
+            .output()
+            .expect("sessions runs");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let listed = sessions(&[]);
+    assert!(
+        listed.contains("1. ") && listed.contains("Jane (Acme IT), ticket INC-1042"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("ended: the technician ended the session  record verified"),
+        "{listed}"
+    );
+    let mine = root.join("mine.html");
+    sessions(&["export", "1", "--html", &mine.display().to_string()]);
+    let mine = std::fs::read_to_string(&mine).expect("the person's report");
+    assert!(mine.contains("Pilote réinstallé, file vidée"));
+
     // The report for people, opened in a real browser.
     let html = root.join("report.html");
     let html_arg = html.display().to_string();

@@ -4,14 +4,14 @@
 //! truncated, the two ends disagree), 2 nothing could be read.
 
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tessera_audit::files::{read_record, RecordBytes};
+use tessera_audit::export::{check, Checked};
+use tessera_audit::files::{read_record, write_new, RecordBytes};
+use tessera_audit::report_html::Lang;
 use tessera_audit::verify::cross::cross_check;
 use tessera_audit::verify::prove::{check_proof, log_verifier_key, prove_event};
-use tessera_audit::verify::screen::verify_recording;
-use tessera_audit::verify::{verify_log, Report};
+use tessera_audit::verify::Report;
 use tessera_session::terminal::printable;
 
 /// The auditor's subcommands.
@@ -130,17 +130,7 @@ fn say(out: &mut impl Write, text: &str) -> Result<(), String> {
 /// A record read and checked, its screen recording with it.
 fn checked(path: &Path) -> Result<(RecordBytes, Report, String), String> {
     let bytes = read_record(path).map_err(|e| e.to_string())?;
-    let mut report = verify_log(&bytes.log);
-    let screen = match &bytes.screen {
-        Some(recording) => {
-            let check = verify_recording(&mut report, recording);
-            match check.unlisted {
-                0 => format!("; screen: {} segments", check.segments),
-                n => format!("; screen: {} segments, {n} more not signed", check.segments),
-            }
-        }
-        None => "; no screen recording".into(),
-    };
+    let Checked { report, screen } = check(&bytes);
     Ok((bytes, report, screen))
 }
 
@@ -228,32 +218,6 @@ pub enum ReportLang {
     Fr,
 }
 
-/// Widest picture in a report.
-const PICTURE_WIDTH: u32 = 320;
-
-/// `frame` shrunk to at most [`PICTURE_WIDTH`] wide (every n-th pixel:
-/// enough to recognise a screen), as a PNG.
-fn picture_png(frame: &tessera_screen::Frame) -> Option<Vec<u8>> {
-    let step = frame.width().div_ceil(PICTURE_WIDTH).max(1);
-    let (width, height) = (frame.width() / step, frame.height() / step);
-    let mut rgb = Vec::with_capacity((width * height * 3) as usize);
-    for y in 0..height {
-        for x in 0..width {
-            let at = (y * step) as usize * frame.stride() + (x * step) as usize * 4;
-            let px = frame.pixels().get(at..at + 4)?;
-            rgb.extend_from_slice(&[px[2], px[1], px[0]]);
-        }
-    }
-    let mut png = Vec::new();
-    let mut encoder = png::Encoder::new(&mut png, width, height);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().ok()?;
-    writer.write_image_data(&rgb).ok()?;
-    writer.finish().ok()?;
-    Some(png)
-}
-
 fn export(
     out: &mut impl Write,
     path: &Path,
@@ -261,92 +225,31 @@ fn export(
     html: &Path,
     lang: ReportLang,
 ) -> Result<bool, String> {
-    use tessera_audit::report_html::{key_moments, render, Export, Lang, Picture};
-    let (bytes, report, screen) = checked(path)?;
-    let mut verdict = format!("{}{screen}", report.verdict());
-    let mut valid = report.whole();
-    if let Some(other) = other {
-        let (_, peer, _) = checked(other)?;
-        valid &= peer.whole();
-        match cross_check(&report, &peer) {
-            Ok(_) => verdict.push_str(&format!(
-                "; the other end's record: {}; both agree",
-                peer.verdict()
-            )),
-            Err(why) => {
-                valid = false;
-                verdict.push_str(&format!("; the two ends DISAGREE: {why}"));
-            }
-        }
-    }
+    let record = read_record(path).map_err(|e| e.to_string())?;
+    let other = match other {
+        Some(other) => Some(read_record(other).map_err(|e| e.to_string())?),
+        None => None,
+    };
     let lang = match lang {
         ReportLang::En => Lang::En,
         ReportLang::Fr => Lang::Fr,
     };
-    let mut pictures = Vec::new();
-    if let Some(recording) = bytes.screen.as_deref().filter(|_| report.fault.is_none()) {
-        if let Ok(scan) = tessera_audit::recording::scan(recording) {
-            for (at_us, caption) in key_moments(&report, lang) {
-                let moment = tessera_audit::replay::moment_at(recording, &scan, at_us);
-                if let Some(png) = moment
-                    .ok()
-                    .and_then(|m| m.frame)
-                    .as_ref()
-                    .and_then(picture_png)
-                {
-                    pictures.push(Picture {
-                        at_us,
-                        caption,
-                        png,
-                    });
-                }
-            }
-        }
-    }
-    let page = render(&Export {
-        report: &report,
-        verdict: &verdict,
-        valid,
-        pictures: &pictures,
-        lang,
-    });
-    write_new(html, page.as_bytes())
+    let page = tessera_audit::export::page(&record, other.as_ref(), lang);
+    write_new(html, page.html.as_bytes())
         .map_err(|e| format!("cannot write the report to {}: {e}", html.display()))?;
+    let verified = match page.valid {
+        true => "the record is verified",
+        false => "the record is NOT verified",
+    };
     say(
         out,
         &format!(
-            "{}: the session report ({} pictures of the screen); {}",
+            "{}: the session report ({} pictures of the screen); {verified}",
             html.display(),
-            pictures.len(),
-            if valid {
-                "the record is verified"
-            } else {
-                "the record is NOT verified"
-            }
+            page.pictures
         ),
     )?;
-    Ok(valid)
-}
-
-/// Writes `bytes` to the new file `path`, whole or not at all, readable
-/// by its owner only (a report holds the chat): a temporary file beside
-/// it, synced, then linked to its name, which fails rather than replace
-/// a file already there.
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.{}.part", std::process::id()));
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&temporary)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::hard_link(&temporary, path));
-    let _ = std::fs::remove_file(&temporary);
-    written
+    Ok(page.valid)
 }
 
 /// A moment as µs from the start of the record: seconds (`12.5`) or a

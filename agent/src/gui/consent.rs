@@ -81,10 +81,13 @@ impl Prompt {
                 .strong()
                 .color(colour),
         );
-        if let Some(ticket) = describe_ticket(&self.technician, lang) {
-            ui.label(ticket);
+        // Said once, on the first prompt: an upgrade changes neither.
+        if !self.is_upgrade() {
+            if let Some(ticket) = describe_ticket(&self.technician, lang) {
+                ui.label(ticket);
+            }
+            ui.label(words.recorded);
         }
-        ui.label(words.recorded);
         if let Some(had) = self.already {
             ui.label(format!("{} {}", words.already, describe_grants(had, lang)));
             ui.label(words.more_asks);

@@ -115,6 +115,27 @@ impl RecordFiles {
     }
 }
 
+/// Writes `bytes` to the new file `path`, whole or not at all, readable
+/// by its owner only (a report holds the chat): a temporary file beside
+/// it, synced, then linked to its name, which fails rather than replace
+/// a file already there.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.{}.part", std::process::id()));
+    let written = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temporary)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::hard_link(&temporary, path));
+    let _ = std::fs::remove_file(&temporary);
+    written
+}
+
 /// A record as read back for the auditor.
 #[derive(Debug)]
 pub struct RecordBytes {

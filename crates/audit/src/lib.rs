@@ -9,6 +9,7 @@
 
 pub mod checkpoint;
 pub mod cosignature;
+pub mod export;
 pub mod files;
 pub mod input_facts;
 pub mod live;
