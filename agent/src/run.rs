@@ -53,6 +53,11 @@ pub struct Options {
     pub keeper: tessera_audit::live::Keeper,
 }
 
+/// Longest wait at the end for the viewer's last cosignature.
+const RECORD_SETTLE: Duration = Duration::from_secs(1);
+/// Once ours came, how long the viewer's final checkpoint may take.
+const RECORD_GRACE: Duration = Duration::from_millis(150);
+
 /// Everything the loop carries between turns.
 struct Agent {
     options: Options,
@@ -110,6 +115,7 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         for action in actions.drain(..) {
             if let Some(reason) = agent.perform(action).await {
                 agent.close_record().await;
+                agent.settle_record().await;
                 agent.shutdown().await;
                 return Ok(reason);
             }
@@ -492,6 +498,38 @@ impl Agent {
             }
             Some(Err(why)) => tracing::warn!("{why}"),
             None => {}
+        }
+    }
+
+    /// Answers the viewer's last audit messages for a moment after the
+    /// end, so each record's final checkpoint is cosigned by the other
+    /// end (`RECORD_SETTLE` at most; a little longer once ours is, for
+    /// the viewer's final one to be answered).
+    async fn settle_record(&mut self) {
+        if self.options.keeper.live.is_none() || self.channel.connection().is_none() {
+            return;
+        }
+        let mut deadline = tokio::time::Instant::now() + RECORD_SETTLE;
+        loop {
+            if self.options.keeper.settled() {
+                deadline = deadline.min(tokio::time::Instant::now() + RECORD_GRACE);
+            }
+            let event = tokio::select! {
+                event = self.channel.next() => event,
+                _ = tokio::time::sleep_until(deadline) => return,
+            };
+            match event {
+                ChannelEvent::Message(ViewerMsg::Audit(msg)) => {
+                    let from_peer = tessera_session::record::Recording::FromPeer(msg);
+                    if let Err(why) = self.options.keeper.apply(from_peer) {
+                        tracing::warn!("{why}");
+                        return;
+                    }
+                    self.send_audit().await;
+                }
+                ChannelEvent::Message(_) => {}
+                _ => return,
+            }
         }
     }
 

@@ -191,6 +191,37 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
         "the replay differs from the live snapshot"
     );
 
+    // The last event, proved on its own, under a checkpoint the other
+    // end cosigned after both closed.
+    let vkey = |record: &Path| {
+        let (_, shown) = audit(&[record], "show", &[]);
+        shown
+            .lines()
+            .find_map(|l| l.strip_prefix("verifier key: "))
+            .expect("show prints the verifier key")
+            .to_string()
+    };
+    let (key_a, key_v) = (vkey(&a), vkey(&v));
+    let (_, out) = audit(&[&a], "verify", &[]);
+    let events: u64 = out
+        .split(": valid: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the event count");
+    let proof = root.join("last.proof");
+    let last = (events - 1).to_string();
+    let proof_arg = proof.display().to_string();
+    let (code, out) = audit(&[&a], "prove", &[&last, "--out", &proof_arg]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = audit(
+        &[&proof],
+        "verify-proof",
+        &["--key", &key_a, "--witness", &key_v],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("cosigned by"), "{out}");
+
     // The person's own list of records, and their report.
     let sessions = |extra: &[&str]| {
         let out = Command::new(bin("tessera-agent"))

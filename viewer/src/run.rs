@@ -92,6 +92,11 @@ fn keeper(options: &Options) -> Result<Keeper, String> {
     })
 }
 
+/// Longest wait at the end for the agent's last cosignature.
+const RECORD_SETTLE: Duration = Duration::from_secs(1);
+/// Once ours came, how long the agent's final checkpoint may take.
+const RECORD_GRACE: Duration = Duration::from_millis(150);
+
 /// A snapshot written (where, its size), or why not.
 type Written = Result<(std::path::PathBuf, u32, u32), String>;
 
@@ -127,6 +132,7 @@ pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<End
         for action in actions.drain(..) {
             if let Some(reason) = viewer.perform(action).await {
                 viewer.close_record().await;
+                viewer.settle_record().await;
                 viewer.shutdown().await;
                 return Ok(reason);
             }
@@ -446,6 +452,37 @@ impl<F: Front> Viewer<F> {
             {
                 self.inputs.push_back(ViewerInput::ConnectionLost);
                 return;
+            }
+        }
+    }
+
+    /// Answers the agent's last audit messages for a moment after the end,
+    /// so each record's final checkpoint is cosigned by the other end
+    /// (`RECORD_SETTLE` at most; a little longer once ours is, for the
+    /// agent's final one to be answered).
+    async fn settle_record(&mut self) {
+        if self.keeper.live.is_none() || self.channel.connection().is_none() {
+            return;
+        }
+        let mut deadline = tokio::time::Instant::now() + RECORD_SETTLE;
+        loop {
+            if self.keeper.settled() {
+                deadline = deadline.min(tokio::time::Instant::now() + RECORD_GRACE);
+            }
+            let event = tokio::select! {
+                event = self.channel.next() => event,
+                _ = tokio::time::sleep_until(deadline) => return,
+            };
+            match event {
+                ChannelEvent::Message(AgentMsg::Audit(msg)) => {
+                    if let Err(why) = self.keeper.apply(Recording::FromPeer(msg)) {
+                        tracing::warn!("{why}");
+                        return;
+                    }
+                    self.send_audit().await;
+                }
+                ChannelEvent::Message(_) => {}
+                _ => return,
             }
         }
     }

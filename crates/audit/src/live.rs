@@ -116,6 +116,12 @@ impl Keeper {
         Some(live.close().map(|()| live.dir().to_path_buf()))
     }
 
+    /// Whether the record is closed with every checkpoint cosigned by
+    /// the other end (or there is no record): nothing left to wait for.
+    pub fn settled(&self) -> bool {
+        self.live.as_ref().is_none_or(LiveRecord::all_cosigned)
+    }
+
     /// The audit messages for the other end.
     pub fn take_to_peer(&mut self) -> Vec<AuditMsg> {
         self.live
@@ -303,5 +309,10 @@ impl LiveRecord {
     /// The audit messages for the other end, in order.
     pub fn take_to_peer(&mut self) -> Vec<AuditMsg> {
         std::mem::take(&mut self.to_peer)
+    }
+
+    /// Whether the other end cosigned every checkpoint sent.
+    pub fn all_cosigned(&self) -> bool {
+        self.record.all_cosigned()
     }
 }

@@ -202,6 +202,12 @@ impl Log {
         self.pending.len() > MAX_PENDING
     }
 
+    /// Whether every checkpoint sent was cosigned (at the end: the final
+    /// one too, so the record is vouched for by the other end whole).
+    pub fn all_cosigned(&self) -> bool {
+        self.pending.is_empty()
+    }
+
     /// Whether leaves were added since the last checkpoint.
     pub fn has_unsealed(&self) -> bool {
         self.tree.size() > self.sealed.size()

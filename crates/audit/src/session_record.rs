@@ -147,6 +147,11 @@ impl SessionRecord {
         Ok((record, outputs))
     }
 
+    /// Whether the other end cosigned every checkpoint sent.
+    pub fn all_cosigned(&self) -> bool {
+        self.log.all_cosigned()
+    }
+
     /// The log's name.
     pub fn origin(&self) -> &str {
         self.log.origin()
