@@ -48,17 +48,19 @@ pub enum AuditCmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// The screen as the technician saw it at a moment, as a PNG.
+    /// Replay the screen as the technician saw it, with the events beside
+    /// it (a window: play, pause, seek, speed, next event); or, with --at
+    /// and --snapshot, write the screen at one moment as a PNG.
     Replay {
         /// A record's folder (or its log.jsonl).
         path: PathBuf,
         /// The moment, from the start of the record: `12.5` (seconds),
         /// `90s`, `1m 30s`.
-        #[arg(long, value_parser = parse_moment)]
-        at: u64,
+        #[arg(long, value_parser = parse_moment, requires = "snapshot")]
+        at: Option<u64>,
         /// The PNG to write (a new file).
-        #[arg(long)]
-        snapshot: PathBuf,
+        #[arg(long, requires = "at")]
+        snapshot: Option<PathBuf>,
     },
     /// One self-contained HTML page for people (the intervention report
     /// too): who, how verified, the verdict, grants over time, the chat,
@@ -100,7 +102,12 @@ pub fn run(command: AuditCmd) -> ExitCode {
             event,
             out: file,
         } => prove(&mut out, &path, event, file),
-        AuditCmd::Replay { path, at, snapshot } => replay(&mut out, &path, at, &snapshot),
+        AuditCmd::Replay {
+            path,
+            at: Some(at),
+            snapshot: Some(snapshot),
+        } => replay(&mut out, &path, at, &snapshot),
+        AuditCmd::Replay { path, .. } => crate::replay_window::run(&path).map(|()| true),
         AuditCmd::Export {
             path,
             other,

@@ -6,6 +6,7 @@ mod audit;
 mod code_prompt;
 mod front;
 mod identity;
+mod replay_window;
 mod run;
 mod snapshot;
 mod window;

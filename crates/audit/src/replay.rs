@@ -137,3 +137,132 @@ fn play(
     moment.frame = decoder.frame().cloned();
     Ok(moment)
 }
+
+/// How far ahead a player moves by applying the updates in between; past
+/// this it starts again from the last whole picture (never more than a
+/// few seconds of updates away).
+const STEP_LIMIT_US: u64 = 10_000_000;
+
+/// A recording played as a replay window plays it: moving forward
+/// applies only the messages in between, moving back (or far ahead)
+/// starts again from the last whole picture before the moment.
+pub struct Player {
+    recording: Vec<u8>,
+    scan: Scan,
+    decoder: Decoder,
+    /// The next message to apply: its segment, its place in it.
+    next: (usize, usize),
+    at_us: u64,
+    pointer: Option<Pointer>,
+}
+
+impl Player {
+    /// A player at the start of `recording` (a `screen.tsr`'s bytes).
+    pub fn new(recording: Vec<u8>) -> Result<Player, ReplayError> {
+        let scan = crate::recording::scan(&recording)?;
+        Ok(Player {
+            recording,
+            scan,
+            decoder: fresh_decoder()?,
+            next: (0, 0),
+            at_us: 0,
+            pointer: None,
+        })
+    }
+
+    /// When the last message crossed (µs since the record opened).
+    pub fn end_us(&self) -> u64 {
+        self.scan.segments.last().map_or(0, |s| s.last_us)
+    }
+
+    /// The moment shown.
+    pub fn at_us(&self) -> u64 {
+        self.at_us
+    }
+
+    /// The picture at that moment (`None`: nothing shown yet).
+    pub fn frame(&self) -> Option<&Frame> {
+        self.decoder.frame()
+    }
+
+    /// Where the technician saw the remote pointer then.
+    pub fn pointer(&self) -> Option<Pointer> {
+        self.pointer
+    }
+
+    /// Moves to `at_us`.
+    pub fn seek(&mut self, at_us: u64) -> Result<(), ReplayError> {
+        let ahead = at_us.checked_sub(self.at_us);
+        if ahead.is_none_or(|d| d > STEP_LIMIT_US) {
+            self.restart(at_us)?;
+        }
+        self.play_to(at_us)?;
+        self.at_us = at_us;
+        Ok(())
+    }
+
+    /// Starts from the last whole picture at or before `at_us` (or, with
+    /// none, from the start: nothing is shown until one comes).
+    fn restart(&mut self, at_us: u64) -> Result<(), ReplayError> {
+        self.decoder = fresh_decoder()?;
+        self.pointer = None;
+        self.next = (0, 0);
+        let starts = self
+            .scan
+            .segments
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.keyframe && s.first_us <= at_us)
+            .map(|(i, _)| i)
+            .rev();
+        for start in starts {
+            let listed = messages(segment(&self.recording, &self.scan, start)?)?;
+            if let Some(from) = listed
+                .iter()
+                .rposition(|m| m.kind == Kind::Keyframe && m.at_us <= at_us)
+            {
+                self.next = (start, from);
+                return Ok(());
+            }
+        }
+        // No whole picture yet: skip to the end, showing nothing.
+        self.next = (self.scan.segments.len(), 0);
+        Ok(())
+    }
+
+    /// Applies the messages from `next` up to `at_us`.
+    fn play_to(&mut self, at_us: u64) -> Result<(), ReplayError> {
+        while let Some(info) = self.scan.segments.get(self.next.0) {
+            if info.first_us > at_us {
+                return Ok(());
+            }
+            let listed = messages(segment(&self.recording, &self.scan, self.next.0)?)?;
+            for message in &listed[self.next.1.min(listed.len())..] {
+                if message.at_us > at_us {
+                    return Ok(());
+                }
+                match read(message)? {
+                    ScreenMsg::Update(update) => {
+                        self.decoder
+                            .apply(&update)
+                            .map_err(|e| ReplayError::Decode {
+                                at_us: message.at_us,
+                                why: e.to_string(),
+                            })?;
+                    }
+                    ScreenMsg::Cursor { pointer, .. } => self.pointer = Some(pointer),
+                }
+                self.next.1 += 1;
+            }
+            self.next = (self.next.0 + 1, 0);
+        }
+        Ok(())
+    }
+}
+
+fn fresh_decoder() -> Result<Decoder, ReplayError> {
+    Decoder::new().map_err(|e| ReplayError::Decode {
+        at_us: 0,
+        why: e.to_string(),
+    })
+}

@@ -66,3 +66,45 @@ fn every_moment_replays_as_it_was_shown() {
         }
     }
 }
+
+#[test]
+fn a_player_moving_forward_back_and_far_shows_what_was_shown() {
+    let (mut recorder, mut file) = Recorder::new("tessera/00/viewer");
+    let mut encoder = Encoder::new().expect("encoder");
+    let mut shown = Vec::new();
+    for step in 0..40u64 {
+        if step % 8 == 0 {
+            encoder.request_keyframe();
+        }
+        let frame = picture((step as u32 * 3) % 56);
+        let update = encoder.encode(&frame).expect("encoded");
+        let Some(update) = update else { continue };
+        let kind = match update.keyframe {
+            true => Kind::Keyframe,
+            false => Kind::Update,
+        };
+        let at_us = step * 1_000_000;
+        let bytes = ScreenMsg::Update(update).to_bytes();
+        if let Some((segment, _)) = recorder.push(at_us, kind, &bytes).expect("pushed") {
+            file.extend(segment);
+        }
+        if let Some((segment, _)) = recorder.cut() {
+            file.extend(segment);
+        }
+        shown.push((at_us, frame));
+    }
+    file.extend(recorder.close());
+    let mut player = tessera_audit::replay::Player::new(file).expect("plays");
+    assert_eq!(player.end_us(), shown.last().expect("frames").0);
+    // Forward one by one, back to the start, far ahead, back again.
+    let order: Vec<usize> = (0..shown.len()).chain([0, 35, 3, 20, 19]).collect();
+    for i in order {
+        let (at_us, frame) = &shown[i];
+        player.seek(at_us + 500_000).expect("seeks");
+        assert_eq!(
+            player.frame().expect("a picture").pixels(),
+            frame.pixels(),
+            "at {i}"
+        );
+    }
+}
