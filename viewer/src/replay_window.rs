@@ -1,6 +1,7 @@
 //! `tessera-viewer audit replay PATH`: the screen as the technician saw
 //! it, with the record's events beside it. Play, pause, seek with the
-//! slider, change the speed, jump to the next event or click one. The
+//! slider, change the speed, jump to the next event or click one (keys:
+//! Space, N, Home, End, the arrows). The
 //! rules (what the screen was at a moment, what each event says) are
 //! `tessera_audit`'s: `replay::Player` and `timeline::entries`.
 
@@ -174,6 +175,32 @@ impl ReplayApp {
         }
     }
 
+    /// Space plays or pauses, N jumps to the next event, Home and End
+    /// go to the start and the end, the arrows step 5 s.
+    fn keys(&mut self, ctx: &egui::Context) {
+        let pressed = |key| ctx.input(|i| i.key_pressed(key));
+        if pressed(egui::Key::Space) {
+            self.playing = !self.playing;
+        }
+        if pressed(egui::Key::N) {
+            if let Some(next) = self.events.iter().find(|e| e.at_us > self.position_us) {
+                self.position_us = next.at_us;
+            }
+        }
+        if pressed(egui::Key::Home) {
+            self.position_us = 0;
+        }
+        if pressed(egui::Key::End) {
+            self.position_us = self.end_us();
+        }
+        if pressed(egui::Key::ArrowRight) {
+            self.position_us = (self.position_us + 5_000_000).min(self.end_us());
+        }
+        if pressed(egui::Key::ArrowLeft) {
+            self.position_us = self.position_us.saturating_sub(5_000_000);
+        }
+    }
+
     fn event_list(&mut self, ui: &mut egui::Ui) {
         let current = self.current_event();
         egui::ScrollArea::vertical()
@@ -195,6 +222,7 @@ impl ReplayApp {
 
 impl eframe::App for ReplayApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.keys(ctx);
         self.advance(Instant::now());
         self.refresh(ctx);
         if self.playing {
