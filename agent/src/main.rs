@@ -57,6 +57,20 @@ struct Args {
     /// ~/.local/share/tessera/sessions). Every session is recorded.
     #[arg(long, value_name = "DIR", global = true)]
     record_dir: Option<std::path::PathBuf>,
+    /// What the record keeps of the technician's typing: the text itself
+    /// (`text`, the default: their accountability is the point), or only
+    /// how many keys and characters (`counts`).
+    #[arg(long, value_enum, default_value_t = TypingRecord::Text)]
+    record_typing: TypingRecord,
+}
+
+/// What the record keeps of the technician's typing.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum TypingRecord {
+    /// The characters typed.
+    Text,
+    /// Only their number.
+    Counts,
 }
 
 /// Besides asking for help.
@@ -121,7 +135,14 @@ fn main() -> ExitCode {
         let dir = args
             .record_dir
             .unwrap_or_else(tessera_audit::files::default_record_dir);
-        return sessions::run(action, &dir, lang(args.lang));
+        // Shown if this computer has one; listing never makes one.
+        let path = device_key::default_path();
+        let device = path
+            .exists()
+            .then(|| device_key::load_or_create(&path).ok())
+            .flatten()
+            .map(|key| key.public().0);
+        return sessions::run(action, &dir, lang(args.lang), device);
     }
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -241,7 +262,10 @@ async fn agent(args: Args, lang: Lang, ui: Option<gui::UiLink>) -> ExitCode {
         side: tessera_audit::record::Side::Agent,
         relay: relay.clone(),
         software: format!("tessera-agent {}", env!("CARGO_PKG_VERSION")),
-        typed_text: tessera_audit::record::TypedText::Recorded,
+        typed_text: match args.record_typing {
+            TypingRecord::Text => tessera_audit::record::TypedText::Recorded,
+            TypingRecord::Counts => tessera_audit::record::TypedText::Counted,
+        },
         certifier: (tessera_audit::record::Certifier::Device, device.public().0),
         sign: Box::new(move |message| device.sign(message).0),
         live: None,

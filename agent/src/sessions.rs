@@ -45,7 +45,12 @@ fn records(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Runs `sessions [COMMAND]` on the records in `dir`.
-pub fn run(command: Option<SessionsCmd>, dir: &Path, lang: Lang) -> ExitCode {
+pub fn run(
+    command: Option<SessionsCmd>,
+    dir: &Path,
+    lang: Lang,
+    device: Option<[u8; 32]>,
+) -> ExitCode {
     let fr = lang == Lang::Fr;
     let list = records(dir);
     let pick = |number: usize| {
@@ -61,6 +66,16 @@ pub fn run(command: Option<SessionsCmd>, dir: &Path, lang: Lang) -> ExitCode {
     let result = match command {
         None => {
             list_records(&list, dir, fr);
+            // What an auditor checks `certified_by` against.
+            if let Some(key) = device {
+                let key = base64_key(&key);
+                match fr {
+                    true => {
+                        println!("Clé de cet ordinateur (elle signe ses enregistrements) : {key}")
+                    }
+                    false => println!("This computer's key (it signs its records): {key}"),
+                }
+            }
             Ok(())
         }
         Some(SessionsCmd::Export { number, html }) => {
@@ -87,6 +102,12 @@ pub fn run(command: Option<SessionsCmd>, dir: &Path, lang: Lang) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A key as records write it (`certified_by.key`).
+fn base64_key(key: &[u8; 32]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(key)
 }
 
 fn export(record: &Path, html: &Path, lang: Lang) -> Result<(), String> {

@@ -225,6 +225,7 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
     // The person's own list of records, and their report.
     let sessions = |extra: &[&str]| {
         let out = Command::new(bin("tessera-agent"))
+            .env("XDG_DATA_HOME", tessera_tests::data_home())
             .args(["sessions", "--lang", "en", "--record-dir"])
             .arg(&agent_dir)
             .args(extra)
@@ -240,6 +241,18 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
     );
     assert!(
         listed.contains("ended: the technician ended the session  record verified"),
+        "{listed}"
+    );
+    // The key the person's computer signs with is the one that certified
+    // the record's key.
+    let (_, json) = audit(&[&a], "show", &["--json"]);
+    let header: serde_json::Value =
+        serde_json::from_str(json.lines().next().expect("a header")).expect("JSON");
+    let device = header["certified_by"]["key"].as_str().expect("a key");
+    assert!(
+        listed.contains(&format!(
+            "This computer's key (it signs its records): {device}"
+        )),
         "{listed}"
     );
     let mine = root.join("mine.html");
