@@ -346,6 +346,13 @@ impl Log {
         }
         verify_cosignature(&note, peer_origin, peer)?;
         self.pending.drain(..=at);
+        // After the close only the final checkpoint is restated: an
+        // earlier one's cosignature (it crossed the end) adds nothing the
+        // final one's does not, and a line at its smaller size would read
+        // as events removed.
+        if self.closed && size != self.sealed.size() {
+            return Ok(Vec::new());
+        }
         if self.closed {
             let ours = note::sign(&note.text, &self.origin, &self.key)?;
             let signatures = [vec![ours], note.signatures].concat();

@@ -202,3 +202,33 @@ fn a_forged_or_misplaced_peer_message_ends_the_record() {
     };
     assert!(a.record.from_peer(6, 1, &forged).is_err());
 }
+
+#[test]
+fn a_cosignature_crossing_the_end_leaves_the_record_whole() {
+    let mut a = End::open(Side::Agent, 1, 101);
+    let mut v = End::open(Side::Viewer, 2, 102);
+    exchange(&mut a, &mut v, 5);
+    a.record(10, Fact::Paired);
+    a.tick(1_000_000);
+    // The viewer cosigns that second's checkpoint; its answer is still on
+    // the way when the agent closes.
+    deliver(&mut a, &mut v, 1_000_100).expect("witnessed");
+    a.record(
+        1_100_000,
+        Fact::SessionEnded {
+            reason: EndReason::UserEnded,
+            detail: None,
+        },
+    );
+    let out = a.record.close(1_200_000, WALL_MS + 1_200).expect("closed");
+    a.apply(out);
+    exchange(&mut a, &mut v, 1_300_000);
+    let out = v.record.close(1_400_000, WALL_MS + 1_400).expect("closed");
+    v.apply(out);
+    exchange(&mut a, &mut v, 1_500_000);
+    for end in [&a, &v] {
+        let report = verify_log(&end.log);
+        assert!(report.whole(), "{}", report.verdict());
+    }
+    assert!(a.record.all_cosigned());
+}
