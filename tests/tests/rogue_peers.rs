@@ -115,7 +115,9 @@ fn the_viewer_ends_a_session_whose_agent_breaks_the_protocol() {
         let told = rt.block_on(rogue).expect("rogue task");
         assert_eq!(
             told.ok().flatten(),
-            Some(ViewerMsg::End),
+            Some(ViewerMsg::End {
+                reason: EndReason::ProtocolError
+            }),
             "{what}: the viewer said goodbye"
         );
         let (status, stderr) = viewer.wait();

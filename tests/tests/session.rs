@@ -147,7 +147,9 @@ fn a_partial_grant_is_enforced_by_the_agent() {
     assert_eq!(refused["permission"], "chat");
     // The session goes on with what was granted; the line never reached
     // the person.
-    rt.block_on(rogue.send(&ViewerMsg::End));
+    rt.block_on(rogue.send(&ViewerMsg::End {
+        reason: tessera_proto::EndReason::TechnicianEnded,
+    }));
     assert_eq!(
         agent.events.event("session_ended")["reason"],
         "technician_ended"

@@ -71,8 +71,13 @@ pub enum ViewerMsg {
         /// At most [`MAX_CHAT_CHARS`] characters.
         text: String,
     },
-    /// The technician ends the session.
-    End,
+    /// The technician's side ends the session, and why: the technician
+    /// ended it, or the viewer's own failure (`recording_failed`,
+    /// `protocol_error`, `consent_timeout`), so both records say the same.
+    End {
+        /// Why.
+        reason: EndReason,
+    },
     /// The viewer lost its picture (or never had one): send a whole frame.
     NeedKeyframe,
     /// The viewer has shown the screen update with this sequence number.

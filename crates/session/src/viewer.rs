@@ -353,7 +353,9 @@ impl ViewerSession {
                 self.state = State::Running { granted };
             }
             (State::AwaitConsent { .. }, ViewerInput::TimerFired(Timer::Consent)) => {
-                self.push(ViewerAction::ToAgent(ViewerMsg::End));
+                self.push(ViewerAction::ToAgent(ViewerMsg::End {
+                    reason: EndReason::ConsentTimeout,
+                }));
                 self.end(EndReason::ConsentTimeout, None)
             }
             (State::Running { granted }, input) => self.running(granted, input),
@@ -502,7 +504,9 @@ impl ViewerSession {
             ViewerInput::FromAgent(AgentMsg::End { reason }) => self.end(reason, None),
             ViewerInput::UserEnd => {
                 if channel_up {
-                    self.push(ViewerAction::ToAgent(ViewerMsg::End));
+                    self.push(ViewerAction::ToAgent(ViewerMsg::End {
+                        reason: EndReason::TechnicianEnded,
+                    }));
                 }
                 self.end(EndReason::TechnicianEnded, None)
             }
@@ -527,7 +531,9 @@ impl ViewerSession {
             }
             ViewerInput::RecordFailed(why) => {
                 if channel_up {
-                    self.push(ViewerAction::ToAgent(ViewerMsg::End));
+                    self.push(ViewerAction::ToAgent(ViewerMsg::End {
+                        reason: EndReason::RecordingFailed,
+                    }));
                 }
                 self.end(EndReason::RecordingFailed, Some(why))
             }
@@ -585,7 +591,9 @@ impl ViewerSession {
             self.state,
             State::AwaitConsent { .. } | State::Running { .. }
         ) {
-            self.push(ViewerAction::ToAgent(ViewerMsg::End));
+            self.push(ViewerAction::ToAgent(ViewerMsg::End {
+                reason: EndReason::ProtocolError,
+            }));
         }
         self.end(EndReason::ProtocolError, Some(detail))
     }

@@ -194,10 +194,11 @@ fn viewer_gives_up_if_the_agent_never_answers() {
     let mut p = Pair::new(9, 9, "chat");
     p.connect();
     p.deliver_viewer(ViewerInput::TimerFired(Timer::Consent));
+    // The viewer says why: both sides, and both records, give the reason.
     assert_eq!(
         p.ended(),
         (
-            Some(EndReason::TechnicianEnded),
+            Some(EndReason::ConsentTimeout),
             Some(EndReason::ConsentTimeout)
         )
     );

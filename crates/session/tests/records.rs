@@ -101,9 +101,12 @@ fn audit_messages_reach_the_record_and_a_failed_record_ends_both() {
     );
     let mut p = Pair::running("view", "view");
     p.deliver_viewer(ViewerInput::RecordFailed("disk full".into()));
-    assert_eq!(p.ended().1, Some(EndReason::RecordingFailed));
-    assert!(
-        p.ended().0.is_some(),
-        "the agent is told the session is over"
+    assert_eq!(
+        p.ended(),
+        (
+            Some(EndReason::RecordingFailed),
+            Some(EndReason::RecordingFailed)
+        ),
+        "both records say why"
     );
 }

@@ -106,8 +106,9 @@ fn asking(verified_by: Option<&str>, not_verified: Option<&str>) -> ViewerInput 
 }
 
 fn ends_for_protocol_error(actions: &[ViewerAction]) -> bool {
-    actions.contains(&ViewerAction::ToAgent(ViewerMsg::End))
-        && actions.contains(&ViewerAction::Finish(EndReason::ProtocolError))
+    actions.contains(&ViewerAction::ToAgent(ViewerMsg::End {
+        reason: EndReason::ProtocolError,
+    })) && actions.contains(&ViewerAction::Finish(EndReason::ProtocolError))
 }
 
 #[test]

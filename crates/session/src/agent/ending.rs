@@ -49,6 +49,19 @@ impl Ending {
     }
 
     /// Ends, tells the viewer why, and keeps a detail for the person.
+    /// The viewer ended the session, for `reason`: its own failures are
+    /// kept as it gives them (so both records say the same); anything
+    /// else is the technician ending it.
+    pub(super) fn viewer_ended(reason: EndReason) -> Self {
+        let reason = match reason {
+            EndReason::RecordingFailed | EndReason::ProtocolError | EndReason::ConsentTimeout => {
+                reason
+            }
+            _ => EndReason::TechnicianEnded,
+        };
+        Self::quietly(reason)
+    }
+
     pub(super) fn telling_viewer_because(reason: EndReason, detail: String) -> Self {
         Self {
             reason,
@@ -130,7 +143,7 @@ pub(super) fn anywhere(
             refuse(out, Permission::Chat);
             None
         }
-        AgentInput::FromViewer(ViewerMsg::End) => Some(Ending::quietly(EndReason::TechnicianEnded)),
+        AgentInput::FromViewer(ViewerMsg::End { reason }) => Some(Ending::viewer_ended(reason)),
         // The technician's report: recorded and shown, whatever the grants.
         AgentInput::FromViewer(ViewerMsg::Note { text }) if channel_up => {
             match tessera_proto::peer::validate_chat(&text) {

@@ -416,9 +416,9 @@ impl AgentSession {
                 out.push(AgentAction::DismissConsent);
                 Some(Ending::telling_viewer(EndReason::ConsentTimeout))
             }
-            (State::Consent { .. }, AgentInput::FromViewer(ViewerMsg::End)) => {
+            (State::Consent { .. }, AgentInput::FromViewer(ViewerMsg::End { reason })) => {
                 out.push(AgentAction::DismissConsent);
-                Some(Ending::quietly(EndReason::TechnicianEnded))
+                Some(Ending::viewer_ended(reason))
             }
             (State::Running(mut running), input) => {
                 let handled = running.handle(input, out, &mut self.control, &self.timeouts);

@@ -154,8 +154,8 @@ impl Running {
                 }
             }
             AgentInput::UserEnd => return Ok(Some(Ending::telling_viewer(EndReason::UserEnded))),
-            AgentInput::FromViewer(ViewerMsg::End) => {
-                return Ok(Some(Ending::quietly(EndReason::TechnicianEnded)))
+            AgentInput::FromViewer(ViewerMsg::End { reason }) => {
+                return Ok(Some(Ending::viewer_ended(reason)))
             }
             AgentInput::FromViewer(ViewerMsg::Hello(_)) | AgentInput::Introduced { .. } => {
                 return Ok(Some(Ending::telling_viewer_because(

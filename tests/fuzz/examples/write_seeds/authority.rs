@@ -161,7 +161,9 @@ pub fn agent_authority(seeds: &mut Seeds) {
         request("chat"),
         answer("view"),
         key("KeyB", true),
-        viewer(ViewerMsg::End),
+        viewer(ViewerMsg::End {
+            reason: tessera_proto::EndReason::TechnicianEnded,
+        }),
     ];
     let lost_during_upgrade = vec![
         answer("view"),

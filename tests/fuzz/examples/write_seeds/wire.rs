@@ -135,7 +135,12 @@ pub fn peer_messages(seeds: &mut Seeds) {
                 text: "Hello!\nCan you open the settings?".into(),
             },
         ),
-        ("viewer_end", ViewerMsg::End),
+        (
+            "viewer_end",
+            ViewerMsg::End {
+                reason: EndReason::TechnicianEnded,
+            },
+        ),
         ("viewer_keyframe", ViewerMsg::NeedKeyframe),
         ("viewer_shown", ViewerMsg::Shown { seq: 4242 }),
         ("viewer_show_display", ViewerMsg::ShowDisplay { index: 1 }),
