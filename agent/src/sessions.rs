@@ -65,7 +65,7 @@ pub fn run(
     };
     let result = match command {
         None => {
-            list_records(&list, dir, fr);
+            list_records(&list, dir, lang);
             // What an auditor checks `certified_by` against.
             if let Some(key) = device {
                 let key = base64_key(&key);
@@ -82,17 +82,17 @@ pub fn run(
             pick(number).and_then(|record| export(&record, &html, lang))
         }
         Some(SessionsCmd::Open { number }) => pick(number).and_then(|record| {
-            let html = record.join("report.html");
-            if !html.exists() {
-                export(&record, &html, lang)?;
-            }
-            match std::process::Command::new("xdg-open").arg(&html).status() {
-                Ok(status) if status.success() => Ok(()),
-                _ => {
-                    println!("{}", html.display());
-                    Ok(())
-                }
-            }
+            // Made afresh in the person's language, outside the record
+            // (which is never written after its session).
+            let name = record.file_name().map(|n| n.to_string_lossy().into_owned());
+            let html = std::env::temp_dir().join(format!(
+                "tessera-report-{}-{}.html",
+                name.unwrap_or_default(),
+                std::process::id()
+            ));
+            export(&record, &html, lang)?;
+            let _ = std::process::Command::new("xdg-open").arg(&html).status();
+            Ok(())
         }),
     };
     match result {
@@ -123,7 +123,8 @@ fn export(record: &Path, html: &Path, lang: Lang) -> Result<(), String> {
 }
 
 /// One line a record: number, when, who, ticket, how it ended, verdict.
-fn list_records(list: &[PathBuf], dir: &Path, fr: bool) {
+fn list_records(list: &[PathBuf], dir: &Path, lang: Lang) {
+    let fr = lang == Lang::Fr;
     if list.is_empty() {
         match fr {
             true => println!("Aucune session enregistrée dans {}.", dir.display()),
@@ -146,7 +147,9 @@ fn list_records(list: &[PathBuf], dir: &Path, fr: bool) {
                     })
                 }
                 Fact::Ticket { id, .. } => ticket = Some(id.clone()),
-                Fact::SessionEnded { reason, .. } => ended = Some(reason.describe()),
+                Fact::SessionEnded { reason, .. } => {
+                    ended = Some(tessera_session::terminal::end_reason(*reason, lang))
+                }
                 _ => {}
             }
         }

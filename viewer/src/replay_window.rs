@@ -133,6 +133,14 @@ impl ReplayApp {
             .rposition(|e| e.at_us <= self.position_us)
     }
 
+    /// Plays (from the start, when at the end) or pauses.
+    fn play_or_pause(&mut self) {
+        if !self.playing && self.position_us >= self.end_us() {
+            self.position_us = 0;
+        }
+        self.playing = !self.playing;
+    }
+
     fn controls(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             let label = if self.playing {
@@ -141,10 +149,7 @@ impl ReplayApp {
                 "▶ Play"
             };
             if ui.button(label).clicked() {
-                if !self.playing && self.position_us >= self.end_us() {
-                    self.position_us = 0;
-                }
-                self.playing = !self.playing;
+                self.play_or_pause();
             }
             if ui.button("Next event").clicked() {
                 if let Some(next) = self.events.iter().find(|e| e.at_us > self.position_us) {
@@ -180,7 +185,7 @@ impl ReplayApp {
     fn keys(&mut self, ctx: &egui::Context) {
         let pressed = |key| ctx.input(|i| i.key_pressed(key));
         if pressed(egui::Key::Space) {
-            self.playing = !self.playing;
+            self.play_or_pause();
         }
         if pressed(egui::Key::N) {
             if let Some(next) = self.events.iter().find(|e| e.at_us > self.position_us) {

@@ -21,6 +21,9 @@ struct Moves {
 pub struct InputFacts {
     typed_text: TypedText,
     moves: Option<Moves>,
+    /// With typing counted: the keys pressed for a character, whose
+    /// release is not recorded either (it would name the key).
+    counted: Vec<tessera_input::Key>,
     /// Where the technician's pointer last went (clicks land there).
     pointer: (u32, u32),
 }
@@ -32,6 +35,7 @@ impl InputFacts {
             typed_text,
             moves: None,
             pointer: (0, 0),
+            counted: Vec::new(),
         }
     }
 
@@ -65,6 +69,27 @@ impl InputFacts {
         }
         let keep = self.typed_text == TypedText::Recorded;
         let fact = match event {
+            // Counted: a key that types a character is one character, its
+            // name untold (KeyA would tell what was typed).
+            InputEvent::Key {
+                key,
+                down: true,
+                text: Some(_),
+            } if !keep => {
+                self.counted.push(*key);
+                Fact::Text {
+                    text: None,
+                    chars: 1,
+                    outcome,
+                    why: refused,
+                }
+            }
+            InputEvent::Key {
+                key, down: false, ..
+            } if !keep && self.counted.contains(key) => {
+                self.counted.retain(|k| k != key);
+                return self.flush().into_iter().collect();
+            }
             InputEvent::Key { key, down, text } => Fact::Key {
                 key: *key,
                 down: *down,
@@ -174,7 +199,29 @@ mod tests {
         };
         assert!(matches!(
             facts.event(&key, None)[..],
-            [Fact::Key { text: None, .. }]
+            [Fact::Text {
+                text: None,
+                chars: 1,
+                ..
+            }]
+        ));
+        let release = InputEvent::Key {
+            key: Key::KeyA,
+            down: false,
+            text: None,
+        };
+        assert!(facts.event(&release, None).is_empty(), "its name untold");
+        let enter = InputEvent::Key {
+            key: Key::Enter,
+            down: true,
+            text: None,
+        };
+        assert!(matches!(
+            facts.event(&enter, None)[..],
+            [Fact::Key {
+                key: Key::Enter,
+                ..
+            }]
         ));
         let text = InputEvent::Text {
             text: "secret".into(),

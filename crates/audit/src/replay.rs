@@ -225,8 +225,8 @@ impl Player {
                 return Ok(());
             }
         }
-        // No whole picture yet: skip to the end, showing nothing.
-        self.next = (self.scan.segments.len(), 0);
+        // Before the first whole picture: from the start, which shows
+        // nothing until that picture comes.
         Ok(())
     }
 

@@ -108,3 +108,30 @@ fn a_player_moving_forward_back_and_far_shows_what_was_shown() {
         );
     }
 }
+
+#[test]
+fn a_player_before_the_first_picture_then_playing_shows_it() {
+    let (mut recorder, mut file) = Recorder::new("tessera/00/viewer");
+    let mut encoder = Encoder::new().expect("encoder");
+    let frame = picture(8);
+    let update = encoder.encode(&frame).expect("encoded").expect("a picture");
+    let bytes = ScreenMsg::Update(update).to_bytes();
+    // The first picture comes 2 s in.
+    assert!(recorder
+        .push(2_000_000, Kind::Keyframe, &bytes)
+        .expect("pushed")
+        .is_none());
+    file.extend(recorder.cut().expect("a segment").0);
+    file.extend(recorder.close());
+    let mut player = tessera_audit::replay::Player::new(file).expect("plays");
+    player.seek(2_500_000).expect("seeks");
+    assert!(player.frame().is_some());
+    // Back before it (Home), then playing on.
+    player.seek(500_000).expect("seeks");
+    assert!(player.frame().is_none(), "nothing before the first picture");
+    player.seek(2_100_000).expect("seeks");
+    assert_eq!(
+        player.frame().expect("the picture").pixels(),
+        frame.pixels()
+    );
+}
