@@ -18,6 +18,22 @@ use tessera_screen::{Encoder, Frame, ScreenMsg};
 
 const SECONDS: u64 = 3600;
 
+/// The device key's certificate of the log key.
+fn certification(origin: &str, log_key: &[u8; 32]) -> Certification {
+    let device = Ed25519KeyPair::from_seed_unchecked(&[8; 32]).expect("key");
+    let public: [u8; 32] = ring::signature::KeyPair::public_key(&device)
+        .as_ref()
+        .try_into()
+        .expect("32");
+    let message = tessera_audit::certificate_message(origin, log_key);
+    let signature: [u8; 64] = device.sign(&message).as_ref().try_into().expect("64");
+    Certification {
+        kind: Certifier::Device,
+        key: Base64(public),
+        signature: Base64(signature),
+    }
+}
+
 /// An hour of a busy session: five keys and a chat line every second,
 /// sealed every second.
 fn hour_log() -> Vec<u8> {
@@ -29,17 +45,13 @@ fn hour_log() -> Vec<u8> {
     let origin = origin(&[1; 16], Side::Agent);
     let opening = Fact::LogOpened {
         format: tessera_audit::record::FORMAT.into(),
-        origin,
+        origin: origin.clone(),
         side: Side::Agent,
         session_id: Hex([1; 16]),
         relay: "relay.example.org:4433".into(),
         software: "bench".into(),
         log_key: Base64(public),
-        certified_by: Certification {
-            kind: Certifier::Device,
-            key: Base64([2; 32]),
-            signature: Base64([3; 64]),
-        },
+        certified_by: certification(&origin, &public),
         wall_ms: 1_796_000_000_000,
         typed_text: TypedText::Recorded,
     };
@@ -123,7 +135,8 @@ fn hour_recording() -> Vec<u8> {
 
 fn bench(c: &mut Criterion) {
     let log = hour_log();
-    assert!(verify_log(&log).whole());
+    let report = verify_log(&log);
+    assert!(report.whole(), "{}", report.verdict());
     let mut group = c.benchmark_group("verify");
     group.throughput(Throughput::Bytes(log.len() as u64));
     group.sample_size(10);
