@@ -21,6 +21,8 @@ RUST_LOG=tessera_agent=debug,tessera_viewer=debug target/release/glass_to_glass 
 target/release/revoke_latency "${REVOKES:-30}"
 # The person's machine while a session idles with the agent's window showing.
 target/release/agent_idle "${IDLE_SECS:-30}"
+echo "== recording cost (the session record's share of the agent's CPU)"
+RUST_LOG=tessera_agent=debug target/release/recording_cost "${RECORD_SECS:-600}"
 # The technician's window on its own display: keystroke to pixels there
 # against x11vnc + xtigervncviewer, and its CPU idle and with a video.
 target/release/window_keystroke "${SAMPLES:-200}"

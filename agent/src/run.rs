@@ -270,14 +270,24 @@ impl Agent {
                 return None;
             }
             Woke::Interrupted => AgentInput::UserEnd,
-            Woke::ScreenSent((kind, bytes)) => match self.options.keeper.screen(kind, &bytes) {
-                Ok(()) => return None,
-                Err(why) => AgentInput::RecordFailed(why),
-            },
-            Woke::RecordTick => match self.options.keeper.tick() {
-                Ok(()) => return None,
-                Err(why) => AgentInput::RecordFailed(why),
-            },
+            Woke::ScreenSent((kind, bytes)) => {
+                let started = std::time::Instant::now();
+                let kept = self.options.keeper.screen(kind, &bytes);
+                tracing::debug!(record_us = started.elapsed().as_micros() as u64, "recorded");
+                match kept {
+                    Ok(()) => return None,
+                    Err(why) => AgentInput::RecordFailed(why),
+                }
+            }
+            Woke::RecordTick => {
+                let started = std::time::Instant::now();
+                let kept = self.options.keeper.tick();
+                tracing::debug!(record_us = started.elapsed().as_micros() as u64, "recorded");
+                match kept {
+                    Ok(()) => return None,
+                    Err(why) => AgentInput::RecordFailed(why),
+                }
+            }
             Woke::Armed => {
                 if let Some(answer_line) = self.terminal.arm(std::time::Instant::now()) {
                     // Nothing typed before this line may answer it.
@@ -374,7 +384,11 @@ impl Agent {
             AgentAction::CancelTimer(t) => self.timers.cancel(t),
             AgentAction::Emit(event) => self.emit(&event),
             AgentAction::Record(recording) => {
-                if let Err(why) = self.options.keeper.apply(recording) {
+                let started = std::time::Instant::now();
+                let kept = self.options.keeper.apply(recording);
+                // What keeping the record costs (bench/ reads this).
+                tracing::debug!(record_us = started.elapsed().as_micros() as u64, "recorded");
+                if let Err(why) = kept {
                     self.inputs.push_back(AgentInput::RecordFailed(why));
                 }
             }
