@@ -67,3 +67,21 @@ pub fn start_x11vnc(display: &str, port: u16, extra: &[&str]) -> Child {
     }
     child
 }
+
+/// A log line without its terminal colours (tracing colours field names).
+pub fn strip_ansi(line: &str) -> String {
+    let mut out = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::process::Child;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tessera_bench::{free_port, quantile, rfb, start_x11vnc};
+use tessera_bench::{free_port, quantile, rfb, start_x11vnc, strip_ansi};
 use tessera_tests::xvfb::Xvfb;
 use tessera_tests::{scratch, x11_session, RelayProcess, Viewer, DEADLINE};
 
@@ -149,23 +149,6 @@ fn log_fields(log: &str, message: &str) -> Vec<HashMap<String, u64>> {
                 .collect()
         })
         .collect()
-}
-
-fn strip_ansi(line: &str) -> String {
-    let mut out = String::new();
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn row(name: &str, mut v: Vec<Duration>) -> Duration {

@@ -11,7 +11,7 @@
 //! (default 120; the figure is for 600).
 
 use std::time::{Duration, Instant};
-use tessera_bench::cpu_time;
+use tessera_bench::{cpu_time, strip_ansi};
 use tessera_tests::xvfb::Xvfb;
 use tessera_tests::{scratch, x11_session, RelayProcess};
 
@@ -46,6 +46,8 @@ fn main() {
         .unwrap_or(120);
     let x = Xvfb::start("1280x720x24");
     let mut xterm = x.xterm_showing("recording cost");
+    // No window manager: the keyboard goes where the pointer is.
+    x.xdotool(&["mousemove", "--sync", "40", "40"]);
     let dir = scratch("bench-recording-cost");
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
     let records = dir.join("records");
@@ -76,9 +78,12 @@ fn main() {
     let (_, agent_log) = agent.wait();
     let recorded_us: u64 = agent_log
         .lines()
+        .map(strip_ansi)
         .filter(|l| l.contains("recorded"))
-        .filter_map(|l| l.split("record_us=").nth(1))
-        .filter_map(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        .filter_map(|l| {
+            let value = l.split("record_us=").nth(1)?;
+            value.split_whitespace().next()?.parse::<u64>().ok()
+        })
         .sum();
     let minutes = wall.as_secs_f64() / 60.0;
     let share = 100.0 * recorded_us as f64 / 1e6 / cpu.as_secs_f64().max(1e-9);
