@@ -144,6 +144,15 @@ fn main() -> ExitCode {
             .map(|key| key.public().0);
         return sessions::run(action, &dir, lang(args.lang), device);
     }
+    // No session that could not be recorded: checked before anything else.
+    let record_dir = args
+        .record_dir
+        .clone()
+        .unwrap_or_else(tessera_audit::files::default_record_dir);
+    if let Err(e) = tessera_audit::files::check_writable(&record_dir) {
+        eprintln!("tessera-agent: {e}");
+        return ExitCode::FAILURE;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

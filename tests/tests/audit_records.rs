@@ -366,6 +366,51 @@ fn an_agent_killed_mid_session_leaves_a_valid_truncated_record() {
     assert!(out.contains("holds the agent's checkpoint at"), "{out}");
 }
 
+#[test]
+fn a_record_folder_that_cannot_be_written_stops_both_before_any_code() {
+    let root = scratch("audit-unwritable");
+    // A file where the folder should be: nothing can be made under it,
+    // even by root.
+    let not_a_folder = root.join("not-a-folder");
+    std::fs::write(&not_a_folder, b"a file").expect("written");
+    let record_dir = not_a_folder.join("sessions").display().to_string();
+    let relay = RelayProcess::start(&root.join("relay"), &[]);
+    let args = relay.client_args();
+    let out = Command::new(bin("tessera-agent"))
+        .args(&args)
+        .args([
+            "--ui",
+            "tty",
+            "--screen",
+            "synthetic",
+            "--record-dir",
+            &record_dir,
+        ])
+        .env("XDG_DATA_HOME", tessera_tests::data_home())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the agent runs");
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("cannot keep session records in"), "{said}");
+    assert!(said.contains("--record-dir"), "{said}");
+    // The viewer, given a real code, stops before using it.
+    let mut agent = Agent::start(&args);
+    let code = agent.code();
+    let out = Command::new(bin("tessera-viewer"))
+        .args(["connect", &code])
+        .args(&args)
+        .args(["--headless", "--record-dir", &record_dir])
+        .env("XDG_DATA_HOME", tessera_tests::data_home())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the viewer runs");
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("cannot keep session records in"), "{said}");
+    agent.kill();
+}
+
 /// A small tmpfs mounted at a folder for one test, unmounted after.
 struct SmallDisk(PathBuf);
 

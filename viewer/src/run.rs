@@ -106,6 +106,9 @@ pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<End
     if let Some(ticket) = &options.intro.ticket {
         ticket.validate().map_err(|e| format!("--ticket: {e}"))?;
     }
+    // No session that could not be recorded: checked before the code is
+    // used.
+    tessera_audit::files::check_writable(&options.record_dir)?;
     if let Some(org) = &options.intro.org {
         tessera_proto::peer::validate_name("--org", org).map_err(|e| e.to_string())?;
     }

@@ -46,6 +46,32 @@ pub fn folder_name(wall_ms: u64, session: &[u8; 16], side: Side) -> String {
     format!("{stamp}-{}-{}", hex::encode(&session[..4]), side.name())
 }
 
+/// Checks, before any session, that records can be kept under `parent`:
+/// makes it (owner only) if missing, then creates and removes a file
+/// there. A session must never start that could not be recorded.
+pub fn check_writable(parent: &Path) -> Result<(), String> {
+    let fail = |e: std::io::Error| {
+        format!(
+            "cannot keep session records in {}: {e}. Every session is recorded: make the folder writable, or choose another with --record-dir",
+            parent.display()
+        )
+    };
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(parent)
+        .map_err(fail)?;
+    let probe = parent.join(format!(".write-check-{}", std::process::id()));
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&probe)
+        .and_then(|mut f| f.write_all(b"ok"))
+        .map_err(fail)?;
+    std::fs::remove_file(&probe).map_err(fail)
+}
+
 /// The open files of a record being written.
 #[derive(Debug)]
 pub struct RecordFiles {
