@@ -1,0 +1,138 @@
+//! The running session on the viewer's side: the picture, the
+//! technician's input, chat, requests for more, and the report's notes,
+//! each checked against what is granted (a courtesy: the agent enforces).
+
+use super::*;
+
+impl ViewerSession {
+    pub(super) fn running(&mut self, granted: Grants, input: ViewerInput) {
+        self.state = State::Running { granted };
+        match input {
+            ViewerInput::FromAgent(AgentMsg::Chat { text }) => match validate_chat(&text) {
+                Ok(()) => self.emit(SessionEvent::Chat {
+                    from: Side::Agent,
+                    text,
+                }),
+                Err(e) => self.protocol_error(e.to_string()),
+            },
+            ViewerInput::FrameDecoded {
+                seq,
+                width,
+                height,
+                bytes,
+                captured_at_us,
+            } => {
+                // The acknowledgement paces the agent: newest picture, no backlog.
+                self.push(ViewerAction::ToAgent(ViewerMsg::Shown { seq }));
+                self.emit(SessionEvent::Frame {
+                    seq,
+                    width,
+                    height,
+                    bytes,
+                    captured_at_us,
+                })
+            }
+            ViewerInput::Cursor {
+                x,
+                y,
+                serial,
+                shape,
+            } => self.emit(SessionEvent::Cursor {
+                x,
+                y,
+                serial,
+                shape,
+            }),
+            ViewerInput::FromAgent(AgentMsg::Displays { displays, showing }) => {
+                match validate_displays(&displays, showing) {
+                    Ok(()) => self.emit(SessionEvent::Displays { displays, showing }),
+                    Err(e) => self.protocol_error(e.to_string()),
+                }
+            }
+            ViewerInput::UserInput(event) => {
+                // Sent even without `control`: the agent is the authority,
+                // refuses, counts and reports it.
+                self.push(ViewerAction::ToAgent(ViewerMsg::Input(event)));
+            }
+            ViewerInput::FromAgent(AgentMsg::InputRefused { reason, count }) => {
+                self.emit(SessionEvent::InputRefused { reason, count })
+            }
+            ViewerInput::FromAgent(AgentMsg::LocalUser { active }) => {
+                self.emit(SessionEvent::LocalUser { active })
+            }
+            ViewerInput::UserShowDisplay(index) => {
+                if !granted.contains(Permission::View) {
+                    return self.emit(SessionEvent::Refused {
+                        permission: Permission::View,
+                        reason: "not_granted",
+                    });
+                }
+                self.push(ViewerAction::ToAgent(ViewerMsg::ShowDisplay { index }));
+            }
+            // A hidden window asks for its keyframe when shown again.
+            ViewerInput::FrameRejected(why)
+                if granted.contains(Permission::View) && self.window_shown =>
+            {
+                tracing::warn!("screen update rejected, asking for a keyframe: {why}");
+                self.push(ViewerAction::ToAgent(ViewerMsg::NeedKeyframe));
+            }
+            ViewerInput::FrameRejected(_) => {}
+            ViewerInput::FromAgent(AgentMsg::GrantsChanged { granted }) => {
+                self.state = State::Running { granted };
+                self.emit(SessionEvent::GrantChanged { granted });
+            }
+            ViewerInput::UserRequest(grants) => {
+                self.push(ViewerAction::ToAgent(ViewerMsg::Request { grants }));
+                self.emit(SessionEvent::UpgradeRequested { requested: grants });
+            }
+            ViewerInput::FromAgent(AgentMsg::UpgradeGranted { granted }) => {
+                self.state = State::Running { granted };
+                self.emit(SessionEvent::UpgradeGranted { granted });
+            }
+            ViewerInput::FromAgent(AgentMsg::UpgradeRefused { reason }) => {
+                self.emit(SessionEvent::UpgradeRefused { reason })
+            }
+            ViewerInput::FromAgent(AgentMsg::ContinueCheck { open }) => {
+                self.emit(SessionEvent::ContinueCheck { open })
+            }
+            ViewerInput::FromAgent(AgentMsg::Refused { permission }) => {
+                self.emit(SessionEvent::Refused {
+                    permission,
+                    reason: "not_granted",
+                })
+            }
+            ViewerInput::UserChat(text) => {
+                if !granted.contains(Permission::Chat) {
+                    return self.emit(SessionEvent::Refused {
+                        permission: Permission::Chat,
+                        reason: "not_granted",
+                    });
+                }
+                if validate_chat(&text).is_ok() {
+                    self.push(ViewerAction::ToAgent(ViewerMsg::Chat {
+                        text: text.clone(),
+                    }));
+                    self.emit(SessionEvent::Chat {
+                        from: Side::Viewer,
+                        text,
+                    });
+                }
+            }
+            ViewerInput::UserNote(text) => self.note(text),
+            other => self.anywhere(State::Running { granted }, other),
+        }
+    }
+
+    /// A line of the intervention report: on both records, whatever the
+    /// grants (it is the technician's own account).
+    pub(super) fn note(&mut self, text: String) {
+        // Like chat, a line that could not be shown as written is not
+        // sent (the headless front says why before it gets here).
+        if validate_chat(&text).is_ok() {
+            self.push(ViewerAction::ToAgent(ViewerMsg::Note {
+                text: text.clone(),
+            }));
+            self.emit(SessionEvent::Note { text });
+        }
+    }
+}
