@@ -78,8 +78,20 @@ fn read(message: &Message<'_>) -> Result<ScreenMsg, ReplayError> {
 /// The screen at `at_us` (µs since the log opened) in `recording`, whose
 /// segments `scan` found.
 pub fn moment_at(recording: &[u8], scan: &Scan, at_us: u64) -> Result<Moment, ReplayError> {
-    // The latest keyframe at or before the moment: in the latest segment
-    // that holds one and starts by then, or an earlier one.
+    match last_keyframe(recording, scan, at_us)? {
+        Some((start, from)) => play(recording, scan, start, from, at_us),
+        None => Ok(Moment::default()),
+    }
+}
+
+/// Where the latest whole picture at or before `at_us` is: its segment
+/// (the latest that holds one and starts by then, or an earlier one) and
+/// its place there. `None` before the first.
+fn last_keyframe(
+    recording: &[u8],
+    scan: &Scan,
+    at_us: u64,
+) -> Result<Option<(usize, usize)>, ReplayError> {
     let starts = scan
         .segments
         .iter()
@@ -88,16 +100,15 @@ pub fn moment_at(recording: &[u8], scan: &Scan, at_us: u64) -> Result<Moment, Re
         .map(|(i, _)| i)
         .rev();
     for start in starts {
-        let first = messages(segment(recording, scan, start)?)?;
-        let Some(from) = first
+        let listed = messages(segment(recording, scan, start)?)?;
+        if let Some(from) = listed
             .iter()
             .rposition(|m| m.kind == Kind::Keyframe && m.at_us <= at_us)
-        else {
-            continue;
-        };
-        return play(recording, scan, start, from, at_us);
+        {
+            return Ok(Some((start, from)));
+        }
     }
-    Ok(Moment::default())
+    Ok(None)
 }
 
 /// Decodes from message `from` of segment `start` up to `at_us`.
@@ -206,27 +217,9 @@ impl Player {
     fn restart(&mut self, at_us: u64) -> Result<(), ReplayError> {
         self.decoder = fresh_decoder()?;
         self.pointer = None;
-        self.next = (0, 0);
-        let starts = self
-            .scan
-            .segments
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.keyframe && s.first_us <= at_us)
-            .map(|(i, _)| i)
-            .rev();
-        for start in starts {
-            let listed = messages(segment(&self.recording, &self.scan, start)?)?;
-            if let Some(from) = listed
-                .iter()
-                .rposition(|m| m.kind == Kind::Keyframe && m.at_us <= at_us)
-            {
-                self.next = (start, from);
-                return Ok(());
-            }
-        }
         // Before the first whole picture: from the start, which shows
         // nothing until that picture comes.
+        self.next = last_keyframe(&self.recording, &self.scan, at_us)?.unwrap_or((0, 0));
         Ok(())
     }
 
