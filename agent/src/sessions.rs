@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use tessera_audit::export::{check, page};
 use tessera_audit::files::{read_record, write_new, LOG_FILE};
 use tessera_audit::record::Fact;
-use tessera_audit::report_html::Lang as ReportLang;
 use tessera_session::consent::Lang;
 use tessera_session::terminal::printable;
 
@@ -112,10 +111,6 @@ fn base64_key(key: &[u8; 32]) -> String {
 
 fn export(record: &Path, html: &Path, lang: Lang) -> Result<(), String> {
     let bytes = read_record(record).map_err(|e| e.to_string())?;
-    let lang = match lang {
-        Lang::Fr => ReportLang::Fr,
-        Lang::En => ReportLang::En,
-    };
     let made = page(&bytes, None, lang);
     write_new(html, made.html.as_bytes()).map_err(|e| format!("{}: {e}", html.display()))?;
     println!("{}", html.display());

@@ -223,10 +223,10 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
     assert!(out.contains("cosigned by"), "{out}");
 
     // The person's own list of records, and their report.
-    let sessions = |extra: &[&str]| {
+    let sessions = |lang: &str, extra: &[&str]| {
         let out = Command::new(bin("tessera-agent"))
             .env("XDG_DATA_HOME", tessera_tests::data_home())
-            .args(["sessions", "--lang", "en", "--record-dir"])
+            .args(["sessions", "--lang", lang, "--record-dir"])
             .arg(&agent_dir)
             .args(extra)
             .output()
@@ -234,7 +234,7 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
         assert!(out.status.success(), "{out:?}");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    let listed = sessions(&[]);
+    let listed = sessions("en", &[]);
     assert!(
         listed.contains("1. ") && listed.contains("Jane (Acme IT), ticket INC-1042"),
         "{listed}"
@@ -255,20 +255,41 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
         )),
         "{listed}"
     );
+    // The person's report, in French from start to end.
     let mine = root.join("mine.html");
-    sessions(&["export", "1", "--html", &mine.display().to_string()]);
-    let mine = std::fs::read_to_string(&mine).expect("the person's report");
-    assert!(mine.contains("Pilote réinstallé, file vidée"));
+    sessions(
+        "fr",
+        &["export", "1", "--html", &mine.display().to_string()],
+    );
+    let dom = chromium(&root, &mine, "--dump-dom");
+    for shown in [
+        "Rapport de session d'assistance à distance",
+        "Enregistrement vérifié : complet et non modifié.",
+        "valide : ",
+        "Jane, Acme IT, NON vérifié (aucun certificat d'organisation)",
+        "Pilote réinstallé, file vidée",
+        "voir l'écran, contrôler, discussion",
+        "le technicien a arrêté la session",
+        "message du technicien : Je regarde votre imprimante",
+        "message de la personne : Merci !",
+        "tapé « lpstat -p",
+        "autorisations modifiées : voir l'écran, discussion",
+    ] {
+        assert!(
+            dom.contains(shown),
+            "the French report does not show {shown:?}"
+        );
+    }
 
     // The report for people, opened in a real browser.
     let html = root.join("report.html");
     let html_arg = html.display().to_string();
-    let (code, out) = audit(&[&a, &v], "export", &["--html", &html_arg]);
+    let (code, out) = audit(&[&a, &v], "export", &["--lang", "en", "--html", &html_arg]);
     assert_eq!(code, 0, "{out}");
     let dom = chromium(&root, &html, "--dump-dom");
     for shown in [
         "Record verified: whole and unaltered.",
-        "Jane, Acme IT, NOT verified (no_certificate)",
+        "Jane, Acme IT, NOT verified (no organisation certificate)",
         "INC-1042 (high)",
         "Pilote réinstallé, file vidée",
         "Je regarde votre imprimante",

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tessera_audit::export::{check, Checked};
 use tessera_audit::files::{read_record, write_new, RecordBytes};
-use tessera_audit::report_html::Lang;
 use tessera_audit::verify::cross::cross_check;
 use tessera_audit::verify::prove::{check_proof, log_verifier_key, prove_event};
 use tessera_audit::verify::Report;
+use tessera_proto::Lang;
 use tessera_session::terminal::printable;
 
 /// The auditor's subcommands.
@@ -61,6 +61,9 @@ pub enum AuditCmd {
         /// The PNG to write (a new file).
         #[arg(long, requires = "at")]
         snapshot: Option<PathBuf>,
+        /// The window's language (default: from the locale).
+        #[arg(long, value_enum)]
+        lang: Option<ReportLang>,
     },
     /// One self-contained HTML page for people (the intervention report
     /// too): who, how verified, the verdict, grants over time, the chat,
@@ -74,9 +77,9 @@ pub enum AuditCmd {
         /// The page to write (a new file, readable by you only).
         #[arg(long)]
         html: PathBuf,
-        /// Its language.
-        #[arg(long, value_enum, default_value_t = ReportLang::En)]
-        lang: ReportLang,
+        /// Its language (default: from the locale).
+        #[arg(long, value_enum)]
+        lang: Option<ReportLang>,
     },
     /// Check a tlog-proof file from `prove`.
     VerifyProof {
@@ -106,14 +109,23 @@ pub fn run(command: AuditCmd) -> ExitCode {
             path,
             at: Some(at),
             snapshot: Some(snapshot),
+            ..
         } => replay(&mut out, &path, at, &snapshot),
-        AuditCmd::Replay { path, .. } => crate::replay_window::run(&path).map(|()| true),
+        AuditCmd::Replay { path, lang, .. } => {
+            crate::replay_window::run(&path, ReportLang::pick(lang)).map(|()| true)
+        }
         AuditCmd::Export {
             path,
             other,
             html,
             lang,
-        } => export(&mut out, &path, other.as_deref(), &html, lang),
+        } => export(
+            &mut out,
+            &path,
+            other.as_deref(),
+            &html,
+            ReportLang::pick(lang),
+        ),
         AuditCmd::VerifyProof { file, key, witness } => {
             verify_proof(&mut out, &file, &key, &witness)
         }
@@ -137,7 +149,7 @@ fn say(out: &mut impl Write, text: &str) -> Result<(), String> {
 /// A record read and checked, its screen recording with it.
 fn checked(path: &Path) -> Result<(RecordBytes, Report, String), String> {
     let bytes = read_record(path).map_err(|e| e.to_string())?;
-    let Checked { report, screen } = check(&bytes);
+    let Checked { report, screen, .. } = check(&bytes);
     Ok((bytes, report, screen))
 }
 
@@ -216,7 +228,7 @@ fn prove(
     Ok(true)
 }
 
-/// The report's language.
+/// The language of a report or the replay window.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum ReportLang {
     /// English.
@@ -225,21 +237,28 @@ pub enum ReportLang {
     Fr,
 }
 
+impl ReportLang {
+    /// The language asked for, or the locale's.
+    fn pick(asked: Option<ReportLang>) -> Lang {
+        match asked {
+            Some(ReportLang::En) => Lang::En,
+            Some(ReportLang::Fr) => Lang::Fr,
+            None => Lang::from_environment(),
+        }
+    }
+}
+
 fn export(
     out: &mut impl Write,
     path: &Path,
     other: Option<&Path>,
     html: &Path,
-    lang: ReportLang,
+    lang: Lang,
 ) -> Result<bool, String> {
     let record = read_record(path).map_err(|e| e.to_string())?;
     let other = match other {
         Some(other) => Some(read_record(other).map_err(|e| e.to_string())?),
         None => None,
-    };
-    let lang = match lang {
-        ReportLang::En => Lang::En,
-        ReportLang::Fr => Lang::Fr,
     };
     let page = tessera_audit::export::page(&record, other.as_ref(), lang);
     write_new(html, page.html.as_bytes())

@@ -12,23 +12,29 @@ use tessera_audit::export::check;
 use tessera_audit::files::read_record;
 use tessera_audit::replay::Player;
 use tessera_audit::timeline::{entries, Entry};
+use tessera_proto::Lang;
 
 /// The speeds offered.
 const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
 
-/// Opens the replay window on the record at `path`.
-pub fn run(path: &Path) -> Result<(), String> {
+/// Opens the replay window on the record at `path`, speaking `lang`.
+pub fn run(path: &Path, lang: Lang) -> Result<(), String> {
     let bytes = read_record(path).map_err(|e| e.to_string())?;
     let checked = check(&bytes);
-    let recording = bytes
-        .screen
-        .ok_or_else(|| format!("{} has no screen recording", path.display()))?;
+    let recording = bytes.screen.ok_or_else(|| match lang {
+        Lang::En => format!("{} has no screen recording", path.display()),
+        Lang::Fr => format!("{} n'a pas d'enregistrement de l'écran", path.display()),
+    })?;
     let player = Player::new(recording).map_err(|e| e.to_string())?;
     let app = ReplayApp {
-        title: format!("Tessera replay: {}", path.display()),
+        title: match lang {
+            Lang::En => format!("Tessera replay: {}", path.display()),
+            Lang::Fr => format!("Tessera, relecture : {}", path.display()),
+        },
+        lang,
         valid: checked.report.whole(),
         verdict: format!("{}{}", checked.report.verdict(), checked.screen),
-        events: entries(&checked.report, false),
+        events: entries(&checked.report, false, lang),
         player,
         position_us: 0,
         playing: false,
@@ -60,6 +66,7 @@ pub fn run(path: &Path) -> Result<(), String> {
 
 struct ReplayApp {
     title: String,
+    lang: Lang,
     valid: bool,
     verdict: String,
     events: Vec<Entry>,
@@ -143,15 +150,19 @@ impl ReplayApp {
 
     fn controls(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            let label = if self.playing {
-                "⏸ Pause"
-            } else {
-                "▶ Play"
+            let label = match (self.playing, self.lang) {
+                (true, _) => "⏸ Pause",
+                (false, Lang::En) => "▶ Play",
+                (false, Lang::Fr) => "▶ Lecture",
             };
             if ui.button(label).clicked() {
                 self.play_or_pause();
             }
-            if ui.button("Next event").clicked() {
+            let next = match self.lang {
+                Lang::En => "Next event",
+                Lang::Fr => "Événement suivant",
+            };
+            if ui.button(next).clicked() {
                 if let Some(next) = self.events.iter().find(|e| e.at_us > self.position_us) {
                     self.position_us = next.at_us;
                 }
@@ -250,7 +261,10 @@ impl eframe::App for ReplayApp {
         egui::Panel::right("events")
             .default_size(380.0)
             .show(ui, |ui| {
-                ui.heading("Events");
+                ui.heading(match self.lang {
+                    Lang::En => "Events",
+                    Lang::Fr => "Événements",
+                });
                 self.event_list(ui);
             });
         egui::CentralPanel::default().show(ui, |ui| match &self.texture {
@@ -264,7 +278,10 @@ impl eframe::App for ReplayApp {
             }
             None => {
                 ui.centered_and_justified(|ui| {
-                    ui.label("Nothing on the screen yet at this moment.")
+                    ui.label(match self.lang {
+                        Lang::En => "Nothing on the screen yet at this moment.",
+                        Lang::Fr => "Rien à l'écran encore à ce moment.",
+                    })
                 });
             }
         });

@@ -22,22 +22,37 @@ pub struct Checked {
     pub report: Report,
     /// `; screen: N segments`, or that there is no recording.
     pub screen: String,
+    /// The segments checked and those the log does not list, if there
+    /// is a recording.
+    pub segments: Option<(u32, u32)>,
 }
 
 /// Checks a record read from disk: its log, then its screen recording.
 pub fn check(bytes: &RecordBytes) -> Checked {
     let mut report = verify_log(&bytes.log);
-    let screen = match &bytes.screen {
-        Some(recording) => {
-            let check = verify_recording(&mut report, recording);
-            match check.unlisted {
-                0 => format!("; screen: {} segments", check.segments),
-                n => format!("; screen: {} segments, {n} more not signed", check.segments),
-            }
+    let segments = bytes.screen.as_deref().map(|recording| {
+        let check = verify_recording(&mut report, recording);
+        (check.segments, check.unlisted)
+    });
+    Checked {
+        report,
+        screen: screen_words(segments, Lang::En),
+        segments,
+    }
+}
+
+/// What the screen recording adds to a verdict, in `lang`.
+fn screen_words(segments: Option<(u32, u32)>, lang: Lang) -> String {
+    match (segments, lang) {
+        (Some((n, 0)), Lang::En) => format!("; screen: {n} segments"),
+        (Some((n, 0)), Lang::Fr) => format!(" ; écran : {n} segments"),
+        (Some((n, more)), Lang::En) => format!("; screen: {n} segments, {more} more not signed"),
+        (Some((n, more)), Lang::Fr) => {
+            format!(" ; écran : {n} segments, {more} autres non signés")
         }
-        None => "; no screen recording".into(),
-    };
-    Checked { report, screen }
+        (None, Lang::En) => "; no screen recording".into(),
+        (None, Lang::Fr) => " ; pas d'enregistrement de l'écran".into(),
+    }
 }
 
 /// The page made.
@@ -52,20 +67,28 @@ pub struct Page {
 
 /// The page for `record` (and the other end's, to check it against).
 pub fn page(record: &RecordBytes, other: Option<&RecordBytes>, lang: Lang) -> Page {
-    let Checked { report, screen } = check(record);
-    let mut verdict = format!("{}{screen}", report.verdict());
+    let Checked {
+        report, segments, ..
+    } = check(record);
+    let mut verdict = report.verdict_in(lang) + &screen_words(segments, lang);
     let mut valid = report.whole();
     if let Some(other) = other {
         let peer = check(other).report;
         valid &= peer.whole();
-        match cross_check(&report, &peer) {
-            Ok(_) => verdict.push_str(&format!(
-                "; the other end's record: {}; both agree",
-                peer.verdict()
+        let peer_verdict = peer.verdict_in(lang);
+        match (cross_check(&report, &peer), lang) {
+            (Ok(_), Lang::En) => verdict.push_str(&format!(
+                "; the other end's record: {peer_verdict}; both agree"
             )),
-            Err(why) => {
+            (Ok(_), Lang::Fr) => verdict.push_str(&format!(
+                " ; l'enregistrement de l'autre côté : {peer_verdict} ; les deux concordent"
+            )),
+            (Err(why), lang) => {
                 valid = false;
-                verdict.push_str(&format!("; the two ends DISAGREE: {why}"));
+                verdict.push_str(&match lang {
+                    Lang::En => format!("; the two ends DISAGREE: {why}"),
+                    Lang::Fr => format!(" ; les deux côtés NE CONCORDENT PAS : {why}"),
+                });
             }
         }
     }

@@ -22,6 +22,7 @@ pub mod record;
 pub mod recording;
 pub mod replay;
 pub mod report_html;
+pub mod sentences;
 pub mod session_record;
 pub mod timeline;
 pub mod verify;

@@ -9,6 +9,7 @@
 //! safe (control and direction characters replaced) before it is shown.
 
 use crate::record::{Direction, Fact, Side};
+use crate::sentences::why_not_verified;
 use crate::timeline::{entries, rfc3339, shown};
 use crate::verify::Report;
 use base64::engine::general_purpose::STANDARD;
@@ -16,13 +17,7 @@ use base64::Engine as _;
 use std::fmt::Write as _;
 
 /// The report's language (the person's side speaks French and English).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    /// English.
-    En,
-    /// French.
-    Fr,
-}
+pub use tessera_proto::Lang;
 
 /// A picture of the screen at a moment, PNG-encoded.
 #[derive(Clone, Debug)]
@@ -61,7 +56,11 @@ pub fn key_moments(report: &Report, lang: Lang) -> Vec<(u64, String)> {
             let caption = match &leaf.fact {
                 Fact::Consent { .. } => pick(fr, "Session started", "Début de la session"),
                 Fact::GrantChanged { granted } | Fact::UpgradeGranted { granted } => {
-                    format!("{} {granted}", pick(fr, "Grants now:", "Autorisations :"))
+                    format!(
+                        "{} {}",
+                        pick(fr, "Grants now:", "Autorisations :"),
+                        granted.words(lang)
+                    )
                 }
                 Fact::Snapshot { .. } => {
                     pick(fr, "Snapshot by the technician", "Capture du technicien")
@@ -110,7 +109,7 @@ h1{font-size:1.6em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #
 .ok{background:#e3f4e1;border:2px solid #2e7d32;padding:.6em}.bad{background:#fde7e7;border:2px solid #c62828;padding:.6em}\
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;padding:.25em .5em;text-align:left;vertical-align:top}\
 .pics{display:flex;flex-wrap:wrap;gap:1em}.pics figure{margin:0}.pics img{max-width:320px;border:1px solid #999}\
-.unsigned{color:#a15c00}.mono{font-family:monospace;font-size:.85em;word-break:break-all}";
+.unsigned{color:#a15c00}td.when{white-space:nowrap}.mono{font-family:monospace;font-size:.85em;word-break:break-all}";
 
 /// The page.
 pub fn render(export: &Export<'_>) -> String {
@@ -123,11 +122,11 @@ pub fn render(export: &Export<'_>) -> String {
     } = *export;
     let fr = lang == Lang::Fr;
     let t = |en: &str, fr_text: &str| pick(fr, en, fr_text);
-    let list = entries(report, false);
+    let list = entries(report, false, lang);
     let wall_of = |n: u64| list.iter().find(|e| e.n == n).and_then(|e| e.wall_ms);
     let mut page = format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
-        if fr { "fr" } else { "en" },
+        lang.code(),
         t("Remote assistance session report", "Rapport de session d'assistance à distance"),
     );
     let _ = write!(
@@ -182,7 +181,9 @@ pub fn render(export: &Export<'_>) -> String {
                     (None, why) => format!(
                         "{} ({})",
                         t("NOT verified", "NON vérifié"),
-                        esc(why.as_deref().unwrap_or("?"))
+                        esc(&why
+                            .as_deref()
+                            .map_or("?".into(), |w| why_not_verified(w, lang)))
                     ),
                 };
                 rows.push((
@@ -199,7 +200,7 @@ pub fn render(export: &Export<'_>) -> String {
             }
             Fact::Consent { granted }
             | Fact::GrantChanged { granted }
-            | Fact::UpgradeGranted { granted } => grants.push((at, granted.to_string())),
+            | Fact::UpgradeGranted { granted } => grants.push((at, granted.words(lang))),
             Fact::Note { text } => notes.push((at, esc(text))),
             Fact::Chat { from, text } => chat.push((at, side_name(*from, fr), esc(text))),
             Fact::File {
@@ -234,7 +235,7 @@ pub fn render(export: &Export<'_>) -> String {
                     .unwrap_or_default();
                 rows.push((
                     t("How it ended", "Raison de la fin"),
-                    format!("{}{detail}", esc(reason.describe())),
+                    format!("{}{detail}", esc(reason.describe_in(lang))),
                 ));
             }
             _ => {}
@@ -242,7 +243,7 @@ pub fn render(export: &Export<'_>) -> String {
     }
     rows.insert(0, (t("Session", "Session"), hex::encode(report.session_id)));
     rows.push((t("Started", "Début"), when(started)));
-    rows.push((t("Ended", "Fin à"), when(ended)));
+    rows.push((t("Ended", "Fin"), when(ended)));
     page.push_str(&format!("<h2>{}</h2><table>", t("Session", "Session")));
     for (key, value) in rows {
         let _ = write!(page, "<tr><th>{key}</th><td>{value}</td></tr>");
@@ -273,7 +274,7 @@ pub fn render(export: &Export<'_>) -> String {
     for (at, granted) in grants {
         let _ = write!(
             page,
-            "<tr><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"when\">{}</td><td>{}</td></tr>",
             when(at),
             esc(&granted)
         );
@@ -329,7 +330,7 @@ pub fn render(export: &Export<'_>) -> String {
         };
         let _ = write!(
             page,
-            "<tr><td>{}</td><td>{}</td><td>{}{mark}</td></tr>",
+            "<tr><td>{}</td><td class=\"when\">{}</td><td>{}{mark}</td></tr>",
             entry.n,
             when(entry.wall_ms),
             esc(&entry.text)
@@ -338,11 +339,13 @@ pub fn render(export: &Export<'_>) -> String {
     page.push_str("</table>");
     let _ = writeln!(
         page,
-        "<h2>{}</h2><p class=\"mono\">{}: {}<br>{}: tessera-viewer audit verify RECORD</p></body></html>",
+        "<h2>{}</h2><p class=\"mono\">{}{}{}<br>{}{}tessera-viewer audit verify RECORD</p></body></html>",
         t("To check this record", "Pour vérifier cet enregistrement"),
         t("Record", "Enregistrement"),
+        t(": ", " : "),
         esc(&report.origin),
         t("Command", "Commande"),
+        t(": ", " : "),
     );
     page
 }
@@ -353,7 +356,10 @@ fn section(page: &mut String, title: &str, none: &str, rows: impl Iterator<Item 
     let mut empty = true;
     for [a, b, c] in rows {
         empty = false;
-        let _ = write!(page, "<tr><td>{a}</td><td>{b}</td><td>{c}</td></tr>");
+        let _ = write!(
+            page,
+            "<tr><td class=\"when\">{a}</td><td>{b}</td><td>{c}</td></tr>"
+        );
     }
     page.push_str("</table>");
     if empty {

@@ -8,14 +8,15 @@
 //! what the auditor reads on one line is what the record holds, and no
 //! record can move the cursor, clear the screen or reorder the text.
 
-use crate::record::{Certifier, Direction, Fact, Outcome, Side, TypedText};
+use crate::record::{Fact, Side};
+use crate::sentences::{certifier, describe};
 use crate::verify::Report;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::json;
 use std::fmt::Write as _;
 use std::time::{Duration, UNIX_EPOCH};
-use tessera_input::RefusalKind;
+use tessera_proto::Lang;
 
 /// One line of the timeline: one leaf of the record, in words.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,16 +53,16 @@ fn bookkeeping(fact: &Fact) -> bool {
 }
 
 /// The timeline of `report`'s leaves (those read before any fault), one
-/// entry each; bookkeeping leaves only when `all`.
-pub fn entries(report: &Report, all: bool) -> Vec<Entry> {
-    walk(report, all)
+/// entry each, in `lang`; bookkeeping leaves only when `all`.
+pub fn entries(report: &Report, all: bool, lang: Lang) -> Vec<Entry> {
+    walk(report, all, lang)
         .into_iter()
         .map(|(entry, _)| entry)
         .collect()
 }
 
 /// The entries, each with the fact it tells.
-fn walk(report: &Report, all: bool) -> Vec<(Entry, &Fact)> {
+fn walk(report: &Report, all: bool, lang: Lang) -> Vec<(Entry, &Fact)> {
     let covered = report.covered();
     // (wall clock in ms, leaf time in µs) of the last leaf that gave one.
     let mut anchor: Option<(u64, u64)> = None;
@@ -80,7 +81,7 @@ fn walk(report: &Report, all: bool) -> Vec<(Entry, &Fact)> {
             at_us: leaf.t,
             wall_ms,
             kind: leaf.fact.kind(),
-            text: describe(&leaf.fact),
+            text: describe(&leaf.fact, lang),
             signed: leaf.n < covered,
         };
         entries.push((entry, &leaf.fact));
@@ -93,10 +94,10 @@ fn walk(report: &Report, all: bool) -> Vec<(Entry, &Fact)> {
 /// `  <n>  <UTC wall clock>  +<seconds since open>s  <text>`, with
 /// ` [not signed]` after any event no signed checkpoint covers.
 pub fn render_text(report: &Report, all: bool) -> String {
-    let list = entries(report, all);
+    let list = entries(report, all, Lang::En);
     let b64 = |key: &[u8]| STANDARD.encode(key);
     let certified = report.certified_by.as_ref().map_or("nobody".into(), |c| {
-        format!("{} key {}", certifier(c.kind), b64(&c.key.0))
+        format!("{} key {}", certifier(c.kind, Lang::En), b64(&c.key.0))
     });
     let peer = report
         .peer
@@ -135,11 +136,12 @@ pub fn render_text(report: &Report, all: bool) -> String {
 /// or unsigned), then one `event` object an entry with its words (made
 /// safe, as `jq -r` prints them raw) and its fact exactly as recorded.
 pub fn render_json(report: &Report, all: bool) -> String {
-    let list = walk(report, all);
+    let list = walk(report, all, Lang::En);
     let b64 = |key: &[u8]| STANDARD.encode(key);
-    let certified_by = report.certified_by.as_ref().map(|c| {
-        json!({"kind": certifier(c.kind), "key": b64(&c.key.0), "signature": b64(&c.signature.0)})
-    });
+    let certified_by = report
+        .certified_by
+        .as_ref()
+        .map(|c| json!({"kind": c.kind, "key": b64(&c.key.0), "signature": b64(&c.signature.0)}));
     let peer = report
         .peer
         .as_ref()
@@ -193,224 +195,4 @@ pub(crate) fn shown(s: &str) -> String {
     s.chars()
         .map(|c| if hidden(c) { '\u{FFFD}' } else { c })
         .collect()
-}
-
-/// Typed text as shown: a line feed (Enter) as ⏎, the rest as [`shown`].
-fn typed(s: &str) -> String {
-    shown(&s.replace(['\n', '\r'], "⏎"))
-}
-
-fn certifier(kind: Certifier) -> &'static str {
-    match kind {
-        Certifier::Device => "device",
-        Certifier::Technician => "technician",
-    }
-}
-
-fn who(side: Side) -> &'static str {
-    match side {
-        Side::Agent => "the person",
-        Side::Viewer => "technician",
-    }
-}
-
-fn towards(dir: Direction) -> &'static str {
-    match dir {
-        Direction::ToAgent => "to the person's computer",
-        Direction::ToViewer => "to the technician",
-    }
-}
-
-/// A hash as a person compares it: its first 16 hex digits.
-fn short(hash: &[u8; 32]) -> String {
-    format!("{}…", hex::encode(&hash[..8]))
-}
-
-fn pressed(down: bool) -> &'static str {
-    if down {
-        "pressed"
-    } else {
-        "released"
-    }
-}
-
-/// What became of an input event, and why not when refused; `None`
-/// for a fact that is not one.
-fn outcome(fact: &Fact) -> Option<String> {
-    let (Fact::Key { outcome, why, .. }
-    | Fact::Text { outcome, why, .. }
-    | Fact::Click { outcome, why, .. }
-    | Fact::Scroll { outcome, why, .. }
-    | Fact::Moves { outcome, why, .. }) = fact
-    else {
-        return None;
-    };
-    let what = match outcome {
-        Outcome::Injected => "injected",
-        Outcome::Refused => "refused",
-    };
-    let why = match why {
-        None => return Some(what.into()),
-        Some(RefusalKind::NotGranted) => "control was not granted",
-        Some(RefusalKind::PromptOpen) => "a prompt was open on the person's screen",
-        Some(RefusalKind::LocalUser) => "the person was using their keyboard or mouse",
-        Some(RefusalKind::Flood) => "too many events too fast",
-        Some(RefusalKind::Invalid) => "the event was out of bounds",
-    };
-    Some(format!("{what}: {why}"))
-}
-
-/// One leaf in words, on one line.
-fn describe(fact: &Fact) -> String {
-    let text = what(fact);
-    match outcome(fact) {
-        Some(outcome) => format!("{text} {outcome}"),
-        None => text,
-    }
-}
-
-/// What a fact says (for input, what was done; [`outcome`] says what
-/// became of it).
-fn what(fact: &Fact) -> String {
-    match fact {
-        Fact::LogOpened {
-            side,
-            relay,
-            software,
-            typed_text,
-            ..
-        } => format!(
-            "record of the {} side opened by {}, relay {}, typed text {}",
-            side.name(),
-            shown(software),
-            shown(relay),
-            match typed_text {
-                TypedText::Recorded => "recorded",
-                TypedText::Counted => "only counted",
-            }
-        ),
-        Fact::Tick { wall_ms } => match rfc3339(*wall_ms) {
-            Some(time) => format!("tick: wall clock {time}"),
-            None => format!("tick: wall clock {wall_ms} ms (out of range)"),
-        },
-        Fact::Nameplate { nameplate } => format!("nameplate {}", shown(nameplate)),
-        Fact::Paired => "paired by the relay".into(),
-        Fact::Secured { peer_fingerprint } => format!(
-            "end-to-end channel secured, the other side's certificate sha256 {}",
-            short(&peer_fingerprint.0)
-        ),
-        Fact::PeerLogKey {
-            origin,
-            key,
-            certified_by: by,
-        } => format!(
-            "the other side's log {} has key {}, certified by {} key {}",
-            shown(origin),
-            STANDARD.encode(key.0),
-            certifier(by.kind),
-            STANDARD.encode(by.key.0)
-        ),
-        Fact::Technician {
-            name,
-            org,
-            verified_by,
-            not_verified,
-        } => {
-            let org = org
-                .as_ref()
-                .map_or(String::new(), |o| format!(" ({})", shown(o)));
-            let verified = match (verified_by, not_verified) {
-                (Some(by), _) => format!("verified by {}", shown(by)),
-                (None, Some(why)) => format!("not verified: {}", shown(why)),
-                (None, None) => "not verified".into(),
-            };
-            format!("technician {}{org}, {verified}", shown(name))
-        }
-        Fact::Ticket { id, priority } => match priority {
-            Some(p) => format!("ticket {} (priority {})", shown(id), shown(p)),
-            None => format!("ticket {}", shown(id)),
-        },
-        Fact::ConsentRequested { requested } => format!("consent requested: {requested}"),
-        Fact::Consent { granted } => format!("consent: granted {granted}"),
-        Fact::GrantChanged { granted } => format!("grants changed: {granted}"),
-        Fact::UpgradeRequested { requested } => format!("more asked: {requested}"),
-        Fact::UpgradeGranted { granted } => format!("more granted: grants now {granted}"),
-        Fact::UpgradeRefused { why } => format!("more refused: {}", why.describe()),
-        Fact::ContinueCheck { open: true } => {
-            "the person was asked whether the session should go on".into()
-        }
-        Fact::ContinueCheck { open: false } => "the person said the session should go on".into(),
-        Fact::Key {
-            key, down, text, ..
-        } => {
-            let text = text.map_or(String::new(), |c| {
-                format!(" (\"{}\")", typed(&c.to_string()))
-            });
-            format!("key {} {}{text}", key.name(), pressed(*down))
-        }
-        Fact::Text {
-            text: Some(text),
-            chars,
-            ..
-        } => format!("typed \"{}\" ({chars} characters)", typed(text)),
-        Fact::Text { chars, .. } => format!("typed {chars} characters"),
-        Fact::Click {
-            button, down, x, y, ..
-        } => format!("{} button {} at {x},{y}", button.name(), pressed(*down)),
-        Fact::Scroll { dx, dy, .. } => format!("wheel turned {dx},{dy}"),
-        Fact::Moves { count, x, y, .. } => format!("pointer moved {count} times, to {x},{y}"),
-        Fact::Chat { from, text } => format!("chat from {}: {}", who(*from), shown(text)),
-        Fact::Clipboard { dir, bytes, sha256 } => format!(
-            "clipboard {}: {bytes} bytes, sha256 {}",
-            towards(*dir),
-            short(&sha256.0)
-        ),
-        Fact::File {
-            dir,
-            name,
-            bytes,
-            sha256,
-        } => format!(
-            "file {} {}: {bytes} bytes, sha256 {}",
-            shown(name),
-            towards(*dir),
-            short(&sha256.0)
-        ),
-        Fact::LocalUser { active: true } => {
-            "the person is using their keyboard or mouse: remote input paused".into()
-        }
-        Fact::LocalUser { active: false } => {
-            "the person stopped using their keyboard and mouse: remote input resumed".into()
-        }
-        Fact::Note { text } => format!("note: {}", shown(text)),
-        Fact::PeerCheckpoint { note } => {
-            let size = crate::note::Note::parse(note.as_bytes())
-                .ok()
-                .and_then(|n| crate::checkpoint::Checkpoint::parse(&n.text).ok())
-                .map_or(String::new(), |c| format!(" at {} events", c.size));
-            format!("the other side's checkpoint{size}, checked and cosigned")
-        }
-        Fact::Cosigned { size, .. } => {
-            format!("the other side cosigned our checkpoint at {size} events")
-        }
-        Fact::ScreenSegment {
-            i, len, keyframe, ..
-        } => {
-            let keyframe = if *keyframe { ", keyframe" } else { "" };
-            format!("screen segment {i}: {len} bytes{keyframe}")
-        }
-        Fact::Snapshot { seq, sha256 } => format!(
-            "screen snapshot saved (update {seq}), sha256 {}",
-            short(&sha256.0)
-        ),
-        Fact::Error { what } => format!("error: {}", shown(what)),
-        Fact::SessionEnded { reason, detail } => {
-            let reason = reason.name().replace('_', " ");
-            match detail {
-                Some(detail) => format!("session ended: {reason} ({})", shown(detail)),
-                None => format!("session ended: {reason}"),
-            }
-        }
-        Fact::LogClosed => "record closed".into(),
-    }
 }

@@ -14,7 +14,7 @@ use tessera_audit::verify::{verify_log, Report};
 use tessera_audit::wire::{Base64, Hex};
 use tessera_audit::witness::Witness;
 use tessera_input::{Key, RefusalKind};
-use tessera_proto::{EndReason, Grants, Permission};
+use tessera_proto::{EndReason, Grants, Lang, Permission};
 
 /// When the logs open: 1 796 000 000 s after the epoch is 20 787 days
 /// (2026-11-30) and 3 200 s, so 2026-11-30T00:53:20.000Z.
@@ -310,7 +310,7 @@ fn the_text_timeline_has_the_verdict_and_a_line_per_event() {
         .collect();
     assert_eq!(lines.iter().map(|(n, _)| *n).collect::<Vec<_>>(), expected);
     assert!(lines.iter().all(|(_, l)| !l.ends_with("[not signed]")));
-    assert_eq!(entries(&report, false).len(), expected.len());
+    assert_eq!(entries(&report, false, Lang::En).len(), expected.len());
 
     let line = |k: &str| {
         let n = first(&report, k);
@@ -323,7 +323,7 @@ fn the_text_timeline_has_the_verdict_and_a_line_per_event() {
     ));
     // After the tick at 1 s (wall clock + 1 s): 1.3 s in.
     assert!(line("chat").ends_with(
-        "2026-11-30 00:53:21.300  +1.300s  chat from technician: Je regarde votre imprimante"
+        "2026-11-30 00:53:21.300  +1.300s  chat from the technician: Je regarde votre imprimante"
     ));
     // After the tick at 2 s that read 62 s: re-anchored there.
     assert!(line("grant_changed")
@@ -347,7 +347,7 @@ fn the_text_timeline_has_the_verdict_and_a_line_per_event() {
         ("screen_segment", "screen segment 0: 48213 bytes, keyframe"),
         (
             "session_ended",
-            "session ended: technician ended (problème résolu)",
+            "session ended: the technician ended the session (problème résolu)",
         ),
         ("log_closed", "record closed"),
     ] {
@@ -360,9 +360,48 @@ fn the_text_timeline_has_the_verdict_and_a_line_per_event() {
 }
 
 #[test]
+fn the_timeline_speaks_french_for_the_person() {
+    let report = verify_log(&agent_record(true, WALL_MS));
+    let french = entries(&report, false, Lang::Fr);
+    let says = |k: &str| {
+        let n = first(&report, k);
+        let entry = french.iter().find(|e| e.n == n).expect("its entry");
+        entry.text.clone()
+    };
+    for (k, expected) in [
+        (
+            "chat",
+            "message du technicien : Je regarde votre imprimante",
+        ),
+        (
+            "consent",
+            "autorisation : accordé voir l'écran, contrôler, discussion",
+        ),
+        ("key", "touche KeyL enfoncée (\"l\") : exécuté"),
+        ("text", "tapé « lpstat -p⏎ » (10 caractères) : exécuté"),
+        (
+            "file",
+            "fichier cups-error_log vers le technicien : 18432 octets, sha256 1717171717171717…",
+        ),
+        (
+            "session_ended",
+            "fin de la session : le technicien a arrêté la session (problème résolu)",
+        ),
+        ("log_closed", "enregistrement fermé"),
+    ] {
+        assert_eq!(says(k), expected, "{k}");
+    }
+    // The same events, one sentence each, in either language.
+    assert_eq!(french.len(), entries(&report, false, Lang::En).len());
+    assert!(french.iter().any(|e| e
+        .text
+        .ends_with(" : refusé, la personne utilisait son clavier ou sa souris")));
+}
+
+#[test]
 fn all_shows_the_ticks_and_the_cosignatures_too() {
     let report = verify_log(&agent_record(true, WALL_MS));
-    let all = entries(&report, true);
+    let all = entries(&report, true, Lang::En);
     assert_eq!(all.len(), report.leaves.len());
     assert!(all.iter().zip(&report.leaves).all(|(e, l)| e.n == l.n));
     let tick = all.iter().find(|e| e.kind == "tick").expect("a tick");
@@ -394,7 +433,7 @@ fn events_after_the_last_checkpoint_are_marked_not_signed() {
     }
     let unsigned = lines.iter().filter(|(n, _)| *n >= covered).count();
     assert_eq!(unsigned, 3, "grant change, screen segment, end: {text}");
-    for entry in entries(&report, true) {
+    for entry in entries(&report, true, Lang::En) {
         assert_eq!(entry.signed, entry.n < covered);
     }
 }
@@ -449,7 +488,7 @@ fn json_lines_parse_and_count_the_events() {
             .expect("text")
             .starts_with("valid: "));
         assert_eq!(header["events"], events.len());
-        assert_eq!(events.len(), entries(&report, all).len());
+        assert_eq!(events.len(), entries(&report, all, Lang::En).len());
         assert!(events
             .iter()
             .all(|e| e["type"] == "event" && e["signed"] == true));

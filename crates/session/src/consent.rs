@@ -12,46 +12,9 @@ use tessera_proto::{Grants, Permission};
 /// and End work at once.
 pub const ARM_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// The language of the prompt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    /// English.
-    En,
-    /// French.
-    Fr,
-}
-
-impl Lang {
-    /// From a locale string such as `fr_FR.UTF-8`; English otherwise.
-    pub fn from_locale(locale: &str) -> Self {
-        if locale.to_ascii_lowercase().starts_with("fr") {
-            Lang::Fr
-        } else {
-            Lang::En
-        }
-    }
-
-    /// From the environment's locale (`LC_ALL`, `LC_MESSAGES`, `LANG`,
-    /// the first set), as every program of the person's desktop does.
-    pub fn from_environment() -> Self {
-        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-            .unwrap_or_default();
-        Lang::from_locale(&locale)
-    }
-}
-
-fn permission_word(p: Permission, lang: Lang) -> &'static str {
-    match (lang, p) {
-        (Lang::En, p) => p.name(),
-        (Lang::Fr, Permission::View) => "voir l'écran",
-        (Lang::Fr, Permission::Control) => "contrôler",
-        (Lang::Fr, Permission::Clipboard) => "presse-papiers",
-        (Lang::Fr, Permission::Files) => "fichiers",
-        (Lang::Fr, Permission::Chat) => "discussion",
-    }
-}
+/// The language of the prompt (shared with every other word Tessera
+/// says to people).
+pub use tessera_proto::Lang;
 
 /// What a permission lets the technician do, said to the person.
 pub fn permission_explained(p: Permission, lang: Lang) -> &'static str {
@@ -142,12 +105,7 @@ pub fn countdown_text(seconds: u64, lang: Lang) -> String {
 
 /// The list of permissions in words.
 pub fn describe_grants(grants: Grants, lang: Lang) -> String {
-    let words: Vec<&str> = grants.iter().map(|p| permission_word(p, lang)).collect();
-    match (words.is_empty(), lang) {
-        (true, Lang::En) => "nothing".into(),
-        (true, Lang::Fr) => "rien".into(),
-        (false, _) => words.join(", "),
-    }
+    grants.words(lang)
 }
 
 /// Who asks, with the verification status spelled out: who vouches, or
@@ -340,12 +298,5 @@ mod tests {
             fr.contains("demande en plus : contrôler (déjà autorisé : voir l'écran)."),
             "{fr}"
         );
-    }
-
-    #[test]
-    fn locale_picks_the_language() {
-        assert_eq!(Lang::from_locale("fr_FR.UTF-8"), Lang::Fr);
-        assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
-        assert_eq!(Lang::from_locale("C"), Lang::En);
     }
 }

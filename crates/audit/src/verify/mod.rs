@@ -16,6 +16,7 @@ use crate::note::Note;
 use crate::record::{link, Certification, Fact, Leaf, Side, FORMAT, LEAF_PREFIX};
 use crate::wire::Hex;
 use ring::signature::{UnparsedPublicKey, ED25519};
+use tessera_proto::Lang;
 
 /// Where a record first goes wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,6 +100,34 @@ impl Report {
         self.fault.is_none()
             && matches!(self.leaves.last(), Some(l) if l.fact == Fact::LogClosed)
             && self.covered() == self.leaves.len() as u64
+    }
+
+    /// The verdict in `lang`, for a report a person reads: whole, where
+    /// it was cut, or the fault (whose details stay in English, the
+    /// auditor's language, after a French "NON VALIDE").
+    pub fn verdict_in(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.verdict();
+        }
+        if let Some(fault) = &self.fault {
+            return format!("NON VALIDE : {fault}");
+        }
+        if self.whole() {
+            return format!(
+                "valide : {} événements, {} points de contrôle, {} contresignés par l'autre côté",
+                self.leaves.len(),
+                self.checkpoints.len(),
+                self.cosigned
+            );
+        }
+        match self.covered() {
+            0 => "tronqué : aucun point de contrôle signé".to_string(),
+            n => format!(
+                "tronqué après l'événement {} (les {} événements suivants ne sont pas signés)",
+                n - 1,
+                self.leaves.len() as u64 - n
+            ),
+        }
     }
 
     /// A line for the auditor: whole, the fault, or where it was cut.

@@ -188,21 +188,7 @@ pub fn connect_error_advice(kind: ConnectError, lang: Lang) -> (&'static str, &'
 
 /// Why a request for more got nothing, for the status line.
 pub fn upgrade_refusal(reason: tessera_proto::UpgradeRefusal, lang: Lang) -> &'static str {
-    use tessera_proto::UpgradeRefusal as R;
-    match (lang, reason) {
-        (Lang::En, r) => r.describe(),
-        (Lang::Fr, R::Denied) => "la personne a refusé",
-        (Lang::Fr, R::Timeout) => "la personne n'a pas répondu à temps",
-        (Lang::Fr, R::NothingNew) => "tout ce qui est demandé est déjà autorisé",
-        (Lang::Fr, R::Busy) => "une autre question est ouverte sur l'écran de la personne",
-        (Lang::Fr, R::TooSoon) => {
-            "la personne vient de refuser ou de reprendre une autorisation : attendez avant de redemander"
-        }
-        (Lang::Fr, R::TooMany) => {
-            "la personne a refusé ou laissé sans réponse trois demandes : plus aucune dans cette session"
-        }
-        (Lang::Fr, R::Unavailable) => "ce n'est pas disponible dans cette version",
-    }
+    reason.describe_in(lang)
 }
 
 /// Why the person sees the technician as not verified, in words, for a
