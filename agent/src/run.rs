@@ -8,6 +8,8 @@ use crate::tty::Tty;
 use ring::rand::{SecureRandom, SystemRandom};
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
+use tessera_audit::live::Recording;
+use tessera_audit::record::Fact;
 use tessera_net::cert::SelfSigned;
 use tessera_net::channel::{ChannelEvent, ChannelSlot, Peer};
 use tessera_net::lines::Line;
@@ -415,6 +417,15 @@ impl Agent {
                 Some(injector) => {
                     if let Err(e) = injector.inject(&event) {
                         tracing::warn!("{e}");
+                        // Admitted and recorded as injected: the record
+                        // says it did not reach the desktop after all.
+                        let fact = Fact::Error {
+                            what: format!("input not injected: {e}"),
+                        };
+                        let kept = self.options.keeper.apply(Recording::Fact(Box::new(fact)));
+                        if let Err(why) = kept {
+                            self.inputs.push_back(AgentInput::RecordFailed(why));
+                        }
                     }
                     // When it reached the X server (bench/ reads this).
                     tracing::debug!(at_us = unix_micros(), "injected");

@@ -285,7 +285,17 @@ impl<F: Front> Viewer<F> {
             Woke::Snapshot(written) => {
                 match written {
                     Ok((path, width, height)) => self.front.snapshot_written(&path, width, height),
-                    Err(message) => self.front.error(&message),
+                    Err(message) => {
+                        // The snapshot fact is on the record already: so
+                        // is why its picture is missing.
+                        let fact = Fact::Error {
+                            what: format!("snapshot not written: {message}"),
+                        };
+                        if let Err(why) = self.keeper.apply(Recording::Fact(Box::new(fact))) {
+                            self.inputs.push_back(ViewerInput::RecordFailed(why));
+                        }
+                        self.front.error(&message)
+                    }
                 }
                 return None;
             }

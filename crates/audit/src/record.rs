@@ -358,7 +358,8 @@ pub enum Fact {
     Snapshot {
         /// The update it shows (the last applied).
         seq: u64,
-        /// SHA-256 of the PNG file.
+        /// SHA-256 of the decoded picture's pixels (BGRX, rows packed:
+        /// `Frame::pixels`), not of the PNG file.
         sha256: Hex<32>,
     },
     /// Something went wrong that the record should show.

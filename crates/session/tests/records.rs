@@ -110,3 +110,66 @@ fn audit_messages_reach_the_record_and_a_failed_record_ends_both() {
         "both records say why"
     );
 }
+
+/// The record's facts of kind `pred` on one end.
+fn has(records: &[Recording], pred: impl Fn(&Fact) -> bool) -> bool {
+    facts(records).into_iter().any(pred)
+}
+
+#[test]
+fn upgrades_continue_checks_and_the_persons_own_input_are_on_both_records() {
+    use common::grants;
+    use tessera_proto::UpgradeRefusal;
+    use tessera_session::Timer;
+    let mut p = Pair::running("view", "view");
+    // Asked and granted.
+    p.deliver_viewer(ViewerInput::UserRequest(grants("view,control")));
+    p.deliver_agent(AgentInput::ConsentAnswer(Some(grants("control"))));
+    // Asked again for nothing new: refused without a prompt.
+    p.deliver_viewer(ViewerInput::UserRequest(grants("control")));
+    // The continue check, asked and answered.
+    p.deliver_agent(AgentInput::TimerFired(Timer::ContinueCheck));
+    p.deliver_agent(AgentInput::ContinueAnswer(true));
+    // The person's own hands on the keyboard.
+    p.deliver_agent(AgentInput::LocalInput {
+        at: std::time::Instant::now(),
+        held: false,
+    });
+    for records in [&p.agent_records, &p.viewer_records] {
+        assert!(
+            has(records, |f| matches!(f, Fact::UpgradeRequested { .. })),
+            "{records:?}"
+        );
+        let granted = Fact::UpgradeGranted {
+            granted: grants("view,control"),
+        };
+        assert!(has(records, |f| *f == granted), "{records:?}");
+        let refused = Fact::UpgradeRefused {
+            why: UpgradeRefusal::NothingNew,
+        };
+        assert!(has(records, |f| *f == refused), "{records:?}");
+        for open in [true, false] {
+            let check = Fact::ContinueCheck { open };
+            assert!(has(records, |f| *f == check), "{records:?}");
+        }
+        let local = Fact::LocalUser { active: true };
+        assert!(has(records, |f| *f == local), "{records:?}");
+    }
+}
+
+#[test]
+fn a_screen_update_the_viewer_refused_is_on_its_record() {
+    let mut p = Pair::running("view", "view");
+    p.deliver_viewer(ViewerInput::FrameRejected("bad tile at 3".into()));
+    assert!(has(&p.viewer_records, |f| {
+        *f == Fact::Error {
+            what: "screen update rejected: bad tile at 3".into(),
+        }
+    }));
+    // However long the decoder's words, the record keeps 200 characters.
+    p.deliver_viewer(ViewerInput::FrameRejected("x".repeat(10_000)));
+    assert!(has(&p.viewer_records, |f| matches!(
+        f,
+        Fact::Error { what } if what.len() == "screen update rejected: ".len() + 200
+    )));
+}

@@ -69,14 +69,17 @@ impl ViewerSession {
                 }
                 self.push(ViewerAction::ToAgent(ViewerMsg::ShowDisplay { index }));
             }
-            // A hidden window asks for its keyframe when shown again.
-            ViewerInput::FrameRejected(why)
-                if granted.contains(Permission::View) && self.window_shown =>
-            {
-                tracing::warn!("screen update rejected, asking for a keyframe: {why}");
-                self.push(ViewerAction::ToAgent(ViewerMsg::NeedKeyframe));
+            // On the record, and a keyframe asked for; a hidden window
+            // asks for its keyframe when shown again.
+            ViewerInput::FrameRejected(why) => {
+                tracing::warn!("screen update rejected: {why}");
+                self.record(Recording::Fact(Box::new(Fact::Error {
+                    what: rejected_update(&why),
+                })));
+                if granted.contains(Permission::View) && self.window_shown {
+                    self.push(ViewerAction::ToAgent(ViewerMsg::NeedKeyframe));
+                }
             }
-            ViewerInput::FrameRejected(_) => {}
             ViewerInput::FromAgent(AgentMsg::GrantsChanged { granted }) => {
                 self.state = State::Running { granted };
                 self.emit(SessionEvent::GrantChanged { granted });
@@ -135,4 +138,12 @@ impl ViewerSession {
             self.emit(SessionEvent::Note { text });
         }
     }
+}
+
+/// The record's words for a screen update the decoder refused: its
+/// error, cut to 200 characters (a decoder's message is short; the record
+/// keeps a bound whatever it says).
+fn rejected_update(why: &str) -> String {
+    let why: String = why.chars().take(200).collect();
+    format!("screen update rejected: {why}")
 }
