@@ -520,6 +520,9 @@ impl Agent {
                 let folder = folder.display().to_string();
                 self.tty
                     .line(&terminal::recorded_in(&folder, self.options.lang));
+                if let Some(ui) = &self.options.ui {
+                    ui.send(UiCommand::Recorded(folder));
+                }
             }
             Some(Err(why)) => tracing::warn!("{why}"),
             None => {}

@@ -378,6 +378,38 @@ fn an_agent_killed_mid_session_leaves_a_valid_truncated_record() {
         .find(|e| e["k"] == "chat" && e["fact"]["text"] == "avant")
         .expect("the first chat is on the record");
     assert_eq!(chat["signed"], true, "{chat}");
+    // At most the last second is lost: the writer seals each second (a
+    // tick, then the checkpoint that signs it), so no tick, and thus no
+    // whole second, lies among what is not signed, but possibly the
+    // very last line (killed between the tick and its checkpoint).
+    let (_, all) = audit(&[&a], "show", &["--json", "--all"]);
+    let events: Vec<serde_json::Value> = all
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["type"] == "event")
+        .collect();
+    let unsigned: Vec<&serde_json::Value> =
+        events.iter().filter(|e| e["signed"] == false).collect();
+    let (last, before) = unsigned
+        .split_last()
+        .map_or((None, &[][..]), |(l, b)| (Some(l), b));
+    assert!(
+        before.iter().all(|e| e["k"] != "tick"),
+        "more than a second unsigned: {unsigned:?}"
+    );
+    if let Some(last) = last {
+        let first = unsigned[0]["t_us"].as_u64().expect("t_us");
+        let sealed = events
+            .iter()
+            .rev()
+            .find(|e| e["k"] == "tick" && e["signed"] == true)
+            .and_then(|e| e["t_us"].as_u64());
+        eprintln!(
+            "unsigned: {} events from +{first} µs to +{} µs, last sealed tick at {sealed:?}",
+            unsigned.len(),
+            last["t_us"]
+        );
+    }
     // The viewer's record is whole, and holds where the agent's stopped.
     let (code, out) = audit(&[&v], "verify", &[]);
     assert_eq!(code, 0, "{out}");

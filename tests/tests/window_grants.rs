@@ -4,7 +4,8 @@
 //! control clicking Allow through remote input gets nothing; Take back
 //! and Stop clicked; chat both ways in the indicator (the technician's
 //! line opens it from the bar); the continue check answered, then left
-//! unanswered. Screenshots of each are kept beside the
+//! unanswered; a line of the technician's report shown among the
+//! messages, and the end saying where the record is. Screenshots of each are kept beside the
 //! test's scratch files; the ones in `docs/img/` were made this way.
 
 use std::time::Duration;
@@ -196,4 +197,25 @@ fn the_continue_check_pauses_control_goes_on_with_a_click_and_ends_unanswered() 
         agent.events.event("session_ended")["reason"],
         "continue_timeout"
     );
+}
+
+#[test]
+fn the_technician_s_report_line_shows_and_the_end_says_where_the_record_is() {
+    let x = Xvfb::start("1024x768x24");
+    let dir = scratch("window-report");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let records = dir.join("records").display().to_string();
+    let (mut agent, mut viewer, _) = allowed(&x, &relay, "fr", "view", &["--record-dir", &records]);
+    // Chat is not granted: the report's line shows all the same, and
+    // opens the indicator where the person reads it.
+    viewer.command(r#"{"cmd":"note","text":"Pilote réinstallé"}"#);
+    agent.events.event("note");
+    x.focus_window_titled(DETAILS);
+    x.screenshot_to(&dir.join("report-line-fr.png"));
+    viewer.command(r#"{"cmd":"end"}"#);
+    assert!(viewer.wait().0.success());
+    // The end notice names the folder the record is in.
+    x.focus_window_titled("Cette session a .*enregistr.*sur cet ordinateur, dans .*records");
+    x.screenshot_to(&dir.join("recorded-fr.png"));
+    assert!(agent.wait().0.success());
 }

@@ -14,7 +14,7 @@ use eframe::egui;
 use std::time::{Duration, Instant};
 use tessera_session::consent::{window_words, Lang};
 use tessera_session::continue_check::continue_words;
-use tessera_session::words::{ended_notice, indicator_words, started_notice};
+use tessera_session::words::{ended_notice, indicator_words, report_note, started_notice};
 use tessera_session::{SessionEvent, Side, Technician};
 
 /// After the end, the notice stays this long unless closed sooner.
@@ -163,6 +163,13 @@ impl AgentWindow {
                 self.live = None;
                 self.closing_at.get_or_insert(Instant::now() + END_NOTICE);
             }
+            UiCommand::Recorded(folder) => {
+                let recorded = tessera_session::terminal::recorded_in(&folder, self.lang());
+                self.notice = Some(match self.notice.take() {
+                    Some(notice) => format!("{notice} {recorded}"),
+                    None => recorded,
+                });
+            }
             // Without an end notice to show, at once.
             UiCommand::Exit if self.closing_at.is_none() => {
                 self.closing_at = Some(Instant::now());
@@ -206,6 +213,15 @@ impl AgentWindow {
                             egui::UserAttentionType::Informational,
                         ));
                     }
+                }
+            }
+            // The technician's report, among the messages: the person
+            // sees what is written about their computer.
+            SessionEvent::Note { text } => {
+                let line = report_note(&text, self.lang());
+                if let Some(live) = &mut self.live {
+                    live.chat_line(Side::Viewer, line);
+                    self.details = true;
                 }
             }
             SessionEvent::SessionEnded { reason, .. } => {

@@ -42,6 +42,9 @@ pub enum UiCommand {
     Dismiss,
     /// The session is over: show the end notice, then close.
     Quit,
+    /// The session's record was kept in this folder: said under the end
+    /// notice.
+    Recorded(String),
     /// The agent stops now (it could not start, or it is done): close.
     Exit,
 }

@@ -113,6 +113,18 @@ fn a_cut_tail_is_truncation_after_the_last_checkpoint() {
         covered = report.covered();
         if cut < sealed {
             last_verdict = report.verdict();
+            // Named at the last event a signed checkpoint covers.
+            if covered > 0 {
+                let unsigned = report.leaves.len() as u64 - covered;
+                assert_eq!(
+                    last_verdict,
+                    format!(
+                        "truncated after event {} (the {unsigned} events after it are not signed)",
+                        covered - 1
+                    ),
+                    "cut at {cut}"
+                );
+            }
         }
     }
     assert!(
@@ -122,28 +134,50 @@ fn a_cut_tail_is_truncation_after_the_last_checkpoint() {
     assert!(full.whole());
 }
 
+/// The size a checkpoint line claims (its note's second line).
+fn claimed_size(line: &[u8]) -> u64 {
+    let text = std::str::from_utf8(line).expect("utf-8");
+    let body = text.split("\\n").nth(1).expect("a size line");
+    body.parse().expect("a size")
+}
+
 #[test]
-fn a_checkpoint_signed_by_another_key_or_session_is_refused() {
+fn a_checkpoint_signed_by_another_key_or_session_is_refused_at_its_place() {
     let (agent, _) = session(7);
-    let (other, _) = session(8);
     let lines = lines(&agent);
-    let theirs = self::lines(&other);
+    // The second checkpoint: what comes before it holds, so the fault is
+    // there and nowhere earlier.
     let ours_at = lines
         .iter()
-        .position(|l| l.starts_with(b"{\"checkpoint\""))
-        .unwrap();
-    let theirs_at = theirs
-        .iter()
-        .position(|l| l.starts_with(b"{\"checkpoint\""))
-        .unwrap();
-    let mut replaced = lines.clone();
-    replaced[ours_at] = theirs[theirs_at].clone();
-    let fault = verify_log(&replaced.concat()).fault.unwrap();
-    assert!(matches!(fault.place, Place::Checkpoint(_)), "{fault}");
-    assert!(
-        fault.why.contains("not signed by this log's key"),
-        "{fault}"
-    );
+        .enumerate()
+        .filter(|(_, l)| l.starts_with(b"{\"checkpoint\""))
+        .nth(1)
+        .unwrap()
+        .0;
+    let size = claimed_size(&lines[ours_at]);
+    // The same session's log under another key (a forger's), and another
+    // session's under the same key.
+    for (other, why) in [
+        (session_keyed(7, 3).0, "another key"),
+        (session(8).0, "another session"),
+    ] {
+        let theirs = self::lines(&other);
+        let theirs_at = theirs
+            .iter()
+            .position(|l| l.starts_with(b"{\"checkpoint\"") && claimed_size(l) == size)
+            .expect("a checkpoint of the same size");
+        assert_ne!(theirs[theirs_at], lines[ours_at], "{why}");
+        let mut replaced = lines.clone();
+        replaced[ours_at] = theirs[theirs_at].clone();
+        let report = verify_log(&replaced.concat());
+        let fault = report.fault.clone().unwrap();
+        assert_eq!(fault.place, Place::Checkpoint(size), "{why}: {fault}");
+        assert!(
+            fault.why.contains("not signed by this log's key"),
+            "{why}: {fault}"
+        );
+        assert_eq!(report.checkpoints.len(), 1, "{why}: the first still holds");
+    }
 }
 
 #[test]

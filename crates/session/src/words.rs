@@ -90,6 +90,15 @@ pub fn indicator_words(lang: Lang) -> IndicatorWords {
     }
 }
 
+/// A line of the technician's intervention report, as the person's
+/// window shows it among the messages (under the technician's name).
+pub fn report_note(text: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("For the intervention report: {text}"),
+        Lang::Fr => format!("Pour le rapport d'intervention : {text}"),
+    }
+}
+
 /// The notice when a session ends: who no longer has access.
 pub fn ended_notice(name: &str, lang: Lang) -> String {
     match lang {

@@ -126,8 +126,14 @@ pub fn grants(list: &[Permission]) -> Grants {
 /// A full session: consent, typing, chat, a grant taken back, a note,
 /// the end; checkpoints every "second" both ways.
 pub fn session(id: u8) -> (Vec<u8>, Vec<u8>) {
+    session_keyed(id, 1)
+}
+
+/// [`session`] with the agent's log key made from `agent_seed`: the same
+/// session signed by another key.
+pub fn session_keyed(id: u8, agent_seed: u8) -> (Vec<u8>, Vec<u8>) {
     let session = [id; 16];
-    let mut agent = End::open(session, Side::Agent, 1);
+    let mut agent = End::open(session, Side::Agent, agent_seed);
     let mut viewer = End::open(session, Side::Viewer, 2);
     for end in [&mut agent, &mut viewer] {
         end.record(10, Fact::Paired);
