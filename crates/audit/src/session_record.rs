@@ -230,12 +230,15 @@ impl SessionRecord {
     /// checkpoint sent to the other end. Past [`MAX_PENDING`] checkpoints
     /// not countersigned (`log::MAX_PENDING`), the other end has stopped witnessing.
     pub fn tick(&mut self, t: u64, wall_ms: u64) -> Result<Outputs, RecordError> {
+        // Asked before sealing: a stretch sealed and then dropped with
+        // the error would leave its events out of the file, and the next
+        // line (the close's) would read as events removed.
+        if self.log.peer_stopped_cosigning() {
+            return Err(RecordError::PeerSilent);
+        }
         let mut out = Outputs::default();
         self.seal(&mut out, t, wall_ms, false)?;
-        match self.log.peer_stopped_cosigning() {
-            true => Err(RecordError::PeerSilent),
-            false => Ok(out),
-        }
+        Ok(out)
     }
 
     fn seal(

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{grants, key, public};
+use tessera_audit::log::MAX_PENDING;
 use tessera_audit::record::{origin, Certification, Certifier, Fact, Side, TypedText};
 use tessera_audit::recording::Kind;
 use tessera_audit::session_record::{Opening, Outputs, RecordError, SessionRecord, Write};
@@ -231,4 +232,39 @@ fn a_cosignature_crossing_the_end_leaves_the_record_whole() {
         assert!(report.whole(), "{}", report.verdict());
     }
     assert!(a.record.all_cosigned());
+}
+
+#[test]
+fn a_peer_that_stops_cosigning_ends_the_record_whole() {
+    // Found by the audit_peer fuzz target: the seal that noticed the
+    // silence was dropped with its error, so the next line skipped an
+    // event and this end's own record no longer verified.
+    let mut a = End::open(Side::Agent, 1, 101);
+    let mut v = End::open(Side::Viewer, 2, 102);
+    exchange(&mut a, &mut v, 5);
+    let mut stopped = None;
+    for second in 1..=(MAX_PENDING as u64 + 2) {
+        let t = second * 1_000_000;
+        a.record(t, Fact::Paired);
+        match a.record.tick(t + 500_000, WALL_MS + t / 1000 + 500) {
+            Ok(out) => a.apply(out),
+            Err(e) => {
+                stopped = Some(e);
+                break;
+            }
+        }
+        // The viewer hears the checkpoints, never answers.
+        a.outbox.clear();
+    }
+    assert!(
+        matches!(stopped, Some(RecordError::PeerSilent)),
+        "{stopped:?}"
+    );
+    let out = a
+        .record
+        .close(500_000_000, WALL_MS + 500_000)
+        .expect("closed");
+    a.apply(out);
+    let report = verify_log(&a.log);
+    assert!(report.whole(), "{}", report.verdict());
 }

@@ -28,6 +28,23 @@ pub const SESSION_ID: [u8; 16] = [0x5e; 16];
 /// The wall clock when the logs open (ms since the Unix epoch).
 const WALL_MS: u64 = NOW * 1000;
 
+/// `side`'s log key of the fixture session, vouched for by `certifier`
+/// (the device key for the agent, the technician's for the viewer).
+pub fn certify(side: Side, log_key: &Ed25519KeyPair, certifier: &Ed25519KeyPair) -> Certification {
+    let origin = origin(&SESSION_ID, side);
+    let message = tessera_audit::certificate_message(&origin, &audit_public(log_key));
+    let mut signature = [0; 64];
+    signature.copy_from_slice(certifier.sign(&message).as_ref());
+    Certification {
+        kind: match side {
+            Side::Agent => Certifier::Device,
+            Side::Viewer => Certifier::Technician,
+        },
+        key: Base64(audit_public(certifier)),
+        signature: Base64(signature),
+    }
+}
+
 /// One end: its log, its file, its view of the other's log.
 struct End {
     log: Log,
@@ -41,17 +58,7 @@ impl End {
     fn open(side: Side, log_key: Ed25519KeyPair, certifier: Ed25519KeyPair) -> End {
         let origin = origin(&SESSION_ID, side);
         let public = audit_public(&log_key);
-        let message = tessera_audit::certificate_message(&origin, &public);
-        let mut signature = [0; 64];
-        signature.copy_from_slice(certifier.sign(&message).as_ref());
-        let certification = Certification {
-            kind: match side {
-                Side::Agent => Certifier::Device,
-                Side::Viewer => Certifier::Technician,
-            },
-            key: Base64(audit_public(&certifier)),
-            signature: Base64(signature),
-        };
+        let certification = certify(side, &log_key, &certifier);
         let opening = Fact::LogOpened {
             format: FORMAT.into(),
             origin,

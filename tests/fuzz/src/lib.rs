@@ -4,6 +4,7 @@
 //! its checks.
 
 pub mod audit;
+pub mod audit_peer;
 pub mod authority;
 pub mod fixtures;
 pub mod introduction;

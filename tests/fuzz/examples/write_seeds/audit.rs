@@ -172,3 +172,73 @@ pub fn audit_recordings(seeds: &mut Seeds) {
     seeds.add("audit_recordings", "without_index", unindexed.clone());
     seeds.add("audit_recordings", "cut_mid_segment", cut.to_vec());
 }
+
+/// Seeds for `audit_peer`: what a real agent record sends the viewer's
+/// over a session (its log key, its checkpoints with their proofs, its
+/// cosignatures of the viewer's), framed one a second as the target reads
+/// them; and the same session cut short, and with one cosignature for a
+/// checkpoint the viewer never made.
+pub fn audit_peer(seeds: &mut Seeds) {
+    use std::collections::VecDeque;
+    use tessera_audit::record::Side;
+    use tessera_fuzz::audit_peer::{End, MAX_MESSAGES};
+    use tessera_proto::audit::AuditMsg;
+    use tessera_proto::peer::AgentMsg;
+
+    let frame = |msg: &AuditMsg| {
+        let body = tessera_proto::frame::encode_payload(&AgentMsg::Audit(Box::new(msg.clone())));
+        let mut framed = u16::try_from(body.len())
+            .expect("an audit message fits a frame")
+            .to_le_bytes()
+            .to_vec();
+        framed.extend(body);
+        framed
+    };
+    let (mut viewer, to_agent) = End::open(Side::Viewer);
+    let (mut agent, to_viewer) = End::open(Side::Agent);
+    let mut queue: VecDeque<AuditMsg> = to_viewer.into();
+    let mut to_agent: VecDeque<AuditMsg> = to_agent.into();
+    let mut frames = Vec::new();
+    let mut kinds = std::collections::HashSet::new();
+    // As the target: each second the viewer keeps a line and seals, then
+    // takes what the agent sent; an empty frame starts the next second.
+    let mut taken = 0;
+    for second in 0..12 {
+        if second > 0 {
+            frames.push(0u16.to_le_bytes().to_vec());
+        }
+        to_agent.extend(viewer.second().expect("the viewer's second"));
+        while let Some(msg) = to_agent.pop_front() {
+            queue.extend(agent.take(&msg).expect("the agent takes the viewer's"));
+        }
+        queue.extend(agent.second().expect("the agent's second"));
+        while let Some(msg) = queue.pop_front() {
+            kinds.insert(std::mem::discriminant(&msg));
+            frames.push(frame(&msg));
+            taken += 1;
+            to_agent.extend(viewer.take(&msg).expect("the viewer takes the agent's"));
+        }
+    }
+    assert!(taken <= MAX_MESSAGES, "a seed the target reads whole");
+    assert_eq!(kinds.len(), 3, "log key, checkpoints and cosignatures");
+    let log = viewer.close().expect("closed");
+    let report = tessera_audit::verify::verify_log(&log);
+    assert!(
+        report.whole() && report.cosigned > 0,
+        "{}",
+        report.verdict()
+    );
+    assert!(!report.peer_checkpoints.is_empty());
+    seeds.add("audit_peer", "agent_session", frames.concat());
+    seeds.add(
+        "audit_peer",
+        "agent_cut",
+        frames[..frames.len() / 2].concat(),
+    );
+    let mut foreign = frames[..4].concat();
+    foreign.extend(frame(&AuditMsg::Cosignature {
+        size: 1_000,
+        line: "— tessera/5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e/agent AAAA\n".into(),
+    }));
+    seeds.add("audit_peer", "foreign_cosignature", foreign);
+}

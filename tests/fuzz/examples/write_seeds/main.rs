@@ -40,6 +40,7 @@ fn main() -> std::io::Result<()> {
     audit::audit_notes(&mut seeds);
     audit::audit_records(&mut seeds);
     audit::audit_recordings(&mut seeds);
+    audit::audit_peer(&mut seeds);
     wire::display_lists(&mut seeds);
     wire::peer_messages(&mut seeds);
     wire::relay_messages(&mut seeds);
