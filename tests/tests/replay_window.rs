@@ -1,7 +1,9 @@
-//! The auditor's replay window on a real session's record: it opens on
-//! the record with nothing shown before the first picture, End shows the
-//! screen as the technician last saw it, Home goes back to nothing. Seen
-//! by screenshots of the real window on Xvfb.
+//! The auditor's replay window on a real session's record, in French: it
+//! opens on the record with nothing shown before the first picture, End
+//! shows the screen as the technician last saw it, Home goes back to
+//! nothing, Space plays up to the first picture, and N steps from event
+//! to event up to the one that recorded it. Seen by screenshots of the
+//! real window on Xvfb.
 
 use std::path::PathBuf;
 use std::process::{Child, Command};
@@ -51,13 +53,13 @@ fn the_replay_window_shows_the_screen_at_the_moment_chosen() {
     let x = Xvfb::start("1400x900x24");
     let _window = Window(
         Command::new(bin("tessera-viewer"))
-            .args(["audit", "replay"])
+            .args(["audit", "replay", "--lang", "fr"])
             .arg(&record)
             .env("DISPLAY", &x.display)
             .spawn()
             .expect("the replay window starts"),
     );
-    let id = x.focus_window_titled("Tessera replay");
+    let id = x.focus_window_titled("Tessera, relecture");
     let (wx, wy) = x.window_position(&id);
     // A spot inside the replayed screen's blue frame (the synthetic
     // picture, scaled to fit left of the events).
@@ -73,4 +75,16 @@ fn the_replay_window_shows_the_screen_at_the_moment_chosen() {
     wait_until("the last picture shown", &blue_at_spot);
     x.keys(&["Home"]);
     wait_until("nothing shown at the start", || !blue_at_spot());
+    x.screenshot_to(&root.join("replay-fr-start.png"));
+    // Played from the start, the picture comes when it came.
+    x.keys(&["space"]);
+    wait_until("the first picture reached while playing", &blue_at_spot);
+    x.keys(&["space", "Home"]);
+    wait_until("back at the start", || !blue_at_spot());
+    // Event after event (each N one step), up to the screen's segment.
+    wait_until("an event with the picture reached with N", || {
+        x.keys(&["n"]);
+        blue_at_spot()
+    });
+    x.screenshot_to(&root.join("replay-fr-event.png"));
 }

@@ -33,7 +33,7 @@ pub fn run(path: &Path, lang: Lang) -> Result<(), String> {
         },
         lang,
         valid: checked.report.whole(),
-        verdict: format!("{}{}", checked.report.verdict(), checked.screen),
+        verdict: checked.verdict_in(lang),
         events: entries(&checked.report, false, lang),
         player,
         position_us: 0,
@@ -150,10 +150,11 @@ impl ReplayApp {
 
     fn controls(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
+            // Words only: the built-in fonts have no ▶ or ⏸.
             let label = match (self.playing, self.lang) {
-                (true, _) => "⏸ Pause",
-                (false, Lang::En) => "▶ Play",
-                (false, Lang::Fr) => "▶ Lecture",
+                (true, _) => "Pause",
+                (false, Lang::En) => "Play",
+                (false, Lang::Fr) => "Lecture",
             };
             if ui.button(label).clicked() {
                 self.play_or_pause();

@@ -41,6 +41,13 @@ pub fn check(bytes: &RecordBytes) -> Checked {
     }
 }
 
+impl Checked {
+    /// The verdict on the record and its screen recording, in `lang`.
+    pub fn verdict_in(&self, lang: Lang) -> String {
+        self.report.verdict_in(lang) + &screen_words(self.segments, lang)
+    }
+}
+
 /// What the screen recording adds to a verdict, in `lang`.
 fn screen_words(segments: Option<(u32, u32)>, lang: Lang) -> String {
     match (segments, lang) {
@@ -67,10 +74,9 @@ pub struct Page {
 
 /// The page for `record` (and the other end's, to check it against).
 pub fn page(record: &RecordBytes, other: Option<&RecordBytes>, lang: Lang) -> Page {
-    let Checked {
-        report, segments, ..
-    } = check(record);
-    let mut verdict = report.verdict_in(lang) + &screen_words(segments, lang);
+    let checked = check(record);
+    let mut verdict = checked.verdict_in(lang);
+    let report = checked.report;
     let mut valid = report.whole();
     if let Some(other) = other {
         let peer = check(other).report;

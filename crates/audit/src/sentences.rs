@@ -168,7 +168,12 @@ fn what(fact: &Fact, lang: Lang) -> String {
             typed_text,
             ..
         } => {
-            let (side, software, relay) = (side.name(), shown(software), shown(relay));
+            let side = match (lang, side) {
+                (Lang::En, side) => side.name(),
+                (Lang::Fr, Side::Agent) => "de la personne aidée",
+                (Lang::Fr, Side::Viewer) => "du technicien",
+            };
+            let (software, relay) = (shown(software), shown(relay));
             let typed = match (typed_text, lang) {
                 (TypedText::Recorded, Lang::En) => "recorded",
                 (TypedText::Counted, Lang::En) => "only counted",
