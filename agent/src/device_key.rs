@@ -2,8 +2,7 @@
 //! key, so a person's records are tied to their computer. Made on first
 //! use in the person's data folder, readable by them only, never sent.
 
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use tessera_secure::identity::SigningKey;
 
@@ -45,18 +44,38 @@ fn create(path: &Path) -> Result<SigningKey, String> {
             .create(dir)
             .map_err(failed)?;
     }
-    // A temporary name of this process's own, then a rename: never half
-    // a key, and two agents starting at once each end with a whole one.
-    let temporary = path.with_extension(format!("key.{}.new", std::process::id()));
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&temporary)
-        .map_err(failed)?;
-    file.write_all(key.pkcs8())
-        .and_then(|()| file.sync_all())
-        .map_err(failed)?;
-    std::fs::rename(&temporary, path).map_err(failed)?;
-    Ok(key)
+    // Written whole under a temporary name, then linked into place only
+    // if no key is there yet: two agents starting at once on first use
+    // end with the same key (the first one's), so no record is ever
+    // certified by a key that was then replaced.
+    match tessera_audit::files::write_new(path, key.pkcs8()) {
+        Ok(()) => Ok(key),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create(path),
+        Err(e) => Err(failed(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agents_starting_at_once_share_one_key() {
+        let dir = std::env::temp_dir().join(format!("tessera-device-{}", std::process::id()));
+        let path = dir.join("device.key");
+        let keys: Vec<_> = (0..8)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || load_or_create(&path).expect("a key"))
+            })
+            .map(|t| t.join().expect("no panic").public())
+            .collect();
+        assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
+        assert_eq!(
+            load_or_create(&path).expect("read").public(),
+            keys[0],
+            "the key kept is the one every agent used"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -255,6 +255,21 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
         )),
         "{listed}"
     );
+    // `open` writes the report afresh and hands it to the browser (here
+    // none: it says where the page is).
+    let opened = Command::new(bin("tessera-agent"))
+        .env("XDG_DATA_HOME", tessera_tests::data_home())
+        .env("PATH", "/nonexistent")
+        .args(["sessions", "--lang", "fr", "--record-dir"])
+        .arg(&agent_dir)
+        .args(["open", "1"])
+        .output()
+        .expect("sessions open runs");
+    assert!(opened.status.success(), "{opened:?}");
+    let page = String::from_utf8_lossy(&opened.stdout).trim().to_string();
+    let page = std::fs::read_to_string(&page).expect("the page open wrote");
+    assert!(page.contains("Rapport de session d'assistance à distance"));
+    let _ = std::fs::remove_file(String::from_utf8_lossy(&opened.stdout).trim());
     // The person's report, in French from start to end.
     let mine = root.join("mine.html");
     sessions(
@@ -324,11 +339,18 @@ fn a_full_session_is_recorded_on_both_ends_and_verifies() {
 }
 
 /// Starts a running session (view and chat) whose two ends keep their
-/// records under `root`.
+/// records under `root`; the agent counts typed text, never keeps it.
 fn recorded_session(root: &Path, relay: &RelayProcess) -> (Agent, Viewer) {
     let args = relay.client_args();
     let agent_dir = root.join("agent").display().to_string();
-    let mut agent = Agent::start(&[args.clone(), vec!["--record-dir".into(), agent_dir]].concat());
+    let mut agent = Agent::start(
+        &[
+            args.clone(),
+            vec!["--record-dir".into(), agent_dir],
+            vec!["--record-typing".into(), "counts".into()],
+        ]
+        .concat(),
+    );
     let code = agent.code();
     let viewer_dir = root.join("viewer").display().to_string();
     let who = ["--name", "Jane", "--record-dir", &viewer_dir];
@@ -345,6 +367,9 @@ fn an_agent_killed_mid_session_leaves_a_valid_truncated_record() {
     let root = scratch("audit-kill");
     let relay = RelayProcess::start(&root.join("relay"), &[]);
     let (mut agent, mut viewer) = recorded_session(&root, &relay);
+    // Typing (refused: no control), counted on the record, never kept.
+    viewer.command(r#"{"cmd":"text","text":"motdepasse"}"#);
+    viewer.events.event("input_refused");
     viewer.command(r#"{"cmd":"chat","text":"avant"}"#);
     agent.events.event("chat");
     // The second that held the chat is sealed: a checkpoint follows it.
@@ -378,6 +403,15 @@ fn an_agent_killed_mid_session_leaves_a_valid_truncated_record() {
         .find(|e| e["k"] == "chat" && e["fact"]["text"] == "avant")
         .expect("the first chat is on the record");
     assert_eq!(chat["signed"], true, "{chat}");
+    let typed = shown
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["k"] == "text")
+        .expect("the typing is on the record");
+    assert_eq!(typed["fact"]["chars"], 10, "{typed}");
+    assert!(typed["fact"].get("text").is_none(), "{typed}");
+    let bytes = std::fs::read(&log).expect("the log");
+    assert!(!bytes.windows(10).any(|w| w == b"motdepasse"));
     // At most the last second is lost: the writer seals each second (a
     // tick, then the checkpoint that signs it), so no tick, and thus no
     // whole second, lies among what is not signed, but possibly the

@@ -150,7 +150,10 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.{}.part", std::process::id()));
+    // Unique to this call: the process, and a count within it.
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temporary = path.with_file_name(format!(".{name}.{}-{call}.part", std::process::id()));
     let written = OpenOptions::new()
         .write(true)
         .create_new(true)
