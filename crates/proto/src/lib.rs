@@ -11,6 +11,7 @@ pub mod audit;
 pub mod code;
 mod damm;
 pub mod end;
+pub mod files;
 pub mod fingerprint;
 pub mod frame;
 pub mod grants;

@@ -14,6 +14,7 @@
 
 mod audit;
 mod authority;
+mod files;
 mod identity;
 mod wire;
 
@@ -41,6 +42,7 @@ fn main() -> std::io::Result<()> {
     audit::audit_records(&mut seeds);
     audit::audit_recordings(&mut seeds);
     audit::audit_peer(&mut seeds);
+    files::file_manifests(&mut seeds);
     wire::display_lists(&mut seeds);
     wire::peer_messages(&mut seeds);
     wire::relay_messages(&mut seeds);
