@@ -10,6 +10,8 @@
 #![forbid(unsafe_code)]
 
 pub mod chunks;
+pub mod incoming;
 pub mod manifest;
 pub mod path;
 pub mod receive;
+pub mod source;

@@ -139,6 +139,34 @@ impl ReceiveFolder {
         Ok((dir, created))
     }
 
+    /// What a cut transfer left of the file `path` of `size` bytes: the
+    /// whole chunks its temporary file holds and their chain, read
+    /// without making or changing anything (`None`: nothing to resume).
+    pub fn held(
+        &self,
+        path: &SafePath,
+        size: u64,
+    ) -> Result<Option<(u64, [u8; 32])>, ReceiveError> {
+        let failed = |e| ReceiveError::io(format!("cannot read {path}"), e);
+        let mut dir = self.root.try_clone().map_err(failed)?;
+        for name in path.parents() {
+            match dir.symlink_metadata(name) {
+                Ok(meta) if meta.is_dir() => dir = dir.open_dir(name).map_err(failed)?,
+                _ => return Ok(None),
+            }
+        }
+        let temp = format!(".{}{PART_SUFFIX}", path.name());
+        match dir.symlink_metadata(&temp) {
+            Ok(meta) if meta.is_file() => {}
+            _ => return Ok(None),
+        }
+        let file = dir.open(&temp).map_err(failed)?;
+        let whole = file.metadata().map_err(failed)?.len().min(size) / CHUNK_BYTES * CHUNK_BYTES;
+        let mut hasher = FileHasher::new();
+        hash_into(&mut hasher, file, whole).map_err(failed)?;
+        Ok((hasher.chunks() > 0).then(|| (hasher.chunks(), hasher.chain())))
+    }
+
     /// Makes the folder `path` (an entry of its own, maybe empty); the
     /// folders it made, for [`ReceiveFolder::remove_made`] if the
     /// transfer does not complete.
@@ -191,16 +219,7 @@ impl ReceiveFolder {
         if existing {
             let whole =
                 file.metadata().map_err(failed)?.len().min(size) / CHUNK_BYTES * CHUNK_BYTES;
-            let mut buffer = vec![0; 256 * 1024];
-            let mut reader = (&mut file).take(whole);
-            loop {
-                let n = reader.read(&mut buffer).map_err(failed)?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buffer[..n]);
-                held += n as u64;
-            }
+            held = hash_into(&mut hasher, &mut file, whole).map_err(failed)?;
             file.set_len(held).map_err(failed)?;
             file.seek(SeekFrom::Start(held)).map_err(failed)?;
         }
@@ -216,6 +235,21 @@ impl ReceiveFolder {
             size,
             executable,
         })
+    }
+}
+
+/// Hashes the first `len` bytes of `file` into `hasher`; how many it read.
+fn hash_into(hasher: &mut FileHasher, file: impl Read, len: u64) -> std::io::Result<u64> {
+    let mut buffer = vec![0; 256 * 1024];
+    let mut reader = file.take(len);
+    let mut read = 0;
+    loop {
+        let n = reader.read(&mut buffer)?;
+        if n == 0 {
+            return Ok(read);
+        }
+        hasher.update(&buffer[..n]);
+        read += n as u64;
     }
 }
 
