@@ -90,3 +90,176 @@ pub struct StreamEnd {
     /// SHA-256 of the file's bytes.
     pub sha256: [u8; 32],
 }
+
+/// Longest path a fetch may name on the person's computer, in bytes.
+pub const MAX_FETCH_PATH_BYTES: usize = 4096;
+
+/// Why a transfer stopped, as both sides report it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileStop {
+    /// Someone pressed Stop (the person) or cancelled (the technician).
+    Stopped,
+    /// The person said no to a fetch.
+    Denied,
+    /// `files` is not granted, or was taken back.
+    NotGranted,
+    /// The receiver refused the list (a path broke its rules, too many
+    /// entries...): the detail says which entry and why.
+    Refused,
+    /// The receiver's disk is full.
+    DiskFull,
+    /// A file's bytes did not match the sender's SHA-256.
+    Corrupt,
+    /// Anything else: a file that cannot be read or written.
+    Failed,
+}
+
+impl FileStop {
+    /// The stable name used in JSON events and on the record.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileStop::Stopped => "stopped",
+            FileStop::Denied => "denied",
+            FileStop::NotGranted => "not_granted",
+            FileStop::Refused => "refused",
+            FileStop::DiskFull => "disk_full",
+            FileStop::Corrupt => "corrupt",
+            FileStop::Failed => "failed",
+        }
+    }
+}
+
+/// The files protocol on the control stream, in either direction (a
+/// `Fetch` only from the viewer). Each file's bytes go on a stream of
+/// their own ([`StreamHead`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileMsg {
+    /// The technician asks for this file or folder on the person's
+    /// computer: a question to the person, whatever the grants say.
+    Fetch {
+        /// The transfer it will be (the viewer's number).
+        id: TransferId,
+        /// As the technician typed it (at most
+        /// [`MAX_FETCH_PATH_BYTES`], shown to the person).
+        path: String,
+    },
+    /// The sender's manifest, a page at a time. (Boxed: it is large.)
+    Offer(Box<ManifestPage>),
+    /// The receiver takes the transfer: its streams may start, each file
+    /// it holds part of from there.
+    Accept {
+        /// The transfer.
+        id: TransferId,
+        /// Files to resume (at most one per file of the manifest).
+        resume: Vec<ResumeFrom>,
+    },
+    /// Either side stops a transfer; the receiver removes what it held.
+    Cancel {
+        /// The transfer.
+        id: TransferId,
+        /// Why.
+        why: FileStop,
+        /// More words (which entry, the system's message), checked as
+        /// chat is.
+        detail: Option<String>,
+    },
+    /// The receiver kept this file under this hash.
+    Done {
+        /// The transfer.
+        id: TransferId,
+        /// The entry.
+        entry: u32,
+        /// Its SHA-256, as checked.
+        sha256: [u8; 32],
+    },
+}
+
+/// Why a files message is not acceptable.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FileMsgError {
+    /// A fetch's path is empty or too long.
+    #[error("the path asked for is {0} bytes long (1 to {MAX_FETCH_PATH_BYTES})")]
+    FetchPath(usize),
+    /// Text holds characters no person should be shown.
+    #[error("{0}")]
+    Text(#[from] crate::peer::ContentError),
+    /// A page longer than [`MAX_PAGE_ENTRIES`].
+    #[error("a page of {0} entries (at most {MAX_PAGE_ENTRIES})")]
+    Page(usize),
+    /// More resume points than a manifest can have files.
+    #[error("{0} files to resume (at most {MAX_ENTRIES})")]
+    Resume(usize),
+}
+
+impl FileMsg {
+    /// Checks what a decoder cannot: lengths, and text a person will
+    /// read. (Paths in a manifest are the receiver's to check, with its
+    /// own rules, in `tessera-files`.)
+    pub fn validate(&self) -> Result<(), FileMsgError> {
+        match self {
+            FileMsg::Fetch { path, .. } => {
+                if path.is_empty() || path.len() > MAX_FETCH_PATH_BYTES {
+                    return Err(FileMsgError::FetchPath(path.len()));
+                }
+                crate::peer::validate_line("the path asked for", path, MAX_FETCH_PATH_BYTES)?;
+            }
+            FileMsg::Offer(page) if page.entries.len() > MAX_PAGE_ENTRIES => {
+                return Err(FileMsgError::Page(page.entries.len()))
+            }
+            FileMsg::Accept { resume, .. } if resume.len() > MAX_ENTRIES => {
+                return Err(FileMsgError::Resume(resume.len()))
+            }
+            FileMsg::Cancel {
+                detail: Some(detail),
+                ..
+            } => crate::peer::validate_chat(detail)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The transfer it is about.
+    pub fn id(&self) -> TransferId {
+        match self {
+            FileMsg::Fetch { id, .. }
+            | FileMsg::Accept { id, .. }
+            | FileMsg::Cancel { id, .. }
+            | FileMsg::Done { id, .. } => *id,
+            FileMsg::Offer(page) => page.id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_person_reads_is_checked() {
+        let fetch = |path: &str| FileMsg::Fetch {
+            id: 2,
+            path: path.into(),
+        };
+        assert!(fetch("/home/marie/Documents/facture.pdf")
+            .validate()
+            .is_ok());
+        assert!(fetch("~/Bureau/log.txt").validate().is_ok());
+        assert_eq!(fetch("").validate(), Err(FileMsgError::FetchPath(0)));
+        assert!(matches!(
+            fetch("a\u{1b}[2Jb").validate(),
+            Err(FileMsgError::Text(_))
+        ));
+        assert!(matches!(
+            fetch("x\u{202e}fdp.exe").validate(),
+            Err(FileMsgError::Text(_))
+        ));
+        let cancel = FileMsg::Cancel {
+            id: 3,
+            why: FileStop::Refused,
+            detail: Some("entry 2: the path goes up\n\u{7}".into()),
+        };
+        assert!(cancel.validate().is_err());
+        assert_eq!(FileStop::DiskFull.name(), "disk_full");
+    }
+}

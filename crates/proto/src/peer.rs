@@ -112,6 +112,9 @@ pub enum ViewerMsg {
     /// cosignatures of the agent's checkpoints. (Boxed: the log key is
     /// large.)
     Audit(Box<crate::audit::AuditMsg>),
+    /// About files: a fetch, an offer, an answer, a cancel, a file kept
+    /// ([`crate::files`]; checked with `FileMsg::validate`).
+    Files(crate::files::FileMsg),
 }
 
 /// Most displays an agent lists.
@@ -224,6 +227,9 @@ pub enum AgentMsg {
     /// cosignatures of the viewer's checkpoints. (Boxed: the log key is
     /// large.)
     Audit(Box<crate::audit::AuditMsg>),
+    /// About files: an offer (a fetch the person allowed), an answer, a
+    /// cancel, a file kept ([`crate::files`]; never a `Fetch`).
+    Files(crate::files::FileMsg),
 }
 
 /// Every reason an agent may give for not verifying a technician, as
@@ -340,6 +346,13 @@ pub fn validate_displays(displays: &[DisplayInfo], showing: u32) -> Result<(), C
 /// characters. `field` names it in the error.
 pub fn validate_name(field: &'static str, name: &str) -> Result<(), ContentError> {
     check_text(field, name, MAX_NAME_CHARS, false)
+}
+
+/// Checks one line of text a person will read (a path asked for, say):
+/// at most `max` characters, no control, invisible or direction
+/// characters.
+pub fn validate_line(field: &'static str, text: &str, max: usize) -> Result<(), ContentError> {
+    check_text(field, text, max, false)
 }
 
 /// Checks a chat line: bounded, no control characters but newlines.

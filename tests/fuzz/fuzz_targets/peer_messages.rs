@@ -17,6 +17,9 @@ fuzz_target!(|data: &[u8]| {
         Ok(ViewerMsg::Audit(msg)) => {
             let _ = msg.validate();
         }
+        Ok(ViewerMsg::Files(msg)) => {
+            let _ = msg.validate();
+        }
         _ => {}
     }
     match decode_body::<AgentMsg>(data, MAX_PEER_FRAME) {
@@ -28,6 +31,9 @@ fuzz_target!(|data: &[u8]| {
             let _ = validate_asking(verified, verified_by.as_deref(), not_verified.as_deref());
         }
         Ok(AgentMsg::Audit(msg)) => {
+            let _ = msg.validate();
+        }
+        Ok(AgentMsg::Files(msg)) => {
             let _ = msg.validate();
         }
         _ => {}

@@ -6,6 +6,7 @@ use crate::Seeds;
 use tessera_fuzz::fixtures::{self, key, Who, ORG_NAME, TECHNICIAN_NAME, VIEWER_FP};
 use tessera_input::{Button, InputEvent, Key, RefusalKind};
 use tessera_proto::audit::{AuditMsg, LogCertifier};
+use tessera_proto::files::{Entry, EntryKind, FileMsg, FileStop, ManifestPage, ResumeFrom};
 use tessera_proto::frame::encode_payload;
 use tessera_proto::identity::{PublicKey, Signature};
 use tessera_proto::pairing::PairingMsg;
@@ -176,6 +177,52 @@ pub fn peer_messages(seeds: &mut Seeds) {
                 line: "\u{2014} tessera/5e/agent AAAAAAAAAAAA\n".into(),
             })),
         ),
+        (
+            "viewer_files_fetch",
+            ViewerMsg::Files(FileMsg::Fetch {
+                id: 2,
+                path: "~/Documents/rapport.pdf".into(),
+            }),
+        ),
+        (
+            "viewer_files_offer",
+            ViewerMsg::Files(FileMsg::Offer(Box::new(ManifestPage {
+                id: 4,
+                entries: vec![
+                    Entry {
+                        path: "Patch".into(),
+                        kind: EntryKind::Folder,
+                    },
+                    Entry {
+                        path: "Patch/install.sh".into(),
+                        kind: EntryKind::File {
+                            size: 2048,
+                            executable: true,
+                        },
+                    },
+                ],
+                last: true,
+            }))),
+        ),
+        (
+            "viewer_files_accept",
+            ViewerMsg::Files(FileMsg::Accept {
+                id: 5,
+                resume: vec![ResumeFrom {
+                    entry: 1,
+                    chunks: 3,
+                    chain: [0x66; 32],
+                }],
+            }),
+        ),
+        (
+            "viewer_files_cancel",
+            ViewerMsg::Files(FileMsg::Cancel {
+                id: 4,
+                why: FileStop::Stopped,
+                detail: Some("the technician cancelled".into()),
+            }),
+        ),
     ];
     let inputs: Vec<(String, ViewerMsg)> = events()
         .into_iter()
@@ -242,6 +289,22 @@ pub fn peer_messages(seeds: &mut Seeds) {
         (
             "agent_continue_check",
             AgentMsg::ContinueCheck { open: true },
+        ),
+        (
+            "agent_files_done",
+            AgentMsg::Files(FileMsg::Done {
+                id: 4,
+                entry: 1,
+                sha256: [0x77; 32],
+            }),
+        ),
+        (
+            "agent_files_cancel",
+            AgentMsg::Files(FileMsg::Cancel {
+                id: 2,
+                why: FileStop::Denied,
+                detail: None,
+            }),
         ),
         (
             "agent_asking_verified",
