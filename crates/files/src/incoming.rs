@@ -11,7 +11,7 @@ use crate::manifest::{Manifest, ManifestError, ManifestReader};
 use crate::receive::{Partial, ReceiveError, ReceiveFolder};
 use std::collections::HashMap;
 use tessera_proto::files::{
-    EntryKind, ManifestPage, ResumeFrom, StreamEnd, StreamHead, TransferId, CHUNK_BYTES,
+    EntryKind, ManifestPage, ResumeFrom, StreamEnd, StreamHead, TransferId, CHUNK_BYTES, MAX_RESUME,
 };
 
 /// Why a transfer cannot go on; it is cancelled with these words.
@@ -45,7 +45,14 @@ pub enum IncomingError {
     /// Bytes or an end for a file without an open stream.
     #[error("bytes came for entry {0}, which is not being received")]
     NotOpen(u32),
+    /// More files at once than [`MAX_OPEN`].
+    #[error("more than {MAX_OPEN} files were sent at once")]
+    TooManyOpen,
 }
+
+/// Most files of one transfer written at once (each holds two
+/// descriptors): a sender cannot run the receiver out of them.
+pub const MAX_OPEN: usize = 16;
 
 /// What a file's stream has come to.
 enum File {
@@ -55,6 +62,8 @@ enum File {
     Open(Box<Partial>),
     /// Kept.
     Kept,
+    /// Refused or failed: nothing of it is left.
+    Failed,
 }
 
 /// A transfer being received.
@@ -64,6 +73,8 @@ pub struct Incoming {
     reader: ManifestReader,
     manifest: Option<Manifest>,
     files: HashMap<u32, File>,
+    /// Files a cut transfer left a part of (offered to resume).
+    parts: Vec<crate::path::SafePath>,
     made: Vec<String>,
     received: u64,
 }
@@ -76,6 +87,7 @@ impl Incoming {
             reader: ManifestReader::new(),
             manifest: None,
             files: HashMap::new(),
+            parts: Vec::new(),
             made: Vec::new(),
             received: 0,
         }
@@ -104,12 +116,17 @@ impl Incoming {
                     self.made.extend(made);
                 }
                 EntryKind::File { size, .. } => {
-                    if let Some((chunks, chain)) = folder.held(&item.path, size)? {
-                        resume.push(ResumeFrom {
-                            entry,
-                            chunks,
-                            chain,
-                        });
+                    // Past MAX_RESUME, files are sent whole (their part
+                    // is dropped when their stream starts at 0).
+                    if resume.len() < MAX_RESUME {
+                        if let Some((chunks, chain)) = folder.held(&item.path, size)? {
+                            resume.push(ResumeFrom {
+                                entry,
+                                chunks,
+                                chain,
+                            });
+                            self.parts.push(item.path.clone());
+                        }
                     }
                     self.files.insert(entry, File::Waiting);
                 }
@@ -137,6 +154,14 @@ impl Incoming {
         };
         if !matches!(self.files.get(&entry), Some(File::Waiting)) {
             return Err(IncomingError::Twice(entry));
+        }
+        let open = self
+            .files
+            .values()
+            .filter(|f| matches!(f, File::Open(_)))
+            .count();
+        if open >= MAX_OPEN {
+            return Err(IncomingError::TooManyOpen);
         }
         let mut partial = folder.partial(path, size, executable)?;
         self.made.extend_from_slice(partial.made());
@@ -170,9 +195,26 @@ impl Incoming {
         let Some(File::Open(partial)) = self.files.remove(&entry) else {
             return Err(IncomingError::NotOpen(entry));
         };
-        let name = partial.finish(&end.sha256)?;
-        self.files.insert(entry, File::Kept);
-        Ok(name)
+        match partial.finish(&end.sha256) {
+            Ok(name) => {
+                self.files.insert(entry, File::Kept);
+                Ok(name)
+            }
+            Err(e) => {
+                self.files.insert(entry, File::Failed);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// A file's stream stopped before its end (the sender reset it):
+    /// its part stays for a later stream to resume; it may come again.
+    pub fn reset(&mut self, entry: u32) {
+        if let Some(file) = self.files.get_mut(&entry) {
+            if matches!(file, File::Open(_)) {
+                *file = File::Waiting;
+            }
+        }
     }
 
     /// Bytes received (those resumed included) and announced.
@@ -193,6 +235,11 @@ impl Incoming {
             if let File::Open(partial) = file {
                 partial.abandon();
             }
+        }
+        // Parts an earlier, cut transfer left: the person said stop, so
+        // nothing is kept for a resume either.
+        for path in &self.parts {
+            folder.remove_part(path);
         }
         folder.remove_made(&self.made);
     }

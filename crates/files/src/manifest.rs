@@ -5,9 +5,14 @@
 //! entry uses as a folder. What comes out ([`Manifest`]) is what the
 //! receive folder may create, and nothing else.
 
-use crate::path::{PathError, SafePath};
+use crate::path::{fold, PathError, SafePath};
 use std::collections::HashMap;
 use tessera_proto::files::{Entry, EntryKind, ManifestPage, MAX_ENTRIES, MAX_PAGE_ENTRIES};
+
+/// Most bytes of paths one manifest may list (a folder of 100 000 files
+/// at 320 bytes of path each): what the receiver holds of a list is
+/// bounded by it.
+pub const MAX_MANIFEST_PATH_BYTES: usize = 32 * 1024 * 1024;
 
 /// One checked entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,30 +85,61 @@ pub enum ManifestError {
         /// The file's path.
         path: String,
     },
+    /// Paths that add up past [`MAX_MANIFEST_PATH_BYTES`].
+    #[error("the paths listed add up to more than {MAX_MANIFEST_PATH_BYTES} bytes")]
+    PathsTooLong,
     /// Sizes that add up past what a disk can hold.
     #[error("the files' sizes add up past 2^64 bytes")]
     TooLarge,
 }
 
-/// What a folded path is taken by.
+/// What a name in the tree is taken by.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Taken {
-    /// A file, from this entry.
-    File(usize),
-    /// A folder named by this entry.
-    Folder(usize),
+    /// A file.
+    File,
+    /// A folder named by an entry of its own.
+    Folder,
     /// A folder only because entries go inside it.
     Parent,
 }
 
+/// One name of the tree the manifest describes.
+struct Node {
+    taken: Taken,
+    /// The name as given (NFC).
+    name: String,
+    /// The folder it is in (0: the receive folder itself).
+    parent: usize,
+}
+
 /// Gathers a manifest page by page, checking as it goes, so a hostile
-/// list is refused at its first bad entry or past its limit, before
-/// anything is allocated for the rest.
-#[derive(Default)]
+/// list is refused at its first bad entry or past its limits, before
+/// anything is allocated for the rest. The names seen are kept as a tree
+/// (each name once, under its folder), so what it holds grows with the
+/// names sent, never with their depth.
 pub struct ManifestReader {
     manifest: Manifest,
-    taken: HashMap<String, (Taken, String)>,
+    nodes: Vec<Node>,
+    children: HashMap<(usize, String), usize>,
+    path_bytes: usize,
     done: bool,
+}
+
+impl Default for ManifestReader {
+    fn default() -> Self {
+        Self {
+            manifest: Manifest::default(),
+            nodes: vec![Node {
+                taken: Taken::Parent,
+                name: String::new(),
+                parent: 0,
+            }],
+            children: HashMap::new(),
+            path_bytes: 0,
+            done: false,
+        }
+    }
 }
 
 impl ManifestReader {
@@ -138,59 +174,85 @@ impl ManifestReader {
         self.done.then_some(self.manifest)
     }
 
+    /// The path of a node, as given.
+    fn path_of(&self, mut node: usize) -> String {
+        let mut names = Vec::new();
+        while node != 0 {
+            names.push(self.nodes[node].name.as_str());
+            node = self.nodes[node].parent;
+        }
+        names.reverse();
+        names.join("/")
+    }
+
     fn entry(&mut self, entry: &Entry) -> Result<(), ManifestError> {
         let index = self.manifest.items.len();
         if index >= MAX_ENTRIES {
             return Err(ManifestError::TooMany);
         }
+        self.path_bytes += entry.path.len();
+        if self.path_bytes > MAX_MANIFEST_PATH_BYTES {
+            return Err(ManifestError::PathsTooLong);
+        }
         let path =
             SafePath::parse(&entry.path).map_err(|why| ManifestError::Path { index, why })?;
-        // Every folder it sits in must be one, not a file.
-        let mut prefix = String::new();
-        for parent in path.parents() {
-            if !prefix.is_empty() {
-                prefix.push('/');
-            }
-            prefix.push_str(parent);
-            let folded = prefix.to_lowercase();
-            match self.taken.get(&folded) {
-                Some((Taken::File(_), shown)) => {
-                    return Err(ManifestError::FileAsFolder {
-                        index,
-                        path: shown.clone(),
-                    })
+        let names = path.components();
+        let mut parent = 0;
+        for (depth, name) in names.iter().enumerate() {
+            let last = depth + 1 == names.len();
+            let key = (parent, fold(name));
+            let Some(&node) = self.children.get(&key) else {
+                let taken = match (last, entry.kind) {
+                    (false, _) => Taken::Parent,
+                    (true, EntryKind::File { .. }) => Taken::File,
+                    (true, EntryKind::Folder) => Taken::Folder,
+                };
+                self.nodes.push(Node {
+                    taken,
+                    name: name.clone(),
+                    parent,
+                });
+                parent = self.nodes.len() - 1;
+                self.children.insert(key, parent);
+                continue;
+            };
+            if self.nodes[node].name != *name {
+                let mut path = self.path_of(parent);
+                if !path.is_empty() {
+                    path.push('/');
                 }
-                Some(_) => {}
-                None => {
-                    self.taken.insert(folded, (Taken::Parent, prefix.clone()));
-                }
-            }
-        }
-        let shown = path.to_string();
-        let folded = path.folded();
-        let taking = match entry.kind {
-            EntryKind::File { .. } => Taken::File(index),
-            EntryKind::Folder => Taken::Folder(index),
-        };
-        match self.taken.get(&folded) {
-            None => {}
-            // A folder named after files inside it were listed: fine, once.
-            Some((Taken::Parent, other)) if taking == Taken::Folder(index) && *other == shown => {}
-            Some((Taken::Parent, _)) if matches!(taking, Taken::File(_)) => {
-                return Err(ManifestError::FileAsFolder { index, path: shown })
-            }
-            Some((_, other)) if *other == shown => {
-                return Err(ManifestError::Duplicate { index, path: shown })
-            }
-            Some((_, other)) => {
+                path.push_str(name);
                 return Err(ManifestError::CaseCollision {
                     index,
-                    path: shown,
-                    other: other.clone(),
-                })
+                    path,
+                    other: self.path_of(node),
+                });
             }
+            match (last, self.nodes[node].taken, entry.kind) {
+                (false, Taken::File, _) => {
+                    return Err(ManifestError::FileAsFolder {
+                        index,
+                        path: self.path_of(node),
+                    })
+                }
+                (false, _, _) => {}
+                // A folder named after entries inside it were listed.
+                (true, Taken::Parent, EntryKind::Folder) => self.nodes[node].taken = Taken::Folder,
+                (true, Taken::Parent, EntryKind::File { .. }) => {
+                    return Err(ManifestError::FileAsFolder {
+                        index,
+                        path: path.to_string(),
+                    })
+                }
+                (true, _, _) => {
+                    return Err(ManifestError::Duplicate {
+                        index,
+                        path: path.to_string(),
+                    })
+                }
+            }
+            parent = node;
         }
-        self.taken.insert(folded, (taking, shown));
         if let EntryKind::File { size, .. } = entry.kind {
             self.manifest.files += 1;
             self.manifest.bytes = self

@@ -18,8 +18,13 @@
 use tessera_proto::files::MAX_PATH_BYTES;
 use unicode_normalization::UnicodeNormalization;
 
-/// Longest name of one component, in bytes (what most file systems hold).
-pub const MAX_NAME_BYTES: usize = 255;
+/// Longest name of one component, in bytes: what file systems hold
+/// (255) less what the receive folder adds for its temporary name
+/// (`.NAME.tessera-part`, 14 bytes) and a numbered one (` (999)`, 6).
+pub const MAX_NAME_BYTES: usize = 235;
+/// What the receive folder's temporary names end with: no name a sender
+/// gives may, so no file can take or be taken for another's temporary.
+pub const RESERVED_SUFFIX: &str = ".tessera-part";
 /// Deepest a path may go, in components.
 pub const MAX_DEPTH: usize = 32;
 
@@ -75,6 +80,11 @@ pub enum PathError {
     /// One name longer than [`MAX_NAME_BYTES`].
     #[error("a name is {0} bytes long, the limit is {MAX_NAME_BYTES}")]
     NameTooLong(usize),
+    /// A name ending like the receive folder's temporary files.
+    #[error(
+        "the name {0:?} ends in {RESERVED_SUFFIX}, which Tessera keeps for files being received"
+    )]
+    ReservedSuffix(String),
 }
 
 impl SafePath {
@@ -90,6 +100,10 @@ impl SafePath {
             return Err(PathError::Absolute);
         }
         let normal: String = path.nfc().collect();
+        // NFC can lengthen a path (U+FB2C: 3 bytes to 6).
+        if normal.len() > MAX_PATH_BYTES {
+            return Err(PathError::TooLong(normal.len()));
+        }
         let components: Vec<&str> = normal.split('/').collect();
         if components.len() > MAX_DEPTH {
             return Err(PathError::TooDeep(components.len()));
@@ -117,9 +131,12 @@ impl SafePath {
     }
 
     /// The same path as a case-insensitive disk compares it: what two
-    /// entries may not share.
+    /// entries may not share. Upper then lower case, then NFC, so the
+    /// letters one case maps together fold alike (`ß` and `ss`, `ſ` and
+    /// `s`, `ς` and `σ`, `ı` and `i`): it refuses a little more than a
+    /// given disk would, never less.
     pub fn folded(&self) -> String {
-        self.to_string().to_lowercase()
+        fold(&self.to_string())
     }
 }
 
@@ -127,6 +144,11 @@ impl std::fmt::Display for SafePath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.components.join("/"))
     }
+}
+
+/// `text` as [`SafePath::folded`] compares it.
+pub fn fold(text: &str) -> String {
+    text.to_uppercase().to_lowercase().nfc().collect()
 }
 
 /// The rules for one component.
@@ -149,6 +171,9 @@ fn check_name(name: &str) -> Result<(), PathError> {
             c if tessera_proto::peer::is_invisible(c) => return Err(PathError::Invisible),
             _ => {}
         }
+    }
+    if fold(name).ends_with(RESERVED_SUFFIX) {
+        return Err(PathError::ReservedSuffix(name.into()));
     }
     if name.ends_with('.') || name.ends_with(' ') {
         return Err(PathError::TrailingDotOrSpace(name.into()));
@@ -200,6 +225,16 @@ mod tests {
             SafePath::parse("Caf\u{e9}.TXT").expect("valid").folded(),
             decomposed.folded()
         );
+        // Letters that one case maps together fold alike.
+        for (a, b) in [
+            ("stra\u{df}e", "STRASSE"),
+            ("\u{17f}", "s"),
+            ("\u{3c2}", "\u{3c3}"),
+            ("\u{131}", "i"),
+        ] {
+            let fold = |p: &str| SafePath::parse(p).expect("valid").folded();
+            assert_eq!(fold(a), fold(b), "{a} {b}");
+        }
         assert!(
             SafePath::parse(".config").is_ok(),
             "a leading dot is a name"
@@ -246,7 +281,12 @@ mod tests {
             refused("notes "),
             PathError::TrailingDotOrSpace("notes ".into())
         );
-        assert_eq!(refused(&"n".repeat(256)), PathError::NameTooLong(256));
+        assert_eq!(refused(&"n".repeat(236)), PathError::NameTooLong(236));
+        assert!(SafePath::parse(&"n".repeat(235)).is_ok());
+        assert_eq!(
+            refused("a/.x.TESSERA-PART"),
+            PathError::ReservedSuffix(".x.TESSERA-PART".into())
+        );
         assert_eq!(
             refused("a/".repeat(40).trim_end_matches('/')),
             PathError::TooDeep(40)

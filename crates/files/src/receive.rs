@@ -17,7 +17,7 @@ use crate::chunks::FileHasher;
 use crate::path::SafePath;
 use cap_std::fs::{Dir, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use tessera_proto::files::CHUNK_BYTES;
 
@@ -38,6 +38,9 @@ pub enum ReceiveError {
     /// A folder on the way is a file.
     #[error("{0} is a file in the receive folder, not a folder")]
     NotAFolder(String),
+    /// Another transfer is writing the same file now.
+    #[error("{0} is being received by another transfer already")]
+    InUse(String),
     /// Something not a plain file holds the temporary name.
     #[error(
         "{0} is in the way in the receive folder (not a plain file): nothing is written through it"
@@ -67,7 +70,8 @@ pub enum ReceiveError {
 
 impl ReceiveError {
     fn io(what: impl Into<String>, source: std::io::Error) -> Self {
-        if source.kind() == std::io::ErrorKind::StorageFull {
+        use std::io::ErrorKind::{QuotaExceeded, StorageFull};
+        if matches!(source.kind(), StorageFull | QuotaExceeded) {
             return ReceiveError::DiskFull;
         }
         ReceiveError::Io {
@@ -108,11 +112,26 @@ impl ReceiveFolder {
     /// made (outermost first); a symbolic link or a file on the way is
     /// refused by name.
     fn folder(&self, names: &[String]) -> Result<(Dir, Vec<String>), ReceiveError> {
+        let mut created = Vec::new();
+        match self.folder_making(names, &mut created) {
+            Ok(dir) => Ok((dir, created)),
+            Err(e) => {
+                // What this call made goes with its failure.
+                self.remove_made(&created);
+                Err(e)
+            }
+        }
+    }
+
+    fn folder_making(
+        &self,
+        names: &[String],
+        created: &mut Vec<String>,
+    ) -> Result<Dir, ReceiveError> {
         let mut dir = self
             .root
             .try_clone()
             .map_err(|e| ReceiveError::io("the receive folder", e))?;
-        let mut created = Vec::new();
         let mut shown = String::new();
         for name in names {
             if !shown.is_empty() {
@@ -136,7 +155,28 @@ impl ReceiveFolder {
                 .open_dir(name)
                 .map_err(|e| ReceiveError::io(format!("cannot open {shown}"), e))?;
         }
-        Ok((dir, created))
+        Ok(dir)
+    }
+
+    /// Removes what a cut transfer left of the file `path` (its
+    /// temporary file, never through a link), if anything.
+    pub fn remove_part(&self, path: &SafePath) {
+        let Ok(mut dir) = self.root.try_clone() else {
+            return;
+        };
+        for name in path.parents() {
+            match dir.symlink_metadata(name) {
+                Ok(meta) if meta.is_dir() => match dir.open_dir(name) {
+                    Ok(next) => dir = next,
+                    Err(_) => return,
+                },
+                _ => return,
+            }
+        }
+        let temp = format!(".{}{PART_SUFFIX}", path.name());
+        if dir.symlink_metadata(&temp).is_ok_and(|m| m.is_file()) {
+            let _ = dir.remove_file(&temp);
+        }
     }
 
     /// What a cut transfer left of the file `path` of `size` bytes: the
@@ -159,6 +199,9 @@ impl ReceiveFolder {
         match dir.symlink_metadata(&temp) {
             Ok(meta) if meta.is_file() => {}
             _ => return Ok(None),
+        }
+        if cap_std::fs::MetadataExt::nlink(&dir.symlink_metadata(&temp).map_err(failed)?) != 1 {
+            return Ok(None);
         }
         let file = dir.open(&temp).map_err(failed)?;
         let whole = file.metadata().map_err(failed)?.len().min(size) / CHUNK_BYTES * CHUNK_BYTES;
@@ -209,11 +252,20 @@ impl ReceiveFolder {
         if !existing {
             options.create_new(true);
         }
-        let mut file = dir.open_with(&temp, &options).map_err(failed)?;
-        file.set_permissions(cap_std::fs::Permissions::from_std(
-            std::fs::Permissions::from_mode(0o600),
-        ))
-        .map_err(failed)?;
+        let mut file = dir.open_with(&temp, &options).map_err(failed)?.into_std();
+        // One writer at a time: another transfer of the same name (this
+        // session's, or another program's) holds it.
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(ReceiveError::InUse(shown)),
+            Err(std::fs::TryLockError::Error(e)) => return Err(failed(e)),
+        }
+        // A second name for it (a kept file, linked) is never written.
+        if file.metadata().map_err(failed)?.nlink() != 1 {
+            return Err(ReceiveError::InTheWay(temp));
+        }
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(failed)?;
         let mut hasher = FileHasher::new();
         let mut held = 0;
         if existing {
@@ -261,7 +313,7 @@ pub struct Partial {
     temp: String,
     name: String,
     shown: String,
-    file: cap_std::fs::File,
+    file: std::fs::File,
     hasher: FileHasher,
     written: u64,
     size: u64,
@@ -323,22 +375,37 @@ impl Partial {
             self.abandon();
             return Err(error);
         }
+        match self.keep() {
+            Ok(name) => Ok(name),
+            // Checked but not kept (a full disk at the sync, a folder
+            // that refuses links, no free name): nothing is left.
+            Err(e) => {
+                self.abandon();
+                Err(e)
+            }
+        }
+    }
+
+    /// Syncs the checked file and links it to its name or a numbered one.
+    fn keep(&mut self) -> Result<String, ReceiveError> {
         let mode = if self.executable { 0o755 } else { 0o644 };
         let failed = |e| ReceiveError::io(format!("cannot keep {}", self.shown), e);
         self.file.flush().map_err(failed)?;
         self.file
-            .set_permissions(cap_std::fs::Permissions::from_std(
-                std::fs::Permissions::from_mode(mode),
-            ))
+            .set_permissions(std::fs::Permissions::from_mode(mode))
             .map_err(failed)?;
         self.file.sync_all().map_err(failed)?;
         for number in 0..=MAX_NUMBER {
             let name = numbered(&self.name, number);
             match self.dir.hard_link(&self.temp, &self.dir, &name) {
-                Ok(()) => {
-                    let _ = self.dir.remove_file(&self.temp);
-                    return Ok(name);
-                }
+                Ok(()) => match self.dir.remove_file(&self.temp) {
+                    Ok(()) => return Ok(name),
+                    // Never two names for one file: the new one goes too.
+                    Err(e) => {
+                        let _ = self.dir.remove_file(&name);
+                        return Err(failed(e));
+                    }
+                },
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(failed(e)),
             }

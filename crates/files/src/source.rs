@@ -37,8 +37,8 @@ pub enum SourceError {
         /// The system's words.
         source: std::io::Error,
     },
-    /// Not a regular file or a folder.
-    #[error("{0} is not a file or a folder")]
+    /// Not a regular file or a folder (a symbolic link, a device...).
+    #[error("{0} is not a file or a folder (symbolic links, devices and pipes are not sent)")]
     NotAFile(PathBuf),
     /// More than a transfer may list.
     #[error("{0} holds more than {MAX_ENTRIES} files and folders: send a smaller folder, or an archive of it")]
@@ -72,11 +72,13 @@ impl Source {
             path: path.to_path_buf(),
             source,
         };
-        let meta = std::fs::metadata(path).map_err(unreadable)?;
+        // A link is not followed, even when it is what was asked for.
+        let meta = std::fs::symlink_metadata(path).map_err(unreadable)?;
         let name = path
             .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         SafePath::parse(&name).map_err(|why| SourceError::BadName {
             path: path.to_path_buf(),
             why,
@@ -214,7 +216,10 @@ impl Source {
         let mut file = File::open(path)?;
         let mut hasher = FileHasher::new();
         let mut from_chunk = 0;
-        if let Some(resume) = resume.filter(|r| r.chunks > 0 && r.chunks * CHUNK_BYTES <= size) {
+        let fits = |r: &&ResumeFrom| {
+            r.chunks > 0 && r.chunks.checked_mul(CHUNK_BYTES).is_some_and(|b| b <= size)
+        };
+        if let Some(resume) = resume.filter(fits) {
             // Hash what the receiver says it holds; skip it only if the
             // chains agree, else send everything.
             let mut buffer = vec![0; 256 * 1024];

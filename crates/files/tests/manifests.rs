@@ -154,3 +154,34 @@ fn pages_must_be_short_and_end_once() {
     assert!(reader.page(&last).expect("fine").is_some());
     assert_eq!(reader.page(&last).unwrap_err(), ManifestError::AfterLast);
 }
+
+#[test]
+fn names_a_case_insensitive_disk_would_merge_are_refused_even_as_folders() {
+    let refused = |entries: Vec<Entry>| read(entries).expect_err("refused");
+    // Found in review: folders on the way were not compared by case.
+    assert_eq!(
+        refused(vec![file("a/y", 1), file("A/x", 1)]),
+        ManifestError::CaseCollision {
+            index: 1,
+            path: "A".into(),
+            other: "a".into()
+        }
+    );
+    // Case folding, not only lower case: ß and SS, ſ and s.
+    assert!(matches!(
+        refused(vec![file("stra\u{df}e.txt", 1), file("STRASSE.txt", 1)]),
+        ManifestError::CaseCollision { index: 1, .. }
+    ));
+    assert!(matches!(
+        refused(vec![file("\u{17f}et", 1), file("set", 1)]),
+        ManifestError::CaseCollision { index: 1, .. }
+    ));
+    // The receive folder's temporary names cannot be taken.
+    assert!(matches!(
+        refused(vec![file(".a.tessera-part", 1), file("a", 1)]),
+        ManifestError::Path {
+            index: 0,
+            why: PathError::ReservedSuffix(_)
+        }
+    ));
+}

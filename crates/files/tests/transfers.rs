@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use tessera_files::chunks::CHUNK;
-use tessera_files::incoming::{Incoming, IncomingError};
-use tessera_files::receive::ReceiveFolder;
+use tessera_files::incoming::{Incoming, IncomingError, MAX_OPEN};
+use tessera_files::receive::{ReceiveError, ReceiveFolder};
 use tessera_files::source::Source;
 use tessera_proto::files::{EntryKind, ResumeFrom, StreamEnd, StreamHead};
 
@@ -319,5 +319,90 @@ fn a_cancel_leaves_nothing_and_broken_streams_are_refused() {
     assert_eq!(after, before);
     assert!(kept.iter().all(|k| !k.contains("tessera-part")), "{kept:?}");
     assert!(!kept.iter().any(|k| k.ends_with("empty")), "{kept:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn one_file_has_one_writer_and_a_transfer_few_open_files() {
+    let dir = scratch("writers");
+    let send = dir.join("send/Many");
+    std::fs::create_dir_all(&send).expect("dir");
+    for i in 0..20 {
+        std::fs::write(send.join(format!("f{i:02}")), vec![i as u8; 10]).expect("file");
+    }
+    let (source, _) = Source::scan(&send).expect("scanned");
+    let folder = ReceiveFolder::open(&dir.join("receive")).expect("opens");
+    let mut first = Incoming::new(2);
+    let resume = offer(&source, &mut first, &folder);
+    let files = files_of(&source);
+    let head = |id, entry| StreamHead {
+        id,
+        entry,
+        from_chunk: 0,
+    };
+    first.head(&folder, &head(2, files[0])).expect("starts");
+    // Found in review: a second transfer of the same name shared the
+    // first one's temporary file. Now it waits its turn.
+    let mut second = Incoming::new(4);
+    offer(&source, &mut second, &folder);
+    assert!(matches!(
+        second.head(&folder, &head(4, files[0])),
+        Err(IncomingError::Receive(ReceiveError::InUse(_)))
+    ));
+    // At most MAX_OPEN files written at once by one transfer.
+    for &entry in &files[1..MAX_OPEN] {
+        first.head(&folder, &head(2, entry)).expect("starts");
+    }
+    assert!(matches!(
+        first.head(&folder, &head(2, files[MAX_OPEN])),
+        Err(IncomingError::TooManyOpen)
+    ));
+    // A stream reset frees its place; the file can come again.
+    first.reset(files[1]);
+    stream(&source, &mut first, &folder, files[1], &resume, None).expect("kept after all");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_cancel_also_removes_what_a_cut_transfer_left_and_odd_resumes_are_safe() {
+    let dir = scratch("cancel-parts");
+    let big = dir.join("send/big.bin");
+    std::fs::create_dir_all(big.parent().expect("parent")).expect("dir");
+    std::fs::write(&big, vec![3u8; CHUNK * 2 + 5]).expect("file");
+    let (source, _) = Source::scan(&big).expect("scanned");
+    let folder = ReceiveFolder::open(&dir.join("receive")).expect("opens");
+    let mut first = Incoming::new(2);
+    let resume = offer(&source, &mut first, &folder);
+    stream(&source, &mut first, &folder, 0, &resume, Some(CHUNK + 10)).expect_none();
+    first.suspend();
+    let mut second = Incoming::new(4);
+    assert_eq!(
+        offer(&source, &mut second, &folder).len(),
+        1,
+        "a part to resume"
+    );
+    second.cancel(&folder);
+    assert!(
+        tree(folder.path()).is_empty(),
+        "{:?}",
+        tree(folder.path()).keys()
+    );
+    // A peer's resume point past any size (2^60 chunks) is not trusted:
+    // the file is sent from the start, without a panic.
+    let absurd = ResumeFrom {
+        entry: 0,
+        chunks: 1 << 60,
+        chain: [0; 32],
+    };
+    assert_eq!(
+        source.read(0, Some(&absurd)).expect("readable").from_chunk,
+        0
+    );
+    // A link given as what to send is not followed.
+    std::os::unix::fs::symlink(&big, dir.join("send/link.bin")).expect("link");
+    assert!(matches!(
+        Source::scan(&dir.join("send/link.bin")),
+        Err(tessera_files::source::SourceError::NotAFile(_))
+    ));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,8 +9,12 @@ use serde::{Deserialize, Serialize};
 /// most a support session sends; a million is refused, named).
 pub const MAX_ENTRIES: usize = 100_000;
 /// Most entries on one page of a manifest, so a page fits a control
-/// frame whatever the names.
-pub const MAX_PAGE_ENTRIES: usize = 200;
+/// frame (64 KiB) whatever the names: 50 paths of at most
+/// [`MAX_PATH_BYTES`] and their few bytes each.
+pub const MAX_PAGE_ENTRIES: usize = 50;
+/// Most files an `Accept` offers to resume, so it fits a control frame
+/// (44 bytes each at most); files past it are sent from the start.
+pub const MAX_RESUME: usize = 1000;
 /// Longest path an entry may name, in bytes.
 pub const MAX_PATH_BYTES: usize = 1024;
 /// Bytes of a file between two hashes: the unit of resume.
@@ -187,8 +191,8 @@ pub enum FileMsgError {
     /// A page longer than [`MAX_PAGE_ENTRIES`].
     #[error("a page of {0} entries (at most {MAX_PAGE_ENTRIES})")]
     Page(usize),
-    /// More resume points than a manifest can have files.
-    #[error("{0} files to resume (at most {MAX_ENTRIES})")]
+    /// More resume points than an `Accept` may carry.
+    #[error("{0} files to resume (at most {MAX_RESUME})")]
     Resume(usize),
 }
 
@@ -207,7 +211,7 @@ impl FileMsg {
             FileMsg::Offer(page) if page.entries.len() > MAX_PAGE_ENTRIES => {
                 return Err(FileMsgError::Page(page.entries.len()))
             }
-            FileMsg::Accept { resume, .. } if resume.len() > MAX_ENTRIES => {
+            FileMsg::Accept { resume, .. } if resume.len() > MAX_RESUME => {
                 return Err(FileMsgError::Resume(resume.len()))
             }
             FileMsg::Cancel {

@@ -73,7 +73,8 @@ fuzz_target!(|data: &[u8]| {
             if !prefix.is_empty() {
                 prefix.push('/');
             }
-            prefix.push_str(&parent.to_lowercase());
+            prefix.push_str(parent);
+            let prefix = tessera_files::path::fold(&prefix);
             assert!(!files.contains(&prefix), "a file used as a folder: {prefix}");
         }
     }
