@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod chunks;
+pub mod downloads;
 pub mod incoming;
 pub mod manifest;
 pub mod path;
