@@ -8,7 +8,7 @@ use super::consent::{UNVERIFIED, VERIFIED};
 use super::indicator::{Live, Pressed, LIVE};
 use super::UiEvent;
 use eframe::egui;
-use tessera_session::consent::{describe_grants, Lang};
+use tessera_session::consent::Lang;
 use tessera_session::words::{indicator_words, technician_short};
 
 /// The bar's frame: a red border all round, so it reads as a live session
@@ -55,7 +55,7 @@ pub fn show(live: &Live, ui: &mut egui::Ui, lang: Lang, details: bool) -> Presse
         if details && ui.button(words.show_details).clicked() {
             pressed.details = Some(true);
         }
-        let may = format!("{} {}", words.may, describe_grants(live.granted, lang));
+        let may = format!("{} {}", words.may, live.granted.words(lang));
         ui.add(egui::Label::new(may).truncate());
     });
     pressed

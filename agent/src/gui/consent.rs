@@ -9,8 +9,7 @@ use eframe::egui;
 use std::time::{Duration, Instant};
 use tessera_proto::Grants;
 use tessera_session::consent::{
-    countdown_text, describe_grants, describe_technician, describe_ticket, permission_explained,
-    window_words, Lang,
+    countdown_text, describe_technician, describe_ticket, permission_explained, window_words, Lang,
 };
 use tessera_session::prompt::{ConsentForm, ConsentRequest};
 use tessera_session::Technician;
@@ -89,7 +88,7 @@ impl Prompt {
             ui.label(words.recorded);
         }
         if let Some(had) = self.already {
-            ui.label(format!("{} {}", words.already, describe_grants(had, lang)));
+            ui.label(format!("{} {}", words.already, had.words(lang)));
             ui.label(words.more_asks);
         } else {
             ui.label(words.asks);

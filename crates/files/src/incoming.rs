@@ -77,6 +77,8 @@ pub struct Incoming {
     parts: Vec<crate::path::SafePath>,
     made: Vec<String>,
     received: u64,
+    /// How many files are `Open`.
+    open: usize,
 }
 
 impl Incoming {
@@ -90,6 +92,7 @@ impl Incoming {
             parts: Vec::new(),
             made: Vec::new(),
             received: 0,
+            open: 0,
         }
     }
 
@@ -155,12 +158,7 @@ impl Incoming {
         if !matches!(self.files.get(&entry), Some(File::Waiting)) {
             return Err(IncomingError::Twice(entry));
         }
-        let open = self
-            .files
-            .values()
-            .filter(|f| matches!(f, File::Open(_)))
-            .count();
-        if open >= MAX_OPEN {
+        if self.open >= MAX_OPEN {
             return Err(IncomingError::TooManyOpen);
         }
         let mut partial = folder.partial(path, size, executable)?;
@@ -176,6 +174,7 @@ impl Incoming {
         }
         self.received += head.from_chunk * CHUNK_BYTES;
         self.files.insert(entry, File::Open(Box::new(partial)));
+        self.open += 1;
         Ok(())
     }
 
@@ -195,6 +194,7 @@ impl Incoming {
         let Some(File::Open(partial)) = self.files.remove(&entry) else {
             return Err(IncomingError::NotOpen(entry));
         };
+        self.open -= 1;
         match partial.finish(&end.sha256) {
             Ok(name) => {
                 self.files.insert(entry, File::Kept);
@@ -213,6 +213,7 @@ impl Incoming {
         if let Some(file) = self.files.get_mut(&entry) {
             if matches!(file, File::Open(_)) {
                 *file = File::Waiting;
+                self.open -= 1;
             }
         }
     }

@@ -196,12 +196,10 @@ impl ReceiveFolder {
             }
         }
         let temp = format!(".{}{PART_SUFFIX}", path.name());
+        // A plain file with one name only (never a kept file's link).
         match dir.symlink_metadata(&temp) {
-            Ok(meta) if meta.is_file() => {}
+            Ok(meta) if meta.is_file() && cap_std::fs::MetadataExt::nlink(&meta) == 1 => {}
             _ => return Ok(None),
-        }
-        if cap_std::fs::MetadataExt::nlink(&dir.symlink_metadata(&temp).map_err(failed)?) != 1 {
-            return Ok(None);
         }
         let file = dir.open(&temp).map_err(failed)?;
         let whole = file.metadata().map_err(failed)?.len().min(size) / CHUNK_BYTES * CHUNK_BYTES;

@@ -103,11 +103,6 @@ pub fn countdown_text(seconds: u64, lang: Lang) -> String {
     }
 }
 
-/// The list of permissions in words.
-pub fn describe_grants(grants: Grants, lang: Lang) -> String {
-    grants.words(lang)
-}
-
 /// Who asks, with the verification status spelled out: who vouches, or
 /// that nobody does and the name is only what the caller typed.
 pub fn describe_technician(t: &Technician, lang: Lang) -> String {
@@ -145,7 +140,7 @@ pub fn describe_ticket(t: &Technician, lang: Lang) -> Option<String> {
 /// the question `Allow? [y/N]` (French: `Autoriser ? [o/N]`).
 pub fn prompt_text(t: &Technician, requested: Grants, timeout_secs: u64, lang: Lang) -> String {
     let who = describe_technician(t, lang);
-    let what = describe_grants(requested, lang);
+    let what = requested.words(lang);
     let ticket = describe_ticket(t, lang)
         .map(|line| format!("{line}\n"))
         .unwrap_or_default();
@@ -181,8 +176,8 @@ pub fn upgrade_prompt_text(
     lang: Lang,
 ) -> String {
     let who = describe_technician(t, lang);
-    let what = describe_grants(new, lang);
-    let had = describe_grants(already, lang);
+    let what = new.words(lang);
+    let had = already.words(lang);
     match lang {
         Lang::En => format!(
             "\n*** Request for more access ***\n\

@@ -12,7 +12,7 @@
 use crate::consent::Lang;
 use crate::terminal::printable;
 use crate::view_stats::{StatusFigures, ViewStats};
-use crate::viewer_words::{upgrade_refusal, viewer_words};
+use crate::viewer_words::viewer_words;
 use crate::{SessionEvent, Side};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -363,7 +363,7 @@ impl ViewerView {
             SessionEvent::UpgradeRequested { .. } => self.upgrade_pending = true,
             SessionEvent::UpgradeRefused { reason } => {
                 self.upgrade_pending = false;
-                let why = upgrade_refusal(reason, self.lang);
+                let why = reason.describe_in(self.lang);
                 self.notify(&format!("{} {why}", words.request_refused), now);
             }
             SessionEvent::Chat { from, text } => self.chat_line(from, &text),

@@ -6,8 +6,7 @@
 mod advice;
 
 pub use advice::{
-    classify_connect_error, connect_error_advice, end_advice, not_verified_reason, upgrade_refusal,
-    ConnectError,
+    classify_connect_error, connect_error_advice, end_advice, not_verified_reason, ConnectError,
 };
 
 use crate::consent::Lang;

@@ -106,51 +106,44 @@ impl Report {
     /// it was cut, or the fault (whose details stay in English, the
     /// auditor's language, after a French "NON VALIDE").
     pub fn verdict_in(&self, lang: Lang) -> String {
-        if lang == Lang::En {
-            return self.verdict();
-        }
+        let fr = lang == Lang::Fr;
         if let Some(fault) = &self.fault {
-            return format!("NON VALIDE : {fault}");
+            return match fr {
+                false => format!("NOT VALID: {fault}"),
+                true => format!("NON VALIDE : {fault}"),
+            };
         }
+        let (leaves, checkpoints) = (self.leaves.len(), self.checkpoints.len());
         if self.whole() {
-            return format!(
-                "valide : {} événements, {} points de contrôle, {} contresignés par l'autre côté",
-                self.leaves.len(),
-                self.checkpoints.len(),
-                self.cosigned
-            );
+            let cosigned = self.cosigned;
+            return match fr {
+                false => format!(
+                    "valid: {leaves} events, {checkpoints} checkpoints, {cosigned} cosigned by the other side"
+                ),
+                true => format!(
+                    "valide : {leaves} événements, {checkpoints} points de contrôle, {cosigned} contresignés par l'autre côté"
+                ),
+            };
         }
-        match self.covered() {
-            0 => "tronqué : aucun point de contrôle signé".to_string(),
-            n => format!(
+        match (self.covered(), fr) {
+            (0, false) => "truncated: no signed checkpoint".to_string(),
+            (0, true) => "tronqué : aucun point de contrôle signé".to_string(),
+            (n, false) => format!(
+                "truncated after event {} (the {} events after it are not signed)",
+                n - 1,
+                leaves as u64 - n
+            ),
+            (n, true) => format!(
                 "tronqué après l'événement {} (les {} événements suivants ne sont pas signés)",
                 n - 1,
-                self.leaves.len() as u64 - n
+                leaves as u64 - n
             ),
         }
     }
 
     /// A line for the auditor: whole, the fault, or where it was cut.
     pub fn verdict(&self) -> String {
-        if let Some(fault) = &self.fault {
-            return format!("NOT VALID: {fault}");
-        }
-        if self.whole() {
-            return format!(
-                "valid: {} events, {} checkpoints, {} cosigned by the other side",
-                self.leaves.len(),
-                self.checkpoints.len(),
-                self.cosigned
-            );
-        }
-        match self.covered() {
-            0 => "truncated: no signed checkpoint".to_string(),
-            n => format!(
-                "truncated after event {} (the {} events after it are not signed)",
-                n - 1,
-                self.leaves.len() as u64 - n
-            ),
-        }
+        self.verdict_in(Lang::En)
     }
 }
 

@@ -3,7 +3,7 @@
 //! prompts' own words are in [`consent`](crate::consent) and
 //! [`continue_check`](crate::continue_check), shared with the window.
 
-use crate::consent::{describe_grants, Lang};
+use crate::consent::Lang;
 use crate::event::{BurnReason, SessionEvent, Side};
 use tessera_input::RefusalKind;
 use tessera_proto::{EndReason, UpgradeRefusal};
@@ -141,14 +141,14 @@ pub(super) fn event_text(
             }
         }
         SessionEvent::SessionStarted { granted } => {
-            let what = describe_grants(*granted, lang);
+            let what = granted.words(lang);
             match lang {
                 Lang::En => format!("\nSession started. {who} may now: {what}.\nType a message and Enter to chat. /revoke PERMISSION takes one back, /stop ends the session."),
                 Lang::Fr => format!("\nSession commencée. {who} peut maintenant : {what}.\nTapez un message puis Entrée pour discuter. /revoke PERMISSION retire une autorisation, /stop arrête la session."),
             }
         }
         SessionEvent::GrantChanged { granted } | SessionEvent::UpgradeGranted { granted } => {
-            let what = describe_grants(*granted, lang);
+            let what = granted.words(lang);
             match lang {
                 Lang::En => format!("Permissions now: {what}."),
                 Lang::Fr => format!("Autorisations maintenant : {what}."),

@@ -186,11 +186,6 @@ pub fn connect_error_advice(kind: ConnectError, lang: Lang) -> (&'static str, &'
     }
 }
 
-/// Why a request for more got nothing, for the status line.
-pub fn upgrade_refusal(reason: tessera_proto::UpgradeRefusal, lang: Lang) -> &'static str {
-    reason.describe_in(lang)
-}
-
 /// Why the person sees the technician as not verified, in words, for a
 /// reason code of `tessera_proto::peer::NOT_VERIFIED_REASONS` (an unknown
 /// code gets a generic phrase).
