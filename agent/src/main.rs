@@ -57,6 +57,11 @@ struct Args {
     /// ~/.local/share/tessera/sessions). Every session is recorded.
     #[arg(long, value_name = "DIR", global = true)]
     record_dir: Option<std::path::PathBuf>,
+    /// Where files the technician sends you land (default: your
+    /// Downloads folder's Tessera folder, made private). Nothing is
+    /// written anywhere else.
+    #[arg(long, value_name = "DIR")]
+    receive_dir: Option<std::path::PathBuf>,
     /// What the record keeps of the technician's typing: the text itself
     /// (`text`, the default: their accountability is the point), or only
     /// how many keys and characters (`counts`).
@@ -281,6 +286,10 @@ async fn agent(args: Args, lang: Lang, ui: Option<gui::UiLink>) -> ExitCode {
     };
     let options = run::Options {
         keeper,
+        receive_dir: args
+            .receive_dir
+            .clone()
+            .unwrap_or_else(tessera_files::downloads::default_receive_dir),
         relay,
         trust,
         events_json: args.events.is_some(),

@@ -10,10 +10,12 @@ use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 use tessera_audit::live::Recording;
 use tessera_audit::record::Fact;
+use tessera_files::worker::Worker;
 use tessera_net::cert::SelfSigned;
 use tessera_net::channel::{ChannelEvent, ChannelSlot, Peer};
 use tessera_net::lines::Line;
 use tessera_net::relay_client::{self, RelayLink};
+use tessera_net::streams::{sort_streams, Sorted};
 use tessera_net::timers::Timers;
 use tessera_net::trust::RelayTrust;
 use tessera_net::NetError;
@@ -23,7 +25,9 @@ use tessera_proto::{EndReason, Fingerprint, Secret};
 use tessera_session::agent::{AgentAction, AgentInput, AgentSession};
 use tessera_session::consent::Lang;
 use tessera_session::terminal::{self, Question, Terminal, Typed, TypedLine};
+use tessera_session::transfers::FileNews;
 use tessera_session::{render, SessionEvent, Timeouts};
+use tokio::sync::mpsc;
 
 /// What the command line decided.
 pub struct Options {
@@ -53,6 +57,8 @@ pub struct Options {
     pub timeouts: Timeouts,
     /// The session's record.
     pub keeper: tessera_audit::live::Keeper,
+    /// Where files sent to the person land.
+    pub receive_dir: std::path::PathBuf,
 }
 
 /// Longest wait at the end for the viewer's last cosignature.
@@ -81,6 +87,8 @@ struct Agent {
         crate::screen::ScreenTap,
         tokio::sync::mpsc::UnboundedReceiver<(tessera_audit::recording::Kind, Vec<u8>)>,
     ),
+    /// Files sent and fetched, once the channel is up, and its news.
+    files: Option<(Worker, mpsc::UnboundedReceiver<FileNews>)>,
     /// Display lists from the screen share, for the viewer.
     displays: (
         tokio::sync::mpsc::UnboundedSender<DisplaysNews>,
@@ -109,6 +117,7 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         record_tick: tokio::time::interval(Duration::from_secs(1)),
         screen_tap: tokio::sync::mpsc::unbounded_channel(),
         displays: tokio::sync::mpsc::unbounded_channel(),
+        files: None,
     };
     let mut session = AgentSession::new(agent.options.timeouts, agent.options.trusted.clone());
     let mut actions = session.start();
@@ -170,8 +179,15 @@ impl Agent {
                     None => std::future::pending().await,
                 }
             };
+            let files = async {
+                match self.files.as_mut() {
+                    Some((_, news)) => news.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 msg = self.link.messages.recv() => Woke::Relay(msg),
+                Some(news) = files => Woke::Files(news),
                 event = self.channel.next() => Woke::Channel(event),
                 line = typed => Woke::Typed(line),
                 timer = self.timers.next() => Woke::Timer(timer),
@@ -197,7 +213,11 @@ impl Agent {
                 AgentInput::Displays { displays, showing }
             }
             Woke::Displays(None) => return None,
-            Woke::Channel(ChannelEvent::Up) => AgentInput::ChannelUp,
+            Woke::Channel(ChannelEvent::Up) => {
+                self.start_files();
+                AgentInput::ChannelUp
+            }
+            Woke::Files(news) => AgentInput::Files(news),
             Woke::Channel(ChannelEvent::Failed(e)) => {
                 tracing::warn!("end-to-end channel failed: {e}");
                 AgentInput::ConnectionLost
@@ -242,6 +262,7 @@ impl Agent {
             Woke::Timer(timer) => AgentInput::TimerFired(timer),
             Woke::Window(Some(UiEvent::Answer(answer))) => AgentInput::ConsentAnswer(answer),
             Woke::Window(Some(UiEvent::Continue(go_on))) => AgentInput::ContinueAnswer(go_on),
+            Woke::Window(Some(UiEvent::Fetch(yes))) => AgentInput::FetchAnswer(yes),
             Woke::Window(Some(UiEvent::Chat(text))) => AgentInput::UserChat(text),
             Woke::Window(Some(UiEvent::Revoke(permission))) => AgentInput::Revoke(permission),
             // The window closed (it cannot come back): the session ends.
@@ -403,6 +424,18 @@ impl Agent {
                 }
             }
             AgentAction::ShareScreen(false) => self.screen = None,
+            AgentAction::Files(order) => {
+                if let Some((worker, _)) = &self.files {
+                    worker.order(order);
+                }
+            }
+            AgentAction::AskFetch(ask) => match &self.options.ui {
+                Some(ui) => ui.send(UiCommand::AskFetch(ask)),
+                None => {
+                    let question = self.terminal.ask_fetch(&ask, std::time::Instant::now());
+                    self.ask_at_terminal(question);
+                }
+            },
             AgentAction::SendKeyframe => {
                 if let Some(screen) = &self.screen {
                     screen.keyframe();
@@ -463,6 +496,27 @@ impl Agent {
         let outer = self.link.connection.clone();
         self.channel
             .start(async move { Peer::accept(&outer, &cert, peer).await });
+    }
+
+    /// Starts the file worker on the channel just up: file streams from
+    /// the viewer go to it, any other kind is stopped unread.
+    fn start_files(&mut self) {
+        let Some(conn) = self.channel.connection() else {
+            return;
+        };
+        let (streams, streams_rx) = mpsc::channel(16);
+        sort_streams(
+            conn.clone(),
+            Sorted {
+                files: Some(streams),
+                ..Sorted::default()
+            },
+        );
+        self.files = Some(Worker::start(
+            conn,
+            self.options.receive_dir.clone(),
+            streams_rx,
+        ));
     }
 
     fn fresh_secret(&self) -> Secret {
@@ -594,4 +648,6 @@ enum Woke {
     /// A screen message went to the viewer: it goes on the recording.
     ScreenSent((tessera_audit::recording::Kind, Vec<u8>)),
     Interrupted,
+    /// The file worker reports.
+    Files(FileNews),
 }

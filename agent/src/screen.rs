@@ -14,6 +14,7 @@ use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tessera_audit::recording::Kind;
+use tessera_net::streams::StreamKind;
 use tessera_proto::peer::DisplayInfo;
 use tessera_screen::{Capture, CaptureError, Encoder, Pacer, Pointer, ScreenMsg};
 use tokio::sync::{mpsc, watch};
@@ -171,7 +172,7 @@ async fn write_stream(
             tokio::select! {
                 biased;
                 _ = stopped.changed() => return,
-                opened = conn.open_uni() => match opened {
+                opened = tessera_net::streams::open(&conn, StreamKind::Screen) => match opened {
                     Ok(opened) => stream = Some(opened),
                     Err(_) => return, // the connection is gone
                 },

@@ -82,6 +82,10 @@ struct ConnectArgs {
     /// ~/.local/share/tessera/sessions). Every session is recorded.
     #[arg(long, value_name = "DIR")]
     record_dir: Option<PathBuf>,
+    /// Where files you fetch from the person land (default: your
+    /// Downloads folder's Tessera folder, made private).
+    #[arg(long, value_name = "DIR")]
+    receive_dir: Option<PathBuf>,
     /// Run without a window: JSON commands on stdin, one a line (chat,
     /// end, snapshot, display, text, key, click...; see README.md).
     #[arg(long)]
@@ -308,6 +312,10 @@ async fn headless(args: ConnectArgs) -> ExitCode {
             .record_dir
             .clone()
             .unwrap_or_else(tessera_audit::files::default_record_dir),
+        receive_dir: args
+            .receive_dir
+            .clone()
+            .unwrap_or_else(tessera_files::downloads::default_receive_dir),
     };
     let front = front::headless::Headless::new(args.events.is_some());
     match run::run(options, code, front).await {

@@ -11,9 +11,11 @@ use tessera_audit::record::Fact;
 use tessera_audit::record::{Certifier, Side, TypedText};
 use tessera_audit::recording::Kind;
 use tessera_audit::wire::Hex;
+use tessera_files::worker::Worker;
 use tessera_net::cert::SelfSigned;
 use tessera_net::channel::{ChannelEvent, ChannelSlot, Peer};
 use tessera_net::relay_client::{self, RelayLink};
+use tessera_net::streams::{sort_streams, Sorted};
 use tessera_net::timers::Timers;
 use tessera_net::trust::RelayTrust;
 use tessera_net::NetError;
@@ -22,6 +24,7 @@ use tessera_proto::relay::RelayMsg;
 use tessera_proto::{Code, EndReason, Fingerprint};
 use tessera_screen::{Decoder, ScreenMsg, MAX_UPDATE_BYTES};
 use tessera_secure::identity::{Introduction, SigningKey};
+use tessera_session::transfers::FileNews;
 use tessera_session::viewer::ScreenUse;
 use tessera_session::viewer::{ViewerAction, ViewerInput, ViewerSession};
 use tessera_session::CursorInfo;
@@ -42,6 +45,8 @@ pub struct Options {
     pub key: SigningKey,
     /// Where session records are kept.
     pub record_dir: std::path::PathBuf,
+    /// Where fetched files land.
+    pub receive_dir: std::path::PathBuf,
 }
 
 struct Viewer<F> {
@@ -58,6 +63,9 @@ struct Viewer<F> {
     /// The session's record, and its one-second seal.
     keeper: Keeper,
     record_tick: tokio::time::Interval,
+    /// Files sent and fetched, once the channel is up, and its news.
+    files: Option<(Worker, mpsc::UnboundedReceiver<FileNews>)>,
+    receive_dir: std::path::PathBuf,
     /// Snapshots being written report here.
     snapshots: (
         mpsc::UnboundedSender<Written>,
@@ -72,6 +80,7 @@ enum Woke {
     Screen(Option<Result<(ScreenMsg, usize), String>>),
     Timer(Timer),
     Snapshot(Written),
+    Files(FileNews),
     RecordTick,
     Interrupted,
 }
@@ -128,6 +137,8 @@ pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<End
         keeper: keeper(&options)?,
         record_tick: tokio::time::interval(Duration::from_secs(1)),
         snapshots: mpsc::unbounded_channel(),
+        files: None,
+        receive_dir: options.receive_dir.clone(),
     };
     let mut session = ViewerSession::new(code, options.intro, options.key, Timeouts::default());
     let mut actions = session.start();
@@ -175,8 +186,15 @@ impl<F: Front> Viewer<F> {
                     std::future::pending().await
                 }
             };
+            let files = async {
+                match self.files.as_mut() {
+                    Some((_, news)) => news.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 msg = self.link.messages.recv() => Woke::Relay(msg),
+                Some(news) = files => Woke::Files(news),
                 event = self.channel.next() => Woke::Channel(event),
                 request = request => Woke::Front(request),
                 update = update => Woke::Screen(update),
@@ -305,6 +323,7 @@ impl<F: Front> Viewer<F> {
                 return None;
             }
             Woke::Timer(t) => ViewerInput::TimerFired(t),
+            Woke::Files(news) => ViewerInput::Files(news),
             Woke::Interrupted => ViewerInput::UserEnd,
             Woke::RecordTick => match self.keeper.tick() {
                 Ok(()) => return None,
@@ -394,6 +413,11 @@ impl<F: Front> Viewer<F> {
                     self.inputs.push_back(ViewerInput::RecordFailed(why));
                 }
             }
+            ViewerAction::Files(order) => {
+                if let Some((worker, _)) = &self.files {
+                    worker.order(order);
+                }
+            }
             ViewerAction::Finish(reason) => return Some(reason),
         }
         None
@@ -409,8 +433,9 @@ impl<F: Front> Viewer<F> {
             .start(async move { Peer::connect(&outer, &cert, peer).await });
     }
 
-    /// Reads every screen stream the agent opens on the now-open channel
-    /// (pictures on one, the cursor on another; a new one after a reset).
+    /// Sorts the streams the agent opens on the now-open channel: screen
+    /// streams are read here (pictures on one, the cursor on another; a
+    /// new one after a reset), file streams go to the file worker.
     /// A stream that carries a malformed message is dropped (the agent
     /// starts another) and reported, so the agent is asked for a whole
     /// picture.
@@ -419,8 +444,19 @@ impl<F: Front> Viewer<F> {
             return;
         };
         let (tx, rx) = mpsc::channel(4);
+        let (screens, mut screens_rx) = mpsc::channel(4);
+        let (files, files_rx) = mpsc::channel(16);
+        sort_streams(
+            conn.clone(),
+            Sorted {
+                screen: Some(screens),
+                files: Some(files),
+                ..Sorted::default()
+            },
+        );
+        self.files = Some(Worker::start(conn, self.receive_dir.clone(), files_rx));
         tokio::spawn(async move {
-            while let Ok(recv) = conn.accept_uni().await {
+            while let Some(recv) = screens_rx.recv().await {
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     let mut messages = tessera_net::framed::spawn_sized_reader::<ScreenMsg>(

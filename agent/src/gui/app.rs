@@ -7,6 +7,7 @@
 //! hand), then the end notice.
 
 use super::code_screen::CodeScreen;
+use super::fetch::FetchQuestion;
 use super::indicator::{Live, Pressed};
 use super::placement::{Placement, Placer};
 use super::{bar, consent::Prompt, continue_check::Check, UiCommand, UiEvent, Window};
@@ -14,6 +15,7 @@ use eframe::egui;
 use std::time::{Duration, Instant};
 use tessera_session::consent::{window_words, Lang};
 use tessera_session::continue_check::continue_words;
+use tessera_session::terminal::file_words::fetch_words;
 use tessera_session::words::{ended_notice, indicator_words, report_note, started_notice};
 use tessera_session::{SessionEvent, Side, Technician};
 
@@ -26,6 +28,7 @@ pub struct AgentWindow {
     code: Option<CodeScreen>,
     prompt: Option<Prompt>,
     check: Option<Check>,
+    fetch: Option<FetchQuestion>,
     live: Option<Live>,
     /// The indicator is open rather than the bar (mid-session).
     details: bool,
@@ -57,6 +60,7 @@ impl AgentWindow {
             code: None,
             prompt: None,
             check: None,
+            fetch: None,
             live: None,
             details: false,
             had_session: false,
@@ -76,7 +80,8 @@ impl AgentWindow {
     fn current_title(&self) -> String {
         let lang = self.lang();
         let arming = self.prompt.as_ref().is_some_and(|p| !p.is_armed())
-            || self.check.as_ref().is_some_and(|c| !c.is_armed());
+            || self.check.as_ref().is_some_and(|c| !c.is_armed())
+            || self.fetch.as_ref().is_some_and(|f| !f.is_armed());
         if arming {
             return "Tessera".into();
         }
@@ -89,6 +94,8 @@ impl AgentWindow {
             .to_string()
         } else if self.check.is_some() {
             continue_words(lang).title.to_string()
+        } else if self.fetch.is_some() {
+            fetch_words(lang).title.to_string()
         } else if self.live.is_some() {
             let words = indicator_words(lang);
             match self.details {
@@ -107,7 +114,7 @@ impl AgentWindow {
     /// The bar while a session runs with nothing to say; open when the
     /// person opened it or a question is asked.
     fn placement(&self) -> Placement {
-        let asking = self.prompt.is_some() || self.check.is_some();
+        let asking = self.prompt.is_some() || self.check.is_some() || self.fetch.is_some();
         match (&self.live, self.details || asking) {
             (Some(_), false) => Placement::Bar,
             (Some(_), true) => Placement::Open,
@@ -150,9 +157,14 @@ impl AgentWindow {
                 self.check = Some(Check::new(timeout, connected));
                 Self::come_forward(ctx);
             }
+            UiCommand::AskFetch(ask) => {
+                self.fetch = Some(FetchQuestion::new(ask));
+                Self::come_forward(ctx);
+            }
             UiCommand::Dismiss => {
                 self.prompt = None;
                 self.check = None;
+                self.fetch = None;
             }
             UiCommand::Event(event) => self.event(event, ctx),
             // The person cancelled: they know, no notice to read.
@@ -160,6 +172,7 @@ impl AgentWindow {
             UiCommand::Quit => {
                 self.prompt = None;
                 self.check = None;
+                self.fetch = None;
                 self.live = None;
                 self.closing_at.get_or_insert(Instant::now() + END_NOTICE);
             }
@@ -324,6 +337,14 @@ impl AgentWindow {
                 if let Some(go_on) = answer {
                     self.check = None;
                     self.send(UiEvent::Continue(go_on));
+                }
+                return self.show_bar(ui, lang);
+            }
+            if let Some(fetch) = &mut self.fetch {
+                let answer = ui.push_id("fetch", |ui| fetch.show(ui, lang)).inner;
+                if let Some(yes) = answer {
+                    self.fetch = None;
+                    self.send(UiEvent::Fetch(yes));
                 }
                 return self.show_bar(ui, lang);
             }

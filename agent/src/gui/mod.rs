@@ -10,6 +10,7 @@ mod bar;
 mod code_screen;
 mod consent;
 mod continue_check;
+mod fetch;
 mod indicator;
 mod placement;
 mod question;
@@ -37,6 +38,8 @@ pub enum UiCommand {
         /// Until the session ends by itself.
         timeout: Duration,
     },
+    /// Ask whether the technician may have a file of the person's.
+    AskFetch(tessera_session::agent::FetchRequest),
     /// The prompt no longer applies (answered elsewhere, timed out, the
     /// caller left).
     Dismiss,
@@ -56,6 +59,9 @@ pub enum UiEvent {
     Answer(Option<Grants>),
     /// The continue check's answer (`true`: go on).
     Continue(bool),
+    /// The fetch question's answer (`true`: send the copy).
+    Fetch(bool),
+
     /// A chat line the person wrote.
     Chat(String),
     /// Take this permission back.

@@ -5,8 +5,10 @@
 //! under a temporary name in one rooted folder ([`receive`]), and gives
 //! it its name only when its SHA-256 is the sender's ([`chunks`]), whose
 //! chained chunk hashes also let a cut transfer resume from what was
-//! checked. Nothing here knows the network; `docs/files-clipboard.md`
-//! gives the protocol and the threat model.
+//! checked. The [`worker`] carries all of it over the end-to-end
+//! connection for a session's machine, which holds the session's rules
+//! (`tessera_session::transfers`); `docs/files-clipboard.md` gives the
+//! protocol and the threat model.
 #![forbid(unsafe_code)]
 
 pub mod chunks;
@@ -16,3 +18,4 @@ pub mod manifest;
 pub mod path;
 pub mod receive;
 pub mod source;
+pub mod worker;

@@ -18,6 +18,7 @@ pub mod pinned;
 pub mod relay_args;
 pub mod relay_client;
 pub mod small_file;
+pub mod streams;
 pub mod timers;
 pub mod transport;
 pub mod trust;

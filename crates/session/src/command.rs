@@ -38,6 +38,24 @@ pub enum Command {
         /// Where.
         path: String,
     },
+    /// Send a file or a folder to the person (with `files` granted): it
+    /// lands in their receive folder; `file_offered`, `file_progress`,
+    /// `file_done`, `file_complete` or `file_failed` follow.
+    SendFile {
+        /// On this computer.
+        path: String,
+    },
+    /// Ask for a file or a folder of the person's: they are asked, Deny
+    /// by default; a yes brings it to this viewer's receive folder.
+    FetchFile {
+        /// On the person's computer (`~/` is their home).
+        path: String,
+    },
+    /// Stop a transfer.
+    CancelFile {
+        /// Its number (from `file_offered` or `file_failed`).
+        id: u32,
+    },
     /// Show another of the agent's displays (an index of its `displays`
     /// event).
     Display {
@@ -187,13 +205,13 @@ impl Command {
             | Command::Status
             | Command::Request { .. }
             | Command::Snapshot { .. }
+            | Command::SendFile { .. }
+            | Command::FetchFile { .. }
+            | Command::CancelFile { .. }
             | Command::Display { .. } => return None,
         })
     }
 }
-
-/// Commands of the contract that this build does not carry out yet.
-const LATER: [&str; 1] = ["send_file"];
 
 /// Parses one line. Errors say what was wrong, for the `error` event.
 pub fn parse(line: &str) -> Result<Command, String> {
@@ -205,16 +223,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
     }
     let value: serde_json::Value =
         serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
-    let name = value
-        .get("cmd")
-        .and_then(|c| c.as_str())
-        .unwrap_or_default()
-        .to_string();
-    if LATER.contains(&name.as_str()) {
-        return Err(format!("command {name:?} is not available in this version"));
-    }
     serde_json::from_value(value)
-        .map_err(|e| format!("invalid command: {e} (known: chat, end, status, request, snapshot, display, text, key, mouse_move, click, scroll)"))
+        .map_err(|e| format!("invalid command: {e} (known: chat, note, end, status, request, snapshot, display, send_file, fetch_file, cancel_file, text, key, mouse_move, click, scroll)"))
 }
 
 #[cfg(test)]
@@ -275,6 +285,16 @@ mod tests {
             })
         );
         assert_eq!(parse(r#"{"cmd":"end"}"#), Ok(Command::End));
+        assert_eq!(
+            parse(r#"{"cmd":"send_file","path":"/tmp/patch.msi"}"#),
+            Ok(Command::SendFile {
+                path: "/tmp/patch.msi".into()
+            })
+        );
+        assert_eq!(
+            parse(r#"{"cmd":"cancel_file","id":4}"#),
+            Ok(Command::CancelFile { id: 4 })
+        );
         assert_eq!(parse(r#"{"cmd":"status"}"#), Ok(Command::Status));
         assert_eq!(
             parse(r#"{"cmd":"display","index":1}"#),
@@ -295,9 +315,9 @@ mod tests {
             .unwrap_err()
             .contains("invalid command"));
         assert!(parse(r#"{"cmd":"chat"}"#).unwrap_err().contains("text"));
-        assert!(parse(r#"{"cmd":"send_file","path":"x"}"#)
+        assert!(parse(r#"{"cmd":"send_file"}"#)
             .unwrap_err()
-            .contains("not available"));
+            .contains("path"));
         assert!(parse(r#"{"cmd":"request","grants":["root"]}"#)
             .unwrap_err()
             .contains("unknown variant"));

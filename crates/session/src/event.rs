@@ -207,6 +207,64 @@ pub enum SessionEvent {
         /// Always `not_granted` for now.
         reason: &'static str,
     },
+    /// Both: a transfer's list of files is offered (the sender) or was
+    /// taken (the receiver): its bytes follow.
+    FileOffered {
+        /// The transfer's number (for `cancel_file`).
+        id: tessera_proto::files::TransferId,
+        /// Which way it goes.
+        dir: tessera_audit::record::Direction,
+        /// The file's or the top folder's name.
+        name: String,
+        /// How many files.
+        files: u32,
+        /// Their bytes.
+        bytes: u64,
+        /// The receiver: bytes it already held from a cut transfer of
+        /// the same files, checked chunk by chunk, which are not sent
+        /// again.
+        resumed: u64,
+    },
+    /// Both: how far a transfer is (at most four times a second).
+    FileProgress {
+        /// The transfer.
+        id: tessera_proto::files::TransferId,
+        /// Bytes done (resumed ones included).
+        bytes: u64,
+        /// Of.
+        of: u64,
+    },
+    /// Both: a file arrived whole, its SHA-256 checked by the receiver
+    /// against the sender's.
+    FileDone {
+        /// The transfer.
+        id: tessera_proto::files::TransferId,
+        /// Which way it went.
+        dir: tessera_audit::record::Direction,
+        /// Its path in the transfer: as kept (the receiver, which may
+        /// have numbered it) or as sent.
+        name: String,
+        /// Its size.
+        bytes: u64,
+        /// Its SHA-256, hex.
+        sha256: String,
+    },
+    /// Both: every file of a transfer arrived.
+    FileComplete {
+        /// The transfer.
+        id: tessera_proto::files::TransferId,
+    },
+    /// Both: a transfer stopped before its end; the receiver kept
+    /// nothing of the file it was writing.
+    FileFailed {
+        /// The transfer.
+        id: tessera_proto::files::TransferId,
+        /// Why.
+        why: tessera_proto::files::FileStop,
+        /// More words, when there are.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
     /// Both: the session is over.
     SessionEnded {
         /// Why.

@@ -75,6 +75,30 @@ pub fn facts_of(event: &SessionEvent) -> Vec<Fact> {
             reason: *reason,
             detail: detail.clone(),
         },
+        SessionEvent::FileDone {
+            dir,
+            name,
+            bytes,
+            sha256,
+            ..
+        } => {
+            let mut hash = [0; 32];
+            if hex::decode_to_slice(sha256, &mut hash).is_err() {
+                return Vec::new();
+            }
+            Fact::File {
+                dir: *dir,
+                name: name.clone(),
+                bytes: *bytes,
+                sha256: Hex(hash),
+            }
+        }
+        SessionEvent::FileFailed { id, why, detail } => Fact::Error {
+            what: match detail {
+                Some(detail) => format!("file transfer {id} stopped ({}): {detail}", why.name()),
+                None => format!("file transfer {id} stopped ({})", why.name()),
+            },
+        },
         SessionEvent::Code { .. }
         | SessionEvent::CodeBurned { .. }
         | SessionEvent::WaitingForConsent
@@ -84,7 +108,10 @@ pub fn facts_of(event: &SessionEvent) -> Vec<Fact> {
         | SessionEvent::Displays { .. }
         | SessionEvent::Cursor { .. }
         | SessionEvent::InputRefused { .. }
-        | SessionEvent::Refused { .. } => return Vec::new(),
+        | SessionEvent::Refused { .. }
+        | SessionEvent::FileOffered { .. }
+        | SessionEvent::FileProgress { .. }
+        | SessionEvent::FileComplete { .. } => return Vec::new(),
     };
     vec![fact]
 }

@@ -5,8 +5,11 @@
 use super::{Front, Request};
 use std::collections::VecDeque;
 use std::time::SystemTime;
+use tessera_audit::record::Direction;
 use tessera_net::lines::{read_line, Line};
+use tessera_proto::Lang;
 use tessera_session::command::{self, Command};
+use tessera_session::terminal::file_words::{size_words, stop_words};
 use tessera_session::terminal::printable;
 use tessera_session::viewer::ViewerInput;
 use tessera_session::{render, SessionEvent, Side};
@@ -44,6 +47,9 @@ impl Headless {
             Ok(Command::Request { grants }) => ViewerInput::UserRequest(grants),
             Ok(Command::Status) => ViewerInput::UserStatus,
             Ok(Command::Display { index }) => ViewerInput::UserShowDisplay(index),
+            Ok(Command::SendFile { path }) => ViewerInput::UserSendFile(path.into()),
+            Ok(Command::FetchFile { path }) => ViewerInput::UserFetchFile(path),
+            Ok(Command::CancelFile { id }) => ViewerInput::UserCancelFile(id),
             Ok(Command::Snapshot { path }) => return Some(Request::Snapshot(path.into())),
             Ok(other) => match other.input_events() {
                 Some(Ok(events)) => {
@@ -196,6 +202,33 @@ fn sentence(event: &SessionEvent) -> Option<String> {
                 .unwrap_or_default()
         ),
         SessionEvent::Frame { .. } | SessionEvent::Cursor { .. } => return None,
+        SessionEvent::FileOffered {
+            id,
+            dir,
+            name,
+            files,
+            bytes,
+            ..
+        } => {
+            let size = size_words(*bytes, Lang::En);
+            match dir {
+                Direction::ToAgent => format!("Transfer {id}: sending \"{name}\" ({files} file(s), {size})."),
+                Direction::ToViewer => format!("Transfer {id}: receiving \"{name}\" ({files} file(s), {size})."),
+            }
+        }
+        SessionEvent::FileProgress { .. } => return None,
+        SessionEvent::FileDone {
+            id, name, sha256, ..
+        } => format!("Transfer {id}: \"{name}\" arrived whole (SHA-256 {sha256})."),
+        SessionEvent::FileComplete { id } => format!("Transfer {id} is complete."),
+        SessionEvent::FileFailed { id, why, detail } => format!(
+            "Transfer {id} stopped: {}.{}",
+            stop_words(*why, Lang::En),
+            detail
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
+        ),
         SessionEvent::InputRefused { reason, count } => {
             format!("Input refused ({}): {count} event(s).", reason.name())
         }

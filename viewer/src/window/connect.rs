@@ -279,6 +279,7 @@ impl ConnectForm {
                     "" => tessera_audit::files::default_record_dir(),
                     dir => dir.into(),
                 },
+                receive_dir: tessera_files::downloads::default_receive_dir(),
             },
             code,
         })

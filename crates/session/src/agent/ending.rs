@@ -193,6 +193,9 @@ pub(super) fn anywhere(
         | AgentInput::PeerLeft
         | AgentInput::ConsentAnswer(_)
         | AgentInput::ContinueAnswer(_)
+        | AgentInput::FetchAnswer(_)
+        | AgentInput::StopFile(_)
+        | AgentInput::Files(_)
         | AgentInput::UserChat(_)
         | AgentInput::Revoke(_)
         | AgentInput::Displays { .. }

@@ -21,11 +21,13 @@
 
 mod continuation;
 mod ending;
+mod files;
 mod introduction;
 mod remote_input;
 mod running;
 mod upgrade;
 
+pub use files::FetchRequest;
 pub use upgrade::{MAX_UPGRADE_DENIALS, UPGRADE_COOLDOWN};
 
 use crate::event::{BurnReason, SessionEvent, Technician};
@@ -128,6 +130,13 @@ pub enum AgentInput {
     /// writable) or the viewer's record failed its checks: no session
     /// goes on unrecorded.
     RecordFailed(String),
+    /// The person answered the question about a fetch: `true` to let
+    /// the technician have the file.
+    FetchAnswer(bool),
+    /// The person stops a transfer (its Stop in the indicator).
+    StopFile(tessera_proto::files::TransferId),
+    /// The file worker reports.
+    Files(crate::transfers::FileNews),
     /// The screen's displays, as the capture sees them (when sharing
     /// starts, and on every change).
     Displays {
@@ -153,6 +162,11 @@ pub enum AgentAction {
     ToViewer(AgentMsg),
     /// Show the consent prompt, or an upgrade prompt mid-session.
     AskConsent(ConsentRequest),
+    /// Ask the person whether the technician may have a file of theirs;
+    /// remote input is refused until they answer.
+    AskFetch(FetchRequest),
+    /// Tell the file worker.
+    Files(crate::transfers::FileOrder),
     /// Ask the person whether the long session should go on; remote input
     /// is refused until they answer.
     AskContinue {
@@ -219,9 +233,9 @@ struct Out {
 impl Out {
     fn push(&mut self, action: AgentAction) {
         match action {
-            AgentAction::AskConsent(_) | AgentAction::AskContinue { .. } => {
-                self.prompt_shown = true
-            }
+            AgentAction::AskConsent(_)
+            | AgentAction::AskContinue { .. }
+            | AgentAction::AskFetch(_) => self.prompt_shown = true,
             AgentAction::DismissConsent if !self.prompt_shown => return,
             AgentAction::DismissConsent => self.prompt_shown = false,
             _ => {}

@@ -8,7 +8,9 @@ use super::remote_input::RemoteControl;
 use super::upgrade::Upgrades;
 use super::{AgentAction, AgentInput, Out};
 use crate::event::{SessionEvent, Side, Technician};
+use crate::transfers::{End, Transfers};
 use crate::{Timeouts, Timer};
+use tessera_proto::files::{FileStop, TransferId};
 use tessera_proto::peer::{validate_chat, AgentMsg, ViewerMsg};
 use tessera_proto::{EndReason, Grants, Permission};
 
@@ -24,6 +26,10 @@ pub(super) struct Running {
     pub(super) continue_due: bool,
     /// Past upgrade requests, which limit the next.
     pub(super) upgrades: Upgrades,
+    /// The files being sent and fetched.
+    pub(super) transfers: Transfers,
+    /// The path of the fetch being asked about.
+    pub(super) fetch_path: String,
 }
 
 /// The question open mid-session.
@@ -33,6 +39,8 @@ pub(super) enum Asking {
     Upgrade(Grants),
     /// The continue check.
     Continue,
+    /// A fetch: may the technician have this file?
+    Fetch(TransferId),
 }
 
 /// What a step of the running session decided: `Ok(Some(_))` ends it,
@@ -49,6 +57,8 @@ impl Running {
             asking: None,
             continue_due: false,
             upgrades: Upgrades::default(),
+            transfers: Transfers::new(End::Agent),
+            fetch_path: String::new(),
         }
     }
 
@@ -87,7 +97,7 @@ impl Running {
                 }
             }
             AgentInput::Revoke(permission) if granted.contains(permission) => {
-                self.take_back(out, control, permission);
+                self.take_back(out, control, permission, timeouts);
                 // Not asked again at once for what was just taken back.
                 self.upgrades.cool_down(out);
             }
@@ -117,7 +127,7 @@ impl Running {
             AgentInput::ControlLost => {
                 control.lose();
                 if granted.contains(Permission::Control) {
-                    self.take_back(out, control, Permission::Control);
+                    self.take_back(out, control, Permission::Control, timeouts);
                 }
             }
             AgentInput::Displays { displays, showing } => {
@@ -138,8 +148,23 @@ impl Running {
                     self.upgrade_answer(out, control, asked, answer, timeouts);
                 }
             }
-            AgentInput::TimerFired(Timer::Consent) => {
-                self.upgrade_timed_out(out, control, timeouts)
+            AgentInput::TimerFired(Timer::Consent) => match self.asking {
+                Some(Asking::Fetch(_)) => self.fetch_answer(out, control, None, timeouts),
+                _ => self.upgrade_timed_out(out, control, timeouts),
+            },
+            AgentInput::FetchAnswer(yes) => self.fetch_answer(out, control, Some(yes), timeouts),
+            AgentInput::FromViewer(ViewerMsg::Files(msg)) => {
+                return self.file_msg(out, control, msg, timeouts)
+            }
+            AgentInput::Files(news) => {
+                let mut steps = Vec::new();
+                self.transfers.news(news, &mut steps);
+                self.carry(out, control, steps, timeouts);
+            }
+            AgentInput::StopFile(id) => {
+                let mut steps = Vec::new();
+                self.transfers.stop(id, FileStop::Stopped, None, &mut steps);
+                self.carry(out, control, steps, timeouts);
             }
             AgentInput::TimerFired(Timer::UpgradeCooldown) => self.upgrades.cooled_down(),
             AgentInput::TimerFired(Timer::ContinueCheck) => {
@@ -174,7 +199,11 @@ impl Running {
         out: &mut Out,
         control: &mut RemoteControl,
         permission: Permission,
+        timeouts: &Timeouts,
     ) {
+        if permission == Permission::Files {
+            self.stop_files(out, control, timeouts);
+        }
         if permission == Permission::View {
             out.push(AgentAction::ShareScreen(false));
         }

@@ -10,6 +10,7 @@
 //! (a chat line, or a `y` the technician typed through remote control)
 //! can answer it.
 
+pub mod file_words;
 mod words;
 
 pub use words::{connecting, end_reason, recorded_in};
@@ -59,6 +60,8 @@ enum Asks {
     Consent(Grants),
     /// The continue check.
     Continue,
+    /// A fetch: may the technician have the file?
+    Fetch,
 }
 
 /// The question open at the terminal.
@@ -125,6 +128,18 @@ impl Terminal {
         self.open(Asks::Continue, &text, now)
     }
 
+    /// Asks whether the technician may have a file, at `now`.
+    pub fn ask_fetch(&mut self, ask: &crate::agent::FetchRequest, now: Instant) -> Question {
+        let text = file_words::fetch_prompt_text(
+            &ask.technician.name,
+            ask.technician.verified_by.as_deref(),
+            &ask.path,
+            ask.timeout.as_secs(),
+            self.lang,
+        );
+        self.open(Asks::Fetch, &text, now)
+    }
+
     fn open(&mut self, asks: Asks, text: &str, now: Instant) -> Question {
         let (body, answer_line) = text.rsplit_once('\n').unwrap_or(("", text));
         let arm_at = now + ARM_DELAY;
@@ -163,7 +178,7 @@ impl Terminal {
     /// session ended): what to tell the person, if anything.
     pub fn dismiss(&mut self) -> Option<&'static str> {
         match self.question.take()?.asks {
-            Asks::Consent(_) => Some(words::withdrawn(self.lang)),
+            Asks::Consent(_) | Asks::Fetch => Some(words::withdrawn(self.lang)),
             // The continue check's end is told by the session's end.
             Asks::Continue => None,
         }
@@ -183,6 +198,7 @@ impl Terminal {
                     AgentInput::ConsentAnswer(parse_answer(&line.text, requested))
                 }
                 Asks::Continue => AgentInput::ContinueAnswer(parse_continue(&line.text)),
+                Asks::Fetch => AgentInput::FetchAnswer(parse_continue(&line.text)),
             });
         }
         let trimmed = line.text.trim();
@@ -192,6 +208,10 @@ impl Terminal {
             "/revoke" => match Permission::from_name(arg.trim()) {
                 Some(p) => Typed::Input(AgentInput::Revoke(p)),
                 None => Typed::Notice(words::revoke_usage(self.lang)),
+            },
+            "/cancel" => match arg.trim().parse() {
+                Ok(id) => Typed::Input(AgentInput::StopFile(id)),
+                Err(_) => Typed::Notice(words::cancel_usage(self.lang)),
             },
             "" => Typed::Nothing,
             other if other.starts_with('/') => Typed::Notice(words::commands(self.lang)),

@@ -51,8 +51,16 @@ pub fn revoke_usage(lang: Lang) -> &'static str {
 /// Another `/word`: the commands there are.
 pub fn commands(lang: Lang) -> &'static str {
     match lang {
-        Lang::En => "Commands: /stop ends the session, /revoke PERMISSION takes one back. Anything else is sent as chat.",
-        Lang::Fr => "Commandes : /stop arrête la session, /revoke PERMISSION retire une autorisation. Tout le reste est envoyé comme message.",
+        Lang::En => "Commands: /stop ends the session, /revoke PERMISSION takes one back, /cancel N stops file transfer N. Anything else is sent as chat.",
+        Lang::Fr => "Commandes : /stop arrête la session, /revoke PERMISSION retire une autorisation, /cancel N arrête le transfert de fichiers N. Tout le reste est envoyé comme message.",
+    }
+}
+
+/// `/cancel` without a transfer's number.
+pub fn cancel_usage(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "Usage: /cancel N (the transfer's number, as shown when it started)",
+        Lang::Fr => "Utilisation : /cancel N (le numéro du transfert, affiché à son début)",
     }
 }
 
@@ -188,6 +196,13 @@ pub(super) fn event_text(
                 Lang::En => format!("\nSession ended: {why}.{detail}"),
                 Lang::Fr => format!("\nSession terminée : {why}.{detail}"),
             }
+        }
+        SessionEvent::FileOffered { .. }
+        | SessionEvent::FileProgress { .. }
+        | SessionEvent::FileDone { .. }
+        | SessionEvent::FileComplete { .. }
+        | SessionEvent::FileFailed { .. } => {
+            return super::file_words::file_event_text(event, who, lang)
         }
         SessionEvent::Chat {
             from: Side::Agent, ..

@@ -8,6 +8,7 @@
 use crate::event::{CursorInfo, SessionEvent, Side};
 use crate::pairing::{Pairing, Progress};
 use crate::record::{facts_of, Recording};
+use crate::transfers::{End, FileNews, FileOrder, FileStep, Transfers};
 use crate::{Timeouts, Timer};
 use std::mem;
 use std::time::Duration;
@@ -96,6 +97,14 @@ pub enum ViewerInput {
     ProtocolViolation(String),
     /// The technician adds a line to the intervention report.
     UserNote(String),
+    /// The technician sends this file or folder to the person.
+    UserSendFile(std::path::PathBuf),
+    /// The technician asks for this file or folder of the person's.
+    UserFetchFile(String),
+    /// The technician stops a transfer.
+    UserCancelFile(tessera_proto::files::TransferId),
+    /// The file worker reports.
+    Files(FileNews),
     /// The session record cannot be kept, or the agent's record failed
     /// its checks: no session goes on unrecorded.
     RecordFailed(String),
@@ -122,6 +131,8 @@ pub enum ViewerAction {
     Emit(SessionEvent),
     /// Keep this on the session record.
     Record(Recording),
+    /// Tell the file worker.
+    Files(FileOrder),
     /// The session is over: close everything and exit with this reason.
     Finish(EndReason),
 }
@@ -164,6 +175,8 @@ pub struct ViewerSession {
     /// Whether the technician's window is shown (see
     /// [`ViewerInput::WindowShown`]); a headless viewer never hides.
     window_shown: bool,
+    /// The files being sent and fetched.
+    transfers: Transfers,
     out: Vec<ViewerAction>,
 }
 
@@ -179,6 +192,7 @@ impl ViewerSession {
             timeouts,
             state: State::Joining,
             window_shown: true,
+            transfers: Transfers::new(End::Viewer),
             out: Vec::new(),
         }
     }
@@ -425,6 +439,13 @@ impl ViewerSession {
                 permission: Permission::View,
                 reason: "not_granted",
             }),
+            ViewerInput::UserSendFile(_) | ViewerInput::UserFetchFile(_) => {
+                self.emit(SessionEvent::Refused {
+                    permission: Permission::Files,
+                    reason: "not_granted",
+                })
+            }
+            ViewerInput::UserCancelFile(_) | ViewerInput::Files(_) => {}
             ViewerInput::UserStatus | ViewerInput::WindowShown(_) => {} // answered in `step`
             // Before the session runs, the first prompt is still open.
             ViewerInput::UserRequest(_) => self.emit(SessionEvent::UpgradeRefused {

@@ -3,6 +3,7 @@
 //! each checked against what is granted (a courtesy: the agent enforces).
 
 use super::*;
+use tessera_proto::files::FileStop;
 
 impl ViewerSession {
     pub(super) fn running(&mut self, granted: Grants, input: ViewerInput) {
@@ -83,7 +84,41 @@ impl ViewerSession {
             ViewerInput::FromAgent(AgentMsg::GrantsChanged { granted }) => {
                 self.state = State::Running { granted };
                 self.emit(SessionEvent::GrantChanged { granted });
+                if !granted.contains(Permission::Files) {
+                    // The agent stops those it knows; a walk it does not
+                    // know of yet stops here.
+                    self.files(|t, out| {
+                        t.stop_all(FileStop::NotGranted, out);
+                        Ok(())
+                    });
+                }
             }
+            ViewerInput::FromAgent(AgentMsg::Files(msg)) => {
+                let files = granted.contains(Permission::Files);
+                self.files(|t, out| t.from_peer(msg, files, out))
+            }
+            ViewerInput::UserSendFile(path) => {
+                let files = granted.contains(Permission::Files);
+                self.files(|t, out| {
+                    t.send(path, files, out);
+                    Ok(())
+                })
+            }
+            ViewerInput::UserFetchFile(path) => {
+                let files = granted.contains(Permission::Files);
+                self.files(|t, out| {
+                    t.fetch(path, files, out);
+                    Ok(())
+                })
+            }
+            ViewerInput::UserCancelFile(id) => self.files(|t, out| {
+                t.stop(id, FileStop::Stopped, None, out);
+                Ok(())
+            }),
+            ViewerInput::Files(news) => self.files(|t, out| {
+                t.news(news, out);
+                Ok(())
+            }),
             ViewerInput::UserRequest(grants) => {
                 self.push(ViewerAction::ToAgent(ViewerMsg::Request { grants }));
                 self.emit(SessionEvent::UpgradeRequested { requested: grants });
@@ -123,6 +158,28 @@ impl ViewerSession {
             }
             ViewerInput::UserNote(text) => self.note(text),
             other => self.anywhere(State::Running { granted }, other),
+        }
+    }
+
+    /// Runs a step of the transfers and carries out what it decided; a
+    /// violation ends the session.
+    fn files(
+        &mut self,
+        step: impl FnOnce(&mut Transfers, &mut Vec<FileStep>) -> Result<(), String>,
+    ) {
+        let mut steps = Vec::new();
+        let result = step(&mut self.transfers, &mut steps);
+        for step in steps {
+            match step {
+                FileStep::Peer(msg) => self.push(ViewerAction::ToAgent(ViewerMsg::Files(msg))),
+                FileStep::Order(order) => self.push(ViewerAction::Files(order)),
+                FileStep::Emit(event) => self.emit(event),
+                // Only the agent asks the person.
+                FileStep::AskFetch { .. } => {}
+            }
+        }
+        if let Err(why) = result {
+            self.protocol_error(why);
         }
     }
 

