@@ -188,3 +188,111 @@ fn without_the_files_grant_nothing_moves() {
         "nothing received"
     );
 }
+
+/// Waits for the agent's first report of bytes received.
+fn first_bytes(agent: &mut Agent, at_least: u64) {
+    agent
+        .events
+        .event_where("file_progress", |e| e["bytes"].as_u64() >= Some(at_least));
+}
+
+#[test]
+fn the_person_stops_a_transfer_and_nothing_of_it_is_left() {
+    let dir = scratch("files-stop");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (mut agent, mut viewer) = session(&relay, &dir, "files");
+    let file = dir.join("big.bin");
+    random_file(&file, 256 * 1024 * 1024);
+    viewer.command(&format!(
+        r#"{{"cmd":"send_file","path":"{}"}}"#,
+        file.display()
+    ));
+    first_bytes(&mut agent, 1);
+    agent.terminal.type_line("/cancel 0");
+    let failed = agent.events.event("file_failed");
+    assert_eq!(
+        (failed["id"].as_u64(), &failed["why"]),
+        (Some(0), &serde_json::json!("stopped"))
+    );
+    assert_eq!(viewer.events.event("file_failed")["why"], "stopped");
+    agent.terminal.wait_for("Transfer 0 stopped: stopped");
+    tessera_tests::wait_until("the half-written file is removed", || {
+        names(&dir.join("agent")).is_empty()
+    });
+    // The session goes on: the next send arrives.
+    let small = dir.join("small.txt");
+    std::fs::write(&small, "still here\n").expect("write");
+    viewer.command(&format!(
+        r#"{{"cmd":"send_file","path":"{}"}}"#,
+        small.display()
+    ));
+    assert_eq!(agent.events.event("file_done")["name"], "small.txt");
+    assert_eq!(names(&dir.join("agent")), ["small.txt"]);
+}
+
+#[test]
+fn a_transfer_cut_by_a_killed_viewer_resumes_in_the_next_session() {
+    let dir = scratch("files-resume");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let file = dir.join("big.bin");
+    random_file(&file, 200 * 1024 * 1024 + 4321);
+    let (mut agent, mut viewer) = session(&relay, &dir, "files");
+    viewer.command(&format!(
+        r#"{{"cmd":"send_file","path":"{}"}}"#,
+        file.display()
+    ));
+    first_bytes(&mut agent, 3 * 1024 * 1024);
+    viewer.kill();
+    let (_, _) = agent.wait();
+    // In between, nothing but the temporary file.
+    assert_eq!(names(&dir.join("agent")), [".big.bin.tessera-part"]);
+    let (mut agent, mut viewer) = session(&relay, &dir, "files");
+    viewer.command(&format!(
+        r#"{{"cmd":"send_file","path":"{}"}}"#,
+        file.display()
+    ));
+    let offered = agent.events.event("file_offered");
+    let resumed = offered["resumed"].as_u64().expect("resumed");
+    assert!(
+        resumed >= 1024 * 1024,
+        "whole checked chunks resumed: {offered}"
+    );
+    let done = agent.events.event("file_done");
+    assert_eq!(done["sha256"], sha256sum(&file));
+    assert_eq!(sha256sum(&dir.join("agent/big.bin")), sha256sum(&file));
+    viewer.events.event("file_complete");
+    assert_eq!(names(&dir.join("agent")), ["big.bin"]);
+}
+
+#[test]
+fn a_fetch_needs_the_persons_yes() {
+    let dir = scratch("files-fetch");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (mut agent, mut viewer) = session(&relay, &dir, "files");
+    let theirs = dir.join("rapport.txt");
+    random_file(&theirs, 300_000);
+    let fetch = format!(r#"{{"cmd":"fetch_file","path":"{}"}}"#, theirs.display());
+    viewer.command(&fetch);
+    agent
+        .terminal
+        .wait_for("Jane (NOT verified) asks for a copy");
+    agent.terminal.wait_for("Send it? [y/N]");
+    agent.terminal.type_line("n");
+    let failed = viewer.events.event("file_failed");
+    assert_eq!(failed["why"], "denied");
+    assert!(names(&dir.join("viewer")).is_empty(), "nothing moved");
+    viewer.command(&fetch);
+    agent.terminal.wait_for("Send it? [y/N]");
+    agent.terminal.type_line("y");
+    let done = viewer.events.event("file_done");
+    assert_eq!(done["dir"], "to_viewer");
+    assert_eq!(done["sha256"], sha256sum(&theirs));
+    assert_eq!(
+        sha256sum(&dir.join("viewer/rapport.txt")),
+        sha256sum(&theirs)
+    );
+    assert_eq!(
+        agent.events.event("file_done")["sha256"],
+        sha256sum(&theirs)
+    );
+}
