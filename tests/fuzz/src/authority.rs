@@ -18,10 +18,12 @@ use crate::script::{self, Loss, Step};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 use tessera_input::{Button, InputEvent, Key, LOCAL_PAUSE};
+use tessera_proto::files::FileMsg;
 use tessera_proto::frame::decode_body;
 use tessera_proto::peer::{AgentMsg, DisplayInfo, ViewerMsg, MAX_PEER_FRAME};
 use tessera_proto::{Grants, Permission};
 use tessera_session::agent::{AgentAction, AgentInput, AgentSession};
+use tessera_session::transfers::FileOrder;
 use tessera_session::{SessionEvent, Side};
 
 /// A consent or upgrade prompt on the person's screen.
@@ -55,6 +57,10 @@ struct Person {
     ended: bool,
     screen_on: bool,
     pressed: BTreeSet<Pressed>,
+    /// A fetch question is on the person's screen.
+    fetch_open: bool,
+    /// Fetches the person said yes to and the agent has not yet walked.
+    fetch_yes: u32,
 }
 
 /// What a script did, for the seed writer to check its seeds.
@@ -72,6 +78,8 @@ pub struct Outcome {
     pub continue_checks: usize,
     /// Chat lines from the technician shown to the person.
     pub viewer_chat: usize,
+    /// Fetch questions put to the person.
+    pub fetches: usize,
     /// The session ended.
     pub ended: bool,
 }
@@ -85,7 +93,7 @@ fn is_release(event: &InputEvent) -> bool {
 
 impl Person {
     fn may_act(&self) -> bool {
-        !self.ended && self.offer.is_none() && !self.continue_open
+        !self.ended && self.offer.is_none() && !self.continue_open && !self.fetch_open
     }
 
     /// The person answers the prompt on their screen, if one is.
@@ -108,7 +116,17 @@ impl Person {
         match input {
             AgentInput::ConsentAnswer(answer) => self.answer(*answer),
             AgentInput::ContinueAnswer(_) => self.continue_open = false,
-            AgentInput::Revoke(p) => self.grants = self.grants.without(*p),
+            AgentInput::FetchAnswer(yes) => {
+                if std::mem::take(&mut self.fetch_open) && *yes {
+                    self.fetch_yes += 1;
+                }
+            }
+            AgentInput::Revoke(p) => {
+                self.grants = self.grants.without(*p);
+                if *p == Permission::Files {
+                    self.fetch_yes = 0; // a yes does not outlive the grant
+                }
+            }
             AgentInput::ControlLost => {
                 self.control_lost = true;
                 self.grants = self.grants.without(Permission::Control);
@@ -157,9 +175,24 @@ impl Person {
                 });
             }
             AgentAction::AskContinue { .. } => self.continue_open = true,
+            AgentAction::AskFetch(_) => {
+                self.require(Permission::Files, action);
+                assert!(self.may_act(), "a fetch question over another: {self:?}");
+                self.fetch_open = true;
+            }
+            // A file of the person's is read only after their yes.
+            AgentAction::Files(FileOrder::Offer { .. }) => {
+                self.require(Permission::Files, action);
+                assert!(self.fetch_yes > 0, "{action:?} without the person's yes");
+                self.fetch_yes -= 1;
+            }
+            AgentAction::Files(FileOrder::Take(_) | FileOrder::Send { .. }) => {
+                self.require(Permission::Files, action)
+            }
             AgentAction::DismissConsent => {
                 self.offer = None;
                 self.continue_open = false;
+                self.fetch_open = false;
             }
             AgentAction::Inject(event) if is_release(event) => match event {
                 InputEvent::Key { key, .. } => _ = self.pressed.remove(&Pressed::Key(*key)),
@@ -197,6 +230,9 @@ impl Person {
                 AgentMsg::Displays { .. } => self.require(Permission::View, action),
                 AgentMsg::Chat { .. } => self.require(Permission::Chat, action),
                 AgentMsg::LocalUser { .. } => self.require(Permission::Control, action),
+                AgentMsg::Files(FileMsg::Offer(_) | FileMsg::Accept { .. }) => {
+                    self.require(Permission::Files, action)
+                }
                 AgentMsg::Accepted { granted }
                 | AgentMsg::GrantsChanged { granted }
                 | AgentMsg::UpgradeGranted { granted } => self.within(*granted, action),
@@ -283,6 +319,7 @@ fn input(step: Step, now: Instant) -> Option<AgentInput> {
         Step::Lost(Loss::RelayClosed) => AgentInput::RelayClosed(Some("fuzz".into())),
         Step::Lost(Loss::Violation) => AgentInput::ProtocolViolation("fuzz".into()),
         Step::Wait(_) => return None,
+        Step::FetchAnswer(yes) => AgentInput::FetchAnswer(yes),
     })
 }
 
@@ -319,6 +356,7 @@ pub fn run(data: &[u8]) -> Outcome {
                 AgentAction::Inject(_) => outcome.injected += 1,
                 AgentAction::AskConsent(_) => outcome.upgrades += 1,
                 AgentAction::AskContinue { .. } => outcome.continue_checks += 1,
+                AgentAction::AskFetch(_) => outcome.fetches += 1,
                 AgentAction::Emit(SessionEvent::Chat {
                     from: Side::Viewer, ..
                 }) => outcome.viewer_chat += 1,

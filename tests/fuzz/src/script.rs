@@ -77,10 +77,12 @@ pub enum Step {
     Lost(Loss),
     /// Time passes, in milliseconds (input rate limit, local pause).
     Wait(u16),
+    /// The person answers a fetch question (or a stale answer arrives).
+    FetchAnswer(bool),
 }
 
 /// The number of step kinds; a tag is taken modulo this.
-const KINDS: u8 = 12;
+const KINDS: u8 = 13;
 
 /// Grants from the low five bits of a byte, one bit per permission.
 pub fn grants_from_bits(bits: u8) -> Grants {
@@ -155,7 +157,8 @@ impl Step {
             }
             9 => Step::UserEnd,
             10 => Step::Lost(LOSSES[usize::from(r.byte()?) % LOSSES.len()]),
-            _ => Step::Wait(r.u16()?),
+            11 => Step::Wait(r.u16()?),
+            _ => Step::FetchAnswer(r.byte()? & 1 == 1),
         })
     }
 
@@ -199,6 +202,7 @@ impl Step {
                 out.push(11);
                 out.extend_from_slice(&ms.to_le_bytes());
             }
+            Step::FetchAnswer(yes) => out.extend([12, u8::from(*yes)]),
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::Seeds;
 use tessera_fuzz::authority::{self, Outcome};
 use tessera_fuzz::script::{Loss, Script, Step};
 use tessera_input::{Button, InputEvent, Key};
+use tessera_proto::files::FileMsg;
 use tessera_proto::frame::encode_payload;
 use tessera_proto::peer::ViewerMsg;
 use tessera_proto::{Grants, Permission};
@@ -174,6 +175,25 @@ pub fn agent_authority(seeds: &mut Seeds) {
         Step::Lost(Loss::Connection),
     ];
     let denied = vec![Step::ConsentAnswer(None)];
+    let fetch = |id| {
+        viewer(ViewerMsg::Files(FileMsg::Fetch {
+            id,
+            path: "~/rapport.txt".into(),
+        }))
+    };
+    let fetches = vec![
+        answer("files,control"),
+        fetch(0),
+        key("KeyA", true),
+        Step::FetchAnswer(false),
+        fetch(2),
+        Step::FetchAnswer(true),
+        fetch(4),
+        fetch(6),
+        Step::Revoke(Permission::Files),
+        Step::FetchAnswer(true),
+        fetch(8),
+    ];
     let all = "view,control,clipboard,files,chat";
     let cases: Vec<(&str, &str, Vec<Step>, Check)> = vec![
         ("typing_then_revoke", "view,control,chat", typing, |o| {
@@ -213,6 +233,9 @@ pub fn agent_authority(seeds: &mut Seeds) {
                     && o.injected == 0
             },
         ),
+        ("fetches", "files,control", fetches, |o| {
+            o.fetches == 3 && o.injected == 0
+        }),
         ("denied", all, denied, |o| {
             o.ended && o.ever_granted == Grants::NONE
         }),
