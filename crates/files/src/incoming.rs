@@ -119,6 +119,8 @@ impl Incoming {
                     self.made.extend(made);
                 }
                 EntryKind::File { size, .. } => {
+                    let made = folder.make_parents(&item.path)?;
+                    self.made.extend(made);
                     // Past MAX_RESUME, files are sent whole (their part
                     // is dropped when their stream starts at 0).
                     if resume.len() < MAX_RESUME {

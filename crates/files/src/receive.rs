@@ -215,6 +215,14 @@ impl ReceiveFolder {
         self.folder(path.components()).map(|(_, created)| created)
     }
 
+    /// Makes the folders the file `path` goes in (a list is checked
+    /// against the folder before any byte comes: a link on the way is
+    /// refused then, by name); the folders made, as
+    /// [`make_folder`](Self::make_folder) gives them.
+    pub fn make_parents(&self, path: &SafePath) -> Result<Vec<String>, ReceiveError> {
+        self.folder(path.parents()).map(|(_, created)| created)
+    }
+
     /// Removes folders a transfer made, innermost first, as long as they
     /// are empty: a cancelled transfer leaves nothing behind.
     pub fn remove_made(&self, made: &[String]) {

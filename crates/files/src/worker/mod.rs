@@ -192,6 +192,10 @@ fn receive_stop(error: &IncomingError) -> FileStop {
     match error {
         IncomingError::Manifest(_) => FileStop::Refused,
         IncomingError::Receive(ReceiveError::DiskFull) => FileStop::DiskFull,
+        // What the folder holds in the way: the list is refused as it is.
+        IncomingError::Receive(
+            ReceiveError::Symlink(_) | ReceiveError::NotAFolder(_) | ReceiveError::InTheWay(_),
+        ) => FileStop::Refused,
         IncomingError::Receive(
             ReceiveError::Corrupt(_) | ReceiveError::TooLong(_) | ReceiveError::TooShort(..),
         ) => FileStop::Corrupt,
