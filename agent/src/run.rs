@@ -263,6 +263,7 @@ impl Agent {
             Woke::Window(Some(UiEvent::Answer(answer))) => AgentInput::ConsentAnswer(answer),
             Woke::Window(Some(UiEvent::Continue(go_on))) => AgentInput::ContinueAnswer(go_on),
             Woke::Window(Some(UiEvent::Fetch(yes))) => AgentInput::FetchAnswer(yes),
+            Woke::Window(Some(UiEvent::StopFile(id))) => AgentInput::StopFile(id),
             Woke::Window(Some(UiEvent::Chat(text))) => AgentInput::UserChat(text),
             Woke::Window(Some(UiEvent::Revoke(permission))) => AgentInput::Revoke(permission),
             // The window closed (it cannot come back): the session ends.
@@ -517,6 +518,10 @@ impl Agent {
             self.options.receive_dir.clone(),
             streams_rx,
         ));
+        if let Some(ui) = &self.options.ui {
+            let folder = self.options.receive_dir.display().to_string();
+            ui.send(UiCommand::ReceiveFolder(folder));
+        }
     }
 
     fn fresh_secret(&self) -> Secret {

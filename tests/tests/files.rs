@@ -183,6 +183,25 @@ fn without_the_files_grant_nothing_moves() {
     assert_eq!(refused["permission"], "files");
     viewer.command(r#"{"cmd":"fetch_file","path":"/etc/hostname"}"#);
     assert_eq!(viewer.events.event("refused")["permission"], "files");
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_said_and_the_session_goes_on() {
+    let dir = scratch("files-unreadable");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (mut agent, mut viewer) = session(&relay, &dir, "files,chat");
+    viewer.command(r#"{"cmd":"send_file","path":"/no/such/file.txt"}"#);
+    let failed = viewer.events.event("file_failed");
+    assert_eq!(failed["why"], "failed");
+    assert!(
+        failed["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("/no/such/file.txt"),
+        "{failed}"
+    );
+    viewer.command(r#"{"cmd":"chat","text":"still here"}"#);
+    assert_eq!(agent.events.event("chat")["text"], "still here");
     assert!(
         names(&dir).iter().all(|n| !n.starts_with("agent/")),
         "nothing received"
@@ -215,7 +234,7 @@ fn the_person_stops_a_transfer_and_nothing_of_it_is_left() {
         (Some(0), &serde_json::json!("stopped"))
     );
     assert_eq!(viewer.events.event("file_failed")["why"], "stopped");
-    agent.terminal.wait_for("Transfer 0 stopped: stopped");
+    agent.terminal.wait_for("Transfer 0 stopped: on request");
     tessera_tests::wait_until("the half-written file is removed", || {
         names(&dir.join("agent")).is_empty()
     });

@@ -29,6 +29,8 @@ pub struct AgentWindow {
     prompt: Option<Prompt>,
     check: Option<Check>,
     fetch: Option<FetchQuestion>,
+    /// Where received files land (said in the indicator).
+    receive_folder: Option<String>,
     live: Option<Live>,
     /// The indicator is open rather than the bar (mid-session).
     details: bool,
@@ -61,6 +63,7 @@ impl AgentWindow {
             prompt: None,
             check: None,
             fetch: None,
+            receive_folder: None,
             live: None,
             details: false,
             had_session: false,
@@ -157,6 +160,7 @@ impl AgentWindow {
                 self.check = Some(Check::new(timeout, connected));
                 Self::come_forward(ctx);
             }
+            UiCommand::ReceiveFolder(folder) => self.receive_folder = Some(folder),
             UiCommand::AskFetch(ask) => {
                 self.fetch = Some(FetchQuestion::new(ask));
                 Self::come_forward(ctx);
@@ -192,6 +196,12 @@ impl AgentWindow {
     }
 
     fn event(&mut self, event: SessionEvent, ctx: &egui::Context) {
+        if let Some(live) = &mut self.live {
+            // A transfer starting opens the indicator: the person sees it.
+            if live.transfers.event(&event) {
+                self.details = true;
+            }
+        }
         match event {
             SessionEvent::Code {
                 code,
@@ -208,6 +218,9 @@ impl AgentWindow {
                 let technician = self.technician.clone();
                 self.notice = Some(started_notice(&self.name(), self.lang()));
                 self.live = technician.map(|t| Live::new(t, granted));
+                if let Some(live) = &mut self.live {
+                    live.transfers.folder = self.receive_folder.clone();
+                }
             }
             SessionEvent::GrantChanged { granted } | SessionEvent::UpgradeGranted { granted } => {
                 if let Some(live) = &mut self.live {

@@ -29,6 +29,8 @@ pub struct Live {
     since: Instant,
     chat: Vec<(Side, String)>,
     draft: String,
+    /// Files coming in and going out.
+    pub transfers: super::transfers::Transfers,
 }
 
 impl Live {
@@ -39,6 +41,7 @@ impl Live {
             since: Instant::now(),
             chat: Vec::new(),
             draft: String::new(),
+            transfers: Default::default(),
         }
     }
 
@@ -85,6 +88,10 @@ impl Live {
                     events.push(UiEvent::Revoke(p));
                 }
             });
+        }
+        if !self.transfers.is_empty() {
+            ui.add_space(8.0);
+            self.transfers.show(ui, lang, &mut events);
         }
         if self.granted.contains(Permission::Chat) || !self.chat.is_empty() {
             ui.add_space(8.0);
@@ -166,7 +173,7 @@ impl Live {
 /// to the bar (`Some(false)`).
 #[derive(Debug, Default)]
 pub struct Pressed {
-    /// For the session loop (Take back, chat, Stop).
+    /// For the session loop (Take back, chat, a transfer's Stop, Stop).
     pub events: Vec<UiEvent>,
     /// Open the indicator, or go back to the bar.
     pub details: Option<bool>,

@@ -14,6 +14,7 @@ mod fetch;
 mod indicator;
 mod placement;
 mod question;
+mod transfers;
 
 use eframe::egui;
 use std::sync::mpsc;
@@ -40,6 +41,8 @@ pub enum UiCommand {
     },
     /// Ask whether the technician may have a file of the person's.
     AskFetch(tessera_session::agent::FetchRequest),
+    /// Where files sent to the person land (said in the indicator).
+    ReceiveFolder(String),
     /// The prompt no longer applies (answered elsewhere, timed out, the
     /// caller left).
     Dismiss,
@@ -61,6 +64,8 @@ pub enum UiEvent {
     Continue(bool),
     /// The fetch question's answer (`true`: send the copy).
     Fetch(bool),
+    /// Stop this file transfer.
+    StopFile(u32),
 
     /// A chat line the person wrote.
     Chat(String),

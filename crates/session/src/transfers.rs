@@ -221,6 +221,12 @@ impl Transfers {
         self.open.is_empty()
     }
 
+    /// Whether the other end knows of `transfer`: all but a viewer's
+    /// walk not yet offered.
+    fn known_there(&self, transfer: &Transfer) -> bool {
+        !(self.end == End::Viewer && transfer.phase == Phase::Scanning)
+    }
+
     fn direction(&self, sending: bool) -> Direction {
         match (self.end, sending) {
             (End::Viewer, true) | (End::Agent, false) => Direction::ToAgent,
@@ -313,9 +319,7 @@ impl Transfers {
         let Some(transfer) = self.open.remove(&id) else {
             return;
         };
-        // A viewer's walk not yet offered is unknown to the agent.
-        let known_there = !(self.end == End::Viewer && transfer.phase == Phase::Scanning);
-        if known_there {
+        if self.known_there(&transfer) {
             out.push(FileStep::Peer(FileMsg::Cancel {
                 id,
                 why,
@@ -550,14 +554,16 @@ impl Transfers {
                 self.complete_if_done(id, out);
             }
             FileNews::Failed { id, why, detail } => {
-                if self.open.remove(&id).is_some() {
+                if let Some(transfer) = self.open.remove(&id) {
                     // Words about a hostile manifest may quote it.
                     let detail = shown_detail(&detail);
-                    out.push(FileStep::Peer(FileMsg::Cancel {
-                        id,
-                        why,
-                        detail: Some(detail.clone()),
-                    }));
+                    if self.known_there(&transfer) {
+                        out.push(FileStep::Peer(FileMsg::Cancel {
+                            id,
+                            why,
+                            detail: Some(detail.clone()),
+                        }));
+                    }
                     out.push(failed(id, why, Some(detail)));
                 }
             }

@@ -31,14 +31,14 @@ pub fn size_words(bytes: u64, lang: Lang) -> String {
 pub fn stop_words(why: FileStop, lang: Lang) -> &'static str {
     use FileStop as S;
     match (lang, why) {
-        (Lang::En, S::Stopped) => "stopped",
+        (Lang::En, S::Stopped) => "on request",
         (Lang::En, S::Denied) => "you said no",
         (Lang::En, S::NotGranted) => "files are not allowed",
         (Lang::En, S::Refused) => "refused",
         (Lang::En, S::DiskFull) => "the disk is full",
         (Lang::En, S::Corrupt) => "the file arrived damaged and was removed",
         (Lang::En, S::Failed) => "it could not be read or written",
-        (Lang::Fr, S::Stopped) => "arrêté",
+        (Lang::Fr, S::Stopped) => "sur demande",
         (Lang::Fr, S::Denied) => "vous avez refusé",
         (Lang::Fr, S::NotGranted) => "les fichiers ne sont pas autorisés",
         (Lang::Fr, S::Refused) => "refusé",
@@ -94,6 +94,62 @@ pub fn fetch_words(lang: Lang) -> FetchWords {
             deny: "Refuser",
             allow: "Envoyer une copie",
         },
+    }
+}
+
+/// The indicator's fixed words about files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TransferWords {
+    /// The section's heading.
+    pub files: &'static str,
+    /// Stops a transfer.
+    pub stop: &'static str,
+    /// Before the receive folder's path.
+    pub land_in: &'static str,
+}
+
+/// The indicator's words about files in `lang`.
+pub fn transfer_words(lang: Lang) -> TransferWords {
+    match lang {
+        Lang::En => TransferWords {
+            files: "Files",
+            stop: "Stop",
+            land_in: "Files you receive go to:",
+        },
+        Lang::Fr => TransferWords {
+            files: "Fichiers",
+            stop: "Arrêter",
+            land_in: "Les fichiers reçus vont dans :",
+        },
+    }
+}
+
+/// A transfer under way, in the indicator: which way, what, how far.
+pub fn transfer_line(dir: Direction, name: &str, done: u64, of: u64, lang: Lang) -> String {
+    let (done, of) = (size_words(done, lang), size_words(of, lang));
+    match (dir, lang) {
+        (Direction::ToAgent, Lang::En) => format!("Receiving \"{name}\": {done} of {of}"),
+        (Direction::ToAgent, Lang::Fr) => format!("Réception de « {name} » : {done} sur {of}"),
+        (Direction::ToViewer, Lang::En) => {
+            format!("Sending \"{name}\" to the technician: {done} of {of}")
+        }
+        (Direction::ToViewer, Lang::Fr) => {
+            format!("Envoi de « {name} » au technicien : {done} sur {of}")
+        }
+    }
+}
+
+/// A transfer over, in the indicator: whole (`None`) or stopped, and why.
+pub fn transfer_over(dir: Direction, name: &str, stopped: Option<FileStop>, lang: Lang) -> String {
+    match (stopped, dir, lang) {
+        (None, Direction::ToAgent, Lang::En) => format!("Received \"{name}\", checked"),
+        (None, Direction::ToAgent, Lang::Fr) => format!("Reçu « {name} », vérifié"),
+        (None, Direction::ToViewer, Lang::En) => format!("Sent \"{name}\", checked on arrival"),
+        (None, Direction::ToViewer, Lang::Fr) => format!("Envoyé « {name} », vérifié à l'arrivée"),
+        (Some(FileStop::Stopped), _, Lang::En) => format!("\"{name}\" stopped"),
+        (Some(FileStop::Stopped), _, Lang::Fr) => format!("« {name} » arrêté"),
+        (Some(why), _, Lang::En) => format!("\"{name}\" stopped: {}", stop_words(why, lang)),
+        (Some(why), _, Lang::Fr) => format!("« {name} » arrêté : {}", stop_words(why, lang)),
     }
 }
 
@@ -168,6 +224,25 @@ mod tests {
             en.contains("verified by Acme IT") && en.ends_with("[y/N]"),
             "{en}"
         );
+    }
+
+    #[test]
+    fn the_indicator_says_how_far_and_how_it_ended() {
+        let line = transfer_line(
+            Direction::ToAgent,
+            "patch.msi",
+            1_200_000,
+            5_000_000,
+            Lang::Fr,
+        );
+        assert_eq!(line, "Réception de « patch.msi » : 1,2 Mo sur 5,0 Mo");
+        let over = transfer_over(
+            Direction::ToAgent,
+            "patch.msi",
+            Some(FileStop::DiskFull),
+            Lang::En,
+        );
+        assert_eq!(over, "\"patch.msi\" stopped: the disk is full");
     }
 
     #[test]

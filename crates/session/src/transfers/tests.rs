@@ -407,6 +407,22 @@ fn stops_reach_the_other_end_the_worker_and_the_record() {
         !out.iter().any(|s| matches!(s, FileStep::Peer(_))),
         "{out:?}"
     );
+    // A walk that fails (no such file) is said here only too: the agent
+    // would take a cancel of a number it never saw for a violation.
+    step(|o| viewer.send("/no/such/file".into(), true, o));
+    let failed = FileNews::Failed {
+        id: 2,
+        why: FileStop::Failed,
+        detail: "cannot read".into(),
+    };
+    let out = step(|o| viewer.news(failed, o));
+    assert!(
+        matches!(
+            &out[..],
+            [FileStep::Emit(SessionEvent::FileFailed { id: 2, .. })]
+        ),
+        "{out:?}"
+    );
     // Its walk's result then offers nothing.
     let late = FileNews::Scanned {
         id: 0,
