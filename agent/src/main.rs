@@ -179,7 +179,7 @@ fn main() -> ExitCode {
         },
     );
     let lang = lang(args.lang);
-    match ui {
+    let code = match ui {
         Ui::Tty => runtime.block_on(agent(args, lang, None)),
         Ui::Gui => {
             // The window lives on the main thread; the session beside it.
@@ -196,7 +196,10 @@ fn main() -> ExitCode {
             }
             runtime.block_on(session).unwrap_or(ExitCode::FAILURE)
         }
-    }
+    };
+    // A file thread blocked on a disk never holds the exit.
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    code
 }
 
 /// Everything but the window: opens the screen, the input and the trust

@@ -262,7 +262,7 @@ impl Agent {
             Woke::Timer(timer) => AgentInput::TimerFired(timer),
             Woke::Window(Some(UiEvent::Answer(answer))) => AgentInput::ConsentAnswer(answer),
             Woke::Window(Some(UiEvent::Continue(go_on))) => AgentInput::ContinueAnswer(go_on),
-            Woke::Window(Some(UiEvent::Fetch(yes))) => AgentInput::FetchAnswer(yes),
+            Woke::Window(Some(UiEvent::Fetch { id, yes })) => AgentInput::FetchAnswer { id, yes },
             Woke::Window(Some(UiEvent::StopFile(id))) => AgentInput::StopFile(id),
             Woke::Window(Some(UiEvent::Chat(text))) => AgentInput::UserChat(text),
             Woke::Window(Some(UiEvent::Revoke(permission))) => AgentInput::Revoke(permission),

@@ -58,6 +58,17 @@ fn sha256sum(path: &Path) -> String {
         .to_string()
 }
 
+/// The lines of every session record (both ends, every test) holding
+/// `text`.
+fn record_lines(text: &str) -> String {
+    let out = Command::new("grep")
+        .args(["-rh", "--include=log.jsonl", text])
+        .arg(tessera_tests::data_home())
+        .output()
+        .expect("grep");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Every name under `dir`, relative, sorted.
 fn names(dir: &Path) -> Vec<String> {
     let mut found = Vec::new();
@@ -165,6 +176,11 @@ fn a_file_and_a_folder_arrive_exact_shown_and_recorded() {
     assert!(
         text.contains(&sha256sum(&file)) && text.contains("\"dir\":\"to_agent\""),
         "{text}"
+    );
+    let offered = record_lines("\"k\":\"file_offered\"");
+    assert!(
+        offered.contains("\"name\":\"logs\",\"files\":42"),
+        "{offered}"
     );
 }
 
@@ -313,5 +329,14 @@ fn a_fetch_needs_the_persons_yes() {
     assert_eq!(
         agent.events.event("file_done")["sha256"],
         sha256sum(&theirs)
+    );
+    // The person's answers are on their record, with the path they read.
+    viewer.command(r#"{"cmd":"end"}"#);
+    let _ = viewer.wait();
+    let _ = agent.wait();
+    let answers = record_lines(&theirs.display().to_string());
+    assert!(
+        answers.contains("\"allowed\":false") && answers.contains("\"allowed\":true"),
+        "{answers}"
     );
 }

@@ -162,7 +162,12 @@ fn main() -> ExitCode {
         }
     };
     match args {
-        Some(args) if args.headless => runtime.block_on(headless(args)),
+        Some(args) if args.headless => {
+            let code = runtime.block_on(headless(args));
+            // A file thread blocked on a disk never holds the exit.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+            code
+        }
         args => {
             let code = match open_window(&runtime, args, connect_matches) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -356,8 +356,9 @@ impl AgentWindow {
             if let Some(fetch) = &mut self.fetch {
                 let answer = ui.push_id("fetch", |ui| fetch.show(ui, lang)).inner;
                 if let Some(yes) = answer {
+                    let id = fetch.id();
                     self.fetch = None;
-                    self.send(UiEvent::Fetch(yes));
+                    self.send(UiEvent::Fetch { id, yes });
                 }
                 return self.show_bar(ui, lang);
             }

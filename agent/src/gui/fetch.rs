@@ -23,6 +23,11 @@ impl FetchQuestion {
         }
     }
 
+    /// The transfer it asks about.
+    pub fn id(&self) -> u32 {
+        self.ask.id
+    }
+
     /// Whether its yes works yet.
     pub fn is_armed(&self) -> bool {
         self.buttons.is_armed()

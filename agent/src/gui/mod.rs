@@ -62,8 +62,13 @@ pub enum UiEvent {
     Answer(Option<Grants>),
     /// The continue check's answer (`true`: go on).
     Continue(bool),
-    /// The fetch question's answer (`true`: send the copy).
-    Fetch(bool),
+    /// The fetch question's answer (`yes`: send the copy).
+    Fetch {
+        /// The transfer asked about.
+        id: u32,
+        /// Whether to send it.
+        yes: bool,
+    },
     /// Stop this file transfer.
     StopFile(u32),
 

@@ -315,6 +315,26 @@ pub enum Fact {
         /// SHA-256 of the contents.
         sha256: Hex<32>,
     },
+    /// A transfer's list was offered (the sender) or taken (the
+    /// receiver): what was to cross, before any byte did.
+    FileOffered {
+        /// Which way.
+        dir: Direction,
+        /// The file's or the top folder's name.
+        name: String,
+        /// How many files.
+        files: u32,
+        /// Their bytes.
+        bytes: u64,
+    },
+    /// The person answered the technician's request for a file or
+    /// folder of theirs (no answer in time is a no).
+    FetchAnswered {
+        /// The path asked for, as the person read it.
+        path: String,
+        /// Whether they let the technician have it.
+        allowed: bool,
+    },
     /// The person started or stopped using their own keyboard or mouse.
     LocalUser {
         /// Whether remote input is paused for them.
@@ -406,6 +426,8 @@ impl Fact {
             Fact::Chat { .. } => "chat",
             Fact::Clipboard { .. } => "clipboard",
             Fact::File { .. } => "file",
+            Fact::FileOffered { .. } => "file_offered",
+            Fact::FetchAnswered { .. } => "fetch_answered",
             Fact::LocalUser { .. } => "local_user",
             Fact::Note { .. } => "note",
             Fact::PeerCheckpoint { .. } => "peer_checkpoint",

@@ -218,6 +218,19 @@ pub fn render(export: &Export<'_>) -> String {
                     hex::encode(sha256.0)
                 ),
             )),
+            Fact::FetchAnswered { path, allowed } => transfers.push((
+                at,
+                direction(Direction::ToViewer, fr),
+                format!(
+                    "{} {}: {}",
+                    t("asked for", "demande de"),
+                    esc(path),
+                    match allowed {
+                        true => t("allowed by the person", "acceptée par la personne"),
+                        false => t("refused by the person", "refusée par la personne"),
+                    }
+                ),
+            )),
             Fact::Clipboard { dir, bytes, sha256 } => transfers.push((
                 at,
                 direction(*dir, fr),

@@ -365,6 +365,34 @@ fn what(fact: &Fact, lang: Lang) -> String {
                 format!("fichier {name} {dir} : {bytes} octets, sha256 {hash}"),
             )
         }
+        Fact::FileOffered {
+            dir,
+            name,
+            files,
+            bytes,
+        } => {
+            let (name, dir) = (shown(name), towards(*dir, lang));
+            say(
+                lang,
+                format!("offered {name} {dir}: {files} file(s), {bytes} bytes"),
+                format!("proposé {name} {dir} : {files} fichier(s), {bytes} octets"),
+            )
+        }
+        Fact::FetchAnswered { path, allowed } => {
+            let path = shown(path);
+            match allowed {
+                true => say(
+                    lang,
+                    format!("the person let the technician have {path}"),
+                    format!("la personne a accepté d'envoyer {path} au technicien"),
+                ),
+                false => say(
+                    lang,
+                    format!("the person refused the technician {path}"),
+                    format!("la personne a refusé d'envoyer {path} au technicien"),
+                ),
+            }
+        }
         Fact::LocalUser { active: true } => say(
             lang,
             "the person is using their keyboard or mouse: remote input paused",

@@ -48,6 +48,9 @@ pub enum IncomingError {
     /// More files at once than [`MAX_OPEN`].
     #[error("more than {MAX_OPEN} files were sent at once")]
     TooManyOpen,
+    /// A file's stream ended before its last byte or without its hash.
+    #[error("the stream of entry {0} ended before the whole file and its hash came")]
+    EndedEarly(u32),
 }
 
 /// Most files of one transfer written at once (each holds two
@@ -74,7 +77,7 @@ pub struct Incoming {
     manifest: Option<Manifest>,
     files: HashMap<u32, File>,
     /// Files a cut transfer left a part of (offered to resume).
-    parts: Vec<crate::path::SafePath>,
+    parts: std::collections::HashSet<crate::path::SafePath>,
     made: Vec<String>,
     received: u64,
     /// How many files are `Open`.
@@ -89,7 +92,7 @@ impl Incoming {
             reader: ManifestReader::new(),
             manifest: None,
             files: HashMap::new(),
-            parts: Vec::new(),
+            parts: Default::default(),
             made: Vec::new(),
             received: 0,
             open: 0,
@@ -130,7 +133,7 @@ impl Incoming {
                                 chunks,
                                 chain,
                             });
-                            self.parts.push(item.path.clone());
+                            self.parts.insert(item.path.clone());
                         }
                     }
                     self.files.insert(entry, File::Waiting);
@@ -216,6 +219,15 @@ impl Incoming {
             if matches!(file, File::Open(_)) {
                 *file = File::Waiting;
                 self.open -= 1;
+                // Its part is this transfer's now: a cancel removes it, a
+                // suspend keeps it.
+                let item = self
+                    .manifest
+                    .as_ref()
+                    .and_then(|m| m.items.get(entry as usize));
+                if let Some(item) = item {
+                    self.parts.insert(item.path.clone());
+                }
             }
         }
     }

@@ -45,6 +45,9 @@ pub enum ManifestError {
     /// A page longer than [`MAX_PAGE_ENTRIES`].
     #[error("a page of the list has {0} entries, the limit is {MAX_PAGE_ENTRIES}")]
     PageTooLong(usize),
+    /// An empty page before the last.
+    #[error("a page of the list is empty before its last")]
+    EmptyPage,
     /// A page after the one that said it was the last.
     #[error("the list went on after its last page")]
     AfterLast,
@@ -155,6 +158,10 @@ impl ManifestReader {
         }
         if page.entries.len() > MAX_PAGE_ENTRIES {
             return Err(ManifestError::PageTooLong(page.entries.len()));
+        }
+        // So the pages are bounded by the entries.
+        if page.entries.is_empty() && !page.last {
+            return Err(ManifestError::EmptyPage);
         }
         for entry in &page.entries {
             self.entry(entry)?;

@@ -201,7 +201,14 @@ impl ReceiveFolder {
             Ok(meta) if meta.is_file() && cap_std::fs::MetadataExt::nlink(&meta) == 1 => {}
             _ => return Ok(None),
         }
-        let file = dir.open(&temp).map_err(failed)?;
+        let file = dir.open(&temp).map_err(failed)?.into_std();
+        // Being written by another transfer now: not this one's to resume
+        // (nor, if this one stops, to remove).
+        match file.try_lock_shared() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => return Err(failed(e)),
+        }
         let whole = file.metadata().map_err(failed)?.len().min(size) / CHUNK_BYTES * CHUNK_BYTES;
         let mut hasher = FileHasher::new();
         hash_into(&mut hasher, file, whole).map_err(failed)?;

@@ -10,7 +10,7 @@ use crate::chunks::FileHasher;
 use crate::path::SafePath;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use tessera_proto::files::{
     Entry, EntryKind, ManifestPage, ResumeFrom, TransferId, CHUNK_BYTES, MAX_ENTRIES,
@@ -60,6 +60,10 @@ pub struct Source {
     pub entries: Vec<Entry>,
     /// Where each entry is on this disk.
     pub paths: Vec<PathBuf>,
+    /// Which file each entry was when walked (device, inode): a file
+    /// replaced since (by a link, or another file) is not sent in its
+    /// place.
+    identities: Vec<(u64, u64)>,
     /// Bytes of all its files.
     pub bytes: u64,
 }
@@ -86,6 +90,7 @@ impl Source {
         let mut source = Source {
             entries: Vec::new(),
             paths: Vec::new(),
+            identities: Vec::new(),
             bytes: 0,
         };
         let mut skipped = Vec::new();
@@ -108,6 +113,7 @@ impl Source {
             },
         });
         self.paths.push(path.to_path_buf());
+        self.identities.push((meta.dev(), meta.ino()));
         self.bytes = self.bytes.saturating_add(meta.len());
     }
 
@@ -124,6 +130,7 @@ impl Source {
             kind: EntryKind::Folder,
         });
         self.paths.push(dir.to_path_buf());
+        self.identities.push((0, 0));
         let mut children: Vec<_> = std::fs::read_dir(dir)
             .map_err(|source| SourceError::Unreadable {
                 path: dir.to_path_buf(),
@@ -213,7 +220,18 @@ impl Source {
                 )))
             }
         };
-        let mut file = File::open(path)?;
+        // Not through a link, and the very file the walk saw.
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+            .open(path)?;
+        let meta = file.metadata()?;
+        if Some(&(meta.dev(), meta.ino())) != self.identities.get(entry as usize) {
+            return Err(std::io::Error::other(format!(
+                "{} was replaced since it was offered",
+                path.display()
+            )));
+        }
         let mut hasher = FileHasher::new();
         let mut from_chunk = 0;
         let fits = |r: &&ResumeFrom| {

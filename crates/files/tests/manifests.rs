@@ -153,6 +153,14 @@ fn pages_must_be_short_and_end_once() {
     };
     assert!(reader.page(&last).expect("fine").is_some());
     assert_eq!(reader.page(&last).unwrap_err(), ManifestError::AfterLast);
+    // Endless empty pages would keep a transfer listing for ever.
+    let mut reader = ManifestReader::new();
+    let empty = ManifestPage {
+        id: 2,
+        entries: vec![],
+        last: false,
+    };
+    assert_eq!(reader.page(&empty).unwrap_err(), ManifestError::EmptyPage);
 }
 
 #[test]

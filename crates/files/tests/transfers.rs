@@ -406,3 +406,34 @@ fn a_cancel_also_removes_what_a_cut_transfer_left_and_odd_resumes_are_safe() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_file_replaced_after_the_offer_is_not_sent_in_its_place() {
+    let dir = scratch("replaced");
+    let offered = dir.join("logs");
+    std::fs::create_dir_all(&offered).expect("mkdir");
+    std::fs::write(offered.join("a.txt"), "the log").expect("write");
+    std::fs::write(offered.join("b.txt"), "the other log").expect("write");
+    let secret = dir.join("secret.txt");
+    std::fs::write(&secret, "not offered").expect("write");
+    let (source, _) = Source::scan(&offered).expect("scan");
+    let entry = |name: &str| {
+        let at = source
+            .entries
+            .iter()
+            .position(|e| e.path == format!("logs/{name}"));
+        at.expect("listed") as u32
+    };
+    // Swapped for a link to another file, then for another file.
+    std::fs::remove_file(offered.join("a.txt")).expect("rm");
+    std::os::unix::fs::symlink(&secret, offered.join("a.txt")).expect("link");
+    assert!(
+        source.read(entry("a.txt"), None).is_err(),
+        "read through a link"
+    );
+    // (Made before the old one goes, so it cannot reuse its inode.)
+    std::fs::write(dir.join("b.new"), "another file now").expect("write");
+    std::fs::rename(dir.join("b.new"), offered.join("b.txt")).expect("rename");
+    let error = source.read(entry("b.txt"), None).err().expect("refused");
+    assert!(error.to_string().contains("replaced"), "{error}");
+}

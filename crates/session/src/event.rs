@@ -225,6 +225,15 @@ pub enum SessionEvent {
         /// again.
         resumed: u64,
     },
+    /// Agent: the person answered a fetch (no answer in time is a no).
+    FetchAnswered {
+        /// The transfer asked about.
+        id: tessera_proto::files::TransferId,
+        /// The path, as the person read it.
+        path: String,
+        /// Whether they let the technician have it.
+        allowed: bool,
+    },
     /// Both: how far a transfer is (at most four times a second).
     FileProgress {
         /// The transfer.

@@ -93,6 +93,22 @@ pub fn facts_of(event: &SessionEvent) -> Vec<Fact> {
                 sha256: Hex(hash),
             }
         }
+        SessionEvent::FileOffered {
+            dir,
+            name,
+            files,
+            bytes,
+            ..
+        } => Fact::FileOffered {
+            dir: *dir,
+            name: name.clone(),
+            files: *files,
+            bytes: *bytes,
+        },
+        SessionEvent::FetchAnswered { path, allowed, .. } => Fact::FetchAnswered {
+            path: path.clone(),
+            allowed: *allowed,
+        },
         SessionEvent::FileFailed { id, why, detail } => Fact::Error {
             what: match detail {
                 Some(detail) => format!("file transfer {id} stopped ({}): {detail}", why.name()),
@@ -109,7 +125,6 @@ pub fn facts_of(event: &SessionEvent) -> Vec<Fact> {
         | SessionEvent::Cursor { .. }
         | SessionEvent::InputRefused { .. }
         | SessionEvent::Refused { .. }
-        | SessionEvent::FileOffered { .. }
         | SessionEvent::FileProgress { .. }
         | SessionEvent::FileComplete { .. } => return Vec::new(),
     };

@@ -15,7 +15,7 @@ use crate::event::SessionEvent;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use tessera_audit::record::Direction;
-use tessera_proto::files::{FileMsg, FileStop, ManifestPage, ResumeFrom, TransferId};
+use tessera_proto::files::{EntryKind, FileMsg, FileStop, ManifestPage, ResumeFrom, TransferId};
 use tessera_proto::Permission;
 
 /// Most transfers open at once in a session (asked, offered or running):
@@ -34,8 +34,15 @@ pub enum FileOrder {
         path: PathBuf,
     },
     /// A page of a manifest to receive into the receive folder; the last
-    /// one is answered [`FileNews::Ready`] or [`FileNews::Failed`].
-    Take(Box<ManifestPage>),
+    /// one is answered [`FileNews::Ready`] or [`FileNews::Failed`]. Only
+    /// the `first` starts a transfer in the worker: a later page of one
+    /// it already stopped (a failure it reported) starts nothing.
+    Take {
+        /// The page.
+        page: Box<ManifestPage>,
+        /// Whether it is the transfer's first.
+        first: bool,
+    },
     /// The receiver accepted transfer `id`: send its files' streams, each
     /// from where the receiver can resume it.
     Send {
@@ -119,6 +126,8 @@ pub enum FileNews {
         bytes: u64,
         /// Its SHA-256.
         sha256: [u8; 32],
+        /// Whether this end received it (else it sent it).
+        received: bool,
     },
     /// The transfer cannot go on; the worker already removed what it
     /// held of it.
@@ -179,6 +188,11 @@ struct Transfer {
     files: u32,
     /// Files kept so far.
     kept: u32,
+    /// Whether a page of it was taken (the next is not the first).
+    listing: bool,
+    /// Viewer, a fetch: the name its list must start with (the last
+    /// name of the path asked for).
+    expect: Option<String>,
 }
 
 /// Which end holds the transfers.
@@ -258,6 +272,8 @@ impl Transfers {
                 phase,
                 files: 0,
                 kept: 0,
+                listing: false,
+                expect: None,
             },
         );
         Some(id)
@@ -276,10 +292,22 @@ impl Transfers {
         let Some(id) = self.open_new(granted, Phase::Fetching, out) else {
             return;
         };
+        let expect = path
+            .rsplit('/')
+            .find(|name| !name.is_empty())
+            .map(String::from);
         let msg = FileMsg::Fetch { id, path };
-        if let Err(e) = msg.validate() {
+        let checked = msg.validate().map_err(|e| e.to_string());
+        let checked = checked.and_then(|()| match &msg {
+            FileMsg::Fetch { path, .. } => check_fetch_path(path),
+            _ => Ok(()),
+        });
+        if let Err(e) = checked {
             self.open.remove(&id);
-            return out.push(failed(id, FileStop::Refused, Some(e.to_string())));
+            return out.push(failed(id, FileStop::Refused, Some(e)));
+        }
+        if let Some(transfer) = self.open.get_mut(&id) {
+            transfer.expect = expect.filter(|name| name != "~");
         }
         out.push(FileStep::Peer(msg));
     }
@@ -427,6 +455,15 @@ impl Transfers {
         }
         match msg {
             FileMsg::Fetch { path, .. } => {
+                if let Err(why) = check_fetch_path(&path) {
+                    out.push(FileStep::Peer(FileMsg::Cancel {
+                        id,
+                        why: FileStop::Refused,
+                        detail: Some(why.clone()),
+                    }));
+                    out.push(failed(id, FileStop::Refused, Some(why)));
+                    return Ok(());
+                }
                 self.insert(id, true, Phase::Asking);
                 out.push(FileStep::AskFetch { id, path });
                 Ok(())
@@ -445,26 +482,56 @@ impl Transfers {
             phase,
             files: 0,
             kept: 0,
+            listing: false,
+            expect: None,
         };
         self.open.insert(id, transfer);
     }
 
     /// A page of the sender's manifest, for a transfer this end receives.
-    fn offered(&mut self, page: ManifestPage, out: &mut Vec<FileStep>) -> Result<(), Violation> {
+    fn offered(
+        &mut self,
+        mut page: ManifestPage,
+        out: &mut Vec<FileStep>,
+    ) -> Result<(), Violation> {
         let id = page.id;
+        let viewer = self.end == End::Viewer;
         let Some(transfer) = self.open.get_mut(&id) else {
             return Ok(());
         };
+        let first = !transfer.listing;
+        if first {
+            // A fetch brings what was asked for, not something else.
+            let top = page.entries.first().and_then(|e| e.path.split('/').next());
+            if let (Some(expect), Some(top)) = (&transfer.expect, top) {
+                if expect != top {
+                    let why = format!("the agent offered {top:?}, not the {expect:?} asked for");
+                    self.stop(id, FileStop::Refused, Some(shown_detail(&why)), out);
+                    return Ok(());
+                }
+            }
+        }
+        if viewer {
+            // What a person's computer sends does not run by itself on
+            // the technician's.
+            for entry in &mut page.entries {
+                if let EntryKind::File { executable, .. } = &mut entry.kind {
+                    *executable = false;
+                }
+            }
+        }
         if transfer.phase == Phase::Fetching {
             transfer.phase = Phase::Listing; // the answer to our fetch
         }
         if transfer.sending || transfer.phase != Phase::Listing {
             return Err(format!("a page of transfer {id} came out of order"));
         }
+        transfer.listing = true;
         if page.last {
             transfer.phase = Phase::Checking;
         }
-        out.push(FileStep::Order(FileOrder::Take(Box::new(page))));
+        let page = Box::new(page);
+        out.push(FileStep::Order(FileOrder::Take { page, first }));
         Ok(())
     }
 
@@ -490,6 +557,16 @@ impl Transfers {
     /// What the file worker reports. (A walk that ends after its
     /// transfer was stopped offers nothing: it is no longer open.)
     pub fn news(&mut self, news: FileNews, out: &mut Vec<FileStep>) {
+        let id = match &news {
+            FileNews::Scanned { id, .. }
+            | FileNews::Ready { id, .. }
+            | FileNews::Progress { id, .. }
+            | FileNews::Kept { id, .. }
+            | FileNews::Failed { id, .. } => *id,
+        };
+        if !self.open.contains_key(&id) {
+            return self.news_of_closed(news, out);
+        }
         match news {
             FileNews::Scanned { id, pages, summary } => {
                 let sending = self.direction(true);
@@ -535,6 +612,7 @@ impl Transfers {
                 name,
                 bytes,
                 sha256,
+                ..
             } => {
                 let Some(transfer) = self.open.get_mut(&id) else {
                     return;
@@ -570,6 +648,41 @@ impl Transfers {
         }
     }
 
+    /// News of a transfer no longer open (stopped meanwhile): whatever
+    /// the worker still holds of it stops; a file it kept just before is
+    /// recorded all the same (the person has it), not confirmed.
+    fn news_of_closed(&mut self, news: FileNews, out: &mut Vec<FileStep>) {
+        match news {
+            FileNews::Failed { .. } => {}
+            FileNews::Kept {
+                id,
+                name,
+                bytes,
+                sha256,
+                received: true,
+                ..
+            } => {
+                out.push(FileStep::Emit(SessionEvent::FileDone {
+                    id,
+                    dir: self.direction(false),
+                    name,
+                    bytes,
+                    sha256: hex::encode(sha256),
+                }));
+                out.push(FileStep::Order(FileOrder::Stop { id }));
+            }
+            FileNews::Scanned { id, .. }
+            | FileNews::Ready { id, .. }
+            | FileNews::Progress { id, .. }
+            | FileNews::Kept { id, .. } => out.push(FileStep::Order(FileOrder::Stop { id })),
+        }
+    }
+
+    /// Whether transfer `id` is open.
+    pub fn is_open(&self, id: TransferId) -> bool {
+        self.open.contains_key(&id)
+    }
+
     /// A running transfer whose files are all kept is over.
     fn complete_if_done(&mut self, id: TransferId, out: &mut Vec<FileStep>) {
         if let Some(t) = self.open.get(&id) {
@@ -579,6 +692,20 @@ impl Transfers {
             }
         }
     }
+}
+
+/// The rule for the path a fetch names: absolute, or in the person's
+/// home (`~/`), with no `.` or `..` among its names, so the person reads
+/// exactly which file or folder would be sent.
+pub fn check_fetch_path(path: &str) -> Result<(), String> {
+    let rest = path
+        .strip_prefix("~/")
+        .or_else(|| path.strip_prefix('/'))
+        .ok_or("the path must start with / or ~/ (the person reads exactly which file)")?;
+    if rest.split('/').any(|name| name == "." || name == "..") {
+        return Err("the path must not hold . or .. (the person reads exactly which file)".into());
+    }
+    Ok(())
 }
 
 /// `text` as the other end will accept and show it: invisible and

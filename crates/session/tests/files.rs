@@ -51,7 +51,10 @@ fn running_send(p: &mut Pair) {
         pages: manifest(0),
         summary: summary(),
     }));
-    assert!(matches!(p.agent_files.last(), Some(FileOrder::Take(_))));
+    assert!(matches!(
+        p.agent_files.last(),
+        Some(FileOrder::Take { first: true, .. })
+    ));
     p.deliver_agent(AgentInput::Files(FileNews::Ready {
         id: 0,
         resume: vec![],
@@ -76,6 +79,7 @@ fn a_send_runs_to_its_end_on_both_ends() {
         name: "rapport.txt".into(),
         bytes: 10,
         sha256: [5; 32],
+        received: true,
     }));
     assert_eq!(
         p.viewer_files.last(),
@@ -104,16 +108,11 @@ fn taking_files_back_stops_every_transfer_on_both_ends() {
     };
     assert!(p.agent_events.contains(&failed) && p.viewer_events.contains(&failed));
     // A late report of the worker changes nothing, and nothing new goes.
-    let orders = p.agent_files.len();
-    p.deliver_agent(AgentInput::Files(FileNews::Kept {
-        id: 0,
-        entry: 0,
-        name: "rapport.txt".into(),
-        bytes: 10,
-        sha256: [5; 32],
-    }));
     p.deliver_viewer(ViewerInput::UserSendFile("/tmp/x".into()));
-    assert_eq!(p.agent_files.len(), orders);
+    assert!(p
+        .viewer_events
+        .iter()
+        .any(|e| matches!(e, SessionEvent::Refused { .. })));
     assert!(p.ended() == (None, None), "the session goes on");
 }
 
@@ -144,7 +143,7 @@ fn a_fetch_asks_the_person_and_blocks_input_until_they_answer() {
             ..
         }
     )));
-    p.deliver_agent(AgentInput::FetchAnswer(true));
+    p.deliver_agent(AgentInput::FetchAnswer { id: 0, yes: true });
     assert_eq!(
         p.agent_files.last(),
         Some(&FileOrder::Offer {
@@ -158,7 +157,25 @@ fn a_fetch_asks_the_person_and_blocks_input_until_they_answer() {
         pages: manifest(0),
         summary: summary(),
     }));
-    assert!(matches!(p.viewer_files.last(), Some(FileOrder::Take(_))));
+    assert!(matches!(
+        p.viewer_files.last(),
+        Some(FileOrder::Take { first: true, .. })
+    ));
+}
+
+#[test]
+fn a_fetch_cancelled_while_asked_takes_its_question_down() {
+    let mut p = Pair::running("files,control", "files,control");
+    p.deliver_viewer(ViewerInput::UserFetchFile("~/rapport.txt".into()));
+    assert!(p.prompt_open);
+    p.deliver_viewer(ViewerInput::UserCancelFile(0));
+    assert!(!p.prompt_open, "the question is gone");
+    // Input works again at once, and a late yes walks nothing.
+    p.deliver_agent(AgentInput::FetchAnswer { id: 0, yes: true });
+    assert!(p
+        .agent_files
+        .iter()
+        .all(|o| !matches!(o, FileOrder::Offer { .. })));
 }
 
 #[test]

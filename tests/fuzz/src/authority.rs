@@ -57,10 +57,12 @@ struct Person {
     ended: bool,
     screen_on: bool,
     pressed: BTreeSet<Pressed>,
-    /// A fetch question is on the person's screen.
-    fetch_open: bool,
+    /// The fetch question on the person's screen, by its transfer.
+    fetch_open: Option<u32>,
     /// Fetches the person said yes to and the agent has not yet walked.
     fetch_yes: u32,
+    /// The last fetch asked about (the script's answers name it).
+    last_fetch: u32,
 }
 
 /// What a script did, for the seed writer to check its seeds.
@@ -93,7 +95,7 @@ fn is_release(event: &InputEvent) -> bool {
 
 impl Person {
     fn may_act(&self) -> bool {
-        !self.ended && self.offer.is_none() && !self.continue_open && !self.fetch_open
+        !self.ended && self.offer.is_none() && !self.continue_open && self.fetch_open.is_none()
     }
 
     /// The person answers the prompt on their screen, if one is.
@@ -116,9 +118,12 @@ impl Person {
         match input {
             AgentInput::ConsentAnswer(answer) => self.answer(*answer),
             AgentInput::ContinueAnswer(_) => self.continue_open = false,
-            AgentInput::FetchAnswer(yes) => {
-                if std::mem::take(&mut self.fetch_open) && *yes {
-                    self.fetch_yes += 1;
+            AgentInput::FetchAnswer { id, yes } => {
+                if self.fetch_open == Some(*id) {
+                    self.fetch_open = None;
+                    if *yes {
+                        self.fetch_yes += 1;
+                    }
                 }
             }
             AgentInput::Revoke(p) => {
@@ -175,10 +180,11 @@ impl Person {
                 });
             }
             AgentAction::AskContinue { .. } => self.continue_open = true,
-            AgentAction::AskFetch(_) => {
+            AgentAction::AskFetch(ask) => {
                 self.require(Permission::Files, action);
                 assert!(self.may_act(), "a fetch question over another: {self:?}");
-                self.fetch_open = true;
+                self.fetch_open = Some(ask.id);
+                self.last_fetch = ask.id;
             }
             // A file of the person's is read only after their yes.
             AgentAction::Files(FileOrder::Offer { .. }) => {
@@ -186,13 +192,13 @@ impl Person {
                 assert!(self.fetch_yes > 0, "{action:?} without the person's yes");
                 self.fetch_yes -= 1;
             }
-            AgentAction::Files(FileOrder::Take(_) | FileOrder::Send { .. }) => {
+            AgentAction::Files(FileOrder::Take { .. } | FileOrder::Send { .. }) => {
                 self.require(Permission::Files, action)
             }
             AgentAction::DismissConsent => {
                 self.offer = None;
                 self.continue_open = false;
-                self.fetch_open = false;
+                self.fetch_open = None;
             }
             AgentAction::Inject(event) if is_release(event) => match event {
                 InputEvent::Key { key, .. } => _ = self.pressed.remove(&Pressed::Key(*key)),
@@ -319,7 +325,8 @@ fn input(step: Step, now: Instant) -> Option<AgentInput> {
         Step::Lost(Loss::RelayClosed) => AgentInput::RelayClosed(Some("fuzz".into())),
         Step::Lost(Loss::Violation) => AgentInput::ProtocolViolation("fuzz".into()),
         Step::Wait(_) => return None,
-        Step::FetchAnswer(yes) => AgentInput::FetchAnswer(yes),
+        // Answered by the harness, which knows the question's number.
+        Step::FetchAnswer(_) => return None,
     })
 }
 
@@ -346,8 +353,16 @@ pub fn run(data: &[u8]) -> Outcome {
         if let Step::Wait(ms) = step {
             now += Duration::from_millis(u64::from(ms));
         }
-        let Some(input) = input(step, now) else {
-            continue;
+        let input = match step {
+            // The question on screen, or the last one (then stale).
+            Step::FetchAnswer(yes) => AgentInput::FetchAnswer {
+                id: person.last_fetch,
+                yes,
+            },
+            step => match input(step, now) {
+                Some(input) => input,
+                None => continue,
+            },
         };
         person.before(&input);
         for action in agent.handle(input) {

@@ -216,7 +216,7 @@ fn sentence(event: &SessionEvent) -> Option<String> {
                 Direction::ToViewer => format!("Transfer {id}: receiving \"{name}\" ({files} file(s), {size})."),
             }
         }
-        SessionEvent::FileProgress { .. } => return None,
+        SessionEvent::FileProgress { .. } | SessionEvent::FetchAnswered { .. } => return None,
         SessionEvent::FileDone {
             id, name, sha256, ..
         } => format!("Transfer {id}: \"{name}\" arrived whole (SHA-256 {sha256})."),

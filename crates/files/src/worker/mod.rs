@@ -35,6 +35,10 @@ use tokio::sync::{mpsc, Semaphore};
 pub const SENDING_AT_ONCE: usize = 4;
 /// How often progress is reported (at most).
 pub const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// How long a file stream may take to say which file it carries before
+/// it is stopped (the inner connection allows 16 streams at once: one
+/// that says nothing must not hold a place).
+pub const HEAD_WAIT: Duration = Duration::from_secs(10);
 
 /// The handle a binary keeps: orders go in, news comes out.
 pub struct Worker {
@@ -134,16 +138,19 @@ async fn run(
             _ = tick.tick() => progress(&shared, &mut reported),
         }
     }
-    // Stop what is being sent; what is being received stays for a resume.
+    // Stop everything; what was being received stays for a resume.
     for sending in lock(&shared.sending).drain().map(|(_, s)| s) {
         sending.stop();
+    }
+    for receiving in lock(&shared.receiving).drain().map(|(_, r)| r) {
+        receiving.stop();
     }
 }
 
 fn carry_out(shared: &Arc<Shared>, order: FileOrder) {
     match order {
         FileOrder::Offer { id, path } => sending::scan(shared.clone(), id, path),
-        FileOrder::Take(page) => receiving::take(shared, *page),
+        FileOrder::Take { page, first } => receiving::take(shared, *page, first),
         FileOrder::Send { id, resume } => {
             if let Some(sending) = shared.sending(id) {
                 sending::send(shared.clone(), sending, resume);
@@ -158,7 +165,10 @@ fn carry_out(shared: &Arc<Shared>, order: FileOrder) {
             if let Some(sending) = lock(&shared.sending).remove(&id) {
                 sending.stop();
             }
-            if let Some(receiving) = lock(&shared.receiving).remove(&id) {
+            let receiving = lock(&shared.receiving).remove(&id);
+            if let Some(receiving) = receiving {
+                // At once: nothing more is written; then what was goes.
+                receiving.stop();
                 let shared = shared.clone();
                 tokio::task::spawn_blocking(move || receiving.cancel(&shared));
             }
@@ -169,6 +179,7 @@ fn carry_out(shared: &Arc<Shared>, order: FileOrder) {
 /// Reports each transfer whose count moved since the last report.
 fn progress(shared: &Shared, reported: &mut HashMap<TransferId, u64>) {
     let mut now: Vec<(TransferId, u64, u64)> = Vec::new();
+    // Counts kept beside each transfer: no transfer's lock is waited on.
     for (id, r) in lock(&shared.receiving).iter() {
         if let Some((bytes, of)) = r.progress() {
             now.push((*id, bytes, of));
@@ -200,6 +211,7 @@ fn receive_stop(error: &IncomingError) -> FileStop {
             ReceiveError::Corrupt(_) | ReceiveError::TooLong(_) | ReceiveError::TooShort(..),
         ) => FileStop::Corrupt,
         IncomingError::Receive(_) => FileStop::Failed,
+        IncomingError::EndedEarly(_) => FileStop::Corrupt,
         _ => FileStop::Refused, // the sender broke a stream rule
     }
 }

@@ -1,16 +1,24 @@
 //! The receiving half of the worker: a transfer's pages taken in order on
 //! a thread of their own, then each file's stream written by a thread of
 //! its own into the receive folder, through [`Incoming`]'s rules.
+//!
+//! A transfer stops three ways: for good (a cancel, an error: what it
+//! half wrote goes), for now (the session ended: its parts stay for a
+//! resume), or whole. Its `stop` signal wakes every thread blocked on its
+//! streams, and each checks it under the transfer's lock before it
+//! writes, so nothing lands once a stop is ordered.
 
 use super::{lock, receive_stop, transfer_name, Shared};
 use crate::incoming::{Incoming, IncomingError};
 use quinn::RecvStream;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc as std_mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use tessera_proto::files::{
     EntryKind, ManifestPage, StreamEnd, StreamHead, TransferId, CHUNK_BYTES,
 };
 use tessera_session::transfers::{FileNews, Summary};
+use tokio::sync::watch;
 
 /// Largest head or end frame of a file stream.
 const MAX_HEAD_BYTES: usize = 256;
@@ -23,27 +31,48 @@ const NOT_RECEIVING: u32 = 2;
 /// A transfer being received.
 pub(super) struct Receiving {
     id: TransferId,
-    /// `None` once stopped: threads still running find it gone and stop.
+    /// `None` once stopped for good.
     incoming: Mutex<Option<Incoming>>,
-    /// The pages not yet taken, in order, for the thread that takes them.
-    pages: std_mpsc::Sender<ManifestPage>,
+    /// The pages not yet taken, for the thread that takes them in order;
+    /// dropped when the transfer stops, which ends that thread.
+    pages: Mutex<Option<std_mpsc::Sender<ManifestPage>>>,
+    /// Set once the transfer stops, whichever way.
+    stop: watch::Sender<bool>,
+    /// Bytes received (resumed ones included) and announced, read by the
+    /// progress report without waiting on the lock.
+    received: AtomicU64,
+    total: AtomicU64,
+    listed: AtomicBool,
 }
 
 impl Receiving {
     /// Bytes received and announced, once the list is whole.
     pub(super) fn progress(&self) -> Option<(u64, u64)> {
-        let incoming = lock(&self.incoming);
-        let incoming = incoming.as_ref()?;
-        incoming.manifest()?;
-        Some(incoming.progress())
+        self.listed.load(Ordering::Relaxed).then(|| {
+            (
+                self.received.load(Ordering::Relaxed),
+                self.total.load(Ordering::Relaxed),
+            )
+        })
+    }
+
+    fn stopped(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    /// Stops its threads; what it wrote stays (for now, or until
+    /// [`cancel`](Self::cancel)).
+    pub(super) fn stop(&self) {
+        self.stop.send_replace(true);
+        lock(&self.pages).take();
     }
 
     /// Stops for good: what was half written and the folders made go.
     pub(super) fn cancel(&self, shared: &Shared) {
-        if let Some(incoming) = lock(&self.incoming).take() {
-            if let Ok(folder) = shared.folder() {
-                incoming.cancel(&folder);
-            }
+        self.stop();
+        let incoming = lock(&self.incoming).take();
+        if let (Some(incoming), Ok(folder)) = (incoming, shared.folder()) {
+            incoming.cancel(&folder);
         }
     }
 
@@ -59,38 +88,66 @@ impl Receiving {
             detail: error.to_string(),
         });
     }
+
+    /// The transfer's state, unless it stopped: checked under its lock
+    /// before anything is written.
+    fn live(&self) -> Option<MutexGuard<'_, Option<Incoming>>> {
+        let guard = lock(&self.incoming);
+        (!self.stopped() && guard.is_some()).then_some(guard)
+    }
+
+    fn count(&self, incoming: &Incoming) {
+        let (received, total) = incoming.progress();
+        self.received.store(received, Ordering::Relaxed);
+        self.total.store(total, Ordering::Relaxed);
+    }
 }
 
-/// A page of a transfer to receive: the first starts the thread that
-/// takes them all, in order.
-pub(super) fn take(shared: &Arc<Shared>, page: ManifestPage) {
+/// A page of a transfer to receive. The first (as the machine says)
+/// starts the thread that takes them all, in order; a later page of a
+/// transfer no longer here (stopped or failed) is dropped.
+pub(super) fn take(shared: &Arc<Shared>, page: ManifestPage, first: bool) {
     let id = page.id;
-    if let Some(receiving) = shared.receiving(id) {
-        let _ = receiving.pages.send(page);
+    if !first {
+        if let Some(receiving) = shared.receiving(id) {
+            if let Some(pages) = lock(&receiving.pages).as_ref() {
+                let _ = pages.send(page);
+            }
+        }
         return;
     }
+    if shared.receiving(id).is_some() {
+        return; // never twice
+    }
     let (pages, pages_rx) = std_mpsc::channel();
+    let _ = pages.send(page);
     let receiving = Arc::new(Receiving {
         id,
         incoming: Mutex::new(Some(Incoming::new(id))),
-        pages,
+        pages: Mutex::new(Some(pages)),
+        stop: watch::channel(false).0,
+        received: AtomicU64::new(0),
+        total: AtomicU64::new(0),
+        listed: AtomicBool::new(false),
     });
-    let _ = receiving.pages.send(page);
     lock(&shared.receiving).insert(id, receiving.clone());
     let shared = shared.clone();
     tokio::task::spawn_blocking(move || take_pages(&shared, &receiving, pages_rx));
 }
 
-/// Takes pages until the list is whole (then says so) or refused.
+/// Takes pages until the list is whole (then says so), refused, or the
+/// transfer stopped (its sender of pages dropped).
 fn take_pages(shared: &Shared, receiving: &Receiving, pages: std_mpsc::Receiver<ManifestPage>) {
     let folder = match shared.folder() {
         Ok(folder) => folder,
         Err(e) => return receiving.fail(shared, &IncomingError::Receive(e)),
     };
     while let Ok(page) = pages.recv() {
-        let mut guard = lock(&receiving.incoming);
+        let Some(mut guard) = receiving.live() else {
+            return;
+        };
         let Some(incoming) = guard.as_mut() else {
-            return; // stopped
+            return;
         };
         match incoming.page(&folder, &page) {
             Ok(None) => {}
@@ -98,15 +155,12 @@ fn take_pages(shared: &Shared, receiving: &Receiving, pages: std_mpsc::Receiver<
                 let Some(manifest) = incoming.manifest() else {
                     return;
                 };
+                let first = manifest
+                    .items
+                    .first()
+                    .and_then(|i| i.path.components().first());
                 let summary = Summary {
-                    name: transfer_name(
-                        manifest
-                            .items
-                            .first()
-                            .map(|i| i.path.components())
-                            .and_then(|c| c.first())
-                            .map(String::as_str),
-                    ),
+                    name: transfer_name(first.map(String::as_str)),
                     files: u32::try_from(manifest.files).unwrap_or(u32::MAX),
                     bytes: manifest.bytes,
                     resumed: resume
@@ -114,9 +168,13 @@ fn take_pages(shared: &Shared, receiving: &Receiving, pages: std_mpsc::Receiver<
                         .map(|r| r.chunks.saturating_mul(CHUNK_BYTES))
                         .sum(),
                 };
+                receiving.received.store(summary.resumed, Ordering::Relaxed);
+                receiving.total.store(summary.bytes, Ordering::Relaxed);
+                receiving.listed.store(true, Ordering::Relaxed);
                 let id = receiving.id;
                 let done = incoming.complete();
                 drop(guard);
+                lock(&receiving.pages).take();
                 shared.tell(FileNews::Ready {
                     id,
                     resume,
@@ -139,8 +197,9 @@ fn take_pages(shared: &Shared, receiving: &Receiving, pages: std_mpsc::Receiver<
 /// this end is not receiving is stopped unread.
 pub(super) fn accept(shared: Arc<Shared>, mut recv: RecvStream) {
     tokio::spawn(async move {
-        let head = match tessera_net::framed::read::<StreamHead>(&mut recv, MAX_HEAD_BYTES).await {
-            Ok(Some(head)) => head,
+        let read = tessera_net::framed::read::<StreamHead>(&mut recv, MAX_HEAD_BYTES);
+        let head = match tokio::time::timeout(super::HEAD_WAIT, read).await {
+            Ok(Ok(Some(head))) => head,
             _ => {
                 let _ = recv.stop(NOT_RECEIVING.into());
                 return;
@@ -154,15 +213,46 @@ pub(super) fn accept(shared: Arc<Shared>, mut recv: RecvStream) {
         tokio::task::spawn_blocking(move || {
             if let Err(e) = receive_file(&shared, &receiving, &handle, &mut recv, &head) {
                 receiving.fail(&shared, &e);
+            }
+            if receiving.stopped() {
                 let _ = recv.stop(NOT_RECEIVING.into());
             }
         });
     });
 }
 
+/// What a blocking read of a file stream came to.
+enum Read {
+    Bytes(usize),
+    /// The sender finished the stream.
+    Finished,
+    /// Reset by the sender, the connection gone, or the transfer stopped.
+    Cut,
+}
+
+/// Reads into `buffer`, unless the transfer stops first.
+fn read(
+    handle: &tokio::runtime::Handle,
+    recv: &mut RecvStream,
+    buffer: &mut [u8],
+    stop: &mut watch::Receiver<bool>,
+) -> Read {
+    handle.block_on(async {
+        tokio::select! {
+            read = recv.read(buffer) => match read {
+                Ok(Some(n)) => Read::Bytes(n),
+                Ok(None) => Read::Finished,
+                Err(_) => Read::Cut,
+            },
+            _ = stop.wait_for(|stopped| *stopped) => Read::Cut,
+        }
+    })
+}
+
 /// Writes one file's stream; an error stops the whole transfer. A stream
-/// cut short (the sender stopped, the connection went) leaves the file's
-/// part for a later stream to resume.
+/// cut (the sender stopped, the connection went) leaves the file's part
+/// with the transfer: kept if the session ended, removed if the transfer
+/// is cancelled.
 fn receive_file(
     shared: &Shared,
     receiving: &Receiving,
@@ -172,12 +262,16 @@ fn receive_file(
 ) -> Result<(), IncomingError> {
     let folder = shared.folder().map_err(IncomingError::Receive)?;
     let entry = head.entry;
+    let mut stop = receiving.stop.subscribe();
     let (size, path) = {
-        let mut guard = lock(&receiving.incoming);
+        let Some(mut guard) = receiving.live() else {
+            return Ok(());
+        };
         let Some(incoming) = guard.as_mut() else {
-            return Ok(()); // stopped meanwhile
+            return Ok(());
         };
         incoming.head(&folder, head)?;
+        receiving.count(incoming);
         let item = incoming
             .manifest()
             .and_then(|m| m.items.get(entry as usize))
@@ -187,40 +281,56 @@ fn receive_file(
         };
         (size, item.path.parents().to_vec())
     };
-    // `head` checked `from_chunk` against what is held, so this fits.
-    let mut left = size.saturating_sub(head.from_chunk.saturating_mul(CHUNK_BYTES));
-    let mut buffer = vec![0u8; READ_BYTES];
     let cut = |receiving: &Receiving| {
         if let Some(incoming) = lock(&receiving.incoming).as_mut() {
             incoming.reset(entry);
         }
     };
+    // `head` checked `from_chunk` against what is held, so this fits.
+    let mut left = size.saturating_sub(head.from_chunk.saturating_mul(CHUNK_BYTES));
+    let mut buffer = vec![0u8; READ_BYTES];
     while left > 0 {
         let want = buffer
             .len()
             .min(usize::try_from(left).unwrap_or(usize::MAX));
-        let n = match handle.block_on(recv.read(&mut buffer[..want])) {
-            Ok(Some(n)) => n,
-            Ok(None) | Err(_) => {
+        let n = match read(handle, recv, &mut buffer[..want], &mut stop) {
+            Read::Bytes(n) => n,
+            Read::Finished => return Err(IncomingError::EndedEarly(entry)),
+            Read::Cut => {
                 cut(receiving);
                 return Ok(());
             }
         };
-        let mut guard = lock(&receiving.incoming);
+        let Some(mut guard) = receiving.live() else {
+            return Ok(());
+        };
         let Some(incoming) = guard.as_mut() else {
             return Ok(());
         };
         incoming.data(entry, &buffer[..n])?;
+        receiving.count(incoming);
         left -= n as u64;
     }
-    let end = match handle.block_on(tessera_net::framed::read::<StreamEnd>(recv, MAX_HEAD_BYTES)) {
-        Ok(Some(end)) => end,
-        _ => {
+    let end = handle.block_on(async {
+        tokio::select! {
+            end = tessera_net::framed::read::<StreamEnd>(recv, MAX_HEAD_BYTES) => Some(end),
+            _ = stop.wait_for(|stopped| *stopped) => None,
+        }
+    });
+    let end = match end {
+        Some(Ok(Some(end))) => end,
+        // Finished without its hash, or something else than a hash.
+        Some(Ok(None) | Err(tessera_net::NetError::Frame(_))) => {
+            return Err(IncomingError::EndedEarly(entry))
+        }
+        Some(Err(_)) | None => {
             cut(receiving);
             return Ok(());
         }
     };
-    let mut guard = lock(&receiving.incoming);
+    let Some(mut guard) = receiving.live() else {
+        return Ok(());
+    };
     let Some(incoming) = guard.as_mut() else {
         return Ok(());
     };
@@ -235,6 +345,7 @@ fn receive_file(
         name: shown.join("/"),
         bytes: size,
         sha256: end.sha256,
+        received: true,
     });
     if complete {
         lock(&shared.receiving).remove(&receiving.id);

@@ -6,13 +6,14 @@ use super::{lock, transfer_name, Shared};
 use crate::source::Source;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tessera_net::streams::{self, StreamKind};
 use tessera_proto::files::{
     EntryKind, FileStop, ResumeFrom, StreamEnd, StreamHead, TransferId, CHUNK_BYTES,
 };
 use tessera_session::transfers::{FileNews, Summary};
+use tokio::sync::watch;
 
 /// Largest head or end frame of a file stream.
 const MAX_HEAD_BYTES: usize = 256;
@@ -25,7 +26,8 @@ const STOPPED: u32 = 3;
 pub(super) struct Sending {
     id: TransferId,
     source: Source,
-    stopped: AtomicBool,
+    /// Set when the transfer stops: wakes every write blocked on it.
+    stopped: watch::Sender<bool>,
     /// Bytes the receiver has (resumed ones included).
     bytes: AtomicU64,
     /// Each file's SHA-256 as read, once its end was written.
@@ -38,7 +40,11 @@ pub(super) struct Sending {
 impl Sending {
     /// Stops its streams (they reset at their next write).
     pub(super) fn stop(&self) {
-        self.stopped.store(true, Ordering::SeqCst);
+        self.stopped.send_replace(true);
+    }
+
+    fn is_stopped(&self) -> bool {
+        *self.stopped.borrow()
     }
 
     /// Bytes sent and in all.
@@ -88,7 +94,7 @@ pub(super) fn scan(shared: Arc<Shared>, id: TransferId, path: PathBuf) {
             id,
             files: summary.files,
             source,
-            stopped: AtomicBool::new(false),
+            stopped: watch::channel(false).0,
             bytes: AtomicU64::new(0),
             sent: Mutex::new(HashMap::new()),
             confirmed: Mutex::new(0),
@@ -115,7 +121,7 @@ pub(super) fn send(shared: Arc<Shared>, sending: Arc<Sending>, resume: Vec<Resum
             let Ok(slot) = shared.slots.clone().acquire_owned().await else {
                 return;
             };
-            if sending.stopped.load(Ordering::SeqCst) {
+            if sending.is_stopped() {
                 return;
             }
             let entry = index as u32;
@@ -173,8 +179,9 @@ fn send_file(
         .bytes
         .fetch_add(reader.from_chunk * CHUNK_BYTES, Ordering::Relaxed);
     let mut buffer = vec![0u8; WRITE_BYTES];
+    let mut stop = sending.stopped.subscribe();
     loop {
-        if sending.stopped.load(Ordering::SeqCst) {
+        if sending.is_stopped() {
             let _ = stream.reset(STOPPED.into());
             return Ok(());
         }
@@ -188,7 +195,16 @@ fn send_file(
         if bytes.is_empty() {
             break;
         }
-        if handle.block_on(stream.write_all(bytes)).is_err() {
+        // A receiver that neither reads nor stops the stream cannot hold
+        // this thread (and its slot) past the transfer's stop.
+        let written = handle.block_on(async {
+            tokio::select! {
+                written = stream.write_all(bytes) => written.is_ok(),
+                _ = stop.wait_for(|stopped| *stopped) => false,
+            }
+        });
+        if !written {
+            let _ = stream.reset(STOPPED.into());
             return Ok(());
         }
         sending
@@ -216,7 +232,8 @@ fn send_file(
 /// The receiver kept a file: kept here too if its hash is what was read,
 /// else the transfer fails as corrupt.
 pub(super) fn confirmed(shared: &Shared, sending: &Sending, entry: u32, sha256: [u8; 32]) {
-    let read = lock(&sending.sent).get(&entry).copied();
+    // Each file is confirmed once: a second `Done` finds nothing.
+    let read = lock(&sending.sent).remove(&entry);
     let id = sending.id;
     if read != Some(sha256) {
         if lock(&shared.sending).remove(&id).is_some() {
@@ -224,7 +241,9 @@ pub(super) fn confirmed(shared: &Shared, sending: &Sending, entry: u32, sha256: 
             shared.tell(FileNews::Failed {
                 id,
                 why: FileStop::Corrupt,
-                detail: format!("entry {entry} was confirmed under another SHA-256 than was sent"),
+                detail: format!(
+                    "entry {entry} was confirmed twice, before it was sent, or under another SHA-256"
+                ),
             });
         }
         return;
@@ -242,6 +261,7 @@ pub(super) fn confirmed(shared: &Shared, sending: &Sending, entry: u32, sha256: 
         name,
         bytes,
         sha256,
+        received: false,
     });
     let mut confirmed = lock(&sending.confirmed);
     *confirmed += 1;

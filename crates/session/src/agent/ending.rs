@@ -193,7 +193,7 @@ pub(super) fn anywhere(
         | AgentInput::PeerLeft
         | AgentInput::ConsentAnswer(_)
         | AgentInput::ContinueAnswer(_)
-        | AgentInput::FetchAnswer(_)
+        | AgentInput::FetchAnswer { .. }
         | AgentInput::StopFile(_)
         | AgentInput::Files(_)
         | AgentInput::UserChat(_)

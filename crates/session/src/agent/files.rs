@@ -7,7 +7,7 @@ use super::remote_input::RemoteControl;
 use super::running::{Asking, Handled, Running};
 use super::{AgentAction, Out};
 use crate::transfers::{FileStep, Violation};
-use crate::{Timeouts, Timer};
+use crate::{SessionEvent, Timeouts, Timer};
 use std::path::PathBuf;
 use std::time::Duration;
 use tessera_proto::files::{FileMsg, FileStop, TransferId};
@@ -17,6 +17,8 @@ use tessera_proto::{EndReason, Permission};
 /// The question a fetch puts to the person.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FetchRequest {
+    /// The transfer it would be (the answer names it).
+    pub id: TransferId,
     /// Who asks (the name as the consent prompt showed it).
     pub technician: crate::event::Technician,
     /// The file or folder asked for, as typed (checked as one line).
@@ -38,7 +40,38 @@ impl Running {
         let mut steps = Vec::new();
         let result = self.transfers.from_peer(msg, granted, &mut steps);
         self.carry(out, control, steps, timeouts);
+        self.fetch_gone(out, control, timeouts);
         Ok(result.err().map(violation))
+    }
+
+    /// The person stops a transfer (a fetch still asked about included).
+    pub(super) fn stop_file(
+        &mut self,
+        out: &mut Out,
+        control: &mut RemoteControl,
+        id: TransferId,
+        timeouts: &Timeouts,
+    ) {
+        let mut steps = Vec::new();
+        self.transfers.stop(id, FileStop::Stopped, None, &mut steps);
+        self.carry(out, control, steps, timeouts);
+        self.fetch_gone(out, control, timeouts);
+    }
+
+    /// The fetch being asked about was cancelled meanwhile (by the
+    /// technician, or by the person at the terminal): its question goes.
+    fn fetch_gone(&mut self, out: &mut Out, control: &mut RemoteControl, timeouts: &Timeouts) {
+        let Some(Asking::Fetch(id)) = self.asking else {
+            return;
+        };
+        if self.transfers.is_open(id) {
+            return;
+        }
+        self.asking = None;
+        self.fetch_path.clear();
+        out.push(AgentAction::DismissConsent);
+        out.push(AgentAction::CancelTimer(Timer::Consent));
+        self.after_question(out, control, timeouts);
     }
 
     /// Applies what the transfers decided.
@@ -85,6 +118,7 @@ impl Running {
         self.fetch_path = path.clone();
         out.push(AgentAction::SetTimer(Timer::Consent, timeouts.consent));
         out.push(AgentAction::AskFetch(FetchRequest {
+            id,
             technician: self.technician.clone(),
             path,
             timeout: timeouts.consent,
@@ -109,9 +143,15 @@ impl Running {
         self.asking = None;
         out.push(AgentAction::CancelTimer(Timer::Consent));
         let path = std::mem::take(&mut self.fetch_path);
+        let allowed = yes == Some(true);
+        out.emit(SessionEvent::FetchAnswered {
+            id,
+            path: path.clone(),
+            allowed,
+        });
         // `files` may have been taken back while the question was open:
         // then the transfer is already stopped and this does nothing.
-        let path = (yes == Some(true)).then(|| PathBuf::from(path));
+        let path = allowed.then(|| PathBuf::from(path));
         let mut steps = Vec::new();
         self.transfers.fetch_answered(id, path, &mut steps);
         self.carry(out, control, steps, timeouts);

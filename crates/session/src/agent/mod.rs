@@ -130,9 +130,14 @@ pub enum AgentInput {
     /// writable) or the viewer's record failed its checks: no session
     /// goes on unrecorded.
     RecordFailed(String),
-    /// The person answered the question about a fetch: `true` to let
-    /// the technician have the file.
-    FetchAnswer(bool),
+    /// The person answered the question about fetch `id` (an answer to
+    /// a question no longer open is ignored).
+    FetchAnswer {
+        /// The transfer asked about.
+        id: tessera_proto::files::TransferId,
+        /// `true` to let the technician have the file.
+        yes: bool,
+    },
     /// The person stops a transfer (its Stop in the indicator).
     StopFile(tessera_proto::files::TransferId),
     /// The file worker reports.

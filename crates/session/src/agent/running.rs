@@ -10,7 +10,7 @@ use super::{AgentAction, AgentInput, Out};
 use crate::event::{SessionEvent, Side, Technician};
 use crate::transfers::{End, Transfers};
 use crate::{Timeouts, Timer};
-use tessera_proto::files::{FileStop, TransferId};
+use tessera_proto::files::TransferId;
 use tessera_proto::peer::{validate_chat, AgentMsg, ViewerMsg};
 use tessera_proto::{EndReason, Grants, Permission};
 
@@ -152,7 +152,11 @@ impl Running {
                 Some(Asking::Fetch(_)) => self.fetch_answer(out, control, None, timeouts),
                 _ => self.upgrade_timed_out(out, control, timeouts),
             },
-            AgentInput::FetchAnswer(yes) => self.fetch_answer(out, control, Some(yes), timeouts),
+            AgentInput::FetchAnswer { id, yes } => {
+                if self.asking == Some(Asking::Fetch(id)) {
+                    self.fetch_answer(out, control, Some(yes), timeouts)
+                }
+            }
             AgentInput::FromViewer(ViewerMsg::Files(msg)) => {
                 return self.file_msg(out, control, msg, timeouts)
             }
@@ -161,11 +165,7 @@ impl Running {
                 self.transfers.news(news, &mut steps);
                 self.carry(out, control, steps, timeouts);
             }
-            AgentInput::StopFile(id) => {
-                let mut steps = Vec::new();
-                self.transfers.stop(id, FileStop::Stopped, None, &mut steps);
-                self.carry(out, control, steps, timeouts);
-            }
+            AgentInput::StopFile(id) => self.stop_file(out, control, id, timeouts),
             AgentInput::TimerFired(Timer::UpgradeCooldown) => self.upgrades.cooled_down(),
             AgentInput::TimerFired(Timer::ContinueCheck) => {
                 self.continue_check_due(out, control, timeouts)

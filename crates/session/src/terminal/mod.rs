@@ -61,7 +61,7 @@ enum Asks {
     /// The continue check.
     Continue,
     /// A fetch: may the technician have the file?
-    Fetch,
+    Fetch(tessera_proto::files::TransferId),
 }
 
 /// The question open at the terminal.
@@ -137,7 +137,7 @@ impl Terminal {
             ask.timeout.as_secs(),
             self.lang,
         );
-        self.open(Asks::Fetch, &text, now)
+        self.open(Asks::Fetch(ask.id), &text, now)
     }
 
     fn open(&mut self, asks: Asks, text: &str, now: Instant) -> Question {
@@ -178,7 +178,7 @@ impl Terminal {
     /// session ended): what to tell the person, if anything.
     pub fn dismiss(&mut self) -> Option<&'static str> {
         match self.question.take()?.asks {
-            Asks::Consent(_) | Asks::Fetch => Some(words::withdrawn(self.lang)),
+            Asks::Consent(_) | Asks::Fetch(_) => Some(words::withdrawn(self.lang)),
             // The continue check's end is told by the session's end.
             Asks::Continue => None,
         }
@@ -198,7 +198,10 @@ impl Terminal {
                     AgentInput::ConsentAnswer(parse_answer(&line.text, requested))
                 }
                 Asks::Continue => AgentInput::ContinueAnswer(parse_continue(&line.text)),
-                Asks::Fetch => AgentInput::FetchAnswer(parse_continue(&line.text)),
+                Asks::Fetch(id) => AgentInput::FetchAnswer {
+                    id,
+                    yes: parse_continue(&line.text),
+                },
             });
         }
         let trimmed = line.text.trim();

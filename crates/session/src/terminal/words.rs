@@ -207,6 +207,7 @@ pub(super) fn event_text(
         SessionEvent::Chat {
             from: Side::Agent, ..
         }
+        | SessionEvent::FetchAnswered { .. }
         | SessionEvent::ConsentRequested { .. }
         | SessionEvent::WaitingForConsent
         | SessionEvent::PromptShown { .. }

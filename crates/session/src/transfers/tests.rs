@@ -108,6 +108,7 @@ fn a_send_goes_offer_accept_streams_confirmations_and_completes() {
             name: "a".into(),
             bytes: 3,
             sha256: [7; 32],
+            received: false,
         };
         let out = step(|o| t.news(kept, o));
         let events = emitted(&out);
@@ -266,10 +267,16 @@ fn the_receiver_takes_pages_then_accepts_and_confirms_each_file() {
     let mut agent = Transfers::new(End::Agent);
     let first = FileMsg::Offer(Box::new(page(0, &["a"], false)));
     let out = step(|o| agent.from_peer(first, true, o).expect("new"));
-    assert!(matches!(&out[..], [FileStep::Order(FileOrder::Take(_))]));
+    assert!(matches!(
+        &out[..],
+        [FileStep::Order(FileOrder::Take { first: true, .. })]
+    ));
     let last = FileMsg::Offer(Box::new(page(0, &["b"], true)));
     let out = step(|o| agent.from_peer(last, true, o).expect("next"));
-    assert!(matches!(&out[..], [FileStep::Order(FileOrder::Take(_))]));
+    assert!(matches!(
+        &out[..],
+        [FileStep::Order(FileOrder::Take { first: false, .. })]
+    ));
     let ready = FileNews::Ready {
         id: 0,
         resume: vec![],
@@ -293,6 +300,7 @@ fn the_receiver_takes_pages_then_accepts_and_confirms_each_file() {
         name: "b (1)".into(),
         bytes: 3,
         sha256: [1; 32],
+        received: true,
     };
     let out = step(|o| agent.news(kept(1), o));
     assert!(matches!(
@@ -423,13 +431,55 @@ fn stops_reach_the_other_end_the_worker_and_the_record() {
         ),
         "{out:?}"
     );
-    // Its walk's result then offers nothing.
+    // Its walk's result then offers nothing, and the worker drops it.
     let late = FileNews::Scanned {
         id: 0,
         pages: vec![page(0, &["a"], true)],
         summary: summary(1),
     };
-    assert_eq!(step(|o| viewer.news(late, o)), []);
+    assert_eq!(
+        step(|o| viewer.news(late, o)),
+        [FileStep::Order(FileOrder::Stop { id: 0 })]
+    );
+}
+
+#[test]
+fn a_file_kept_as_its_transfer_stopped_is_still_recorded() {
+    let mut agent = Transfers::new(End::Agent);
+    let msg = FileMsg::Offer(Box::new(page(0, &["a", "b"], true)));
+    step(|o| agent.from_peer(msg, true, o).expect("new"));
+    step(|o| {
+        agent.news(
+            FileNews::Ready {
+                id: 0,
+                resume: vec![],
+                summary: summary(2),
+            },
+            o,
+        )
+    });
+    step(|o| agent.stop(0, FileStop::Stopped, None, o));
+    let kept = FileNews::Kept {
+        id: 0,
+        entry: 1,
+        name: "b".into(),
+        bytes: 3,
+        sha256: [2; 32],
+        received: true,
+    };
+    let out = step(|o| agent.news(kept, o));
+    assert!(matches!(
+        &out[0],
+        FileStep::Emit(SessionEvent::FileDone {
+            dir: Direction::ToAgent,
+            ..
+        })
+    ));
+    assert_eq!(out[1], FileStep::Order(FileOrder::Stop { id: 0 }));
+    assert!(
+        !out.iter().any(|s| matches!(s, FileStep::Peer(_))),
+        "not confirmed: {out:?}"
+    );
 }
 
 #[test]
@@ -491,7 +541,99 @@ fn a_fetch_is_a_question_and_only_a_yes_walks() {
     ));
     let offer = FileMsg::Offer(Box::new(page(0, &["rapport.txt"], true)));
     let out = step(|o| viewer.from_peer(offer, true, o).expect("the answer"));
-    assert!(matches!(&out[..], [FileStep::Order(FileOrder::Take(_))]));
+    assert!(matches!(
+        &out[..],
+        [FileStep::Order(FileOrder::Take { first: true, .. })]
+    ));
+    // A fetch answered with something else than was asked for.
+    let out = step(|o| viewer.fetch("/home/m/rapport.txt".into(), true, o));
+    let FileStep::Peer(FileMsg::Fetch { id, .. }) = out[0] else {
+        panic!("{out:?}")
+    };
+    let mut other = page(id, &["id_rsa"], true);
+    let offer = FileMsg::Offer(Box::new(other.clone()));
+    let out = step(|o| {
+        viewer
+            .from_peer(offer, true, o)
+            .expect("refused, not a violation")
+    });
+    assert!(
+        matches!(
+            &out[0],
+            FileStep::Peer(FileMsg::Cancel {
+                why: FileStop::Refused,
+                ..
+            })
+        ),
+        "{out:?}"
+    );
+    assert!(!out
+        .iter()
+        .any(|s| matches!(s, FileStep::Order(FileOrder::Take { .. }))));
+    // What a fetch brings never runs by itself on the technician's side.
+    let out = step(|o| viewer.fetch("~/outils".into(), true, o));
+    let FileStep::Peer(FileMsg::Fetch { id, .. }) = out[0] else {
+        panic!("{out:?}")
+    };
+    other.id = id;
+    other.entries = vec![Entry {
+        path: "outils/run.sh".into(),
+        kind: EntryKind::File {
+            size: 3,
+            executable: true,
+        },
+    }];
+    let out = step(|o| {
+        viewer
+            .from_peer(FileMsg::Offer(Box::new(other)), true, o)
+            .expect("taken")
+    });
+    let [FileStep::Order(FileOrder::Take { page, .. })] = &out[..] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(
+        page.entries[0].kind,
+        EntryKind::File {
+            size: 3,
+            executable: false
+        }
+    );
+    // A path the person could misread is not asked: relative, or with ..
+    for (i, path) in ["rapport.txt", "~/Documents/../.ssh/id_rsa", "/home/./m"]
+        .iter()
+        .enumerate()
+    {
+        let out = step(|o| viewer.fetch((*path).into(), true, o));
+        assert!(
+            matches!(
+                &out[0],
+                FileStep::Emit(SessionEvent::FileFailed {
+                    why: FileStop::Refused,
+                    ..
+                })
+            ),
+            "{path}"
+        );
+        let msg = FileMsg::Fetch {
+            id: 1000 + 2 * i as u32,
+            path: (*path).into(),
+        };
+        let out = step(|o| {
+            agent
+                .from_peer(msg, true, o)
+                .expect("refused, not a violation")
+        });
+        assert!(
+            matches!(
+                &out[0],
+                FileStep::Peer(FileMsg::Cancel {
+                    why: FileStop::Refused,
+                    ..
+                })
+            ),
+            "{path}"
+        );
+    }
     // A path no person could read is not even sent.
     let out = step(|o| viewer.fetch("a\u{202e}b".into(), true, o));
     assert!(matches!(

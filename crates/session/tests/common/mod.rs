@@ -180,7 +180,7 @@ impl Pair {
             input,
             AgentInput::ConsentAnswer(_)
                 | AgentInput::ContinueAnswer(_)
-                | AgentInput::FetchAnswer(_)
+                | AgentInput::FetchAnswer { .. }
         ) {
             self.prompt_open = false;
         }
