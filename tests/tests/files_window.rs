@@ -5,6 +5,7 @@
 
 use std::path::Path;
 use std::process::Command;
+use tessera_tests::technician::{open_window, CONNECT, IN_SESSION};
 use tessera_tests::window::{allowed, waiting, ASKING, DETAILS};
 use tessera_tests::xvfb::Xvfb;
 use tessera_tests::{scratch, RelayProcess, Viewer};
@@ -90,5 +91,57 @@ fn a_fetch_is_asked_in_the_window_and_deny_is_the_default() {
     assert_eq!(
         std::fs::read_to_string(viewer_dir.join("journal.log")).expect("fetched"),
         "printer offline at 09:12\n"
+    );
+}
+
+/// The technician's window: the bar's Files button, and the panel's send
+/// and fetch fields (egui lays out the same everywhere).
+const FILES_BUTTON: (i32, i32) = (533, 12);
+const SEND_FIELD: (i32, i32) = (1064, 85);
+const FETCH_FIELD: (i32, i32) = (1064, 150);
+
+#[test]
+fn the_technician_sends_and_fetches_from_the_window() {
+    let technician = Xvfb::start("1280x800x24");
+    let dir = scratch("files-window-technician");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let mut args = relay.client_args();
+    args.extend([
+        "--receive-dir".into(),
+        dir.join("person").display().to_string(),
+    ]);
+    let mut agent = tessera_tests::Agent::start(&args);
+    let code = agent.code();
+    let home = dir.join("home");
+    let mut viewer = open_window(&technician, &relay.client_args(), "files", &home, &[]);
+    technician.focus_window_titled(CONNECT);
+    technician.xdotool(&["type", "--delay", "40", &code]);
+    technician.keys(&["Return"]);
+    agent.answer("y");
+    viewer.events.event("session_started");
+    let window = technician.focus_window_titled(IN_SESSION);
+    technician.screenshot_to(&dir.join("bar-en.png"));
+    technician.click_in(&window, FILES_BUTTON.0, FILES_BUTTON.1);
+    technician.screenshot_to(&dir.join("panel-en.png"));
+    let ours = dir.join("patch.sh");
+    std::fs::write(&ours, "#!/bin/sh\necho patched\n").expect("write");
+    technician.click_in(&window, SEND_FIELD.0, SEND_FIELD.1);
+    technician.xdotool(&["type", "--delay", "10", &ours.display().to_string()]);
+    technician.keys(&["Return"]);
+    assert_eq!(agent.events.event("file_done")["name"], "patch.sh");
+    viewer.events.event("file_complete");
+    let theirs = dir.join("journal.log");
+    std::fs::write(&theirs, "printer offline\n").expect("write");
+    technician.click_in(&window, FETCH_FIELD.0, FETCH_FIELD.1);
+    technician.xdotool(&["type", "--delay", "10", &theirs.display().to_string()]);
+    technician.keys(&["Return"]);
+    agent.terminal.wait_for("Send it? [y/N]");
+    agent.terminal.type_line("y");
+    viewer.events.event("file_complete");
+    technician.screenshot_to(&dir.join("panel-done-en.png"));
+    let fetched = home.join("Downloads/Tessera/journal.log");
+    assert_eq!(
+        std::fs::read_to_string(fetched).expect("fetched"),
+        "printer offline\n"
     );
 }

@@ -198,7 +198,7 @@ impl AgentWindow {
     fn event(&mut self, event: SessionEvent, ctx: &egui::Context) {
         if let Some(live) = &mut self.live {
             // A transfer starting opens the indicator: the person sees it.
-            if live.transfers.event(&event) {
+            if live.transfers.list.event(&event) {
                 self.details = true;
             }
         }

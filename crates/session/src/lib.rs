@@ -21,6 +21,7 @@ pub mod record;
 pub mod render;
 pub mod system_keys;
 pub mod terminal;
+pub mod transfer_list;
 pub mod transfers;
 pub use event::BurnReason;
 pub mod view_layout;

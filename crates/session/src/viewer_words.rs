@@ -4,6 +4,7 @@
 //! is in [`end_advice`] and [`connect_error_advice`].
 
 mod advice;
+pub mod files;
 
 pub use advice::{
     classify_connect_error, connect_error_advice, end_advice, not_verified_reason, ConnectError,

@@ -7,6 +7,7 @@ use super::bar;
 use super::bridge::{lock, Report, SharedPicture, WindowFront};
 use super::connect::{ConnectForm, LastEnd, Start};
 use super::direct::DirectPicture;
+use super::files_panel;
 use super::grab::KeyboardGrab;
 use super::remote_screen::RemoteScreen;
 use super::session_view::SessionView;
@@ -123,6 +124,7 @@ impl ViewerApp {
         );
         let done = self.reports_tx.clone();
         let ctx = self.ctx.clone();
+        let receive_dir = start.options.receive_dir.display().to_string();
         let session = self
             .runtime
             .spawn(crate::run::run(start.options, start.code, front));
@@ -135,7 +137,9 @@ impl ViewerApp {
             ctx.request_repaint();
         });
         let screen = RemoteScreen::new(self.picture.clone());
-        self.session = Some(SessionView::new(requests, screen, self.lang()));
+        let mut view = SessionView::new(requests, screen, self.lang());
+        view.files.receive_dir = receive_dir;
+        self.session = Some(view);
         self.shown = true;
         self.grab = None;
         self.grab_wanted = self.launch.grab_keyboard;
@@ -344,6 +348,12 @@ impl ViewerApp {
             egui::Panel::right("chat")
                 .default_size(300.0)
                 .show(ui, |ui| bar::chat_panel(ui, s, lang));
+        }
+        files_panel::dropped(ui.ctx(), s);
+        if s.files.open {
+            egui::Panel::right("files")
+                .default_size(340.0)
+                .show(ui, |ui| files_panel::panel(ui, s, lang));
         }
         // Before the picture: every window of ours over it is known when
         // the picture decides how it is shown.

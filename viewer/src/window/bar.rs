@@ -108,6 +108,19 @@ pub fn top_bar(ui: &mut egui::Ui, s: &mut SessionView, lang: Lang, grab: &mut bo
             });
         }
         ui.separator();
+        let files = tessera_session::viewer_words::files::files_words(lang);
+        let running = s.files.list.running_count();
+        let label = match running {
+            0 => files.title.to_string(),
+            n => format!("{} ({n})", files.title),
+        };
+        if ui
+            .add(egui::Button::new(label).selected(s.files.open))
+            .clicked()
+        {
+            s.files.open = !s.files.open;
+        }
+        ui.separator();
         let end = egui::Button::new(egui::RichText::new(w.end_session).color(egui::Color32::WHITE))
             .fill(NOT_VERIFIED);
         if ui.add(end).clicked() {

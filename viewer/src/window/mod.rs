@@ -9,6 +9,7 @@ mod bridge;
 mod colours;
 pub mod connect;
 mod direct;
+mod files_panel;
 mod grab;
 mod keys;
 mod remote_screen;

@@ -28,6 +28,8 @@ pub struct SessionView {
     pub screen: RemoteScreen,
     /// End was asked; the window waits for the loop to finish.
     pub ending: bool,
+    /// The files panel: its fields and the session's transfers.
+    pub files: super::files_panel::Files,
 }
 
 impl SessionView {
@@ -41,6 +43,7 @@ impl SessionView {
             ask_more: None,
             screen,
             ending: false,
+            files: Default::default(),
         }
     }
 
@@ -65,6 +68,10 @@ impl SessionView {
 
     /// Takes in what the session reported, and does what it asks.
     pub fn apply(&mut self, event: SessionEvent, now: Instant) {
+        // A transfer starting shows in the panel.
+        if self.files.list.event(&event) {
+            self.files.open = true;
+        }
         for effect in self.view.apply(event, now) {
             match effect {
                 // The agent lets go too: this keeps our record straight.
