@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tessera_tests::xvfb::read_png_rgb;
-use tessera_tests::{bin, scratch, wait_until, Agent, RelayProcess, Viewer};
+use tessera_tests::{bin, scratch, wait_until, Agent, RelayProcess, SmallDisk, Viewer};
 
 /// The one record folder under `dir`.
 fn record_in(dir: &Path) -> PathBuf {
@@ -496,32 +496,6 @@ fn a_record_folder_that_cannot_be_written_stops_both_before_any_code() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("cannot keep session records in"), "{said}");
     agent.kill();
-}
-
-/// A small tmpfs mounted at a folder for one test, unmounted after.
-struct SmallDisk(PathBuf);
-
-impl SmallDisk {
-    fn mount(dir: &Path, size: &str) -> SmallDisk {
-        std::fs::create_dir_all(dir).expect("mount point");
-        let status = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700")])
-            .arg("tmpfs")
-            .arg(dir)
-            .status()
-            .expect("mount runs");
-        assert!(
-            status.success(),
-            "this test mounts a small tmpfs: run the suite as root"
-        );
-        SmallDisk(dir.to_path_buf())
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
-    }
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tessera_tests::{scratch, Agent, RelayProcess, Viewer};
+use tessera_tests::{scratch, Agent, RelayProcess, SmallDisk, Viewer};
 
 /// A session where the viewer asks for `request` and the person says
 /// yes; both receive into folders of their own under `dir`.
@@ -339,4 +339,62 @@ fn a_fetch_needs_the_persons_yes() {
         answers.contains("\"allowed\":false") && answers.contains("\"allowed\":true"),
         "{answers}"
     );
+}
+
+#[test]
+fn a_full_disk_stops_the_transfer_on_both_ends_and_leaves_nothing() {
+    let dir = scratch("files-full");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let disk = SmallDisk::mount(&dir.join("agent"), "3m");
+    let (mut agent, mut viewer) = session(&relay, &dir, "files");
+    let file = dir.join("big.bin");
+    random_file(&file, 8 * 1024 * 1024);
+    viewer.command(&format!(
+        r#"{{"cmd":"send_file","path":"{}"}}"#,
+        file.display()
+    ));
+    let failed = agent.events.event("file_failed");
+    assert_eq!(failed["why"], "disk_full", "{failed}");
+    assert_eq!(viewer.events.event("file_failed")["why"], "disk_full");
+    agent.terminal.wait_for("the disk is full");
+    tessera_tests::wait_until("the half-written file is removed", || {
+        names(&disk.0).is_empty()
+    });
+    // The session goes on: what fits arrives.
+    let small = dir.join("small.txt");
+    std::fs::write(&small, "fits\n").expect("write");
+    viewer.command(&format!(
+        r#"{{"cmd":"send_file","path":"{}"}}"#,
+        small.display()
+    ));
+    assert_eq!(agent.events.event("file_done")["name"], "small.txt");
+    assert_eq!(names(&disk.0), ["small.txt"]);
+}
+
+#[test]
+fn a_gibibyte_through_the_relay_arrives_bit_exact() {
+    let dir = scratch("files-gib");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (mut agent, mut viewer) = session(&relay, &dir, "files");
+    let file = dir.join("image.iso");
+    random_file(&file, 1 << 30);
+    viewer.command(&format!(
+        r#"{{"cmd":"send_file","path":"{}"}}"#,
+        file.display()
+    ));
+    let expected = sha256sum(&file);
+    let done = agent
+        .events
+        .event_within("file_done", std::time::Duration::from_secs(300));
+    assert_eq!(done["bytes"], 1u64 << 30);
+    assert_eq!(done["sha256"], expected, "the receiver's own hash");
+    assert_eq!(viewer.events.event("file_done")["sha256"], expected);
+    assert_eq!(
+        sha256sum(&dir.join("agent/image.iso")),
+        expected,
+        "bit-exact"
+    );
+    // Both copies go at once: the disk is the suite's.
+    std::fs::remove_file(&file).expect("rm");
+    std::fs::remove_file(dir.join("agent/image.iso")).expect("rm");
 }

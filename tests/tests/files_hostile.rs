@@ -173,7 +173,51 @@ fn hostile_lists_are_refused_named_and_nothing_escapes_the_folder() {
             other => panic!("expected the file kept, got {other:?}"),
         }
     });
+    // A stream finished before the whole file came: the transfer fails
+    // as corrupt, and nothing of it is left.
+    id += 2;
+    rt.block_on(async {
+        rogue
+            .send(&offer(id, vec![file("short.txt", 24)], true))
+            .await;
+        assert!(matches!(
+            next_files(&mut rogue).await,
+            FileMsg::Accept { .. }
+        ));
+        let mut stream =
+            tessera_net::streams::open(&rogue.conn, tessera_net::streams::StreamKind::File)
+                .await
+                .expect("stream");
+        let head = StreamHead {
+            id,
+            entry: 0,
+            from_chunk: 0,
+        };
+        tessera_net::framed::write(&mut stream, &head, 256)
+            .await
+            .expect("head");
+        stream.write_all(b"only this").await.expect("bytes");
+        stream.finish().expect("finish");
+        match next_files(&mut rogue).await {
+            FileMsg::Cancel {
+                id: got,
+                why: FileStop::Corrupt,
+                ..
+            } => assert_eq!(got, id),
+            other => panic!("expected the transfer failed as corrupt, got {other:?}"),
+        }
+    });
     assert_eq!(agent.events.event("file_done")["name"], "report (1).txt");
+    let failed = agent
+        .events
+        .event_where("file_failed", |e| e["why"] == "corrupt");
+    assert!(
+        failed["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("ended before"),
+        "{failed}"
+    );
     assert_eq!(
         std::fs::read_to_string(&victim).expect("read"),
         "untouched\n"

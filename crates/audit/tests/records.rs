@@ -195,6 +195,22 @@ fn every_kind() -> Vec<(Fact, &'static str)> {
             r#""k":"file","dir":"to_viewer","name":"log.txt","bytes":9,"sha256":"1111111111111111111111111111111111111111111111111111111111111111""#,
         ),
         (
+            Fact::FileOffered {
+                dir: Direction::ToAgent,
+                name: "logs".into(),
+                files: 42,
+                bytes: 123_456,
+            },
+            r#""k":"file_offered","dir":"to_agent","name":"logs","files":42,"bytes":123456"#,
+        ),
+        (
+            Fact::FetchAnswered {
+                path: "~/rapport.txt".into(),
+                allowed: true,
+            },
+            r#""k":"fetch_answered","path":"~/rapport.txt","allowed":true"#,
+        ),
+        (
             Fact::LocalUser { active: false },
             r#""k":"local_user","active":false"#,
         ),
@@ -271,7 +287,7 @@ fn every_kind_has_its_exact_line_and_reads_back() {
         assert!(!line.contains(&b'\n'));
         assert_eq!(Leaf::decode(&line).unwrap(), leaf);
     }
-    assert_eq!(kinds.len(), 32, "a kind was added: give it a line here");
+    assert_eq!(kinds.len(), 34, "a kind was added: give it a line here");
 }
 
 #[test]

@@ -160,6 +160,26 @@ fn a_cut_transfer_resumes_from_its_checked_chunks() {
 }
 
 #[test]
+fn a_part_being_written_is_not_offered_to_resume() {
+    let dir = scratch("locked-part");
+    let folder = ReceiveFolder::open(&dir).expect("opens");
+    let size = (CHUNK * 2) as u64;
+    let mut writing = folder
+        .partial(&path("big.bin"), size, false)
+        .expect("starts");
+    writing.write(&vec![7; CHUNK + 10]).expect("written");
+    // Another transfer of the same name now: the part is not its own.
+    assert_eq!(folder.held(&path("big.bin"), size).expect("reads"), None);
+    drop(writing);
+    let (chunks, _) = folder
+        .held(&path("big.bin"), size)
+        .expect("reads")
+        .expect("held once free");
+    assert_eq!(chunks, 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn an_abandoned_transfer_leaves_nothing_behind() {
     let dir = scratch("abandon");
     let folder = ReceiveFolder::open(&dir).expect("opens");

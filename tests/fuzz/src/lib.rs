@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod audit_peer;
 pub mod authority;
+pub mod file_streams;
 pub mod fixtures;
 pub mod introduction;
 pub mod pairing;

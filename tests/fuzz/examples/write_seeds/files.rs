@@ -99,3 +99,53 @@ pub fn file_manifests(seeds: &mut Seeds) {
         seeds.add("file_manifests", name, bytes);
     }
 }
+
+/// Seeds for `file_streams`: a whole honest transfer, and each way one
+/// goes wrong, each run through the harness.
+pub fn file_streams(seeds: &mut Seeds) {
+    use tessera_fuzz::file_streams::{manifest, run, Op};
+    let sizes: Vec<(u8, usize)> = manifest()
+        .entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e.kind {
+            EntryKind::File { size, .. } => Some((i as u8, size as usize)),
+            EntryKind::Folder => None,
+        })
+        .collect();
+    let whole = |entry: u8, size: usize| {
+        let bytes: Vec<u8> = (0..size).map(|i| (i * 7 + usize::from(entry)) as u8).collect();
+        let half = size / 2;
+        vec![
+            Op::Head(entry, 0),
+            Op::Data(entry, bytes[..half].to_vec()),
+            Op::Data(entry, bytes[half..].to_vec()),
+            Op::End(entry, None),
+        ]
+    };
+    let honest: Vec<Op> = sizes.iter().flat_map(|&(e, s)| whole(e, s)).collect();
+    let bad_hash = vec![Op::Head(0, 0), Op::Data(0, b"hello".to_vec()), Op::End(0, Some([9; 32]))];
+    let too_long = vec![Op::Head(0, 0), Op::Data(0, b"hello, world".to_vec()), Op::End(0, None)];
+    let twice = vec![Op::Head(0, 0), Op::Head(0, 0), Op::Data(0, b"hello".to_vec()), Op::End(0, None)];
+    let mut resumed = vec![Op::Head(5, 0), Op::Data(5, vec![1; 1000]), Op::Reset(5)];
+    resumed.extend(whole(5, 3000));
+    let mut cancelled: Vec<Op> = whole(0, 5);
+    cancelled.extend([Op::Head(2, 0), Op::Data(2, vec![3; 100]), Op::Cancel]);
+    let root = std::env::temp_dir().join(format!("tessera-seeds-file-streams-{}", std::process::id()));
+    for (name, ops) in [
+        ("honest", honest),
+        ("bad_hash", bad_hash),
+        ("too_long", too_long),
+        ("twice", twice),
+        ("reset_then_whole", resumed),
+        ("cancelled", cancelled),
+    ] {
+        let mut bytes = Vec::new();
+        for op in &ops {
+            op.write(&mut bytes);
+        }
+        run(&root, &bytes);
+        seeds.add("file_streams", name, bytes);
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -43,6 +43,7 @@ fn main() -> std::io::Result<()> {
     audit::audit_recordings(&mut seeds);
     audit::audit_peer(&mut seeds);
     files::file_manifests(&mut seeds);
+    files::file_streams(&mut seeds);
     wire::display_lists(&mut seeds);
     wire::peer_messages(&mut seeds);
     wire::relay_messages(&mut seeds);
