@@ -224,6 +224,10 @@ pub enum SessionEvent {
         /// the same files, checked chunk by chunk, which are not sent
         /// again.
         resumed: u64,
+        /// The sender's end: what its walk left out, "path: why" each
+        /// (symbolic links, special files, names the receiver refuses).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        left_out: Vec<String>,
     },
     /// Agent: the person answered a fetch (no answer in time is a no).
     FetchAnswered {

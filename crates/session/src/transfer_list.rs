@@ -118,6 +118,7 @@ mod tests {
             files: 1,
             bytes: 100,
             resumed: 10,
+            left_out: vec![],
         }
     }
 

@@ -81,7 +81,14 @@ pub struct Summary {
     /// Bytes the receiver already held of them (a cut transfer's parts
     /// it resumes from); 0 for a sender.
     pub resumed: u64,
+    /// The sender: what its walk left out (links, special files, names
+    /// the receiver would refuse), each as "path: why", at most
+    /// [`MAX_LEFT_OUT`].
+    pub left_out: Vec<String>,
 }
+
+/// Most left-out items an offer says (the rest are counted).
+pub const MAX_LEFT_OUT: usize = 20;
 
 /// What the file worker reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -741,6 +748,7 @@ fn offered(id: TransferId, dir: Direction, summary: Summary) -> FileStep {
         files: summary.files,
         bytes: summary.bytes,
         resumed: summary.resumed,
+        left_out: summary.left_out,
     })
 }
 

@@ -33,6 +33,7 @@ fn summary() -> Summary {
         files: 1,
         bytes: 10,
         resumed: 0,
+        left_out: vec![],
     }
 }
 

@@ -9,7 +9,7 @@ use tessera_audit::record::Direction;
 use tessera_net::lines::{read_line, Line};
 use tessera_proto::Lang;
 use tessera_session::command::{self, Command};
-use tessera_session::terminal::file_words::{size_words, stop_words};
+use tessera_session::terminal::file_words::{left_out_words, size_words, stop_words};
 use tessera_session::terminal::printable;
 use tessera_session::viewer::ViewerInput;
 use tessera_session::{render, SessionEvent, Side};
@@ -22,6 +22,9 @@ pub struct Headless {
     open: bool,
     /// Inputs of a command that stands for several (typed text).
     queued: VecDeque<ViewerInput>,
+    /// A progress bar for each transfer under way (on stderr, when it is
+    /// a terminal; sentences on stdout say how each began and ended).
+    bars: std::collections::HashMap<u32, indicatif::ProgressBar>,
 }
 
 impl Headless {
@@ -32,6 +35,7 @@ impl Headless {
             commands: spawn_stdin_reader(),
             open: true,
             queued: VecDeque::new(),
+            bars: Default::default(),
         }
     }
 
@@ -145,10 +149,51 @@ impl Front for Headless {
     fn event(&mut self, event: &SessionEvent) {
         if self.events_json {
             println!("{}", render::json_line(event, SystemTime::now()));
-        } else if let Some(text) = sentence(event) {
+            return;
+        }
+        self.progress(event);
+        if let Some(text) = sentence(event) {
             // Details and names come from the network: nothing in them
             // may drive the technician's terminal.
             println!("{}", printable(&text));
+        }
+    }
+}
+
+impl Headless {
+    /// Moves the transfers' progress bars.
+    fn progress(&mut self, event: &SessionEvent) {
+        match event {
+            SessionEvent::FileOffered {
+                id,
+                name,
+                bytes,
+                resumed,
+                ..
+            } => {
+                let bar = indicatif::ProgressBar::new(*bytes);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+                bar.set_prefix(printable(&format!("{id} {name}")));
+                bar.set_position(*resumed);
+                self.bars.insert(*id, bar);
+            }
+            SessionEvent::FileProgress { id, bytes, .. } => {
+                if let Some(bar) = self.bars.get(id) {
+                    bar.set_position(*bytes);
+                }
+            }
+            SessionEvent::FileComplete { id } | SessionEvent::FileFailed { id, .. } => {
+                if let Some(bar) = self.bars.remove(id) {
+                    bar.finish_and_clear();
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -208,12 +253,17 @@ fn sentence(event: &SessionEvent) -> Option<String> {
             name,
             files,
             bytes,
+            left_out,
             ..
         } => {
             let size = size_words(*bytes, Lang::En);
-            match dir {
+            let said = match dir {
                 Direction::ToAgent => format!("Transfer {id}: sending \"{name}\" ({files} file(s), {size})."),
                 Direction::ToViewer => format!("Transfer {id}: receiving \"{name}\" ({files} file(s), {size})."),
+            };
+            match left_out.is_empty() {
+                true => said,
+                false => format!("{said}\n{}\n  {}", left_out_words(Lang::En), left_out.join("\n  ")),
             }
         }
         SessionEvent::FileProgress { .. } | SessionEvent::FetchAnswered { .. } => return None,

@@ -167,6 +167,7 @@ fn take_pages(shared: &Shared, receiving: &Receiving, pages: std_mpsc::Receiver<
                         .iter()
                         .map(|r| r.chunks.saturating_mul(CHUNK_BYTES))
                         .sum(),
+                    left_out: Vec::new(),
                 };
                 receiving.received.store(summary.resumed, Ordering::Relaxed);
                 receiving.total.store(summary.bytes, Ordering::Relaxed);

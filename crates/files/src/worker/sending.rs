@@ -12,7 +12,7 @@ use tessera_net::streams::{self, StreamKind};
 use tessera_proto::files::{
     EntryKind, FileStop, ResumeFrom, StreamEnd, StreamHead, TransferId, CHUNK_BYTES,
 };
-use tessera_session::transfers::{FileNews, Summary};
+use tessera_session::transfers::{FileNews, Summary, MAX_LEFT_OUT};
 use tokio::sync::watch;
 
 /// Largest head or end frame of a file stream.
@@ -75,8 +75,13 @@ pub(super) fn scan(shared: Arc<Shared>, id: TransferId, path: PathBuf) {
                 })
             }
         };
-        for left_out in &skipped {
-            tracing::warn!("not sent: {}: {}", left_out.path.display(), left_out.why);
+        let mut left_out: Vec<String> = skipped
+            .iter()
+            .take(MAX_LEFT_OUT)
+            .map(|s| format!("{}: {}", s.path.display(), s.why))
+            .collect();
+        if skipped.len() > MAX_LEFT_OUT {
+            left_out.push(format!("and {} more", skipped.len() - MAX_LEFT_OUT));
         }
         let files = source
             .entries
@@ -88,6 +93,7 @@ pub(super) fn scan(shared: Arc<Shared>, id: TransferId, path: PathBuf) {
             files: u32::try_from(files).unwrap_or(u32::MAX),
             bytes: source.bytes,
             resumed: 0,
+            left_out,
         };
         let pages = source.pages(id);
         let sending = Arc::new(Sending {

@@ -153,6 +153,14 @@ pub fn transfer_over(dir: Direction, name: &str, stopped: Option<FileStop>, lang
     }
 }
 
+/// Above the list of what a walk left out.
+pub fn left_out_words(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "Not sent (links, special files, or names the other computer cannot take):",
+        Lang::Fr => "Pas envoyé (liens, fichiers spéciaux, ou noms que l'autre ordinateur ne peut pas prendre) :",
+    }
+}
+
 /// What the person reads for a file event, if anything (`who`: the
 /// technician's name). Progress is for the indicator, not the terminal.
 pub(super) fn file_event_text(event: &SessionEvent, who: &str, lang: Lang) -> Option<String> {
@@ -163,14 +171,23 @@ pub(super) fn file_event_text(event: &SessionEvent, who: &str, lang: Lang) -> Op
             name,
             files,
             bytes,
+            left_out,
             ..
         } => {
             let size = size_words(*bytes, lang);
-            match (dir, lang) {
+            let said = match (dir, lang) {
                 (Direction::ToAgent, Lang::En) => format!("{who} is sending you \"{name}\" ({files} file(s), {size}). Type /cancel {id} to stop it."),
                 (Direction::ToAgent, Lang::Fr) => format!("{who} vous envoie « {name} » ({files} fichier(s), {size}). Tapez /cancel {id} pour l'arrêter."),
                 (Direction::ToViewer, Lang::En) => format!("Sending \"{name}\" to {who} ({files} file(s), {size}). Type /cancel {id} to stop it."),
                 (Direction::ToViewer, Lang::Fr) => format!("Envoi de « {name} » à {who} ({files} fichier(s), {size}). Tapez /cancel {id} pour l'arrêter."),
+            };
+            match left_out.is_empty() {
+                true => said,
+                false => format!(
+                    "{said}\n{}\n  {}",
+                    left_out_words(lang),
+                    left_out.join("\n  ")
+                ),
             }
         }
         SessionEvent::FileDone {
@@ -264,6 +281,7 @@ mod tests {
             files: 1,
             bytes: 5_000_000,
             resumed: 0,
+            left_out: vec![],
         };
         let fr = file_event_text(&offered, "Alice", Lang::Fr).expect("told");
         assert!(fr.contains("Alice vous envoie « patch.msi »"), "{fr}");

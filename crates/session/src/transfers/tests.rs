@@ -24,6 +24,7 @@ fn summary(files: u32) -> Summary {
         files,
         bytes: 3 * files as u64,
         resumed: 0,
+        left_out: vec![],
     }
 }
 
