@@ -19,6 +19,7 @@ use tessera_net::streams::{sort_streams, Sorted};
 use tessera_net::timers::Timers;
 use tessera_net::trust::RelayTrust;
 use tessera_net::NetError;
+use tessera_proto::clipboard::Clip;
 use tessera_proto::peer::ViewerMsg;
 use tessera_proto::relay::RelayMsg;
 use tessera_proto::{EndReason, Fingerprint, Secret};
@@ -87,6 +88,13 @@ struct Agent {
         crate::screen::ScreenTap,
         tokio::sync::mpsc::UnboundedReceiver<(tessera_audit::recording::Kind, Vec<u8>)>,
     ),
+    /// The person's clipboard (X11), and their copies while watched.
+    clipboard: Option<(
+        tessera_clipboard::LocalClipboard,
+        mpsc::UnboundedReceiver<Clip>,
+    )>,
+    /// The technician's copies, read from their streams.
+    copies: Option<mpsc::Receiver<Result<Clip, String>>>,
     /// Files sent and fetched, once the channel is up, and its news.
     files: Option<(Worker, mpsc::UnboundedReceiver<FileNews>)>,
     /// Display lists from the screen share, for the viewer.
@@ -118,6 +126,8 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         screen_tap: tokio::sync::mpsc::unbounded_channel(),
         displays: tokio::sync::mpsc::unbounded_channel(),
         files: None,
+        clipboard: open_clipboard(),
+        copies: None,
     };
     let mut session = AgentSession::new(agent.options.timeouts, agent.options.trusted.clone());
     let mut actions = session.start();
@@ -185,9 +195,23 @@ impl Agent {
                     None => std::future::pending().await,
                 }
             };
+            let copied = async {
+                match self.clipboard.as_mut() {
+                    Some((_, copies)) => copies.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let theirs = async {
+                match self.copies.as_mut() {
+                    Some(copies) => copies.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 msg = self.link.messages.recv() => Woke::Relay(msg),
                 Some(news) = files => Woke::Files(news),
+                Some(clip) = copied => Woke::Copied(clip),
+                Some(clip) = theirs => Woke::TheirCopy(clip),
                 event = self.channel.next() => Woke::Channel(event),
                 line = typed => Woke::Typed(line),
                 timer = self.timers.next() => Woke::Timer(timer),
@@ -218,6 +242,9 @@ impl Agent {
                 AgentInput::ChannelUp
             }
             Woke::Files(news) => AgentInput::Files(news),
+            Woke::Copied(clip) => AgentInput::LocalClipboard(clip),
+            Woke::TheirCopy(Ok(clip)) => AgentInput::RemoteClipboard(clip),
+            Woke::TheirCopy(Err(why)) => AgentInput::ProtocolViolation(why),
             Woke::Channel(ChannelEvent::Failed(e)) => {
                 tracing::warn!("end-to-end channel failed: {e}");
                 AgentInput::ConnectionLost
@@ -425,6 +452,24 @@ impl Agent {
                 }
             }
             AgentAction::ShareScreen(false) => self.screen = None,
+            AgentAction::WatchClipboard(on) => {
+                if let Some((clipboard, _)) = &self.clipboard {
+                    clipboard.watch(on);
+                }
+            }
+            AgentAction::SetClipboard(clip) => match &self.clipboard {
+                Some((clipboard, _)) => clipboard.set(clip),
+                None => tracing::warn!("a copy came, but this desktop's clipboard is not open"),
+            },
+            AgentAction::SendClipboard(clip) => {
+                if let Some(conn) = self.channel.connection() {
+                    tokio::spawn(async move {
+                        if let Err(e) = tessera_net::clip_streams::send(&conn, &clip).await {
+                            tracing::warn!("a copy was not sent: {e}");
+                        }
+                    });
+                }
+            }
             AgentAction::Files(order) => {
                 if let Some((worker, _)) = &self.files {
                     worker.order(order);
@@ -506,13 +551,16 @@ impl Agent {
             return;
         };
         let (streams, streams_rx) = mpsc::channel(16);
+        let (clips, clips_rx) = mpsc::channel(4);
         sort_streams(
             conn.clone(),
             Sorted {
                 files: Some(streams),
+                clipboard: Some(clips),
                 ..Sorted::default()
             },
         );
+        self.copies = Some(tessera_net::clip_streams::read(clips_rx));
         self.files = Some(Worker::start(
             conn,
             self.options.receive_dir.clone(),
@@ -629,6 +677,22 @@ impl Agent {
     }
 }
 
+/// The desktop's clipboard, when there is one to open (an X display):
+/// opened at start, watched only while `clipboard` is granted.
+fn open_clipboard() -> Option<(
+    tessera_clipboard::LocalClipboard,
+    mpsc::UnboundedReceiver<Clip>,
+)> {
+    std::env::var_os("DISPLAY").filter(|d| !d.is_empty())?;
+    match tessera_clipboard::LocalClipboard::open() {
+        Ok(opened) => Some(opened),
+        Err(e) => {
+            tracing::warn!("{e}: clipboard sharing is off");
+            None
+        }
+    }
+}
+
 /// Microseconds since the Unix epoch, for timings compared across
 /// processes.
 fn unix_micros() -> u64 {
@@ -655,4 +719,8 @@ enum Woke {
     Interrupted,
     /// The file worker reports.
     Files(FileNews),
+    /// The person copied something (while watched).
+    Copied(Clip),
+    /// The technician's copy arrived (or was refused).
+    TheirCopy(Result<Clip, String>),
 }

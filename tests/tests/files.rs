@@ -167,11 +167,21 @@ fn a_file_and_a_folder_arrive_exact_shown_and_recorded() {
     std::fs::create_dir_all(&linked).expect("mkdir");
     std::fs::write(linked.join("real.txt"), "real").expect("write");
     std::os::unix::fs::symlink("/etc/passwd", linked.join("passwd")).expect("link");
-    viewer.command(&format!(r#"{{"cmd":"send_file","path":"{}"}}"#, linked.display()));
-    let offered = viewer.events.event_where("file_offered", |e| e["name"] == "linked");
+    viewer.command(&format!(
+        r#"{{"cmd":"send_file","path":"{}"}}"#,
+        linked.display()
+    ));
+    let offered = viewer
+        .events
+        .event_where("file_offered", |e| e["name"] == "linked");
     let left_out = offered["left_out"].to_string();
-    assert!(left_out.contains("passwd: it is a symbolic link"), "{offered}");
-    agent.events.event_where("file_done", |e| e["name"] == "linked/real.txt");
+    assert!(
+        left_out.contains("passwd: it is a symbolic link"),
+        "{offered}"
+    );
+    agent
+        .events
+        .event_where("file_done", |e| e["name"] == "linked/real.txt");
     assert!(!dir.join("agent/linked/passwd").exists());
 
     // Both records keep each file: name, size, SHA-256, direction.

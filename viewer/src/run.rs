@@ -63,6 +63,8 @@ struct Viewer<F> {
     /// The session's record, and its one-second seal.
     keeper: Keeper,
     record_tick: tokio::time::Interval,
+    /// The person's copies, read from their streams.
+    copies: Option<mpsc::Receiver<Result<tessera_proto::clipboard::Clip, String>>>,
     /// Files sent and fetched, once the channel is up, and its news.
     files: Option<(Worker, mpsc::UnboundedReceiver<FileNews>)>,
     receive_dir: std::path::PathBuf,
@@ -81,6 +83,7 @@ enum Woke {
     Timer(Timer),
     Snapshot(Written),
     Files(FileNews),
+    TheirCopy(Result<tessera_proto::clipboard::Clip, String>),
     RecordTick,
     Interrupted,
 }
@@ -138,6 +141,7 @@ pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<End
         record_tick: tokio::time::interval(Duration::from_secs(1)),
         snapshots: mpsc::unbounded_channel(),
         files: None,
+        copies: None,
         receive_dir: options.receive_dir.clone(),
     };
     let mut session = ViewerSession::new(code, options.intro, options.key, Timeouts::default());
@@ -192,9 +196,16 @@ impl<F: Front> Viewer<F> {
                     None => std::future::pending().await,
                 }
             };
+            let theirs = async {
+                match self.copies.as_mut() {
+                    Some(copies) => copies.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 msg = self.link.messages.recv() => Woke::Relay(msg),
                 Some(news) = files => Woke::Files(news),
+                Some(clip) = theirs => Woke::TheirCopy(clip),
                 event = self.channel.next() => Woke::Channel(event),
                 request = request => Woke::Front(request),
                 update = update => Woke::Screen(update),
@@ -324,6 +335,8 @@ impl<F: Front> Viewer<F> {
             }
             Woke::Timer(t) => ViewerInput::TimerFired(t),
             Woke::Files(news) => ViewerInput::Files(news),
+            Woke::TheirCopy(Ok(clip)) => ViewerInput::RemoteClipboard(clip),
+            Woke::TheirCopy(Err(why)) => ViewerInput::ProtocolViolation(why),
             Woke::Interrupted => ViewerInput::UserEnd,
             Woke::RecordTick => match self.keeper.tick() {
                 Ok(()) => return None,
@@ -413,6 +426,17 @@ impl<F: Front> Viewer<F> {
                     self.inputs.push_back(ViewerInput::RecordFailed(why));
                 }
             }
+            ViewerAction::SendClipboard(clip) => {
+                if let Some(conn) = self.channel.connection() {
+                    tokio::spawn(async move {
+                        if let Err(e) = tessera_net::clip_streams::send(&conn, &clip).await {
+                            tracing::warn!("a copy was not sent: {e}");
+                        }
+                    });
+                }
+            }
+            // The event carries it; the window puts it on this clipboard.
+            ViewerAction::SetClipboard(clip) => self.front.clipboard(&clip),
             ViewerAction::Files(order) => {
                 if let Some((worker, _)) = &self.files {
                     worker.order(order);
@@ -446,14 +470,16 @@ impl<F: Front> Viewer<F> {
         let (tx, rx) = mpsc::channel(4);
         let (screens, mut screens_rx) = mpsc::channel(4);
         let (files, files_rx) = mpsc::channel(16);
+        let (clips, clips_rx) = mpsc::channel(4);
         sort_streams(
             conn.clone(),
             Sorted {
                 screen: Some(screens),
                 files: Some(files),
-                ..Sorted::default()
+                clipboard: Some(clips),
             },
         );
+        self.copies = Some(tessera_net::clip_streams::read(clips_rx));
         self.files = Some(Worker::start(conn, self.receive_dir.clone(), files_rx));
         tokio::spawn(async move {
             while let Some(recv) = screens_rx.recv().await {

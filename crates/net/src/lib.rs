@@ -10,6 +10,7 @@
 
 pub mod cert;
 pub mod channel;
+pub mod clip_streams;
 pub mod datagram;
 mod error;
 pub mod framed;

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod clipboard;
 pub mod code;
 mod damm;
 pub mod end;

@@ -51,6 +51,11 @@ pub enum Command {
         /// On the person's computer (`~/` is their home).
         path: String,
     },
+    /// Put text on the person's clipboard (with `clipboard` granted).
+    Clipboard {
+        /// The text.
+        text: String,
+    },
     /// Stop a transfer.
     CancelFile {
         /// Its number (from `file_offered` or `file_failed`).
@@ -208,6 +213,7 @@ impl Command {
             | Command::SendFile { .. }
             | Command::FetchFile { .. }
             | Command::CancelFile { .. }
+            | Command::Clipboard { .. }
             | Command::Display { .. } => return None,
         })
     }
@@ -224,7 +230,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
     let value: serde_json::Value =
         serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
     serde_json::from_value(value)
-        .map_err(|e| format!("invalid command: {e} (known: chat, note, end, status, request, snapshot, display, send_file, fetch_file, cancel_file, text, key, mouse_move, click, scroll)"))
+        .map_err(|e| format!("invalid command: {e} (known: chat, note, end, status, request, snapshot, display, send_file, fetch_file, cancel_file, clipboard, text, key, mouse_move, click, scroll)"))
 }
 
 #[cfg(test)]

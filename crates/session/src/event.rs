@@ -229,6 +229,21 @@ pub enum SessionEvent {
         #[serde(skip_serializing_if = "Vec::is_empty")]
         left_out: Vec<String>,
     },
+    /// Both: something was copied from one side to the other's clipboard.
+    Clipboard {
+        /// Whose copy it was.
+        from: Side,
+        /// What it holds.
+        kind: tessera_proto::clipboard::ClipKind,
+        /// Its size.
+        bytes: u64,
+        /// Its SHA-256, hex (what the record keeps).
+        sha256: String,
+        /// Viewer: the text the person copied, for the technician's
+        /// scripts (never on a record, never in a log).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
     /// Agent: the person answered a fetch (no answer in time is a no).
     FetchAnswered {
         /// The transfer asked about.
@@ -309,4 +324,20 @@ pub struct CursorInfo {
     pub hot_x: u32,
     /// Hot spot from the top.
     pub hot_y: u32,
+}
+
+/// The event for `clip`, copied by `from`; `text` only for the
+/// technician's own event stream.
+pub fn clipboard_event(
+    from: Side,
+    clip: &tessera_proto::clipboard::Clip,
+    text: Option<String>,
+) -> SessionEvent {
+    SessionEvent::Clipboard {
+        from,
+        kind: clip.kind,
+        bytes: clip.bytes().len() as u64,
+        sha256: hex::encode(clip.sha256()),
+        text,
+    }
 }

@@ -93,6 +93,25 @@ pub fn facts_of(event: &SessionEvent) -> Vec<Fact> {
                 sha256: Hex(hash),
             }
         }
+        SessionEvent::Clipboard {
+            from,
+            bytes,
+            sha256,
+            ..
+        } => {
+            let mut hash = [0; 32];
+            if hex::decode_to_slice(sha256, &mut hash).is_err() {
+                return Vec::new();
+            }
+            Fact::Clipboard {
+                dir: match from {
+                    Side::Viewer => tessera_audit::record::Direction::ToAgent,
+                    Side::Agent => tessera_audit::record::Direction::ToViewer,
+                },
+                bytes: *bytes,
+                sha256: Hex(hash),
+            }
+        }
         SessionEvent::FileOffered {
             dir,
             name,

@@ -54,6 +54,7 @@ impl Headless {
             Ok(Command::SendFile { path }) => ViewerInput::UserSendFile(path.into()),
             Ok(Command::FetchFile { path }) => ViewerInput::UserFetchFile(path),
             Ok(Command::CancelFile { id }) => ViewerInput::UserCancelFile(id),
+            Ok(Command::Clipboard { text }) => ViewerInput::UserClipboard(text),
             Ok(Command::Snapshot { path }) => return Some(Request::Snapshot(path.into())),
             Ok(other) => match other.input_events() {
                 Some(Ok(events)) => {
@@ -267,6 +268,14 @@ fn sentence(event: &SessionEvent) -> Option<String> {
             }
         }
         SessionEvent::FileProgress { .. } | SessionEvent::FetchAnswered { .. } => return None,
+        SessionEvent::Clipboard {
+            from: Side::Agent,
+            bytes,
+            ..
+        } => format!("The person copied {bytes} bytes of text (--events json carries it)."),
+        SessionEvent::Clipboard { bytes, .. } => {
+            format!("{bytes} bytes of text went to the person's clipboard.")
+        }
         SessionEvent::FileDone {
             id, name, sha256, ..
         } => format!("Transfer {id}: \"{name}\" arrived whole (SHA-256 {sha256})."),

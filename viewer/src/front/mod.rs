@@ -45,4 +45,8 @@ pub trait Front {
 
     /// The round-trip time of the end-to-end channel, as it changes.
     fn round_trip(&mut self, _rtt: Duration) {}
+
+    /// The person copied this (with `clipboard` granted): a window puts
+    /// it on the technician's clipboard; headless, the event carries it.
+    fn clipboard(&mut self, _clip: &tessera_proto::clipboard::Clip) {}
 }

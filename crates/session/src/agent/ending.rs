@@ -196,6 +196,8 @@ pub(super) fn anywhere(
         | AgentInput::FetchAnswer { .. }
         | AgentInput::StopFile(_)
         | AgentInput::Files(_)
+        | AgentInput::LocalClipboard(_)
+        | AgentInput::RemoteClipboard(_)
         | AgentInput::UserChat(_)
         | AgentInput::Revoke(_)
         | AgentInput::Displays { .. }
@@ -251,6 +253,7 @@ pub(super) fn finish(ending: Ending, out: &mut Out, control: &mut RemoteControl)
     }
     control.release_all(out); // nothing stays pressed, however it ends
     out.push(AgentAction::ShareScreen(false));
+    out.push(AgentAction::WatchClipboard(false));
     out.push(AgentAction::DismissConsent);
     for timer in [
         Timer::Handshake,

@@ -71,6 +71,9 @@ pub(super) fn answered(
     if granted.contains(Permission::View) {
         out.push(AgentAction::ShareScreen(true));
     }
+    if granted.contains(Permission::Clipboard) {
+        out.push(AgentAction::WatchClipboard(true));
+    }
     out.push(AgentAction::SetTimer(
         Timer::ContinueCheck,
         timeouts.continue_after,

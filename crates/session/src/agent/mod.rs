@@ -142,6 +142,11 @@ pub enum AgentInput {
     StopFile(tessera_proto::files::TransferId),
     /// The file worker reports.
     Files(crate::transfers::FileNews),
+    /// The person copied something on their computer (noticed only while
+    /// `clipboard` is granted: see [`AgentAction::WatchClipboard`]).
+    LocalClipboard(tessera_proto::clipboard::Clip),
+    /// The technician copied something to the person's clipboard.
+    RemoteClipboard(tessera_proto::clipboard::Clip),
     /// The screen's displays, as the capture sees them (when sharing
     /// starts, and on every change).
     Displays {
@@ -172,6 +177,13 @@ pub enum AgentAction {
     AskFetch(FetchRequest),
     /// Tell the file worker.
     Files(crate::transfers::FileOrder),
+    /// Notice (`true`) or stop noticing the person's copies: only while
+    /// `clipboard` is granted, never before (nothing is pushed at start).
+    WatchClipboard(bool),
+    /// Send this copy of the person's to the technician.
+    SendClipboard(tessera_proto::clipboard::Clip),
+    /// Put the technician's copy on the person's clipboard.
+    SetClipboard(tessera_proto::clipboard::Clip),
     /// Ask the person whether the long session should go on; remote input
     /// is refused until they answer.
     AskContinue {

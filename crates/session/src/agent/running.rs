@@ -7,7 +7,7 @@ use super::ending::{refuse, Ending};
 use super::remote_input::RemoteControl;
 use super::upgrade::Upgrades;
 use super::{AgentAction, AgentInput, Out};
-use crate::event::{SessionEvent, Side, Technician};
+use crate::event::{clipboard_event, SessionEvent, Side, Technician};
 use crate::transfers::{End, Transfers};
 use crate::{Timeouts, Timer};
 use tessera_proto::files::TransferId;
@@ -157,6 +157,21 @@ impl Running {
                     self.fetch_answer(out, control, Some(yes), timeouts)
                 }
             }
+            AgentInput::LocalClipboard(clip) => {
+                // Only a real copy of the person's, only with the grant
+                // (the watch runs only then; a late one is dropped).
+                if granted.contains(Permission::Clipboard) {
+                    out.emit(clipboard_event(Side::Agent, &clip, None));
+                    out.push(AgentAction::SendClipboard(clip));
+                }
+            }
+            AgentInput::RemoteClipboard(clip) => match granted.contains(Permission::Clipboard) {
+                true => {
+                    out.emit(clipboard_event(Side::Viewer, &clip, None));
+                    out.push(AgentAction::SetClipboard(clip));
+                }
+                false => refuse(out, Permission::Clipboard),
+            },
             AgentInput::FromViewer(ViewerMsg::Files(msg)) => {
                 return self.file_msg(out, control, msg, timeouts)
             }
@@ -206,6 +221,9 @@ impl Running {
         }
         if permission == Permission::View {
             out.push(AgentAction::ShareScreen(false));
+        }
+        if permission == Permission::Clipboard {
+            out.push(AgentAction::WatchClipboard(false));
         }
         if permission == Permission::Control {
             control.control_taken_back(out); // before anything else

@@ -117,6 +117,9 @@ impl Running {
                 if added.contains(Permission::View) && !had.contains(Permission::View) {
                     out.push(AgentAction::ShareScreen(true));
                 }
+                if added.contains(Permission::Clipboard) && !had.contains(Permission::Clipboard) {
+                    out.push(AgentAction::WatchClipboard(true));
+                }
                 out.push(AgentAction::ToViewer(AgentMsg::UpgradeGranted {
                     granted: now,
                 }));

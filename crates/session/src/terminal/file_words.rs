@@ -1,6 +1,6 @@
 //! What the person reads at the terminal about files, in their language.
 
-use crate::event::SessionEvent;
+use crate::event::{SessionEvent, Side};
 use tessera_audit::record::Direction;
 use tessera_proto::files::FileStop;
 use tessera_proto::Lang;
@@ -153,6 +153,17 @@ pub fn transfer_over(dir: Direction, name: &str, stopped: Option<FileStop>, lang
     }
 }
 
+/// What the person reads when something crossed their clipboard.
+pub fn clipboard_words(from: Side, bytes: u64, who: &str, lang: Lang) -> String {
+    let size = size_words(bytes, lang);
+    match (from, lang) {
+        (Side::Viewer, Lang::En) => format!("{who} copied {size} of text to your clipboard. (/revoke clipboard stops it.)"),
+        (Side::Viewer, Lang::Fr) => format!("{who} a copié {size} de texte dans votre presse-papiers. (/revoke clipboard l'arrête.)"),
+        (Side::Agent, Lang::En) => format!("What you copied ({size} of text) went to {who}'s clipboard. (/revoke clipboard stops it.)"),
+        (Side::Agent, Lang::Fr) => format!("Ce que vous avez copié ({size} de texte) est allé dans le presse-papiers de {who}. (/revoke clipboard l'arrête.)"),
+    }
+}
+
 /// Above the list of what a walk left out.
 pub fn left_out_words(lang: Lang) -> &'static str {
     match lang {
@@ -220,6 +231,7 @@ pub(super) fn file_event_text(event: &SessionEvent, who: &str, lang: Lang) -> Op
                 Lang::Fr => format!("Transfert {id} arrêté : {why}{detail}. Rien du fichier inachevé n'a été gardé."),
             }
         }
+        SessionEvent::Clipboard { from, bytes, .. } => clipboard_words(*from, *bytes, who, lang),
         _ => return None,
     })
 }
@@ -260,6 +272,20 @@ mod tests {
             Lang::En,
         );
         assert_eq!(over, "\"patch.msi\" stopped: the disk is full");
+    }
+
+    #[test]
+    fn the_person_is_told_of_each_copy() {
+        let fr = clipboard_words(Side::Viewer, 1_234, "Alice", Lang::Fr);
+        assert!(
+            fr.starts_with("Alice a copié 1,2 Ko de texte dans votre presse-papiers"),
+            "{fr}"
+        );
+        let en = clipboard_words(Side::Agent, 12, "Alice", Lang::En);
+        assert!(
+            en.contains("12 bytes of text") && en.contains("Alice's clipboard"),
+            "{en}"
+        );
     }
 
     #[test]

@@ -198,6 +198,7 @@ pub(super) fn event_text(
             }
         }
         SessionEvent::FileOffered { .. }
+        | SessionEvent::Clipboard { .. }
         | SessionEvent::FileProgress { .. }
         | SessionEvent::FileDone { .. }
         | SessionEvent::FileComplete { .. }

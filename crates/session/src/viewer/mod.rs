@@ -105,6 +105,10 @@ pub enum ViewerInput {
     UserCancelFile(tessera_proto::files::TransferId),
     /// The file worker reports.
     Files(FileNews),
+    /// The technician copies text to the person's clipboard.
+    UserClipboard(String),
+    /// The person copied something (read and checked by the caller).
+    RemoteClipboard(tessera_proto::clipboard::Clip),
     /// The session record cannot be kept, or the agent's record failed
     /// its checks: no session goes on unrecorded.
     RecordFailed(String),
@@ -133,6 +137,11 @@ pub enum ViewerAction {
     Record(Recording),
     /// Tell the file worker.
     Files(FileOrder),
+    /// Send this copy to the person's clipboard.
+    SendClipboard(tessera_proto::clipboard::Clip),
+    /// The person's copy, for the technician's clipboard (the window
+    /// puts it there; headless, the event carries it).
+    SetClipboard(tessera_proto::clipboard::Clip),
     /// The session is over: close everything and exit with this reason.
     Finish(EndReason),
 }
@@ -445,7 +454,13 @@ impl ViewerSession {
                     reason: "not_granted",
                 })
             }
-            ViewerInput::UserCancelFile(_) | ViewerInput::Files(_) => {}
+            ViewerInput::UserClipboard(_) => self.emit(SessionEvent::Refused {
+                permission: Permission::Clipboard,
+                reason: "not_granted",
+            }),
+            ViewerInput::UserCancelFile(_)
+            | ViewerInput::Files(_)
+            | ViewerInput::RemoteClipboard(_) => {}
             ViewerInput::UserStatus | ViewerInput::WindowShown(_) => {} // answered in `step`
             // Before the session runs, the first prompt is still open.
             ViewerInput::UserRequest(_) => self.emit(SessionEvent::UpgradeRefused {

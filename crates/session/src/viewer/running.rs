@@ -3,6 +3,7 @@
 //! each checked against what is granted (a courtesy: the agent enforces).
 
 use super::*;
+use crate::event::clipboard_event;
 use tessera_proto::files::FileStop;
 
 impl ViewerSession {
@@ -91,6 +92,33 @@ impl ViewerSession {
                         t.stop_all(FileStop::NotGranted, out);
                         Ok(())
                     });
+                }
+            }
+            ViewerInput::UserClipboard(text) => {
+                if !granted.contains(Permission::Clipboard) {
+                    return self.emit(SessionEvent::Refused {
+                        permission: Permission::Clipboard,
+                        reason: "not_granted",
+                    });
+                }
+                match tessera_proto::clipboard::Clip::text(text) {
+                    Ok(clip) => {
+                        self.emit(clipboard_event(Side::Viewer, &clip, None));
+                        self.push(ViewerAction::SendClipboard(clip));
+                    }
+                    Err(_) => self.emit(SessionEvent::Refused {
+                        permission: Permission::Clipboard,
+                        reason: "too_large",
+                    }),
+                }
+            }
+            // Only with the grant (the agent enforces it; a copy after a
+            // revoke, in flight, is dropped).
+            ViewerInput::RemoteClipboard(clip) => {
+                if granted.contains(Permission::Clipboard) {
+                    let text = clip.as_text().map(str::to_string);
+                    self.emit(clipboard_event(Side::Agent, &clip, text));
+                    self.push(ViewerAction::SetClipboard(clip));
                 }
             }
             ViewerInput::FromAgent(AgentMsg::Files(msg)) => {

@@ -66,6 +66,11 @@ pub struct Pair {
     pub viewer_files: Vec<tessera_session::transfers::FileOrder>,
     /// The fetch questions put to the person.
     pub fetch_asked: Vec<tessera_session::agent::FetchRequest>,
+    /// Whether the person's copies are noticed.
+    pub watching: bool,
+    /// Copies the agent sent, and put on the person's clipboard.
+    pub clips_sent: Vec<tessera_proto::clipboard::Clip>,
+    pub clips_set: Vec<tessera_proto::clipboard::Clip>,
     /// What the viewer asked its record to keep.
     pub viewer_records: Vec<tessera_session::record::Recording>,
     pub queue: std::collections::VecDeque<Delivery>,
@@ -141,6 +146,9 @@ impl Pair {
             agent_files: vec![],
             viewer_files: vec![],
             fetch_asked: vec![],
+            watching: false,
+            clips_sent: vec![],
+            clips_set: vec![],
             viewer_records: vec![],
             queue: Default::default(),
         };
@@ -216,6 +224,12 @@ impl Pair {
                 AgentAction::Inject(event) => self.injected.push(event),
                 AgentAction::Record(r) => self.agent_records.push(r),
                 AgentAction::Files(order) => self.agent_files.push(order),
+                AgentAction::WatchClipboard(on) => self.watching = on,
+                AgentAction::SendClipboard(clip) => {
+                    to_viewer.push(ViewerInput::RemoteClipboard(clip.clone()));
+                    self.clips_sent.push(clip);
+                }
+                AgentAction::SetClipboard(clip) => self.clips_set.push(clip),
                 AgentAction::AskFetch(ask) => {
                     self.prompt_open = true;
                     self.fetch_asked.push(ask);
@@ -254,6 +268,10 @@ impl Pair {
                 ViewerAction::ToAgent(m) => to_agent.push(AgentInput::FromViewer(m)),
                 ViewerAction::Emit(e) => self.viewer_events.push(e),
                 ViewerAction::Files(order) => self.viewer_files.push(order),
+                ViewerAction::SendClipboard(clip) => {
+                    to_agent.push(AgentInput::RemoteClipboard(clip))
+                }
+                ViewerAction::SetClipboard(_) => {}
                 ViewerAction::Record(r) => self.viewer_records.push(r),
                 ViewerAction::Finish(r) => self.viewer_finish = Some(r),
                 ViewerAction::SetTimer(..) | ViewerAction::CancelTimer(_) => {}

@@ -1,0 +1,118 @@
+//! The clipboard through the real relay, on a real X display (Xvfb),
+//! copied and pasted with `xclip` as the person's programs would: only
+//! with the grant, only a real copy (nothing at connect), never echoed,
+//! each copy told to the person; contents never on the records.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use tessera_tests::xvfb::Xvfb;
+use tessera_tests::{scratch, wait_until, Agent, RelayProcess, Viewer};
+
+/// Copies `text` on display `x` as a program would (xclip keeps serving
+/// it from the background).
+fn copy(x: &Xvfb, text: &str) {
+    let mut xclip = Command::new("xclip")
+        .args(["-selection", "clipboard", "-i"])
+        .env("DISPLAY", &x.display)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("xclip");
+    xclip
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write");
+    assert!(xclip.wait().expect("xclip").success());
+}
+
+/// What a paste on display `x` gives.
+fn paste(x: &Xvfb) -> String {
+    let out = Command::new("xclip")
+        .args(["-selection", "clipboard", "-o"])
+        .env("DISPLAY", &x.display)
+        .output()
+        .expect("xclip");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn session(x: &Xvfb, relay: &RelayProcess, request: &str) -> (Agent, Viewer) {
+    let display = std::path::Path::new(&x.display);
+    let mut agent = Agent::start_env(&relay.client_args(), &[("DISPLAY", display)]);
+    let code = agent.code();
+    let mut viewer = Viewer::connect(&code, &relay.client_args(), request);
+    agent.answer("y");
+    agent.events.event("session_started");
+    viewer.events.event("session_started");
+    (agent, viewer)
+}
+
+#[test]
+fn copies_cross_both_ways_only_when_made_and_never_echo() {
+    let x = Xvfb::start("800x600x24");
+    let dir = scratch("clipboard");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    // Already there before the session: never pushed at connect.
+    copy(&x, "before the session");
+    let (mut agent, mut viewer) = session(&x, &relay, "clipboard,chat");
+
+    // The person copies: it reaches the technician.
+    copy(&x, "Erreur 0x80070005 : accès refusé");
+    let got = viewer.events.event("clipboard");
+    assert_eq!(got["from"], "agent");
+    assert_eq!(
+        got["text"], "Erreur 0x80070005 : accès refusé",
+        "the first copy is the real one"
+    );
+    assert_eq!(agent.events.event("clipboard")["from"], "agent");
+    agent.terminal.wait_for("went to Jane's clipboard");
+
+    // The technician copies: it lands on the person's clipboard.
+    viewer.command(r#"{"cmd":"clipboard","text":"sfc /scannow"}"#);
+    assert_eq!(agent.events.event("clipboard")["from"], "viewer");
+    agent
+        .terminal
+        .wait_for("Jane copied 12 bytes of text to your clipboard");
+    wait_until("a paste gives the technician's text", || {
+        paste(&x) == "sfc /scannow"
+    });
+
+    // Not echoed back: the next copy the technician gets is the person's.
+    copy(&x, "after");
+    let next = viewer
+        .events
+        .event_where("clipboard", |e| e["from"] == "agent");
+    assert_eq!(
+        next["text"], "after",
+        "the technician's own text came back: {next}"
+    );
+
+    // Taken back: copies stay where they are.
+    agent.terminal.type_line("/revoke clipboard");
+    viewer.events.event("grant_changed");
+    viewer.command(r#"{"cmd":"clipboard","text":"del C:\\"}"#);
+    assert_eq!(viewer.events.event("refused")["permission"], "clipboard");
+    copy(&x, "private");
+    viewer.command(r#"{"cmd":"chat","text":"still here"}"#);
+    agent.events.event("chat");
+    viewer.command(r#"{"cmd":"end"}"#);
+    viewer.events.event("session_ended");
+    let seen = viewer.events.drain().join("\n");
+    assert!(!seen.contains("private"), "a copy crossed after the revoke");
+    let _ = viewer.wait();
+    let _ = agent.wait();
+    assert_eq!(paste(&x), "private", "the person's own copy, untouched");
+    // The records keep sizes and hashes, never the text.
+    let out = Command::new("grep")
+        .args(["-rl", "--include=log.jsonl", "scannow"])
+        .arg(tessera_tests::data_home())
+        .output()
+        .expect("grep");
+    assert!(out.stdout.is_empty(), "a copy's text is on a record");
+    let out = Command::new("grep")
+        .args(["-rh", "--include=log.jsonl", "\"k\":\"clipboard\""])
+        .arg(tessera_tests::data_home())
+        .output()
+        .expect("grep");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"bytes\":12"));
+}
