@@ -339,6 +339,13 @@ pub fn peer_messages(seeds: &mut Seeds) {
     for (name, msg) in agent {
         seeds.add("peer_messages", name, encode_payload(&msg));
     }
+    // A clipboard copy as its stream carries it (length, head, bytes).
+    let clip = tessera_proto::clipboard::Clip::text("ipconfig /all\n".into()).expect("fits");
+    let head = encode_payload(&clip.head());
+    let mut copy = vec![u8::try_from(head.len()).expect("a short head")];
+    copy.extend(head);
+    copy.extend(clip.bytes());
+    seeds.add("peer_messages", "clipboard_copy", copy);
 }
 
 /// A real SPAKE2 message and a real (sealed) confirmation, for the
