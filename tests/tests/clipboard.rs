@@ -116,3 +116,56 @@ fn copies_cross_both_ways_only_when_made_and_never_echo() {
         .expect("grep");
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"bytes\":12"));
 }
+
+#[test]
+fn the_technicians_window_shares_its_clipboard_while_it_has_the_focus() {
+    use tessera_tests::technician::{open_window, CONNECT, IN_SESSION};
+    let person = Xvfb::start("800x600x24");
+    let technician = Xvfb::start("1280x800x24");
+    let dir = scratch("clipboard-window");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let display = std::path::Path::new(&person.display);
+    let mut agent = Agent::start_env(&relay.client_args(), &[("DISPLAY", display)]);
+    let code = agent.code();
+    let mut viewer = open_window(
+        &technician,
+        &relay.client_args(),
+        "clipboard",
+        &dir.join("home"),
+        &[],
+    );
+    technician.focus_window_titled(CONNECT);
+    technician.xdotool(&["type", "--delay", "40", &code]);
+    technician.keys(&["Return"]);
+    agent.answer("y");
+    viewer.events.event("session_started");
+    technician.focus_window_titled(IN_SESSION);
+    // The person's copy lands on the technician's clipboard.
+    copy(&person, "journalctl -u cups");
+    viewer.events.event("clipboard");
+    wait_until("the technician can paste it", || {
+        paste(&technician) == "journalctl -u cups"
+    });
+    // The technician's copy, made while the window has the focus, lands
+    // on the person's.
+    copy(&technician, "lpstat -t");
+    agent
+        .events
+        .event_where("clipboard", |e| e["from"] == "viewer");
+    wait_until("the person can paste it", || paste(&person) == "lpstat -t");
+}
+
+#[test]
+fn the_person_sees_each_copy_in_the_window() {
+    use tessera_tests::window::{allowed, DETAILS};
+    let x = Xvfb::start("1024x768x24");
+    let dir = scratch("clipboard-indicator");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (mut agent, mut viewer, _) = allowed(&x, &relay, "fr", "clipboard", &[]);
+    viewer.command(r#"{"cmd":"clipboard","text":"ipconfig /flushdns"}"#);
+    agent.events.event("clipboard");
+    // The indicator opens and says it, in the person's language.
+    x.focus_window_titled(DETAILS);
+    wait_until("a paste gives it", || paste(&x) == "ipconfig /flushdns");
+    x.screenshot_to(&dir.join("copied-fr.png"));
+}

@@ -321,6 +321,7 @@ async fn headless(args: ConnectArgs) -> ExitCode {
             .receive_dir
             .clone()
             .unwrap_or_else(tessera_files::downloads::default_receive_dir),
+        share_clipboard: false,
     };
     let front = front::headless::Headless::new(args.events.is_some());
     match run::run(options, code, front).await {

@@ -19,6 +19,7 @@ use tessera_net::streams::{sort_streams, Sorted};
 use tessera_net::timers::Timers;
 use tessera_net::trust::RelayTrust;
 use tessera_net::NetError;
+use tessera_proto::clipboard::Clip;
 use tessera_proto::peer::{AgentMsg, ViewerMsg};
 use tessera_proto::relay::RelayMsg;
 use tessera_proto::{Code, EndReason, Fingerprint};
@@ -47,6 +48,10 @@ pub struct Options {
     pub record_dir: std::path::PathBuf,
     /// Where fetched files land.
     pub receive_dir: std::path::PathBuf,
+    /// Share this desktop's clipboard (the window: the person's copies
+    /// land on it, the technician's are sent while the window has the
+    /// focus); headless, copies go through commands and events.
+    pub share_clipboard: bool,
 }
 
 struct Viewer<F> {
@@ -63,6 +68,15 @@ struct Viewer<F> {
     /// The session's record, and its one-second seal.
     keeper: Keeper,
     record_tick: tokio::time::Interval,
+    /// This desktop's clipboard, when shared, and its copies while
+    /// watched; whether the window has the focus.
+    clipboard: Option<(
+        tessera_clipboard::LocalClipboard,
+        mpsc::UnboundedReceiver<Clip>,
+    )>,
+    focused: bool,
+    /// What is granted, as the machine said after its last step.
+    granted: tessera_proto::Grants,
     /// The person's copies, read from their streams.
     copies: Option<mpsc::Receiver<Result<tessera_proto::clipboard::Clip, String>>>,
     /// Files sent and fetched, once the channel is up, and its news.
@@ -84,6 +98,7 @@ enum Woke {
     Snapshot(Written),
     Files(FileNews),
     TheirCopy(Result<tessera_proto::clipboard::Clip, String>),
+    OurCopy(Clip),
     RecordTick,
     Interrupted,
 }
@@ -142,6 +157,12 @@ pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<End
         snapshots: mpsc::unbounded_channel(),
         files: None,
         copies: None,
+        clipboard: match options.share_clipboard {
+            true => open_clipboard(),
+            false => None,
+        },
+        focused: false,
+        granted: tessera_proto::Grants::NONE,
         receive_dir: options.receive_dir.clone(),
     };
     let mut session = ViewerSession::new(code, options.intro, options.key, Timeouts::default());
@@ -164,6 +185,22 @@ pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<End
             },
         };
         actions = session.handle(input);
+        viewer.follow_clipboard(session.granted());
+    }
+}
+
+/// This desktop's clipboard, when there is one to open (an X display).
+fn open_clipboard() -> Option<(
+    tessera_clipboard::LocalClipboard,
+    mpsc::UnboundedReceiver<Clip>,
+)> {
+    std::env::var_os("DISPLAY").filter(|d| !d.is_empty())?;
+    match tessera_clipboard::LocalClipboard::open() {
+        Ok(opened) => Some(opened),
+        Err(e) => {
+            tracing::warn!("{e}: clipboard sharing is off");
+            None
+        }
     }
 }
 
@@ -196,6 +233,12 @@ impl<F: Front> Viewer<F> {
                     None => std::future::pending().await,
                 }
             };
+            let ours = async {
+                match self.clipboard.as_mut() {
+                    Some((_, copies)) => copies.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             let theirs = async {
                 match self.copies.as_mut() {
                     Some(copies) => copies.recv().await,
@@ -206,6 +249,7 @@ impl<F: Front> Viewer<F> {
                 msg = self.link.messages.recv() => Woke::Relay(msg),
                 Some(news) = files => Woke::Files(news),
                 Some(clip) = theirs => Woke::TheirCopy(clip),
+                Some(clip) = ours => Woke::OurCopy(clip),
                 event = self.channel.next() => Woke::Channel(event),
                 request = request => Woke::Front(request),
                 update = update => Woke::Screen(update),
@@ -307,6 +351,11 @@ impl<F: Front> Viewer<F> {
             }
             Woke::Channel(ChannelEvent::Lost) => ViewerInput::ConnectionLost,
             Woke::Front(Some(Request::Session(input))) => input,
+            Woke::Front(Some(Request::Focused(focused))) => {
+                self.focused = focused;
+                self.follow_clipboard(self.granted);
+                return None;
+            }
             Woke::Front(Some(Request::Snapshot(path))) => {
                 self.snapshot(path);
                 return None;
@@ -337,6 +386,10 @@ impl<F: Front> Viewer<F> {
             Woke::Files(news) => ViewerInput::Files(news),
             Woke::TheirCopy(Ok(clip)) => ViewerInput::RemoteClipboard(clip),
             Woke::TheirCopy(Err(why)) => ViewerInput::ProtocolViolation(why),
+            Woke::OurCopy(clip) => match clip.as_text() {
+                Some(text) => ViewerInput::UserClipboard(text.to_string()),
+                None => return None,
+            },
             Woke::Interrupted => ViewerInput::UserEnd,
             Woke::RecordTick => match self.keeper.tick() {
                 Ok(()) => return None,
@@ -435,8 +488,12 @@ impl<F: Front> Viewer<F> {
                     });
                 }
             }
-            // The event carries it; the window puts it on this clipboard.
-            ViewerAction::SetClipboard(clip) => self.front.clipboard(&clip),
+            // On this desktop's clipboard when shared; the event carries
+            // it either way.
+            ViewerAction::SetClipboard(clip) => match &self.clipboard {
+                Some((clipboard, _)) => clipboard.set(clip),
+                None => self.front.clipboard(&clip),
+            },
             ViewerAction::Files(order) => {
                 if let Some((worker, _)) = &self.files {
                     worker.order(order);
@@ -455,6 +512,15 @@ impl<F: Front> Viewer<F> {
         let outer = self.link.connection.clone();
         self.channel
             .start(async move { Peer::connect(&outer, &cert, peer).await });
+    }
+
+    /// Watches this desktop's copies only while the window has the focus
+    /// and `clipboard` is granted.
+    fn follow_clipboard(&mut self, granted: tessera_proto::Grants) {
+        self.granted = granted;
+        if let Some((clipboard, _)) = &self.clipboard {
+            clipboard.watch(self.focused && granted.contains(tessera_proto::Permission::Clipboard));
+        }
     }
 
     /// Sorts the streams the agent opens on the now-open channel: screen

@@ -241,6 +241,21 @@ impl AgentWindow {
                     }
                 }
             }
+            // Each copy is said, and the indicator opens to say it (with
+            // its Take back for the clipboard at hand).
+            SessionEvent::Clipboard { from, bytes, .. } => {
+                let name = self.name();
+                let line = tessera_session::terminal::file_words::clipboard_words(
+                    from,
+                    bytes,
+                    &name,
+                    self.lang(),
+                );
+                if let Some(live) = &mut self.live {
+                    live.copied(line);
+                    self.details = true;
+                }
+            }
             // The technician's report, among the messages: the person
             // sees what is written about their computer.
             SessionEvent::Note { text } => {

@@ -19,6 +19,8 @@ const THEIRS: egui::Color32 = egui::Color32::from_rgb(0x10, 0x30, 0x80);
 
 /// Chat lines kept on screen.
 const CHAT_KEPT: usize = 200;
+/// Clipboard lines kept on screen.
+const COPIES_KEPT: usize = 3;
 
 /// A running session, as the window shows it.
 pub struct Live {
@@ -31,6 +33,8 @@ pub struct Live {
     draft: String,
     /// Files coming in and going out.
     pub transfers: super::transfers::Transfers,
+    /// What crossed the clipboard lately, newest last.
+    copies: Vec<String>,
 }
 
 impl Live {
@@ -42,6 +46,7 @@ impl Live {
             chat: Vec::new(),
             draft: String::new(),
             transfers: Default::default(),
+            copies: Vec::new(),
         }
     }
 
@@ -67,6 +72,14 @@ impl Live {
         self.chat.push((from, text));
     }
 
+    /// Keeps what crossed the clipboard, in the person's words.
+    pub fn copied(&mut self, line: String) {
+        if self.copies.len() == COPIES_KEPT {
+            self.copies.remove(0);
+        }
+        self.copies.push(line);
+    }
+
     /// Draws the indicator; what the person pressed.
     pub fn show(&mut self, ui: &mut egui::Ui, lang: Lang) -> Pressed {
         let words = indicator_words(lang);
@@ -88,6 +101,9 @@ impl Live {
                     events.push(UiEvent::Revoke(p));
                 }
             });
+        }
+        for line in &self.copies {
+            ui.label(egui::RichText::new(line).color(THEIRS));
         }
         if !self.transfers.is_empty() {
             ui.add_space(8.0);

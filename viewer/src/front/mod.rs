@@ -18,6 +18,10 @@ pub enum Request {
     Session(ViewerInput),
     /// Write the picture as decoded so far to this PNG file.
     Snapshot(PathBuf),
+    /// The window has the keyboard focus (`true`) or lost it: the
+    /// technician's own copies are shared only while it has it (and
+    /// `clipboard` is granted).
+    Focused(bool),
 }
 
 /// A presentation of the session: where requests come from and what is

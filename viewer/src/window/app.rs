@@ -66,6 +66,8 @@ pub struct ViewerApp {
     session: Option<SessionView>,
     /// Whether the window was last told to the session as shown.
     shown: bool,
+    /// Whether the window had the keyboard focus when last looked at.
+    focused: bool,
     /// The window was asked to close; it does once the session is over
     /// or at this moment.
     closing: Option<Instant>,
@@ -92,6 +94,7 @@ impl ViewerApp {
             launch,
             session: None,
             shown: true,
+            focused: false,
             closing: None,
             shown_title: String::new(),
             grab: None,
@@ -141,6 +144,7 @@ impl ViewerApp {
         view.files.receive_dir = receive_dir;
         self.session = Some(view);
         self.shown = true;
+        self.focused = false;
         self.grab = None;
         self.grab_wanted = self.launch.grab_keyboard;
     }
@@ -213,7 +217,12 @@ impl ViewerApp {
             let v = i.viewport();
             v.minimized.unwrap_or(false) || v.occluded.unwrap_or(false)
         });
+        let focused = ctx.input(|i| i.focused);
         if let Some(s) = &self.session {
+            if focused != self.focused {
+                self.focused = focused;
+                s.focused(focused);
+            }
             if hidden == self.shown {
                 self.shown = !hidden;
                 s.send(ViewerInput::WindowShown(self.shown));

@@ -280,6 +280,7 @@ impl ConnectForm {
                     dir => dir.into(),
                 },
                 receive_dir: tessera_files::downloads::default_receive_dir(),
+                share_clipboard: true,
             },
             code,
         })

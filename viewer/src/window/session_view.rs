@@ -52,6 +52,11 @@ impl SessionView {
         let _ = self.requests.send(Request::Session(input));
     }
 
+    /// Tells the session loop whether the window has the focus.
+    pub fn focused(&self, focused: bool) {
+        let _ = self.requests.send(Request::Focused(focused));
+    }
+
     /// Asks the session loop to write a snapshot.
     pub fn snapshot(&self, path: std::path::PathBuf) {
         let _ = self.requests.send(Request::Snapshot(path));

@@ -157,10 +157,24 @@ pub fn transfer_over(dir: Direction, name: &str, stopped: Option<FileStop>, lang
 pub fn clipboard_words(from: Side, bytes: u64, who: &str, lang: Lang) -> String {
     let size = size_words(bytes, lang);
     match (from, lang) {
-        (Side::Viewer, Lang::En) => format!("{who} copied {size} of text to your clipboard. (/revoke clipboard stops it.)"),
-        (Side::Viewer, Lang::Fr) => format!("{who} a copié {size} de texte dans votre presse-papiers. (/revoke clipboard l'arrête.)"),
-        (Side::Agent, Lang::En) => format!("What you copied ({size} of text) went to {who}'s clipboard. (/revoke clipboard stops it.)"),
-        (Side::Agent, Lang::Fr) => format!("Ce que vous avez copié ({size} de texte) est allé dans le presse-papiers de {who}. (/revoke clipboard l'arrête.)"),
+        (Side::Viewer, Lang::En) => format!("{who} copied {size} of text to your clipboard."),
+        (Side::Viewer, Lang::Fr) => {
+            format!("{who} a copié {size} de texte dans votre presse-papiers.")
+        }
+        (Side::Agent, Lang::En) => {
+            format!("What you copied ({size} of text) went to {who}'s clipboard.")
+        }
+        (Side::Agent, Lang::Fr) => format!(
+            "Ce que vous avez copié ({size} de texte) est allé dans le presse-papiers de {who}."
+        ),
+    }
+}
+
+/// At the terminal, after a copy: how to stop them.
+fn revoke_clipboard_hint(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => " (/revoke clipboard stops it.)",
+        Lang::Fr => " (/revoke clipboard l'arrête.)",
     }
 }
 
@@ -231,7 +245,9 @@ pub(super) fn file_event_text(event: &SessionEvent, who: &str, lang: Lang) -> Op
                 Lang::Fr => format!("Transfert {id} arrêté : {why}{detail}. Rien du fichier inachevé n'a été gardé."),
             }
         }
-        SessionEvent::Clipboard { from, bytes, .. } => clipboard_words(*from, *bytes, who, lang),
+        SessionEvent::Clipboard { from, bytes, .. } => {
+            clipboard_words(*from, *bytes, who, lang) + revoke_clipboard_hint(lang)
+        }
         _ => return None,
     })
 }
