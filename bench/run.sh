@@ -13,6 +13,9 @@ cargo build --release --workspace --bins --locked
 ulimit -n 65536 2>/dev/null || true
 target/release/session_setup "${RUNS:-50}"
 target/release/throughput "${MIB:-200}"
+# A file through the real relay into the receive folder, against the bare
+# inner connection; CPU per GiB on each end.
+target/release/file_throughput "${FILE_MIB:-1024}"
 target/release/relay_memory "${AGENTS:-10000}" "${PAIRS:-1000}"
 target/release/screen_vs_vnc
 # The agent's and viewer's debug timings split the latency into its parts.

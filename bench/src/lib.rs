@@ -37,6 +37,7 @@ pub fn cpu_time(pid: u32) -> Duration {
 }
 
 pub mod animation;
+pub mod quic_pair;
 pub mod rfb;
 pub mod two_screens;
 pub mod xwatch;
