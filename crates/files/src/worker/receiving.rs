@@ -18,12 +18,12 @@ use tessera_proto::files::{
     EntryKind, ManifestPage, StreamEnd, StreamHead, TransferId, CHUNK_BYTES,
 };
 use tessera_session::transfers::{FileNews, Summary};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 /// Largest head or end frame of a file stream.
 const MAX_HEAD_BYTES: usize = 256;
 /// Bytes read from a stream at a time.
-const READ_BYTES: usize = 256 * 1024;
+const READ_BYTES: usize = 1024 * 1024;
 /// The code a file stream is stopped with when its transfer is not one
 /// this end receives (any more).
 const NOT_RECEIVING: u32 = 2;
@@ -212,42 +212,86 @@ pub(super) fn accept(shared: Arc<Shared>, mut recv: RecvStream) {
         };
         let handle = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || {
-            if let Err(e) = receive_file(&shared, &receiving, &handle, &mut recv, &head) {
+            if let Err(e) = receive_file(&shared, &receiving, &handle, recv, &head) {
                 receiving.fail(&shared, &e);
-            }
-            if receiving.stopped() {
-                let _ = recv.stop(NOT_RECEIVING.into());
             }
         });
     });
 }
 
-/// What a blocking read of a file stream came to.
-enum Read {
-    Bytes(usize),
-    /// The sender finished the stream.
-    Finished,
+/// What a file stream brings, as its pump hands it to the writer.
+enum Piece {
+    /// The next bytes (up to [`READ_BYTES`] at once).
+    Bytes(Vec<u8>),
+    /// The file's end, with its hash.
+    End(StreamEnd),
+    /// Finished before the whole file and its hash came.
+    EndedEarly,
     /// Reset by the sender, the connection gone, or the transfer stopped.
     Cut,
 }
 
-/// Reads into `buffer`, unless the transfer stops first.
-fn read(
-    handle: &tokio::runtime::Handle,
-    recv: &mut RecvStream,
-    buffer: &mut [u8],
-    stop: &mut watch::Receiver<bool>,
-) -> Read {
-    handle.block_on(async {
-        tokio::select! {
-            read = recv.read(buffer) => match read {
-                Ok(Some(n)) => Read::Bytes(n),
-                Ok(None) => Read::Finished,
-                Err(_) => Read::Cut,
-            },
-            _ = stop.wait_for(|stopped| *stopped) => Read::Cut,
+/// Reads a file stream on the runtime, gathering what comes a packet at
+/// a time into buffers for the writer's thread (one wake-up and one
+/// write a buffer, not a packet); `left` bytes, then the end frame. A
+/// writer gone or the transfer stopped stops the stream.
+async fn pump(
+    mut recv: RecvStream,
+    mut left: u64,
+    pieces: mpsc::Sender<Piece>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let piece = loop {
+        if left == 0 {
+            let end = tokio::select! {
+                end = tessera_net::framed::read::<StreamEnd>(&mut recv, MAX_HEAD_BYTES) => end,
+                _ = stop.wait_for(|stopped| *stopped) => break Piece::Cut,
+            };
+            break match end {
+                Ok(Some(end)) => Piece::End(end),
+                // Finished without its hash, or something else than one.
+                Ok(None) | Err(tessera_net::NetError::Frame(_)) => Piece::EndedEarly,
+                Err(_) => Piece::Cut,
+            };
         }
-    })
+        let want = READ_BYTES.min(usize::try_from(left).unwrap_or(usize::MAX));
+        let mut buffer = vec![0u8; want];
+        let mut filled = 0;
+        let mut ended = None;
+        while filled < want {
+            tokio::select! {
+                read = recv.read(&mut buffer[filled..]) => match read {
+                    Ok(Some(n)) => filled += n,
+                    Ok(None) => {
+                        ended = Some(Piece::EndedEarly);
+                        break;
+                    }
+                    Err(_) => {
+                        ended = Some(Piece::Cut);
+                        break;
+                    }
+                },
+                _ = stop.wait_for(|stopped| *stopped) => {
+                    ended = Some(Piece::Cut);
+                    break;
+                }
+            }
+        }
+        if filled > 0 {
+            buffer.truncate(filled);
+            left -= filled as u64;
+            if pieces.send(Piece::Bytes(buffer)).await.is_err() {
+                break Piece::Cut;
+            }
+        }
+        if let Some(ended) = ended {
+            break ended;
+        }
+    };
+    let cut = matches!(piece, Piece::Cut);
+    if pieces.send(piece).await.is_err() || cut {
+        let _ = recv.stop(NOT_RECEIVING.into());
+    }
 }
 
 /// Writes one file's stream; an error stops the whole transfer. A stream
@@ -258,12 +302,11 @@ fn receive_file(
     shared: &Shared,
     receiving: &Receiving,
     handle: &tokio::runtime::Handle,
-    recv: &mut RecvStream,
+    recv: RecvStream,
     head: &StreamHead,
 ) -> Result<(), IncomingError> {
     let folder = shared.folder().map_err(IncomingError::Receive)?;
     let entry = head.entry;
-    let mut stop = receiving.stop.subscribe();
     let (size, path) = {
         let Some(mut guard) = receiving.live() else {
             return Ok(());
@@ -288,45 +331,27 @@ fn receive_file(
         }
     };
     // `head` checked `from_chunk` against what is held, so this fits.
-    let mut left = size.saturating_sub(head.from_chunk.saturating_mul(CHUNK_BYTES));
-    let mut buffer = vec![0u8; READ_BYTES];
-    while left > 0 {
-        let want = buffer
-            .len()
-            .min(usize::try_from(left).unwrap_or(usize::MAX));
-        let n = match read(handle, recv, &mut buffer[..want], &mut stop) {
-            Read::Bytes(n) => n,
-            Read::Finished => return Err(IncomingError::EndedEarly(entry)),
-            Read::Cut => {
+    let left = size.saturating_sub(head.from_chunk.saturating_mul(CHUNK_BYTES));
+    let (pieces, mut arriving) = mpsc::channel(2);
+    handle.spawn(pump(recv, left, pieces, receiving.stop.subscribe()));
+    let end = loop {
+        match arriving.blocking_recv() {
+            Some(Piece::Bytes(bytes)) => {
+                let Some(mut guard) = receiving.live() else {
+                    return Ok(());
+                };
+                let Some(incoming) = guard.as_mut() else {
+                    return Ok(());
+                };
+                incoming.data(entry, &bytes)?;
+                receiving.count(incoming);
+            }
+            Some(Piece::End(end)) => break end,
+            Some(Piece::EndedEarly) => return Err(IncomingError::EndedEarly(entry)),
+            Some(Piece::Cut) | None => {
                 cut(receiving);
                 return Ok(());
             }
-        };
-        let Some(mut guard) = receiving.live() else {
-            return Ok(());
-        };
-        let Some(incoming) = guard.as_mut() else {
-            return Ok(());
-        };
-        incoming.data(entry, &buffer[..n])?;
-        receiving.count(incoming);
-        left -= n as u64;
-    }
-    let end = handle.block_on(async {
-        tokio::select! {
-            end = tessera_net::framed::read::<StreamEnd>(recv, MAX_HEAD_BYTES) => Some(end),
-            _ = stop.wait_for(|stopped| *stopped) => None,
-        }
-    });
-    let end = match end {
-        Some(Ok(Some(end))) => end,
-        // Finished without its hash, or something else than a hash.
-        Some(Ok(None) | Err(tessera_net::NetError::Frame(_))) => {
-            return Err(IncomingError::EndedEarly(entry))
-        }
-        Some(Err(_)) | None => {
-            cut(receiving);
-            return Ok(());
         }
     };
     let Some(mut guard) = receiving.live() else {
