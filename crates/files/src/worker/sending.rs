@@ -13,12 +13,12 @@ use tessera_proto::files::{
     EntryKind, FileStop, ResumeFrom, StreamEnd, StreamHead, TransferId, CHUNK_BYTES,
 };
 use tessera_session::transfers::{FileNews, Summary, MAX_LEFT_OUT};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 /// Largest head or end frame of a file stream.
 const MAX_HEAD_BYTES: usize = 256;
 /// Bytes read from the disk and written to the stream at a time.
-const WRITE_BYTES: usize = 256 * 1024;
+const WRITE_BYTES: usize = 1024 * 1024;
 /// The code a file stream is reset with when its transfer stops.
 const STOPPED: u32 = 3;
 
@@ -134,7 +134,7 @@ pub(super) fn send(shared: Arc<Shared>, sending: Arc<Sending>, resume: Vec<Resum
             let from = resume.get(&entry).copied();
             let (shared, sending, handle) = (shared.clone(), sending.clone(), handle.clone());
             tokio::task::spawn_blocking(move || {
-                if let Err(e) = send_file(&shared, &sending, &handle, entry, from) {
+                if let Err(e) = send_file(&shared, &sending, &handle, entry, from, slot) {
                     let path = sending.source.paths.get(entry as usize);
                     let shown = path.map(|p| p.display().to_string()).unwrap_or_default();
                     if lock(&shared.sending).remove(&sending.id).is_some() {
@@ -146,93 +146,129 @@ pub(super) fn send(shared: Arc<Shared>, sending: Arc<Sending>, resume: Vec<Resum
                         });
                     }
                 }
-                drop(slot);
             });
         }
     });
 }
 
-/// Sends one file; `Err` only when it cannot be read (a stream the
-/// receiver stopped, or a connection gone, ends quietly: the other end
-/// says why, or the session is over).
+/// What the reading thread hands the stream's writer.
+enum Piece {
+    /// The next bytes, read and hashed.
+    Bytes(Vec<u8>),
+    /// All of it was read: its SHA-256.
+    End([u8; 32]),
+}
+
+/// Sends one file: this (blocking) thread reads and hashes it in
+/// buffers, a task on the runtime writes them on the file's stream, so
+/// writing waits on QUIC's flow control without a thread woken for each
+/// window. `Err` only when the file cannot be read (a stream the receiver
+/// stopped, or a connection gone, ends quietly: the other end says why,
+/// or the session is over). The slot goes with the writer.
 fn send_file(
     shared: &Shared,
-    sending: &Sending,
+    sending: &Arc<Sending>,
     handle: &tokio::runtime::Handle,
     entry: u32,
     resume: Option<ResumeFrom>,
+    slot: tokio::sync::OwnedSemaphorePermit,
 ) -> std::io::Result<()> {
     let mut reader = sending.source.read(entry, resume.as_ref())?;
-    let Ok(mut stream) = handle.block_on(streams::open(&shared.conn, StreamKind::File)) else {
-        return Ok(());
-    };
+    let (pieces, arriving) = mpsc::channel(2);
     let head = StreamHead {
         id: sending.id,
         entry,
         from_chunk: reader.from_chunk,
     };
-    if handle
-        .block_on(tessera_net::framed::write(
-            &mut stream,
-            &head,
-            MAX_HEAD_BYTES,
-        ))
+    handle.spawn(write_stream(
+        shared.conn.clone(),
+        sending.clone(),
+        head,
+        arriving,
+        slot,
+    ));
+    loop {
+        if sending.is_stopped() {
+            return Ok(());
+        }
+        let mut buffer = vec![0u8; WRITE_BYTES];
+        let n = reader.next(&mut buffer)?.len();
+        if n == 0 {
+            break;
+        }
+        buffer.truncate(n);
+        if pieces.blocking_send(Piece::Bytes(buffer)).is_err() {
+            return Ok(()); // the writer stopped
+        }
+    }
+    if let Some(sha256) = reader.sha256() {
+        let _ = pieces.blocking_send(Piece::End(sha256));
+    }
+    Ok(())
+}
+
+/// Writes a file's stream from what its reading thread hands over: the
+/// head, the bytes, then the end with the hash once all was read. The
+/// reader gone without an end (it failed, or the transfer stopped)
+/// resets the stream.
+async fn write_stream(
+    conn: quinn::Connection,
+    sending: Arc<Sending>,
+    head: StreamHead,
+    mut arriving: mpsc::Receiver<Piece>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+) {
+    let Ok(mut stream) = streams::open(&conn, StreamKind::File).await else {
+        return;
+    };
+    if tessera_net::framed::write(&mut stream, &head, MAX_HEAD_BYTES)
+        .await
         .is_err()
     {
-        return Ok(());
+        return;
     }
     sending
         .bytes
-        .fetch_add(reader.from_chunk * CHUNK_BYTES, Ordering::Relaxed);
-    let mut buffer = vec![0u8; WRITE_BYTES];
+        .fetch_add(head.from_chunk * CHUNK_BYTES, Ordering::Relaxed);
     let mut stop = sending.stopped.subscribe();
     loop {
-        if sending.is_stopped() {
-            let _ = stream.reset(STOPPED.into());
-            return Ok(());
-        }
-        let bytes = match reader.next(&mut buffer) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                let _ = stream.reset(STOPPED.into());
-                return Err(e);
-            }
+        let piece = tokio::select! {
+            piece = arriving.recv() => piece,
+            _ = stop.wait_for(|stopped| *stopped) => None,
         };
-        if bytes.is_empty() {
-            break;
-        }
-        // A receiver that neither reads nor stops the stream cannot hold
-        // this thread (and its slot) past the transfer's stop.
-        let written = handle.block_on(async {
-            tokio::select! {
-                written = stream.write_all(bytes) => written.is_ok(),
-                _ = stop.wait_for(|stopped| *stopped) => false,
+        match piece {
+            Some(Piece::Bytes(bytes)) => {
+                // A receiver that neither reads nor stops the stream
+                // cannot hold it (and its slot) past the transfer's stop.
+                let written = tokio::select! {
+                    written = stream.write_all(&bytes) => written.is_ok(),
+                    _ = stop.wait_for(|stopped| *stopped) => false,
+                };
+                if !written {
+                    let _ = stream.reset(STOPPED.into());
+                    return;
+                }
+                sending
+                    .bytes
+                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
             }
-        });
-        if !written {
-            let _ = stream.reset(STOPPED.into());
-            return Ok(());
+            Some(Piece::End(sha256)) => {
+                lock(&sending.sent).insert(head.entry, sha256);
+                let end = StreamEnd { sha256 };
+                if tessera_net::framed::write(&mut stream, &end, MAX_HEAD_BYTES)
+                    .await
+                    .is_ok()
+                {
+                    let _ = stream.finish();
+                }
+                return;
+            }
+            None => {
+                let _ = stream.reset(STOPPED.into());
+                return;
+            }
         }
-        sending
-            .bytes
-            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
     }
-    let Some(sha256) = reader.sha256() else {
-        return Ok(());
-    };
-    lock(&sending.sent).insert(entry, sha256);
-    let end = StreamEnd { sha256 };
-    if handle
-        .block_on(tessera_net::framed::write(
-            &mut stream,
-            &end,
-            MAX_HEAD_BYTES,
-        ))
-        .is_ok()
-    {
-        let _ = stream.finish();
-    }
-    Ok(())
 }
 
 /// The receiver kept a file: kept here too if its hash is what was read,
