@@ -243,15 +243,23 @@ async fn pump(
 ) {
     let piece = loop {
         if left == 0 {
+            // The end frame is all that is left: read to the stream's
+            // finish, so a finish inside it reads as ended early, not cut.
             let end = tokio::select! {
-                end = tessera_net::framed::read::<StreamEnd>(&mut recv, MAX_HEAD_BYTES) => end,
+                biased;
                 _ = stop.wait_for(|stopped| *stopped) => break Piece::Cut,
+                end = recv.read_to_end(MAX_HEAD_BYTES) => end,
             };
             break match end {
-                Ok(Some(end)) => Piece::End(end),
-                // Finished without its hash, or something else than one.
-                Ok(None) | Err(tessera_net::NetError::Frame(_)) => Piece::EndedEarly,
-                Err(_) => Piece::Cut,
+                Ok(bytes) => {
+                    match tessera_proto::frame::decode::<StreamEnd>(&bytes, MAX_HEAD_BYTES) {
+                        Ok(end) => Piece::End(end),
+                        // Finished without its hash, or with something else.
+                        Err(_) => Piece::EndedEarly,
+                    }
+                }
+                Err(quinn::ReadToEndError::TooLong) => Piece::EndedEarly,
+                Err(quinn::ReadToEndError::Read(_)) => Piece::Cut,
             };
         }
         let want = READ_BYTES.min(usize::try_from(left).unwrap_or(usize::MAX));

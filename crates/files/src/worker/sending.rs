@@ -35,12 +35,18 @@ pub(super) struct Sending {
     /// Files the receiver confirmed.
     confirmed: Mutex<u32>,
     files: u32,
+    /// The slots of files written whole but not yet confirmed: a file
+    /// counts against [`super::SENDING_AT_ONCE`] until the receiver kept
+    /// it, so the receiver never holds more open than that (it refuses
+    /// more than `MAX_OPEN` at once).
+    unconfirmed: Mutex<HashMap<u32, tokio::sync::OwnedSemaphorePermit>>,
 }
 
 impl Sending {
     /// Stops its streams (they reset at their next write).
     pub(super) fn stop(&self) {
         self.stopped.send_replace(true);
+        lock(&self.unconfirmed).clear();
     }
 
     fn is_stopped(&self) -> bool {
@@ -104,6 +110,7 @@ pub(super) fn scan(shared: Arc<Shared>, id: TransferId, path: PathBuf) {
             bytes: AtomicU64::new(0),
             sent: Mutex::new(HashMap::new()),
             confirmed: Mutex::new(0),
+            unconfirmed: Mutex::new(HashMap::new()),
         });
         lock(&shared.sending).insert(id, sending);
         shared.tell(FileNews::Scanned { id, pages, summary });
@@ -216,33 +223,45 @@ async fn write_stream(
     sending: Arc<Sending>,
     head: StreamHead,
     mut arriving: mpsc::Receiver<Piece>,
-    _slot: tokio::sync::OwnedSemaphorePermit,
+    slot: tokio::sync::OwnedSemaphorePermit,
 ) {
-    let Ok(mut stream) = streams::open(&conn, StreamKind::File).await else {
+    let mut stop = sending.stopped.subscribe();
+    // A receiver that gives no stream credit, or reads nothing, holds
+    // nothing past the transfer's stop: every wait also waits for it.
+    let opened = tokio::select! {
+        biased;
+        _ = stop.wait_for(|stopped| *stopped) => return,
+        opened = streams::open(&conn, StreamKind::File) => opened,
+    };
+    let Ok(mut stream) = opened else {
         return;
     };
-    if tessera_net::framed::write(&mut stream, &head, MAX_HEAD_BYTES)
-        .await
-        .is_err()
-    {
+    let headed = tokio::select! {
+        biased;
+        _ = stop.wait_for(|stopped| *stopped) => false,
+        headed = tessera_net::framed::write(&mut stream, &head, MAX_HEAD_BYTES) => headed.is_ok(),
+    };
+    if !headed {
+        let _ = stream.reset(STOPPED.into());
         return;
     }
     sending
         .bytes
         .fetch_add(head.from_chunk * CHUNK_BYTES, Ordering::Relaxed);
-    let mut stop = sending.stopped.subscribe();
     loop {
         let piece = tokio::select! {
-            piece = arriving.recv() => piece,
+            biased;
             _ = stop.wait_for(|stopped| *stopped) => None,
+            piece = arriving.recv() => piece,
         };
         match piece {
             Some(Piece::Bytes(bytes)) => {
                 // A receiver that neither reads nor stops the stream
                 // cannot hold it (and its slot) past the transfer's stop.
                 let written = tokio::select! {
-                    written = stream.write_all(&bytes) => written.is_ok(),
+                    biased;
                     _ = stop.wait_for(|stopped| *stopped) => false,
+                    written = stream.write_all(&bytes) => written.is_ok(),
                 };
                 if !written {
                     let _ = stream.reset(STOPPED.into());
@@ -255,11 +274,21 @@ async fn write_stream(
             Some(Piece::End(sha256)) => {
                 lock(&sending.sent).insert(head.entry, sha256);
                 let end = StreamEnd { sha256 };
-                if tessera_net::framed::write(&mut stream, &end, MAX_HEAD_BYTES)
-                    .await
-                    .is_ok()
-                {
-                    let _ = stream.finish();
+                let ended = tokio::select! {
+                    biased;
+                    _ = stop.wait_for(|stopped| *stopped) => false,
+                    ended = tessera_net::framed::write(&mut stream, &end, MAX_HEAD_BYTES) => ended.is_ok(),
+                };
+                // Stopped meanwhile: the receiver must not keep the file.
+                match ended && !sending.is_stopped() {
+                    true => {
+                        let _ = stream.finish();
+                        // Its slot is freed when the receiver confirms it.
+                        lock(&sending.unconfirmed).insert(head.entry, slot);
+                    }
+                    false => {
+                        let _ = stream.reset(STOPPED.into());
+                    }
                 }
                 return;
             }
@@ -276,6 +305,7 @@ async fn write_stream(
 pub(super) fn confirmed(shared: &Shared, sending: &Sending, entry: u32, sha256: [u8; 32]) {
     // Each file is confirmed once: a second `Done` finds nothing.
     let read = lock(&sending.sent).remove(&entry);
+    lock(&sending.unconfirmed).remove(&entry);
     let id = sending.id;
     if read != Some(sha256) {
         if lock(&shared.sending).remove(&id).is_some() {
