@@ -93,6 +93,8 @@ struct Agent {
         tessera_clipboard::LocalClipboard,
         mpsc::UnboundedReceiver<Clip>,
     )>,
+    /// Sends this side's copies, one after the other.
+    clip_sender: Option<mpsc::Sender<Clip>>,
     /// The technician's copies, read from their streams.
     copies: Option<mpsc::Receiver<Result<Clip, String>>>,
     /// Files sent and fetched, once the channel is up, and its news.
@@ -128,6 +130,7 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         files: None,
         clipboard: open_clipboard(),
         copies: None,
+        clip_sender: None,
     };
     let mut session = AgentSession::new(agent.options.timeouts, agent.options.trusted.clone());
     let mut actions = session.start();
@@ -454,7 +457,9 @@ impl Agent {
             AgentAction::ShareScreen(false) => self.screen = None,
             AgentAction::WatchClipboard(on) => {
                 if let Some((clipboard, _)) = &self.clipboard {
-                    clipboard.watch(on);
+                    // Never a catch-up: nothing copied while clipboard
+                    // was not granted crosses later.
+                    clipboard.watch(on, false);
                 }
             }
             AgentAction::SetClipboard(clip) => match &self.clipboard {
@@ -462,12 +467,10 @@ impl Agent {
                 None => tracing::warn!("a copy came, but this desktop's clipboard is not open"),
             },
             AgentAction::SendClipboard(clip) => {
-                if let Some(conn) = self.channel.connection() {
-                    tokio::spawn(async move {
-                        if let Err(e) = tessera_net::clip_streams::send(&conn, &clip).await {
-                            tracing::warn!("a copy was not sent: {e}");
-                        }
-                    });
+                if let Some(sender) = &self.clip_sender {
+                    if sender.try_send(clip).is_err() {
+                        tracing::warn!("a copy was not sent: too many waiting");
+                    }
                 }
             }
             AgentAction::Files(order) => {
@@ -561,6 +564,7 @@ impl Agent {
             },
         );
         self.copies = Some(tessera_net::clip_streams::read(clips_rx));
+        self.clip_sender = Some(tessera_net::clip_streams::sender(conn.clone()));
         self.files = Some(Worker::start(
             conn,
             self.options.receive_dir.clone(),

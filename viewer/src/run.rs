@@ -75,8 +75,12 @@ struct Viewer<F> {
         mpsc::UnboundedReceiver<Clip>,
     )>,
     focused: bool,
+    /// Whether this desktop's copies are watched now.
+    watching: bool,
     /// What is granted, as the machine said after its last step.
     granted: tessera_proto::Grants,
+    /// Sends this side's copies, one after the other.
+    clip_sender: Option<mpsc::Sender<Clip>>,
     /// The person's copies, read from their streams.
     copies: Option<mpsc::Receiver<Result<tessera_proto::clipboard::Clip, String>>>,
     /// Files sent and fetched, once the channel is up, and its news.
@@ -157,11 +161,13 @@ pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<End
         snapshots: mpsc::unbounded_channel(),
         files: None,
         copies: None,
+        clip_sender: None,
         clipboard: match options.share_clipboard {
             true => open_clipboard(),
             false => None,
         },
         focused: false,
+        watching: false,
         granted: tessera_proto::Grants::NONE,
         receive_dir: options.receive_dir.clone(),
     };
@@ -480,12 +486,10 @@ impl<F: Front> Viewer<F> {
                 }
             }
             ViewerAction::SendClipboard(clip) => {
-                if let Some(conn) = self.channel.connection() {
-                    tokio::spawn(async move {
-                        if let Err(e) = tessera_net::clip_streams::send(&conn, &clip).await {
-                            tracing::warn!("a copy was not sent: {e}");
-                        }
-                    });
+                if let Some(sender) = &self.clip_sender {
+                    if sender.try_send(clip).is_err() {
+                        tracing::warn!("a copy was not sent: too many waiting");
+                    }
                 }
             }
             // On this desktop's clipboard when shared; the event carries
@@ -518,8 +522,12 @@ impl<F: Front> Viewer<F> {
     /// and `clipboard` is granted.
     fn follow_clipboard(&mut self, granted: tessera_proto::Grants) {
         self.granted = granted;
-        if let Some((clipboard, _)) = &self.clipboard {
-            clipboard.watch(self.focused && granted.contains(tessera_proto::Permission::Clipboard));
+        let watch = self.focused && granted.contains(tessera_proto::Permission::Clipboard);
+        if let (Some((clipboard, _)), true) = (&self.clipboard, watch != self.watching) {
+            // Back in the window: a copy the technician made elsewhere
+            // meanwhile goes (it is one they made to paste there).
+            clipboard.watch(watch, true);
+            self.watching = watch;
         }
     }
 
@@ -546,6 +554,7 @@ impl<F: Front> Viewer<F> {
             },
         );
         self.copies = Some(tessera_net::clip_streams::read(clips_rx));
+        self.clip_sender = Some(tessera_net::clip_streams::sender(conn.clone()));
         self.files = Some(Worker::start(conn, self.receive_dir.clone(), files_rx));
         tokio::spawn(async move {
             while let Some(recv) = screens_rx.recv().await {

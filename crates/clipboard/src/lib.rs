@@ -2,22 +2,28 @@
 //! session (an `arboard` clipboard on a thread of its own, which keeps
 //! serving what was put there: dropping it would lose it), copies
 //! noticed through XFixes (the selection's owner changed, no polling),
-//! and never an echo: a change whose contents are what this side put
-//! there itself, or what it already reported, is not reported again.
+//! and never an echo: a change whose contents are the last this side put
+//! there or reported is not reported again.
 //!
 //! Nothing is read unless the session says so ([`LocalClipboard::watch`],
-//! while `clipboard` is granted), and nothing that was there before is
-//! reported: only copies made after the watch starts.
+//! while `clipboard` is granted), and what was there when the watch
+//! starts is never reported: it is the baseline. A side may ask to catch
+//! up when its watch starts again (the technician's window gaining the
+//! focus): a copy made while not watched is then reported; the person's
+//! side never asks, so nothing copied while `clipboard` was not granted
+//! crosses later.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::Arc;
 use tessera_proto::clipboard::Clip;
 use tokio::sync::mpsc;
 use x11rb::connection::Connection as _;
 use x11rb::protocol::xfixes::{ConnectionExt as _, SelectionEventMask};
-use x11rb::protocol::xproto::ConnectionExt as _;
+use x11rb::protocol::xproto::{
+    ClientMessageEvent, ConnectionExt as _, CreateWindowAux, EventMask, Window, WindowClass,
+};
 use x11rb::protocol::Event;
+use x11rb::rust_connection::RustConnection;
 
 /// Why the clipboard cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -35,25 +41,28 @@ enum Command {
     Set(Clip),
     /// The selection's owner changed.
     Changed,
+    /// Start or stop reporting copies; `catch_up`: report a copy made
+    /// while not watched.
+    Watch { on: bool, catch_up: bool },
+    /// The session is over.
+    Quit,
 }
 
 /// The session's clipboard. Dropping it ends its threads.
 pub struct LocalClipboard {
     commands: std_mpsc::Sender<Command>,
-    watching: Arc<AtomicBool>,
+    /// The watcher's connection and its own window, to wake it at the end.
+    watcher: (Arc<RustConnection>, Window),
 }
 
 impl LocalClipboard {
     /// Opens the clipboard of `$DISPLAY`; the copies noticed while
     /// watching come out of the receiver.
     pub fn open() -> Result<(Self, mpsc::UnboundedReceiver<Clip>), ClipboardError> {
-        let (commands, commands_rx) = std_mpsc::channel();
-        let (copies, copies_rx) = mpsc::unbounded_channel();
-        let watching = Arc::new(AtomicBool::new(false));
-        let (conn, screen) =
-            x11rb::connect(None).map_err(|e| ClipboardError::Watch(e.to_string()))?;
-        let root = conn.setup().roots[screen].root;
         let watch = |e: &dyn std::fmt::Display| ClipboardError::Watch(e.to_string());
+        let (conn, screen) = x11rb::connect(None).map_err(|e| watch(&e))?;
+        let conn = Arc::new(conn);
+        let root = conn.setup().roots[screen].root;
         conn.xfixes_query_version(5, 0)
             .map_err(|e| watch(&e))?
             .reply()
@@ -66,35 +75,61 @@ impl LocalClipboard {
             .atom;
         conn.xfixes_select_selection_input(root, atom, SelectionEventMask::SET_SELECTION_OWNER)
             .map_err(|e| watch(&e))?;
+        // A window of the watcher's own, never shown: the end of the
+        // session is sent to it, which wakes the watcher to stop.
+        let own = conn.generate_id().map_err(|e| watch(&e))?;
+        conn.create_window(
+            0,
+            own,
+            root,
+            0,
+            0,
+            1,
+            1,
+            0,
+            WindowClass::INPUT_ONLY,
+            0,
+            &CreateWindowAux::new(),
+        )
+        .map_err(|e| watch(&e))?;
         conn.flush().map_err(|e| watch(&e))?;
         let clipboard =
             arboard::Clipboard::new().map_err(|e| ClipboardError::Open(e.to_string()))?;
+        let (commands, commands_rx) = std_mpsc::channel();
+        let (copies, copies_rx) = mpsc::unbounded_channel();
         let notices = commands.clone();
+        let watcher = conn.clone();
         std::thread::spawn(move || {
-            // Ends when the clipboard is dropped (the send fails) or the
-            // X connection goes.
-            while let Ok(event) = conn.wait_for_event() {
-                if let Event::XfixesSelectionNotify(_) = event {
-                    if notices.send(Command::Changed).is_err() {
-                        return;
+            while let Ok(event) = watcher.wait_for_event() {
+                match event {
+                    Event::XfixesSelectionNotify(_) if notices.send(Command::Changed).is_err() => {
+                        return
                     }
+                    Event::ClientMessage(_) => return, // the session is over
+                    _ => {}
                 }
             }
         });
         let owner = Owner {
             clipboard,
-            watching: watching.clone(),
             copies,
-            put: None,
-            told: None,
+            watching: false,
+            changed_while_off: false,
+            last: None,
         };
         std::thread::spawn(move || owner.run(commands_rx));
-        Ok((Self { commands, watching }, copies_rx))
+        let local = Self {
+            commands,
+            watcher: (conn, own),
+        };
+        Ok((local, copies_rx))
     }
 
-    /// Starts (`true`) or stops reporting copies.
-    pub fn watch(&self, on: bool) {
-        self.watching.store(on, Ordering::SeqCst);
+    /// Starts (`true`) or stops reporting copies. What is there when it
+    /// starts is not reported, unless `catch_up` and it was copied while
+    /// not watched.
+    pub fn watch(&self, on: bool, catch_up: bool) {
+        let _ = self.commands.send(Command::Watch { on, catch_up });
     }
 
     /// Puts `clip` on the clipboard (not reported back as a copy).
@@ -105,19 +140,24 @@ impl LocalClipboard {
 
 impl Drop for LocalClipboard {
     fn drop(&mut self) {
-        self.watch(false);
+        let _ = self.commands.send(Command::Quit);
+        let (conn, own) = &self.watcher;
+        let wake = ClientMessageEvent::new(32, *own, x11rb::NONE, [0u32; 5]);
+        let _ = conn.send_event(false, *own, EventMask::NO_EVENT, wake);
+        let _ = conn.flush();
     }
 }
 
 /// The thread that owns the clipboard.
 struct Owner {
     clipboard: arboard::Clipboard,
-    watching: Arc<AtomicBool>,
     copies: mpsc::UnboundedSender<Clip>,
-    /// The hash of what this side put there last.
-    put: Option<[u8; 32]>,
-    /// The hash of what was reported last.
-    told: Option<[u8; 32]>,
+    watching: bool,
+    /// The owner changed while not watched (a copy then, unread).
+    changed_while_off: bool,
+    /// The hash of what this side put there or reported last (or saw
+    /// there when the watch started): never reported again.
+    last: Option<[u8; 32]>,
 }
 
 impl Owner {
@@ -126,31 +166,48 @@ impl Owner {
             match command {
                 Command::Set(clip) => {
                     let Some(text) = clip.as_text() else { continue };
-                    self.put = Some(clip.sha256());
-                    if let Err(e) = self.clipboard.set_text(text) {
-                        tracing::warn!("the clipboard could not be set: {e}");
+                    match self.clipboard.set_text(text) {
+                        Ok(()) => self.last = Some(clip.sha256()),
+                        Err(e) => tracing::warn!("the clipboard could not be set: {e}"),
                     }
                 }
-                Command::Changed if self.watching.load(Ordering::SeqCst) => self.changed(),
-                Command::Changed => {}
+                Command::Changed if self.watching => self.report(),
+                Command::Changed => self.changed_while_off = true,
+                Command::Watch { on: false, .. } => self.watching = false,
+                Command::Watch { on: true, .. } if self.watching => {}
+                Command::Watch { on: true, catch_up } => {
+                    self.watching = true;
+                    let copied = std::mem::take(&mut self.changed_while_off);
+                    match catch_up && copied {
+                        true => self.report(),
+                        // What is there now is the baseline, not a copy.
+                        false => self.last = self.read().map(|clip| clip.sha256()).or(self.last),
+                    }
+                }
+                Command::Quit => return,
             }
         }
     }
 
-    /// The owner changed: what is there now, unless it is ours or told.
-    fn changed(&mut self) {
-        let Ok(text) = self.clipboard.get_text() else {
-            return; // not text, or nothing
-        };
-        let clip = match Clip::text(text) {
-            Ok(clip) => clip,
-            Err(e) => return tracing::warn!("a copy not sent: {e}"),
-        };
+    fn read(&mut self) -> Option<Clip> {
+        let text = self.clipboard.get_text().ok()?; // not text, or nothing
+        match Clip::text(text) {
+            Ok(clip) => Some(clip),
+            Err(e) => {
+                tracing::warn!("a copy not sent: {e}");
+                None
+            }
+        }
+    }
+
+    /// What is there now, unless it is the last put or reported.
+    fn report(&mut self) {
+        let Some(clip) = self.read() else { return };
         let hash = Some(clip.sha256());
-        if hash == self.put || hash == self.told {
+        if hash == self.last {
             return; // our own, or already told: no echo
         }
-        self.told = hash;
+        self.last = hash;
         let _ = self.copies.send(clip);
     }
 }

@@ -19,6 +19,9 @@ pub enum ClipKind {
 /// The first frame of a clipboard stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClipHead {
+    /// Its number from the sender, from 1: a copy older than the last
+    /// one passed on is dropped.
+    pub seq: u64,
     /// What follows.
     pub kind: ClipKind,
     /// How many bytes follow (at most [`MAX_CLIPBOARD_BYTES`]).
@@ -102,9 +105,10 @@ impl Clip {
         hash
     }
 
-    /// The frame that announces it.
-    pub fn head(&self) -> ClipHead {
+    /// The frame that announces it as the sender's copy number `seq`.
+    pub fn head(&self, seq: u64) -> ClipHead {
         ClipHead {
+            seq,
             kind: self.kind,
             bytes: self.bytes.len() as u32,
             sha256: self.sha256(),
@@ -119,7 +123,7 @@ mod tests {
     #[test]
     fn a_copy_is_checked_for_size_text_and_hash() {
         let clip = Clip::text("ping 10.0.0.1".into()).expect("fits");
-        let head = clip.head();
+        let head = clip.head(1);
         assert_eq!(
             Clip::received(&head, clip.bytes().to_vec()),
             Ok(clip.clone())

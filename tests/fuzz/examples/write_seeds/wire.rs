@@ -341,7 +341,7 @@ pub fn peer_messages(seeds: &mut Seeds) {
     }
     // A clipboard copy as its stream carries it (length, head, bytes).
     let clip = tessera_proto::clipboard::Clip::text("ipconfig /all\n".into()).expect("fits");
-    let head = encode_payload(&clip.head());
+    let head = encode_payload(&clip.head(1));
     let mut copy = vec![u8::try_from(head.len()).expect("a short head")];
     copy.extend(head);
     copy.extend(clip.bytes());
