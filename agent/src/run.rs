@@ -30,6 +30,9 @@ use tessera_session::transfers::FileNews;
 use tessera_session::{render, SessionEvent, Timeouts};
 use tokio::sync::mpsc;
 
+mod actions;
+mod record;
+
 /// What the command line decided.
 pub struct Options {
     /// `HOST:PORT` of the relay.
@@ -128,7 +131,7 @@ pub async fn run(options: Options, mut tty: Tty) -> Result<EndReason, String> {
         screen_tap: tokio::sync::mpsc::unbounded_channel(),
         displays: tokio::sync::mpsc::unbounded_channel(),
         files: None,
-        clipboard: open_clipboard(),
+        clipboard: tessera_clipboard::LocalClipboard::open_desktop(),
         copies: None,
         clip_sender: None,
     };
@@ -392,151 +395,6 @@ impl Agent {
         }
     }
 
-    /// Carries out one action; returns the end reason on `Finish`.
-    async fn perform(&mut self, action: AgentAction) -> Option<EndReason> {
-        match action {
-            AgentAction::Relay(msg) => {
-                if let Err(e) = self.link.send(&msg).await {
-                    tracing::warn!("relay send failed: {e}");
-                    self.inputs
-                        .push_back(AgentInput::RelayClosed(Some(e.to_string())));
-                }
-            }
-            AgentAction::StartChannel { peer_fingerprint } => self.start_channel(peer_fingerprint),
-            AgentAction::ToViewer(msg) => {
-                if self.channel.send(&msg).await.is_err() {
-                    self.inputs.push_back(AgentInput::ConnectionLost);
-                }
-            }
-            AgentAction::AskConsent(ask) => match &self.options.ui {
-                // The window asks; the terminal only answers when it is
-                // the prompt.
-                Some(ui) => ui.send(UiCommand::AskConsent(ask)),
-                None => {
-                    let question = self.terminal.ask_consent(&ask, std::time::Instant::now());
-                    self.ask_at_terminal(question);
-                }
-            },
-            AgentAction::AskContinue { timeout } => match &self.options.ui {
-                Some(ui) => ui.send(UiCommand::AskContinue { timeout }),
-                None => {
-                    let question = self
-                        .terminal
-                        .ask_continue(timeout, std::time::Instant::now());
-                    self.ask_at_terminal(question);
-                }
-            },
-            AgentAction::DismissConsent => {
-                if let Some(ui) = &self.options.ui {
-                    ui.send(UiCommand::Dismiss);
-                }
-                if let Some(notice) = self.terminal.dismiss() {
-                    self.tty.line(notice);
-                }
-            }
-            AgentAction::SetTimer(t, after) => self.timers.set(t, after),
-            AgentAction::CancelTimer(t) => self.timers.cancel(t),
-            AgentAction::Emit(event) => self.emit(&event),
-            AgentAction::Record(recording) => {
-                let started = std::time::Instant::now();
-                let kept = self.options.keeper.apply(recording);
-                // What keeping the record costs (bench/ reads this).
-                tracing::debug!(record_us = started.elapsed().as_micros() as u64, "recorded");
-                if let Err(why) = kept {
-                    self.inputs.push_back(AgentInput::RecordFailed(why));
-                }
-            }
-            AgentAction::ShareScreen(true) => {
-                if let Some(conn) = self.channel.connection() {
-                    let capture = self.options.capture.clone();
-                    let news = self.displays.0.clone();
-                    let tap = self.screen_tap.0.clone();
-                    self.screen = Some(ScreenShare::start(capture, conn, news, tap));
-                }
-            }
-            AgentAction::ShareScreen(false) => self.screen = None,
-            AgentAction::WatchClipboard(on) => {
-                if let Some((clipboard, _)) = &self.clipboard {
-                    // Never a catch-up: nothing copied while clipboard
-                    // was not granted crosses later.
-                    clipboard.watch(on, false);
-                }
-            }
-            AgentAction::SetClipboard(clip) => match &self.clipboard {
-                Some((clipboard, _)) => clipboard.set(clip),
-                None => tracing::warn!("a copy came, but this desktop's clipboard is not open"),
-            },
-            AgentAction::SendClipboard(clip) => {
-                if let Some(sender) = &self.clip_sender {
-                    if sender.try_send(clip).is_err() {
-                        tracing::warn!("a copy was not sent: too many waiting");
-                    }
-                }
-            }
-            AgentAction::Files(order) => {
-                if let Some((worker, _)) = &self.files {
-                    worker.order(order);
-                }
-            }
-            AgentAction::AskFetch(ask) => match &self.options.ui {
-                Some(ui) => ui.send(UiCommand::AskFetch(ask)),
-                None => {
-                    let question = self.terminal.ask_fetch(&ask, std::time::Instant::now());
-                    self.ask_at_terminal(question);
-                }
-            },
-            AgentAction::SendKeyframe => {
-                if let Some(screen) = &self.screen {
-                    screen.keyframe();
-                }
-            }
-            AgentAction::ScreenShown(seq) => {
-                if let Some(screen) = &self.screen {
-                    screen.shown(seq);
-                }
-            }
-            AgentAction::Inject(event) => match self.options.injector.as_mut() {
-                Some(injector) => {
-                    if let Err(e) = injector.inject(&event) {
-                        tracing::warn!("{e}");
-                        // Admitted and recorded as injected: the record
-                        // says it did not reach the desktop after all.
-                        let fact = Fact::Error {
-                            what: format!("input not injected: {e}"),
-                        };
-                        let kept = self.options.keeper.apply(Recording::Fact(Box::new(fact)));
-                        if let Err(why) = kept {
-                            self.inputs.push_back(AgentInput::RecordFailed(why));
-                        }
-                    }
-                    // When it reached the X server (bench/ reads this).
-                    tracing::debug!(at_us = unix_micros(), "injected");
-                }
-                None => tracing::warn!("input admitted, but this agent has no desktop to drive"),
-            },
-            AgentAction::ShowDisplay(index) => {
-                if let Some(screen) = &self.screen {
-                    screen.show(index);
-                }
-            }
-            AgentAction::Finish(reason) => {
-                if let Some(ui) = &self.options.ui {
-                    ui.send(UiCommand::Quit);
-                }
-                return Some(reason);
-            }
-        }
-        None
-    }
-
-    /// Shows a question at the terminal: all but its answer line now
-    /// (the loop shows that once it may be answered), discarding whatever
-    /// was typed before.
-    fn ask_at_terminal(&mut self, question: Question) {
-        self.tty.discard_pending();
-        self.tty.line(&question.text);
-    }
-
     fn start_channel(&mut self, peer: Fingerprint) {
         let Some(cert) = self.cert.take() else {
             self.inputs.push_back(AgentInput::ConnectionLost);
@@ -607,93 +465,12 @@ impl Agent {
         }
     }
 
-    /// Sends the record's audit messages to the viewer, once the channel
-    /// is up (the first ones wait for it).
-    async fn send_audit(&mut self) {
-        if self.channel.connection().is_none() {
-            return;
-        }
-        for msg in self.options.keeper.take_to_peer() {
-            let msg = tessera_proto::peer::AgentMsg::Audit(Box::new(msg));
-            if self.channel.send(&msg).await.is_err() {
-                self.inputs.push_back(AgentInput::ConnectionLost);
-                return;
-            }
-        }
-    }
-
-    /// Closes the record: its final checkpoint goes to the viewer, and
-    /// the person is told where the record is.
-    async fn close_record(&mut self) {
-        match self.options.keeper.close() {
-            Some(Ok(folder)) => {
-                self.send_audit().await;
-                let folder = folder.display().to_string();
-                self.tty
-                    .line(&terminal::recorded_in(&folder, self.options.lang));
-                if let Some(ui) = &self.options.ui {
-                    ui.send(UiCommand::Recorded(folder));
-                }
-            }
-            Some(Err(why)) => tracing::warn!("{why}"),
-            None => {}
-        }
-    }
-
-    /// Answers the viewer's last audit messages for a moment after the
-    /// end, so each record's final checkpoint is cosigned by the other
-    /// end (`RECORD_SETTLE` at most; a little longer once ours is, for
-    /// the viewer's final one to be answered).
-    async fn settle_record(&mut self) {
-        if self.options.keeper.live.is_none() || self.channel.connection().is_none() {
-            return;
-        }
-        let mut deadline = tokio::time::Instant::now() + RECORD_SETTLE;
-        loop {
-            if self.options.keeper.settled() {
-                deadline = deadline.min(tokio::time::Instant::now() + RECORD_GRACE);
-            }
-            let event = tokio::select! {
-                event = self.channel.next() => event,
-                _ = tokio::time::sleep_until(deadline) => return,
-            };
-            match event {
-                ChannelEvent::Message(ViewerMsg::Audit(msg)) => {
-                    let from_peer = tessera_session::record::Recording::FromPeer(msg);
-                    if let Err(why) = self.options.keeper.apply(from_peer) {
-                        tracing::warn!("{why}");
-                        return;
-                    }
-                    self.send_audit().await;
-                }
-                ChannelEvent::Message(_) => {}
-                _ => return,
-            }
-        }
-    }
-
     /// Closes the channel and the relay connection, giving queued messages
     /// (such as the end notice) a moment to arrive.
     async fn shutdown(mut self) {
         self.timers = Timers::default();
         self.channel.close().await;
         let _ = tokio::time::timeout(Duration::from_secs(1), self.link.close()).await;
-    }
-}
-
-/// The desktop's clipboard, when there is one to open (an X display):
-/// opened at start, watched only while `clipboard` is granted.
-fn open_clipboard() -> Option<(
-    tessera_clipboard::LocalClipboard,
-    mpsc::UnboundedReceiver<Clip>,
-)> {
-    std::env::var_os("DISPLAY").filter(|d| !d.is_empty())?;
-    match tessera_clipboard::LocalClipboard::open() {
-        Ok(opened) => Some(opened),
-        Err(e) => {
-            tracing::warn!("{e}: clipboard sharing is off");
-            None
-        }
     }
 }
 

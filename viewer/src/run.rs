@@ -32,6 +32,8 @@ use tessera_session::CursorInfo;
 use tessera_session::{Timeouts, Timer};
 use tokio::sync::mpsc;
 
+mod record;
+
 /// What the command line decided.
 pub struct Options {
     /// `HOST:PORT` of the relay.
@@ -163,7 +165,7 @@ pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<End
         copies: None,
         clip_sender: None,
         clipboard: match options.share_clipboard {
-            true => open_clipboard(),
+            true => tessera_clipboard::LocalClipboard::open_desktop(),
             false => None,
         },
         focused: false,
@@ -192,21 +194,6 @@ pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<End
         };
         actions = session.handle(input);
         viewer.follow_clipboard(session.granted());
-    }
-}
-
-/// This desktop's clipboard, when there is one to open (an X display).
-fn open_clipboard() -> Option<(
-    tessera_clipboard::LocalClipboard,
-    mpsc::UnboundedReceiver<Clip>,
-)> {
-    std::env::var_os("DISPLAY").filter(|d| !d.is_empty())?;
-    match tessera_clipboard::LocalClipboard::open() {
-        Ok(opened) => Some(opened),
-        Err(e) => {
-            tracing::warn!("{e}: clipboard sharing is off");
-            None
-        }
     }
 }
 
@@ -585,69 +572,6 @@ impl<F: Front> Viewer<F> {
             }
         });
         self.screen = Some(rx);
-    }
-
-    /// Sends the record's audit messages to the agent, once the channel
-    /// is up (the first ones wait for it).
-    async fn send_audit(&mut self) {
-        if self.channel.connection().is_none() {
-            return;
-        }
-        for msg in self.keeper.take_to_peer() {
-            if self
-                .channel
-                .send(&ViewerMsg::Audit(Box::new(msg)))
-                .await
-                .is_err()
-            {
-                self.inputs.push_back(ViewerInput::ConnectionLost);
-                return;
-            }
-        }
-    }
-
-    /// Answers the agent's last audit messages for a moment after the end,
-    /// so each record's final checkpoint is cosigned by the other end
-    /// (`RECORD_SETTLE` at most; a little longer once ours is, for the
-    /// agent's final one to be answered).
-    async fn settle_record(&mut self) {
-        if self.keeper.live.is_none() || self.channel.connection().is_none() {
-            return;
-        }
-        let mut deadline = tokio::time::Instant::now() + RECORD_SETTLE;
-        loop {
-            if self.keeper.settled() {
-                deadline = deadline.min(tokio::time::Instant::now() + RECORD_GRACE);
-            }
-            let event = tokio::select! {
-                event = self.channel.next() => event,
-                _ = tokio::time::sleep_until(deadline) => return,
-            };
-            match event {
-                ChannelEvent::Message(AgentMsg::Audit(msg)) => {
-                    if let Err(why) = self.keeper.apply(Recording::FromPeer(msg)) {
-                        tracing::warn!("{why}");
-                        return;
-                    }
-                    self.send_audit().await;
-                }
-                ChannelEvent::Message(_) => {}
-                _ => return,
-            }
-        }
-    }
-
-    /// Closes the record (its final checkpoint goes to the agent) and
-    /// says where it is.
-    async fn close_record(&mut self) {
-        match self.keeper.close() {
-            Some(Ok(folder)) => {
-                self.send_audit().await;
-                eprintln!("tessera-viewer: session recorded in {}", folder.display());
-            }
-            Some(Err(why)) => tracing::warn!("{why}"),
-            None => {}
-        }
     }
 
     async fn shutdown(mut self) {

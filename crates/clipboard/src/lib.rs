@@ -125,6 +125,20 @@ impl LocalClipboard {
         Ok((local, copies_rx))
     }
 
+    /// The clipboard of this desktop, when there is one (`$DISPLAY` set)
+    /// and it opens; else `None`, with the reason in the log: sharing
+    /// the clipboard is then off, the session goes on.
+    pub fn open_desktop() -> Option<(Self, mpsc::UnboundedReceiver<Clip>)> {
+        std::env::var_os("DISPLAY").filter(|d| !d.is_empty())?;
+        match Self::open() {
+            Ok(opened) => Some(opened),
+            Err(e) => {
+                tracing::warn!("{e}: clipboard sharing is off");
+                None
+            }
+        }
+    }
+
     /// Starts (`true`) or stops reporting copies. What is there when it
     /// starts is not reported, unless `catch_up` and it was copied while
     /// not watched.

@@ -82,15 +82,14 @@ pub fn facts_of(event: &SessionEvent) -> Vec<Fact> {
             sha256,
             ..
         } => {
-            let mut hash = [0; 32];
-            if hex::decode_to_slice(sha256, &mut hash).is_err() {
+            let Some(sha256) = hash32(sha256) else {
                 return Vec::new();
-            }
+            };
             Fact::File {
                 dir: *dir,
                 name: name.clone(),
                 bytes: *bytes,
-                sha256: Hex(hash),
+                sha256,
             }
         }
         SessionEvent::Clipboard {
@@ -99,17 +98,16 @@ pub fn facts_of(event: &SessionEvent) -> Vec<Fact> {
             sha256,
             ..
         } => {
-            let mut hash = [0; 32];
-            if hex::decode_to_slice(sha256, &mut hash).is_err() {
+            let Some(sha256) = hash32(sha256) else {
                 return Vec::new();
-            }
+            };
             Fact::Clipboard {
                 dir: match from {
                     Side::Viewer => tessera_audit::record::Direction::ToAgent,
                     Side::Agent => tessera_audit::record::Direction::ToViewer,
                 },
                 bytes: *bytes,
-                sha256: Hex(hash),
+                sha256,
             }
         }
         SessionEvent::FileOffered {
@@ -148,4 +146,11 @@ pub fn facts_of(event: &SessionEvent) -> Vec<Fact> {
         | SessionEvent::FileComplete { .. } => return Vec::new(),
     };
     vec![fact]
+}
+
+/// A SHA-256 as an event gives it (hex), as the record keeps it.
+fn hash32(hex_text: &str) -> Option<Hex<32>> {
+    let mut hash = [0; 32];
+    hex::decode_to_slice(hex_text, &mut hash).ok()?;
+    Some(Hex(hash))
 }
