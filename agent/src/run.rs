@@ -369,6 +369,7 @@ impl Agent {
                 secret: self.fresh_secret(),
             },
             Some(Ok(RelayMsg::Paired { session_id })) => {
+                self.link.start_lane();
                 match SelfSigned::generate(&["tessera-agent"]) {
                     Ok(cert) => {
                         let local_fingerprint = cert.fingerprint;
@@ -384,6 +385,10 @@ impl Agent {
             Some(Ok(RelayMsg::Mailbox { payload })) => AgentInput::Mailbox(payload),
             Some(Ok(RelayMsg::PeerLeft)) => AgentInput::PeerLeft,
             Some(Ok(RelayMsg::Refused { reason })) => AgentInput::Refused(reason),
+            // The link hands these to the lane being opened, never here.
+            Some(Ok(RelayMsg::LaneOpen | RelayMsg::NoLane)) => {
+                AgentInput::ProtocolViolation("the relay answered a lane out of turn".into())
+            }
             Some(Err(NetError::Frame(e))) => {
                 AgentInput::ProtocolViolation(format!("from the relay: {e}"))
             }
@@ -400,9 +405,9 @@ impl Agent {
             self.inputs.push_back(AgentInput::ConnectionLost);
             return;
         };
-        let outer = self.link.connection.clone();
+        let path = self.link.inner_path();
         self.channel
-            .start(async move { Peer::accept(&outer, &cert, peer).await });
+            .start(async move { Peer::accept(path.await, &cert, peer).await });
     }
 
     /// Starts the file worker on the channel just up: file streams from

@@ -75,18 +75,27 @@ pub async fn direct(
     (server_ep, client_ep, a, v)
 }
 
+/// How the two ends cross the relay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelayPath {
+    /// On lanes, as sessions do when the relay offers them.
+    Lanes,
+    /// Inside the relay connections' datagrams (a relay run with
+    /// `--no-lanes`).
+    Datagrams,
+}
+
 /// The two ends joined through an in-process relay, as a session is.
 pub async fn relayed(
     agent: &SelfSigned,
     viewer: &SelfSigned,
     dir: &std::path::Path,
+    path: RelayPath,
 ) -> (Endpoint, Endpoint, Connection, Connection) {
     let identity = RelayIdentity::load_or_create(dir).expect("identity");
-    let relay = Relay::bind(RelayConfig::new(
-        "127.0.0.1:0".parse().expect("addr"),
-        identity,
-    ))
-    .expect("relay");
+    let mut config = RelayConfig::new("127.0.0.1:0".parse().expect("addr"), identity);
+    config.lanes = path == RelayPath::Lanes;
+    let relay = Relay::bind(config).expect("relay");
     let addr = relay.local_addr().expect("addr").to_string();
     let trust = RelayTrust::Fingerprint(relay.fingerprint());
     tokio::spawn(relay.run());
@@ -106,15 +115,17 @@ pub async fn relayed(
             panic!("not paired")
         };
     }
-    let (outer_a, outer_v) = (a.connection.clone(), v.connection.clone());
+    a.start_lane();
+    v.start_lane();
+    let (path_a, path_v) = (a.inner_path(), v.inner_path());
     let ((ea, ca), (ev, cv)) = tokio::join!(
         async {
-            tessera_net::channel::accept(&outer_a, agent, viewer.fingerprint)
+            tessera_net::channel::accept(path_a.await, agent, viewer.fingerprint)
                 .await
                 .expect("accept")
         },
         async {
-            tessera_net::channel::connect(&outer_v, viewer, agent.fingerprint)
+            tessera_net::channel::connect(path_v.await, viewer, agent.fingerprint)
                 .await
                 .expect("connect")
         }

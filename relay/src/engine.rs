@@ -6,15 +6,15 @@
 //!
 //! Who may send what is decided by the sans-IO [`Rules`] (with the
 //! nameplate registry under them); this file moves bytes, carries out the
-//! rules' actions, and forwards datagrams blindly.
+//! rules' actions, and forwards datagrams and lane packets blindly.
 
 use crate::client::{Client, StreamEnd};
 use crate::intercept::Interceptor;
 use crate::log::SessionLog;
 use crate::metrics::Metrics;
 use crate::registry::ConnId;
-use crate::rules::{Action, Rules};
-use bytes::BytesMut;
+use crate::rules::{Action, Route, Rules};
+use bytes::{Bytes, BytesMut};
 use quinn_proto::{ConnectionHandle, DatagramEvent, Dir, Endpoint, Event, StreamEvent};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -23,6 +23,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tessera_proto::frame;
+use tessera_proto::lane::{LanePacket, LANE_PACKET_LEN};
 use tessera_proto::relay::{CloseReason, Refusal, RelayMsg, MAX_CONTROL_FRAME};
 use tokio::net::UdpSocket;
 use tokio::sync::watch;
@@ -156,8 +157,22 @@ impl Engine {
         }
     }
 
-    /// One UDP datagram from the network.
+    /// One UDP datagram from the network: a lane's `Bind`, a packet on a
+    /// bound lane (forwarded), or QUIC for the endpoint.
     fn datagram(&mut self, now: Instant, from: SocketAddr, data: &[u8]) {
+        if data.len() == LANE_PACKET_LEN && LanePacket::parse(data) == Some(LanePacket::Bind) {
+            let nonce = rand::random();
+            if let Some(reply) = self.settings.rules.lanes().challenge(from, nonce, now) {
+                let _ = self.socket.try_send_to(&reply, from);
+            }
+            return;
+        }
+        if let Some(sender) = self.settings.rules.lanes().owner(&from) {
+            if let Some(route) = self.settings.rules.route(sender) {
+                self.deliver(route, [Bytes::copy_from_slice(data)]);
+            }
+            return;
+        }
         self.buf.clear();
         let event =
             self.endpoint
@@ -393,10 +408,13 @@ impl Engine {
                 }
             }
         }
-        self.settings
-            .metrics
-            .waiting
+        let m = &self.settings.metrics;
+        m.waiting
             .store(self.settings.rules.waiting() as u64, Ordering::Relaxed);
+        m.lanes_open.store(
+            self.settings.rules.lanes().bound() as u64,
+            Ordering::Relaxed,
+        );
     }
 
     /// Forwards every datagram that arrived on `ch` to its peer, blindly.
@@ -412,25 +430,42 @@ impl Engine {
         while let Some(d) = c.conn.datagrams().recv() {
             incoming.push(d);
         }
-        let Some(&peer) = self.by_id.get(&route.peer) else {
-            return;
-        };
+        self.deliver(route, incoming);
+    }
+
+    /// Delivers end-to-end packets to `route`'s peer, through the
+    /// interceptor: on its lane if it has one, else as datagrams of its
+    /// connection. A full buffer or a packet too large drops it, as a
+    /// router would; the end-to-end connection recovers.
+    fn deliver(&mut self, route: Route, incoming: impl IntoIterator<Item = Bytes>) {
+        let lane = self.settings.rules.lanes().address(route.peer);
+        let peer = self.by_id.get(&route.peer).copied();
         let mut bytes = 0u64;
-        for datagram in incoming {
-            for d in self.settings.interceptor.datagram(route.dir, datagram) {
+        for packet in incoming {
+            for d in self.settings.interceptor.datagram(route.dir, packet) {
                 bytes += d.len() as u64;
-                if let Some(p) = self.clients.get_mut(&peer) {
-                    // Too large or buffer full: dropped, as a router would.
-                    let _ = p.conn.datagrams().send(d, true);
+                match (lane, peer) {
+                    (Some(addr), _) => {
+                        let _ = self.socket.try_send_to(&d, addr);
+                    }
+                    (None, Some(ch)) => {
+                        if let Some(p) = self.clients.get_mut(&ch) {
+                            let _ = p.conn.datagrams().send(d, true);
+                        }
+                    }
+                    (None, None) => {}
                 }
             }
         }
-        self.settings
-            .metrics
-            .bytes_forwarded_total
-            .fetch_add(bytes, Ordering::Relaxed);
+        let m = &self.settings.metrics;
+        m.bytes_forwarded_total.fetch_add(bytes, Ordering::Relaxed);
+        if lane.is_some() {
+            m.lane_bytes_total.fetch_add(bytes, Ordering::Relaxed);
+        }
         self.settings.rules.forwarded(route, bytes);
-        self.dirty.insert(peer);
+        if let (None, Some(ch)) = (lane, peer) {
+            self.dirty.insert(ch);
+        }
     }
 
     /// Queues a control message for a client and writes what the stream

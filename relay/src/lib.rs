@@ -8,6 +8,7 @@
 mod client;
 mod engine;
 pub mod intercept;
+mod lanes;
 mod log;
 pub mod metrics;
 pub mod registry;

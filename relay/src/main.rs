@@ -50,6 +50,11 @@ struct Args {
     /// bits (one host commonly holds a whole /64); IPv4 addresses count whole.
     #[arg(long, default_value_t = 64, value_parser = ipv6_prefix_range())]
     ipv6_prefix: u8,
+    /// Offer no lanes: sessions stay inside the QUIC connections'
+    /// datagrams (slower). For a relay behind a load balancer that could
+    /// send a client's second UDP flow to another machine.
+    #[arg(long)]
+    no_lanes: bool,
 }
 
 /// `--ipv6-prefix` within the registry's bounds.
@@ -118,6 +123,7 @@ async fn run(args: Args) -> Result<(), String> {
         ..Limits::default()
     };
     config.session_log = Some(args.data_dir.join("sessions.jsonl"));
+    config.lanes = !args.no_lanes;
     let relay = Relay::bind(config).map_err(|e| e.to_string())?;
     let addr = relay.local_addr().map_err(|e| e.to_string())?;
     println!(

@@ -23,6 +23,10 @@ pub struct Metrics {
     pub pairs_total: AtomicU64,
     /// Datagram bytes forwarded since start.
     pub bytes_forwarded_total: AtomicU64,
+    /// Lanes bound now (two per pair whose clients both took one).
+    pub lanes_open: AtomicU64,
+    /// Of the bytes forwarded, those delivered on lanes.
+    pub lane_bytes_total: AtomicU64,
     /// Requests refused since start (rate limits, unknown or used codes,
     /// capacity), not counting bad requests.
     pub refusals_total: AtomicU64,
@@ -35,7 +39,7 @@ pub struct Metrics {
 impl Metrics {
     /// The Prometheus text exposition of every counter.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &AtomicU64); 9] = [
+        let rows: [(&str, &str, &AtomicU64); 11] = [
             (
                 "tessera_relay_connections_total",
                 "counter",
@@ -53,6 +57,12 @@ impl Metrics {
                 "tessera_relay_bytes_forwarded_total",
                 "counter",
                 &self.bytes_forwarded_total,
+            ),
+            ("tessera_relay_lanes_open", "gauge", &self.lanes_open),
+            (
+                "tessera_relay_lane_bytes_total",
+                "counter",
+                &self.lane_bytes_total,
             ),
             (
                 "tessera_relay_refusals_total",

@@ -9,9 +9,13 @@
 //! |---|---|---|
 //! | fresh | `Register`, `Join`, `Burn` (no effect), `Close`; a late `Mailbox` (the client was paired before) is dropped | bad request |
 //! | waiting | `Burn` (releases the nameplate), `Close` | bad request |
-//! | paired | `Mailbox` (capped), `Burn` by the agent, `Close` | bad request |
+//! | paired | `Mailbox` (capped), `Burn` by the agent, `OpenLane`, `Close` | bad request |
+//!
+//! `OpenLane` from a client that is not paired is answered `NoLane` (a
+//! pair can end while it is in flight).
 
 use crate::intercept::{Direction, Interceptor};
+use crate::lanes::Lanes;
 use crate::log::{PairEnd, SessionRecord};
 use crate::registry::{ConnId, Registry};
 use std::collections::HashMap;
@@ -94,6 +98,7 @@ pub struct Rules {
     clients: HashMap<ConnId, Client>,
     pairs: HashMap<PairId, Pair>,
     next_pair: PairId,
+    lanes: Lanes,
 }
 
 impl Rules {
@@ -106,7 +111,21 @@ impl Rules {
             clients: HashMap::new(),
             pairs: HashMap::new(),
             next_pair: 1,
+            lanes: Lanes::new(true),
         }
+    }
+
+    /// The same rules on a relay that offers no lanes (for an operator
+    /// whose load balancer would send a client's second UDP flow to
+    /// another relay): every `OpenLane` is answered `NoLane`.
+    pub fn without_lanes(mut self) -> Self {
+        self.lanes = Lanes::new(false);
+        self
+    }
+
+    /// The lanes, for the engine's forwarding and its `Bind` answers.
+    pub fn lanes(&mut self) -> &mut Lanes {
+        &mut self.lanes
     }
 
     /// How many agents wait for a viewer.
@@ -164,6 +183,18 @@ impl Rules {
                 self.set_role(id, Role::Fresh);
                 None
             }
+            (ClientMsg::OpenLane { nonce }, Role::Paired(_)) => {
+                let reply = match self.lanes.claim(id, &nonce, now) {
+                    Some(_) => RelayMsg::LaneOpen,
+                    None => RelayMsg::NoLane,
+                };
+                out.push(Action::Send(id, reply));
+                None
+            }
+            (ClientMsg::OpenLane { .. }, _) => {
+                out.push(Action::Send(id, RelayMsg::NoLane));
+                None
+            }
             (ClientMsg::Close, _) => {
                 self.leave(id, now, &mut out);
                 out.push(Action::Close(id, CloseReason::Bye));
@@ -197,6 +228,7 @@ impl Rules {
     /// Expires nameplates: their agents are told and are fresh again.
     pub fn sweep(&mut self, now: Instant) -> Vec<Action> {
         let mut out = Vec::new();
+        self.lanes.sweep(now);
         for agent in self.registry.expire(now) {
             if self.clients.contains_key(&agent) {
                 self.set_role(agent, Role::Fresh);
@@ -256,6 +288,7 @@ impl Rules {
     }
 
     fn leave(&mut self, id: ConnId, now: Instant, out: &mut Vec<Action>) {
+        self.lanes.release(id);
         let Some(client) = self.clients.remove(&id) else {
             return;
         };
@@ -365,6 +398,7 @@ impl Rules {
             return;
         };
         for id in [p.agent, p.viewer] {
+            self.lanes.release(id);
             if self
                 .clients
                 .get(&id)

@@ -302,3 +302,71 @@ fn a_frame_error_takes_the_client_out_of_the_rendezvous() {
     assert_eq!(ended(&actions), (vec![VIEWER], PairEnd::AgentLeft));
     assert!(r.bad_request(AGENT, "more".into(), now).is_empty());
 }
+
+fn lane_addr(port: u16) -> SocketAddr {
+    SocketAddr::from(([198, 51, 100, 7], port))
+}
+
+fn open_lane(r: &mut Rules, id: ConnId, nonce: [u8; 16], now: Instant) -> Vec<Action> {
+    r.message(id, ClientMsg::OpenLane { nonce }, now)
+}
+
+#[test]
+fn a_paired_client_binds_the_lane_whose_challenge_it_returns() {
+    let mut r = rules();
+    let now = Instant::now();
+    paired(&mut r, now);
+    r.lanes().challenge(lane_addr(1), [1; 16], now).unwrap();
+    let actions = open_lane(&mut r, AGENT, [1; 16], now);
+    assert!(
+        matches!(
+            actions.as_slice(),
+            [Action::Send(AGENT, RelayMsg::LaneOpen)]
+        ),
+        "{actions:?}"
+    );
+    assert_eq!(r.lanes().owner(&lane_addr(1)), Some(AGENT));
+    // A nonce never sent, or already used, opens nothing.
+    for nonce in [[2; 16], [1; 16]] {
+        let actions = open_lane(&mut r, VIEWER, nonce, now);
+        assert!(
+            matches!(actions.as_slice(), [Action::Send(VIEWER, RelayMsg::NoLane)]),
+            "{actions:?}"
+        );
+    }
+    assert_eq!(r.lanes().address(VIEWER), None);
+}
+
+#[test]
+fn only_paired_clients_get_lanes_and_they_end_with_the_pair() {
+    let mut r = rules();
+    let now = Instant::now();
+    r.lanes().challenge(lane_addr(1), [1; 16], now).unwrap();
+    let actions = open_lane(&mut r, OTHER, [1; 16], now);
+    assert!(
+        matches!(actions.as_slice(), [Action::Send(OTHER, RelayMsg::NoLane)]),
+        "{actions:?}"
+    );
+    paired(&mut r, now);
+    r.lanes().challenge(lane_addr(2), [2; 16], now).unwrap();
+    r.lanes().challenge(lane_addr(3), [3; 16], now).unwrap();
+    open_lane(&mut r, AGENT, [2; 16], now);
+    open_lane(&mut r, VIEWER, [3; 16], now);
+    assert_eq!(r.lanes().bound(), 2);
+    r.left(VIEWER, now);
+    assert_eq!(r.lanes().bound(), 0, "both lanes end with the pair");
+    assert_eq!(r.lanes().owner(&lane_addr(2)), None);
+}
+
+#[test]
+fn a_relay_without_lanes_answers_no_lane() {
+    let mut r = rules().without_lanes();
+    let now = Instant::now();
+    paired(&mut r, now);
+    assert!(r.lanes().challenge(lane_addr(1), [1; 16], now).is_none());
+    let actions = open_lane(&mut r, AGENT, [1; 16], now);
+    assert!(
+        matches!(actions.as_slice(), [Action::Send(AGENT, RelayMsg::NoLane)]),
+        "{actions:?}"
+    );
+}

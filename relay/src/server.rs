@@ -35,6 +35,8 @@ pub struct RelayConfig {
     pub session_log: Option<PathBuf>,
     /// The forwarding seam; [`Passthrough`] for a real relay.
     pub interceptor: Arc<dyn Interceptor>,
+    /// Offer lanes (see [`tessera_proto::lane`]); on by default.
+    pub lanes: bool,
 }
 
 impl RelayConfig {
@@ -49,6 +51,7 @@ impl RelayConfig {
             max_connections: 100_000,
             session_log: None,
             interceptor: Arc::new(Passthrough),
+            lanes: true,
         }
     }
 }
@@ -120,7 +123,14 @@ impl Relay {
         );
         let metrics = Arc::new(Metrics::default());
         let settings = Settings {
-            rules: Rules::new(Registry::new(config.limits), config.interceptor.clone()),
+            rules: {
+                let rules = Rules::new(Registry::new(config.limits), config.interceptor.clone());
+                if config.lanes {
+                    rules
+                } else {
+                    rules.without_lanes()
+                }
+            },
             metrics: metrics.clone(),
             log: SessionLog::open(config.session_log, metrics.clone()).map_err(RelayError::Log)?,
             interceptor: config.interceptor,

@@ -138,6 +138,7 @@ pub async fn viewer(relay: &str, fingerprint: &str, code: &str) -> RogueChannel 
     .await
     .expect("join");
     let session_id = paired(&mut link).await;
+    link.start_lane();
     let (cert, agent, transcript) = pake(
         &mut link,
         Role::Viewer,
@@ -151,7 +152,7 @@ pub async fn viewer(relay: &str, fingerprint: &str, code: &str) -> RogueChannel 
         agent,
         viewer: cert.fingerprint,
     };
-    let (endpoint, conn) = tessera_net::channel::connect(&link.connection, &cert, agent)
+    let (endpoint, conn) = tessera_net::channel::connect(link.inner_path().await, &cert, agent)
         .await
         .expect("channel");
     let (send, recv) = conn.open_bi().await.expect("stream");
@@ -178,6 +179,7 @@ pub async fn agent(relay: &str, fingerprint: &str, on_code: impl FnOnce(String))
     let secret = Secret::from_digits([3, 1, 4, 1, 5, 9]).expect("secret");
     on_code(Code::new(nameplate, secret.clone()).display());
     let session_id = paired(&mut link).await;
+    link.start_lane();
     let (cert, viewer, transcript) =
         pake(&mut link, Role::Agent, &secret, nameplate, session_id).await;
     let binding = SessionBinding {
@@ -185,7 +187,7 @@ pub async fn agent(relay: &str, fingerprint: &str, on_code: impl FnOnce(String))
         agent: cert.fingerprint,
         viewer,
     };
-    let (endpoint, conn) = tessera_net::channel::accept(&link.connection, &cert, viewer)
+    let (endpoint, conn) = tessera_net::channel::accept(link.inner_path().await, &cert, viewer)
         .await
         .expect("channel");
     let (send, recv) = conn.accept_bi().await.expect("stream");

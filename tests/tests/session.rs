@@ -222,7 +222,14 @@ fn the_relay_reports_health_and_load_as_prometheus_metrics() {
         .port();
     let metrics = format!("127.0.0.1:{port}");
     let relay = RelayProcess::start(&scratch("metrics"), &["--metrics", &metrics]);
-    let (_agent, mut viewer) = running_session(&relay.client_args(), "chat");
+    let (mut agent, mut viewer) = running_session(&relay.client_args(), "chat");
+    // Both ends run the end-to-end connection on lanes.
+    assert_eq!(
+        RelayProcess::metric(&metrics, "tessera_relay_lanes_open"),
+        2
+    );
+    chat_both_ways(&mut agent, &mut viewer);
+    assert!(RelayProcess::metric(&metrics, "tessera_relay_lane_bytes_total") > 0);
     viewer.command(r#"{"cmd":"end"}"#);
     assert!(viewer.wait().0.success());
 
@@ -243,6 +250,30 @@ fn the_relay_reports_health_and_load_as_prometheus_metrics() {
     assert_eq!(value("tessera_relay_pairs_total"), 1);
     assert!(value("tessera_relay_connections_total") >= 2);
     assert!(value("tessera_relay_bytes_forwarded_total") > 0);
+    assert_eq!(value("tessera_relay_lanes_open"), 0);
+}
+
+#[test]
+fn a_relay_without_lanes_carries_the_session_in_its_datagrams() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let metrics = format!("127.0.0.1:{port}");
+    let relay = RelayProcess::start(&scratch("no-lanes"), &["--metrics", &metrics, "--no-lanes"]);
+    let (mut agent, mut viewer) = running_session(&relay.client_args(), "chat");
+    chat_both_ways(&mut agent, &mut viewer);
+    assert_eq!(
+        RelayProcess::metric(&metrics, "tessera_relay_lanes_open"),
+        0
+    );
+    assert_eq!(
+        RelayProcess::metric(&metrics, "tessera_relay_lane_bytes_total"),
+        0
+    );
+    assert!(RelayProcess::metric(&metrics, "tessera_relay_bytes_forwarded_total") > 0);
+    viewer.command(r#"{"cmd":"end"}"#);
+    assert!(viewer.wait().0.success());
 }
 
 #[test]
@@ -270,4 +301,14 @@ fn at_the_terminal_an_upgrade_is_asked_and_a_line_typed_before_the_question_answ
     );
     viewer.command(r#"{"cmd":"end"}"#);
     assert!(viewer.wait().0.success());
+}
+
+/// One chat line each way, checked where it arrives: the session's
+/// end-to-end connection carries both directions.
+fn chat_both_ways(agent: &mut Agent, viewer: &mut Viewer) {
+    viewer.command(r#"{"cmd":"chat","text":"ping"}"#);
+    assert_eq!(agent.events.event("chat")["text"], "ping");
+    agent.terminal.type_line("pong");
+    let got = viewer.events.event_where("chat", |e| e["from"] == "agent");
+    assert_eq!(got["text"], "pong");
 }

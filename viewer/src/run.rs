@@ -420,6 +420,7 @@ impl<F: Front> Viewer<F> {
     fn relay_input(&mut self, msg: Option<Result<RelayMsg, NetError>>) -> ViewerInput {
         match msg {
             Some(Ok(RelayMsg::Paired { session_id })) => {
+                self.link.start_lane();
                 match SelfSigned::generate(&["tessera-viewer"]) {
                     Ok(cert) => {
                         let local_fingerprint = cert.fingerprint;
@@ -438,6 +439,10 @@ impl<F: Front> Viewer<F> {
             Some(Ok(RelayMsg::Mailbox { payload })) => ViewerInput::Mailbox(payload),
             Some(Ok(RelayMsg::PeerLeft)) => ViewerInput::PeerLeft,
             Some(Ok(RelayMsg::Refused { reason })) => ViewerInput::Refused(reason),
+            // The link hands these to the lane being opened, never here.
+            Some(Ok(RelayMsg::LaneOpen | RelayMsg::NoLane)) => {
+                ViewerInput::ProtocolViolation("the relay answered a lane out of turn".into())
+            }
             Some(Err(NetError::Frame(e))) => {
                 ViewerInput::ProtocolViolation(format!("from the relay: {e}"))
             }
@@ -500,9 +505,9 @@ impl<F: Front> Viewer<F> {
             self.inputs.push_back(ViewerInput::ConnectionLost);
             return;
         };
-        let outer = self.link.connection.clone();
+        let path = self.link.inner_path();
         self.channel
-            .start(async move { Peer::connect(&outer, &cert, peer).await });
+            .start(async move { Peer::connect(path.await, &cert, peer).await });
     }
 
     /// Watches this desktop's copies only while the window has the focus

@@ -1,10 +1,11 @@
 //! The end-to-end channel: an inner QUIC connection between agent (server)
-//! and viewer (client) inside the relay's datagrams, each side presenting a
+//! and viewer (client) through the relay (on lanes, or inside the relay
+//! connection's datagrams: [`InnerPath`]), each side presenting a
 //! fresh self-signed certificate and pinning the other's fingerprint, which
 //! the PAKE authenticated. There is no unencrypted mode and no fallback.
 
 use crate::cert::SelfSigned;
-use crate::datagram::DatagramSocket;
+use crate::lane::InnerPath;
 use crate::pinned::{Pin, PinnedClient, PinnedServer};
 use crate::{transport, NetError};
 use quinn::{Connection, Endpoint, EndpointConfig, TokioRuntime};
@@ -76,12 +77,12 @@ pub fn client_config(own: &SelfSigned, peer: Fingerprint) -> Result<quinn::Clien
 /// `peer` is accepted. Failed attempts (forged or injected by a hostile
 /// relay) are dropped and the wait goes on; the caller bounds it.
 pub async fn accept(
-    outer: &Connection,
+    path: InnerPath,
     own: &SelfSigned,
     peer: Fingerprint,
 ) -> Result<(Endpoint, Connection), NetError> {
     let server = server_config(own, peer)?;
-    let socket = DatagramSocket::new(outer.clone(), AGENT_ADDR, VIEWER_ADDR);
+    let (socket, _) = path.into_socket(AGENT_ADDR, VIEWER_ADDR)?;
     let endpoint = Endpoint::new_with_abstract_socket(
         inner_endpoint_config(),
         Some(server),
@@ -106,12 +107,12 @@ pub async fn accept(
 
 /// Viewer: connects to the agent inside the tunnel, pinning `peer`.
 pub async fn connect(
-    outer: &Connection,
+    path: InnerPath,
     own: &SelfSigned,
     peer: Fingerprint,
 ) -> Result<(Endpoint, Connection), NetError> {
     let client = client_config(own, peer)?;
-    let socket = DatagramSocket::new(outer.clone(), VIEWER_ADDR, AGENT_ADDR);
+    let (socket, agent) = path.into_socket(VIEWER_ADDR, AGENT_ADDR)?;
     let endpoint = Endpoint::new_with_abstract_socket(
         inner_endpoint_config(),
         None,
@@ -119,7 +120,7 @@ pub async fn connect(
         Arc::new(TokioRuntime),
     )?;
     let conn = endpoint
-        .connect_with(client, AGENT_ADDR, "tessera-agent")
+        .connect_with(client, agent, "tessera-agent")
         .map_err(tls_err)?
         .await?;
     Ok((endpoint, conn))
@@ -139,22 +140,22 @@ pub struct Peer<In> {
 impl<In: serde::de::DeserializeOwned + Send + 'static> Peer<In> {
     /// Agent: accept the pinned viewer, then its control stream.
     pub async fn accept(
-        outer: &Connection,
+        path: InnerPath,
         own: &SelfSigned,
         peer: Fingerprint,
     ) -> Result<Self, NetError> {
-        let (endpoint, conn) = accept(outer, own, peer).await?;
+        let (endpoint, conn) = accept(path, own, peer).await?;
         let (send, recv) = conn.accept_bi().await?;
         Ok(Self::new(endpoint, conn, send, recv))
     }
 
     /// Viewer: connect to the pinned agent and open the control stream.
     pub async fn connect(
-        outer: &Connection,
+        path: InnerPath,
         own: &SelfSigned,
         peer: Fingerprint,
     ) -> Result<Self, NetError> {
-        let (endpoint, conn) = connect(outer, own, peer).await?;
+        let (endpoint, conn) = connect(path, own, peer).await?;
         let (send, recv) = conn.open_bi().await?;
         Ok(Self::new(endpoint, conn, send, recv))
     }

@@ -1,8 +1,8 @@
 //! Tessera's transport edges: quinn and rustls configured for the relay
 //! connection and for the end-to-end inner connection, the relay trust
 //! policies (pinned fingerprint, CA, or trust on first use), the
-//! datagram adapter that carries the inner QUIC connection through the
-//! relay, and bounded framed streams.
+//! two paths the inner QUIC connection takes through the relay (a lane,
+//! or the relay connection's datagrams), and bounded framed streams.
 //!
 //! Session rules live in `tessera-session`; this crate only moves bytes and
 //! checks certificates.
@@ -14,6 +14,7 @@ pub mod clip_streams;
 pub mod datagram;
 mod error;
 pub mod framed;
+pub mod lane;
 pub mod lines;
 pub mod pinned;
 pub mod relay_args;

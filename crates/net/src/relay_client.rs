@@ -1,14 +1,17 @@
 //! A client's connection to the relay: QUIC with the chosen trust policy,
-//! one control stream for rendezvous messages, and datagrams afterwards.
+//! one control stream for rendezvous messages, and afterwards a lane or
+//! datagrams for the end-to-end connection.
 
+use crate::lane::{self, InnerPath};
 use crate::trust::{RelayTrust, TrustCheck};
 use crate::{framed, transport, NetError};
 use quinn::{Connection, Endpoint, SendStream};
-use std::net::SocketAddr;
+use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::Duration;
 use tessera_proto::relay::{ClientMsg, CloseReason, RelayMsg, MAX_CONTROL_FRAME, RELAY_ALPN};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Mutex};
+use tokio::task::JoinHandle;
 
 /// How long a QUIC handshake with the relay may take before we call it
 /// unreachable.
@@ -25,15 +28,55 @@ pub struct RelayLink {
     /// The QUIC connection to the relay; its datagrams carry the inner
     /// connection after pairing.
     pub connection: Connection,
-    /// Rendezvous messages from the relay, in order.
+    /// Rendezvous messages from the relay, in order (lane answers go to
+    /// the lane being opened instead).
     pub messages: mpsc::Receiver<Result<RelayMsg, NetError>>,
-    send: SendStream,
+    send: Arc<Mutex<SendStream>>,
+    lane_replies: Arc<Mutex<mpsc::Receiver<RelayMsg>>>,
+    lane: Option<JoinHandle<Option<UdpSocket>>>,
 }
 
 impl RelayLink {
     /// Sends one rendezvous message.
     pub async fn send(&mut self, msg: &ClientMsg) -> Result<(), NetError> {
-        framed::write(&mut self.send, msg, MAX_CONTROL_FRAME).await
+        framed::write(&mut *self.send.lock().await, msg, MAX_CONTROL_FRAME).await
+    }
+
+    /// Once paired: starts opening a lane in the background (see
+    /// [`lane`]), while the PAKE runs. A lane from an earlier pairing of
+    /// this link is dropped.
+    pub fn start_lane(&mut self) {
+        if let Some(old) = self.lane.take() {
+            old.abort();
+        }
+        let relay = self.connection.remote_address();
+        let (send, replies) = (self.send.clone(), self.lane_replies.clone());
+        self.lane = Some(tokio::spawn(lane::open(relay, send, replies)));
+    }
+
+    /// Where the end-to-end connection is to run: the lane started by
+    /// [`start_lane`](Self::start_lane) once it is open, or this
+    /// connection's datagrams if the relay offered none.
+    pub fn inner_path(&mut self) -> impl std::future::Future<Output = InnerPath> + Send + 'static {
+        let lane = self.lane.take();
+        let outer = self.connection.clone();
+        let relay = outer.remote_address();
+        async move {
+            let socket = match lane {
+                Some(task) => task.await.ok().flatten(),
+                None => None,
+            };
+            match socket {
+                Some(socket) => {
+                    tracing::info!("end-to-end connection on a lane through the relay");
+                    InnerPath::Lane { socket, relay }
+                }
+                None => {
+                    tracing::info!("end-to-end connection in the relay connection's datagrams");
+                    InnerPath::Datagrams(outer)
+                }
+            }
+        }
     }
 
     /// Why the relay connection closed: for a deliberate close, the fixed
@@ -50,7 +93,7 @@ impl RelayLink {
     /// itself on `Close`), or gives up after [`CLOSE_GRACE`].
     pub async fn close(mut self) {
         let _ = self.send(&ClientMsg::Close).await;
-        let _ = self.send.finish();
+        let _ = self.send.lock().await.finish();
         let _ = tokio::time::timeout(CLOSE_GRACE, self.connection.closed()).await;
         self.connection.close(0u32.into(), b"bye");
         self.endpoint.wait_idle().await;
@@ -145,13 +188,42 @@ pub async fn connect_on(
     };
     check.connected()?;
     let (send, recv) = connection.open_bi().await?;
-    let messages = framed::spawn_reader(recv, MAX_CONTROL_FRAME);
+    let (messages, lane_replies) = sort_replies(framed::spawn_reader(recv, MAX_CONTROL_FRAME));
     Ok(RelayLink {
         endpoint,
         connection,
         messages,
-        send,
+        send: Arc::new(Mutex::new(send)),
+        lane_replies: Arc::new(Mutex::new(lane_replies)),
+        lane: None,
     })
+}
+
+/// Splits the relay's messages: lane answers to the lane being opened
+/// (dropped if none waits), everything else to the rendezvous, in order.
+fn sort_replies(
+    mut all: mpsc::Receiver<Result<RelayMsg, NetError>>,
+) -> (
+    mpsc::Receiver<Result<RelayMsg, NetError>>,
+    mpsc::Receiver<RelayMsg>,
+) {
+    let (messages, messages_rx) = mpsc::channel(16);
+    let (lanes, lanes_rx) = mpsc::channel(4);
+    tokio::spawn(async move {
+        while let Some(msg) = all.recv().await {
+            match msg {
+                Ok(reply @ (RelayMsg::LaneOpen | RelayMsg::NoLane)) => {
+                    let _ = lanes.try_send(reply);
+                }
+                other => {
+                    if messages.send(other).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    (messages_rx, lanes_rx)
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod fingerprint;
 pub mod frame;
 pub mod grants;
 pub mod identity;
+pub mod lane;
 pub mod lang;
 pub mod pairing;
 pub mod peer;

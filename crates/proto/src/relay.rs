@@ -3,8 +3,10 @@
 //!
 //! The relay sees only these messages. Mailbox payloads are opaque to it
 //! (PAKE messages and sealed confirmations); after pairing, it forwards QUIC
-//! datagrams it cannot read.
+//! datagrams it cannot read, or the packets of a client's lane
+//! ([`crate::lane`]).
 
+use crate::lane::LaneNonce;
 use crate::Nameplate;
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +44,13 @@ pub enum ClientMsg {
     Burn,
     /// Leave politely.
     Close,
+    /// Paired client: bind the lane whose address received this
+    /// challenge nonce (see [`crate::lane`]). Answered by `LaneOpen` or
+    /// `NoLane`.
+    OpenLane {
+        /// The nonce of the relay's `Challenge` packet.
+        nonce: LaneNonce,
+    },
 }
 
 /// Relay → client.
@@ -72,6 +81,13 @@ pub enum RelayMsg {
         /// Why, for programs.
         reason: Refusal,
     },
+    /// The lane is bound: from now on the relay delivers this client's
+    /// end-to-end packets there, and forwards what it sends from there.
+    LaneOpen,
+    /// No lane: the nonce is unknown or stale, the client is not paired,
+    /// or this relay has lanes turned off. The end-to-end connection stays
+    /// in the relay connection's datagrams.
+    NoLane,
 }
 
 /// Why the relay refused a request.

@@ -8,6 +8,7 @@ use tessera_input::{Button, InputEvent, Key, RefusalKind};
 use tessera_proto::audit::{AuditMsg, LogCertifier};
 use tessera_proto::files::{Entry, EntryKind, FileMsg, FileStop, ManifestPage, ResumeFrom};
 use tessera_proto::frame::encode_payload;
+use tessera_proto::lane::LanePacket;
 use tessera_proto::identity::{PublicKey, Signature};
 use tessera_proto::pairing::PairingMsg;
 use tessera_proto::peer::{validate_displays, AgentMsg, DisplayInfo, ViewerMsg, MAX_DISPLAYS};
@@ -385,6 +386,7 @@ pub fn relay_messages(seeds: &mut Seeds) {
         ),
         ("client_burn", ClientMsg::Burn),
         ("client_close", ClientMsg::Close),
+        ("client_open_lane", ClientMsg::OpenLane { nonce: [9; 16] }),
     ];
     let relay = [
         (
@@ -408,6 +410,8 @@ pub fn relay_messages(seeds: &mut Seeds) {
                 reason: Refusal::RateLimited,
             },
         ),
+        ("relay_lane_open", RelayMsg::LaneOpen),
+        ("relay_no_lane", RelayMsg::NoLane),
     ];
     for (name, msg) in client {
         seeds.add("relay_messages", name, encode_payload(&msg));
@@ -415,6 +419,12 @@ pub fn relay_messages(seeds: &mut Seeds) {
     for (name, msg) in relay {
         seeds.add("relay_messages", name, encode_payload(&msg));
     }
+    seeds.add("relay_messages", "lane_bind", LanePacket::Bind.encode().to_vec());
+    seeds.add(
+        "relay_messages",
+        "lane_challenge",
+        LanePacket::Challenge([5; 16]).encode().to_vec(),
+    );
 }
 
 /// The `pairing_mailbox` input: the first payload's length, the first
