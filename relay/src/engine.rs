@@ -14,6 +14,7 @@ use crate::log::SessionLog;
 use crate::metrics::Metrics;
 use crate::registry::ConnId;
 use crate::rules::{Action, Route, Rules};
+use crate::socket::{Received, RelaySocket, SLOT};
 use bytes::{Bytes, BytesMut};
 use quinn_proto::{ConnectionHandle, DatagramEvent, Dir, Endpoint, Event, StreamEvent};
 use std::cmp::Reverse;
@@ -25,15 +26,15 @@ use std::time::{Duration, Instant};
 use tessera_proto::frame;
 use tessera_proto::lane::{LanePacket, LANE_PACKET_LEN};
 use tessera_proto::relay::{CloseReason, Refusal, RelayMsg, MAX_CONTROL_FRAME};
-use tokio::net::UdpSocket;
 use tokio::sync::watch;
 
 /// How often expiries and stalled clients are checked.
 const SWEEP: Duration = Duration::from_millis(250);
 /// How long a refused client has to read its refusal before the close.
 const LINGER: Duration = Duration::from_secs(1);
-/// Datagrams read per wake-up before other work gets a turn.
-const RECV_BATCH: usize = 64;
+/// Batches read per wake-up before other work gets a turn (each up to
+/// `quinn::udp::BATCH_SIZE` runs of packets).
+const RECV_ROUNDS: usize = 2;
 
 /// What the engine needs from its owner.
 pub(crate) struct Settings {
@@ -53,7 +54,10 @@ pub(crate) struct Settings {
 
 /// The state the one task owns.
 pub(crate) struct Engine {
-    socket: UdpSocket,
+    socket: RelaySocket,
+    /// Where runs are received, `SLOT` bytes each, and what was received.
+    rx: Vec<u8>,
+    runs: Vec<Received>,
     endpoint: Endpoint,
     settings: Settings,
     clients: HashMap<ConnectionHandle, Client>,
@@ -67,9 +71,11 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
-    pub(crate) fn new(socket: UdpSocket, endpoint: Endpoint, settings: Settings) -> Self {
+    pub(crate) fn new(socket: RelaySocket, endpoint: Endpoint, settings: Settings) -> Self {
         Self {
             socket,
+            rx: RelaySocket::receive_buffer(),
+            runs: Vec::new(),
             endpoint,
             settings,
             clients: HashMap::new(),
@@ -90,22 +96,14 @@ impl Engine {
         mut stop: watch::Receiver<bool>,
         closed: watch::Sender<bool>,
     ) {
-        let mut packet = vec![0u8; 65_536];
         let mut sweep = tokio::time::interval(SWEEP);
         let mut stop_deadline: Option<Instant> = None;
         loop {
             let next = self.next_timer();
             tokio::select! {
-                received = self.socket.recv_from(&mut packet) => {
-                    if let Ok((n, from)) = received {
-                        let now = Instant::now();
-                        self.datagram(now, from, &packet[..n]);
-                        for _ in 1..RECV_BATCH {
-                            match self.socket.try_recv_from(&mut packet) {
-                                Ok((n, from)) => self.datagram(now, from, &packet[..n]),
-                                Err(_) => break,
-                            }
-                        }
+                readable = self.socket.readable() => {
+                    if readable.is_ok() {
+                        self.receive(Instant::now());
                     }
                 }
                 () = sleep_until(next) => self.timeouts(Instant::now()),
@@ -157,19 +155,47 @@ impl Engine {
         }
     }
 
-    /// One UDP datagram from the network: a lane's `Bind`, a packet on a
-    /// bound lane (forwarded), or QUIC for the endpoint.
+    /// Reads what waits on the socket, a few batches at most.
+    fn receive(&mut self, now: Instant) {
+        let mut buf = std::mem::take(&mut self.rx);
+        let mut runs = std::mem::take(&mut self.runs);
+        for _ in 0..RECV_ROUNDS {
+            self.socket.recv(&mut buf, &mut runs);
+            if runs.is_empty() {
+                break;
+            }
+            for (i, run) in runs.iter().enumerate() {
+                let start = i * SLOT;
+                if let Some(data) = buf.get(start..start + run.len.min(SLOT)) {
+                    self.run_from(now, run.from, data, run.stride);
+                }
+            }
+        }
+        self.rx = buf;
+        self.runs = runs;
+    }
+
+    /// A run of packets of `stride` bytes from one address: a bound lane's
+    /// (forwarded whole), or datagrams one by one.
+    fn run_from(&mut self, now: Instant, from: SocketAddr, data: &[u8], stride: usize) {
+        if let Some(sender) = self.settings.rules.lanes().owner(&from) {
+            if let Some(route) = self.settings.rules.route(sender) {
+                self.deliver_run(route, data, stride);
+            }
+            return;
+        }
+        for packet in data.chunks(stride) {
+            self.datagram(now, from, packet);
+        }
+    }
+
+    /// One UDP datagram from an address without a lane: a lane's `Bind`,
+    /// or QUIC for the endpoint.
     fn datagram(&mut self, now: Instant, from: SocketAddr, data: &[u8]) {
         if data.len() == LANE_PACKET_LEN && LanePacket::parse(data) == Some(LanePacket::Bind) {
             let nonce = rand::random();
             if let Some(reply) = self.settings.rules.lanes().challenge(from, nonce, now) {
-                let _ = self.socket.try_send_to(&reply, from);
-            }
-            return;
-        }
-        if let Some(sender) = self.settings.rules.lanes().owner(&from) {
-            if let Some(route) = self.settings.rules.route(sender) {
-                self.deliver(route, [Bytes::copy_from_slice(data)]);
+                self.socket.send(from, &reply);
             }
             return;
         }
@@ -226,16 +252,9 @@ impl Engine {
     /// Sends the packet in `self.buf` described by `t`. A full socket
     /// buffer drops it: QUIC recovers, as from any loss.
     fn send(&self, t: &quinn_proto::Transmit) {
-        let data = &self.buf[..t.size];
-        match t.segment_size {
-            Some(size) if size > 0 => {
-                for segment in data.chunks(size) {
-                    let _ = self.socket.try_send_to(segment, t.destination);
-                }
-            }
-            _ => {
-                let _ = self.socket.try_send_to(data, t.destination);
-            }
+        if let Some(data) = self.buf.get(..t.size) {
+            let stride = t.segment_size.unwrap_or(t.size);
+            self.socket.send_run(t.destination, data, stride);
         }
     }
 
@@ -277,7 +296,10 @@ impl Engine {
                 return;
             };
             self.buf.clear();
-            match c.conn.poll_transmit(now, 1, &mut self.buf) {
+            match c
+                .conn
+                .poll_transmit(now, self.socket.max_segments(), &mut self.buf)
+            {
                 Some(t) => self.send(&t),
                 None => break,
             }
@@ -433,6 +455,19 @@ impl Engine {
         self.deliver(route, incoming);
     }
 
+    /// Delivers a run of lane packets: whole, in as few system calls as
+    /// GSO allows, when the peer has a lane and nothing intercepts; else
+    /// packet by packet.
+    fn deliver_run(&mut self, route: Route, data: &[u8], stride: usize) {
+        match self.settings.rules.lanes().address(route.peer) {
+            Some(addr) if self.settings.interceptor.passes_through() => {
+                self.socket.send_run(addr, data, stride);
+                self.count(route, data.len() as u64, true);
+            }
+            _ => self.deliver(route, data.chunks(stride).map(Bytes::copy_from_slice)),
+        }
+    }
+
     /// Delivers end-to-end packets to `route`'s peer, through the
     /// interceptor: on its lane if it has one, else as datagrams of its
     /// connection. A full buffer or a packet too large drops it, as a
@@ -445,9 +480,7 @@ impl Engine {
             for d in self.settings.interceptor.datagram(route.dir, packet) {
                 bytes += d.len() as u64;
                 match (lane, peer) {
-                    (Some(addr), _) => {
-                        let _ = self.socket.try_send_to(&d, addr);
-                    }
+                    (Some(addr), _) => self.socket.send(addr, &d),
                     (None, Some(ch)) => {
                         if let Some(p) = self.clients.get_mut(&ch) {
                             let _ = p.conn.datagrams().send(d, true);
@@ -457,15 +490,20 @@ impl Engine {
                 }
             }
         }
-        let m = &self.settings.metrics;
-        m.bytes_forwarded_total.fetch_add(bytes, Ordering::Relaxed);
-        if lane.is_some() {
-            m.lane_bytes_total.fetch_add(bytes, Ordering::Relaxed);
-        }
-        self.settings.rules.forwarded(route, bytes);
+        self.count(route, bytes, lane.is_some());
         if let (None, Some(ch)) = (lane, peer) {
             self.dirty.insert(ch);
         }
+    }
+
+    /// Counts forwarded bytes for the metrics and the pair's record.
+    fn count(&mut self, route: Route, bytes: u64, on_lane: bool) {
+        let m = &self.settings.metrics;
+        m.bytes_forwarded_total.fetch_add(bytes, Ordering::Relaxed);
+        if on_lane {
+            m.lane_bytes_total.fetch_add(bytes, Ordering::Relaxed);
+        }
+        self.settings.rules.forwarded(route, bytes);
     }
 
     /// Queues a control message for a client and writes what the stream

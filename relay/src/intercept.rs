@@ -31,10 +31,20 @@ pub trait Interceptor: Send + Sync + 'static {
     fn datagram(&self, _dir: Direction, datagram: Bytes) -> Vec<Bytes> {
         vec![datagram]
     }
+
+    /// True if this interceptor changes nothing, so the engine may forward
+    /// a run of lane packets whole, without showing it each packet.
+    fn passes_through(&self) -> bool {
+        false
+    }
 }
 
 /// The honest relay: forwards everything unchanged.
 #[derive(Debug, Default)]
 pub struct Passthrough;
 
-impl Interceptor for Passthrough {}
+impl Interceptor for Passthrough {
+    fn passes_through(&self) -> bool {
+        true
+    }
+}

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod registry;
 mod rules;
 mod server;
+mod socket;
 pub mod tls;
 
 pub use intercept::{Direction, Interceptor, Passthrough};

@@ -7,6 +7,7 @@ use crate::log::SessionLog;
 use crate::metrics::Metrics;
 use crate::registry::{Limits, Registry};
 use crate::rules::Rules;
+use crate::socket::RelaySocket;
 use crate::tls::RelayIdentity;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -112,6 +113,7 @@ impl Relay {
         socket.set_nonblocking(true).map_err(bind_error)?;
         let socket = tokio::net::UdpSocket::from_std(socket).map_err(bind_error)?;
         let local_addr = socket.local_addr().map_err(bind_error)?;
+        let socket = RelaySocket::new(socket).map_err(bind_error)?;
         // Path MTU discovery needs the don't-fragment bit, which this plain
         // socket does not set: the relay keeps to the 1280-byte floor, which
         // the inner connection's own discovery respects.
