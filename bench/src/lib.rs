@@ -37,6 +37,7 @@ pub fn cpu_time(pid: u32) -> Duration {
 }
 
 pub mod animation;
+pub mod file_pair;
 pub mod quic_pair;
 pub mod rfb;
 pub mod two_screens;
