@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+use tessera_clipboard::image;
 use tessera_tests::xvfb::Xvfb;
 use tessera_tests::{scratch, wait_until, Agent, RelayProcess, Viewer};
 
@@ -171,4 +172,106 @@ fn the_person_sees_each_copy_in_the_window() {
     x.focus_window_titled(DETAILS);
     wait_until("a paste gives it", || paste(&x) == "ipconfig /flushdns");
     x.screenshot_to(&dir.join("copied-fr.png"));
+}
+
+/// Makes an 8-bit PNG file with ImageMagick (a tool not of ours; a
+/// clipboard holds 8 bits a channel).
+fn make_png(path: &std::path::Path, spec: &str) {
+    let made = Command::new("convert")
+        .args(["-size", "97x61", spec, "-depth", "8"])
+        .arg(path)
+        .status()
+        .expect("convert (imagemagick)");
+    assert!(made.success());
+}
+
+/// Whether the image on display `x`'s clipboard has exactly the pixels
+/// of `expected` (ImageMagick's `compare`: 0 pixels differ).
+fn clipboard_image_is(x: &Xvfb, expected: &std::path::Path, scratch: &std::path::Path) -> bool {
+    let got = scratch.join("pasted.png");
+    let pasted = Command::new("xclip")
+        .args(["-selection", "clipboard", "-t", "image/png", "-o"])
+        .env("DISPLAY", &x.display)
+        .stdout(std::fs::File::create(&got).expect("create"))
+        .status()
+        .expect("xclip");
+    pasted.success()
+        && Command::new("compare")
+            .args(["-metric", "AE"])
+            .arg(expected)
+            .arg(&got)
+            .arg("null:")
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn images_cross_pixel_exact_both_ways_and_never_echo() {
+    let x = Xvfb::start("800x600x24");
+    let dir = scratch("clipboard-images");
+    let relay = RelayProcess::start(&dir.join("relay"), &[]);
+    let (mut agent, mut viewer) = session(&x, &relay, "clipboard");
+
+    // The technician's image lands on the person's clipboard, pixel for
+    // pixel, and the person is told.
+    let theirs = dir.join("technician.png");
+    make_png(&theirs, "gradient:red-blue");
+    viewer.command(&format!(
+        r#"{{"cmd":"clipboard_image","path":"{}"}}"#,
+        theirs.display()
+    ));
+    let got = agent.events.event("clipboard");
+    assert_eq!(
+        (&got["from"], &got["kind"]),
+        (&"viewer".into(), &"png".into())
+    );
+    agent.terminal.wait_for("Jane copied an image of");
+    wait_until("a paste gives the technician's pixels", || {
+        clipboard_image_is(&x, &theirs, &dir)
+    });
+
+    // The person copies an image: the first copy the technician gets is
+    // it (not the technician's own back), the same pixels: the PNG the
+    // agent makes of them is the one these pixels make.
+    let mine = dir.join("person.png");
+    make_png(&mine, "plasma:fractal");
+    let copied = Command::new("xclip")
+        .args(["-selection", "clipboard", "-t", "image/png", "-i"])
+        .arg(&mine)
+        .env("DISPLAY", &x.display)
+        .status()
+        .expect("xclip");
+    assert!(copied.success());
+    let sent = agent
+        .events
+        .event_where("clipboard", |e| e["from"] == "agent");
+    let came = viewer
+        .events
+        .event_where("clipboard", |e| e["from"] == "agent");
+    assert_eq!(came["kind"], "png");
+    assert_eq!(came["sha256"], sent["sha256"]);
+    let pixels = image::from_png(&std::fs::read(&mine).expect("read")).expect("decode");
+    let expected = image::to_png(&pixels).expect("encode");
+    let expected = ring::digest::digest(&ring::digest::SHA256, &expected);
+    assert_eq!(
+        came["sha256"],
+        hex::encode(expected.as_ref()),
+        "not the person's pixels (the technician's own image echoed?)"
+    );
+    assert!(came.get("text").is_none());
+    agent.terminal.wait_for("What you copied (an image of");
+
+    // Not a PNG, or too large: refused by name, nothing sent.
+    let fake = dir.join("fake.png");
+    std::fs::write(&fake, b"GIF89a not a png").expect("write");
+    viewer.command(&format!(
+        r#"{{"cmd":"clipboard_image","path":"{}"}}"#,
+        fake.display()
+    ));
+    assert_eq!(viewer.events.event("refused")["reason"], "not_png");
+    viewer.command(r#"{"cmd":"end"}"#);
+    viewer.events.event("session_ended");
+    let _ = viewer.wait();
+    let _ = agent.wait();
 }

@@ -381,7 +381,7 @@ impl<F: Front> Viewer<F> {
             Woke::TheirCopy(Err(why)) => ViewerInput::ProtocolViolation(why),
             Woke::OurCopy(clip) => match clip.as_text() {
                 Some(text) => ViewerInput::UserClipboard(text.to_string()),
-                None => return None,
+                None => ViewerInput::UserImage(clip.bytes().to_vec()),
             },
             Woke::Interrupted => ViewerInput::UserEnd,
             Woke::RecordTick => match self.keeper.tick() {

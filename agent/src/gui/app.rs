@@ -243,10 +243,13 @@ impl AgentWindow {
             }
             // Each copy is said, and the indicator opens to say it (with
             // its Take back for the clipboard at hand).
-            SessionEvent::Clipboard { from, bytes, .. } => {
+            SessionEvent::Clipboard {
+                from, kind, bytes, ..
+            } => {
                 let name = self.name();
                 let line = tessera_session::terminal::file_words::clipboard_words(
                     from,
+                    kind,
                     bytes,
                     &name,
                     self.lang(),

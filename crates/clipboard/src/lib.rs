@@ -12,10 +12,16 @@
 //! focus): a copy made while not watched is then reported; the person's
 //! side never asks, so nothing copied while `clipboard` was not granted
 //! crosses later.
+//!
+//! Text and images: an image is read as pixels and sent as PNG
+//! ([`image`]); one received is decoded with bounds before its pixels
+//! are put there, and its echo is recognised by its pixels.
+
+pub mod image;
 
 use std::sync::mpsc as std_mpsc;
 use std::sync::Arc;
-use tessera_proto::clipboard::Clip;
+use tessera_proto::clipboard::{Clip, ClipKind};
 use tokio::sync::mpsc;
 use x11rb::connection::Connection as _;
 use x11rb::protocol::xfixes::{ConnectionExt as _, SelectionEventMask};
@@ -178,13 +184,7 @@ impl Owner {
     fn run(mut self, commands: std_mpsc::Receiver<Command>) {
         while let Ok(command) = commands.recv() {
             match command {
-                Command::Set(clip) => {
-                    let Some(text) = clip.as_text() else { continue };
-                    match self.clipboard.set_text(text) {
-                        Ok(()) => self.last = Some(clip.sha256()),
-                        Err(e) => tracing::warn!("the clipboard could not be set: {e}"),
-                    }
-                }
+                Command::Set(clip) => self.put(&clip),
                 Command::Changed if self.watching => self.report(),
                 Command::Changed => self.changed_while_off = true,
                 Command::Watch { on: false, .. } => self.watching = false,
@@ -195,7 +195,7 @@ impl Owner {
                     match catch_up && copied {
                         true => self.report(),
                         // What is there now is the baseline, not a copy.
-                        false => self.last = self.read().map(|clip| clip.sha256()).or(self.last),
+                        false => self.last = self.read().map(|(_, id)| id).or(self.last),
                     }
                 }
                 Command::Quit => return,
@@ -203,12 +203,66 @@ impl Owner {
         }
     }
 
-    fn read(&mut self) -> Option<Clip> {
-        let text = self.clipboard.get_text().ok()?; // not text, or nothing
-        match Clip::text(text) {
-            Ok(clip) => Some(clip),
+    /// Puts `clip` there: text as text, an image decoded (with bounds)
+    /// into pixels. Remembers its identity, so it is not reported back.
+    fn put(&mut self, clip: &Clip) {
+        let (set, id) = match clip.kind {
+            ClipKind::Text => {
+                let Some(text) = clip.as_text() else { return };
+                (self.clipboard.set_text(text), clip.sha256())
+            }
+            ClipKind::Png => match image::from_png(clip.bytes()) {
+                Ok(rgba) => {
+                    let id = rgba.identity();
+                    let data = arboard::ImageData {
+                        width: rgba.width as usize,
+                        height: rgba.height as usize,
+                        bytes: rgba.pixels.into(),
+                    };
+                    (self.clipboard.set_image(data), id)
+                }
+                Err(e) => {
+                    tracing::warn!("a copied image not put on the clipboard: {e}");
+                    return;
+                }
+            },
+        };
+        match set {
+            Ok(()) => self.last = Some(id),
+            Err(e) => tracing::warn!("the clipboard could not be set: {e}"),
+        }
+    }
+
+    /// What the clipboard holds, as a copy to send, and its identity
+    /// (the text's hash, or the image's pixels' hash): text if there is
+    /// text, else an image encoded as PNG.
+    fn read(&mut self) -> Option<(Clip, [u8; 32])> {
+        if let Ok(text) = self.clipboard.get_text() {
+            return match Clip::text(text) {
+                Ok(clip) => {
+                    let id = clip.sha256();
+                    Some((clip, id))
+                }
+                Err(e) => {
+                    tracing::warn!("a copy not sent: {e}");
+                    None
+                }
+            };
+        }
+        let data = self.clipboard.get_image().ok()?; // nothing, or neither
+        let rgba = image::Rgba {
+            width: u32::try_from(data.width).ok()?,
+            height: u32::try_from(data.height).ok()?,
+            pixels: data.bytes.into_owned(),
+        };
+        let id = rgba.identity();
+        let encoded = image::to_png(&rgba)
+            .map_err(|e| e.to_string())
+            .and_then(|png| Clip::png(png).map_err(|e| e.to_string()));
+        match encoded {
+            Ok(clip) => Some((clip, id)),
             Err(e) => {
-                tracing::warn!("a copy not sent: {e}");
+                tracing::warn!("a copied image not sent: {e}");
                 None
             }
         }
@@ -216,12 +270,13 @@ impl Owner {
 
     /// What is there now, unless it is the last put or reported.
     fn report(&mut self) {
-        let Some(clip) = self.read() else { return };
-        let hash = Some(clip.sha256());
-        if hash == self.last {
+        let Some((clip, id)) = self.read() else {
+            return;
+        };
+        if Some(id) == self.last {
             return; // our own, or already told: no echo
         }
-        self.last = hash;
+        self.last = Some(id);
         let _ = self.copies.send(clip);
     }
 }

@@ -14,7 +14,13 @@ pub const MAX_CLIPBOARD_BYTES: usize = 8 * 1024 * 1024;
 pub enum ClipKind {
     /// UTF-8 text.
     Text,
+    /// An image, as a PNG file's bytes (the receiver decodes it, with
+    /// bounds, before its clipboard gets the pixels).
+    Png,
 }
+
+/// The eight bytes every PNG file starts with.
+pub const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
 
 /// The first frame of a clipboard stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +63,9 @@ pub enum ClipError {
     /// Not the bytes announced.
     #[error("a copy whose bytes are not the ones announced")]
     Mismatch,
+    /// An image that does not start as a PNG file does.
+    #[error("a copied image that is not a PNG file")]
+    NotPng,
 }
 
 impl Clip {
@@ -70,10 +79,20 @@ impl Clip {
         if bytes.len() > MAX_CLIPBOARD_BYTES {
             return Err(ClipError::TooLarge(bytes.len()));
         }
-        if kind == ClipKind::Text && std::str::from_utf8(&bytes).is_err() {
-            return Err(ClipError::NotText);
+        match kind {
+            ClipKind::Text if std::str::from_utf8(&bytes).is_err() => {
+                return Err(ClipError::NotText)
+            }
+            ClipKind::Png if !bytes.starts_with(&PNG_SIGNATURE) => return Err(ClipError::NotPng),
+            _ => {}
         }
         Ok(Clip { kind, bytes })
+    }
+
+    /// An image, as a PNG file's bytes, checked for its size and
+    /// signature (the pixels are checked where they are decoded).
+    pub fn png(bytes: Vec<u8>) -> Result<Clip, ClipError> {
+        Clip::new(ClipKind::Png, bytes)
     }
 
     /// What arrived after `head`, checked against it.
@@ -94,6 +113,7 @@ impl Clip {
     pub fn as_text(&self) -> Option<&str> {
         match self.kind {
             ClipKind::Text => std::str::from_utf8(&self.bytes).ok(),
+            ClipKind::Png => None,
         }
     }
 
@@ -146,5 +166,14 @@ mod tests {
             "Clip(Text, 13 bytes)",
             "never the text"
         );
+    }
+
+    #[test]
+    fn an_image_must_start_as_a_png_file() {
+        let mut png = PNG_SIGNATURE.to_vec();
+        png.extend_from_slice(b"rest");
+        let clip = Clip::png(png).expect("a PNG");
+        assert_eq!((clip.kind, clip.as_text()), (ClipKind::Png, None));
+        assert_eq!(Clip::png(b"GIF89a".to_vec()), Err(ClipError::NotPng));
     }
 }

@@ -56,6 +56,12 @@ pub enum Command {
         /// The text.
         text: String,
     },
+    /// Put an image, a PNG file of this computer's, on the person's
+    /// clipboard (with `clipboard` granted; at most 8 MiB).
+    ClipboardImage {
+        /// The PNG file.
+        path: String,
+    },
     /// Stop a transfer.
     CancelFile {
         /// Its number (from `file_offered` or `file_failed`).
@@ -214,6 +220,7 @@ impl Command {
             | Command::FetchFile { .. }
             | Command::CancelFile { .. }
             | Command::Clipboard { .. }
+            | Command::ClipboardImage { .. }
             | Command::Display { .. } => return None,
         })
     }

@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::time::SystemTime;
 use tessera_audit::record::Direction;
 use tessera_net::lines::{read_line, Line};
+use tessera_proto::clipboard::ClipKind;
 use tessera_proto::Lang;
 use tessera_session::command::{self, Command};
 use tessera_session::terminal::file_words::{left_out_words, size_words, stop_words};
@@ -55,6 +56,13 @@ impl Headless {
             Ok(Command::FetchFile { path }) => ViewerInput::UserFetchFile(path),
             Ok(Command::CancelFile { id }) => ViewerInput::UserCancelFile(id),
             Ok(Command::Clipboard { text }) => ViewerInput::UserClipboard(text),
+            Ok(Command::ClipboardImage { path }) => match read_image(&path) {
+                Ok(png) => ViewerInput::UserImage(png),
+                Err(message) => {
+                    self.error(&message);
+                    return None;
+                }
+            },
             Ok(Command::Snapshot { path }) => return Some(Request::Snapshot(path.into())),
             Ok(other) => match other.input_events() {
                 Some(Ok(events)) => {
@@ -270,11 +278,22 @@ fn sentence(event: &SessionEvent) -> Option<String> {
         SessionEvent::FileProgress { .. } | SessionEvent::FetchAnswered { .. } => return None,
         SessionEvent::Clipboard {
             from: Side::Agent,
+            kind: ClipKind::Text,
             bytes,
             ..
         } => format!("The person copied {bytes} bytes of text (--events json carries it)."),
+        SessionEvent::Clipboard {
+            from: Side::Agent,
+            bytes,
+            ..
+        } => format!("The person copied an image ({bytes} bytes of PNG)."),
+        SessionEvent::Clipboard {
+            kind: ClipKind::Text,
+            bytes,
+            ..
+        } => format!("{bytes} bytes of text went to the person's clipboard."),
         SessionEvent::Clipboard { bytes, .. } => {
-            format!("{bytes} bytes of text went to the person's clipboard.")
+            format!("An image ({bytes} bytes of PNG) went to the person's clipboard.")
         }
         SessionEvent::FileDone {
             id, name, sha256, ..
@@ -325,4 +344,16 @@ fn sentence(event: &SessionEvent) -> Option<String> {
         | SessionEvent::CodeBurned { .. }
         | SessionEvent::ConsentRequested { .. } => return None,
     })
+}
+
+/// The PNG file a `clipboard_image` command names, read up to one byte
+/// past the limit (the session refuses a larger one by name).
+fn read_image(path: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let limit = tessera_proto::clipboard::MAX_CLIPBOARD_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read the image {}: {e}", printable(path)))?;
+    Ok(bytes)
 }

@@ -2,6 +2,7 @@
 
 use crate::event::{SessionEvent, Side};
 use tessera_audit::record::Direction;
+use tessera_proto::clipboard::ClipKind;
 use tessera_proto::files::FileStop;
 use tessera_proto::Lang;
 
@@ -154,19 +155,21 @@ pub fn transfer_over(dir: Direction, name: &str, stopped: Option<FileStop>, lang
 }
 
 /// What the person reads when something crossed their clipboard.
-pub fn clipboard_words(from: Side, bytes: u64, who: &str, lang: Lang) -> String {
+pub fn clipboard_words(from: Side, kind: ClipKind, bytes: u64, who: &str, lang: Lang) -> String {
     let size = size_words(bytes, lang);
+    let what = match (kind, lang) {
+        (ClipKind::Text, Lang::En) => format!("{size} of text"),
+        (ClipKind::Text, Lang::Fr) => format!("{size} de texte"),
+        (ClipKind::Png, Lang::En) => format!("an image of {size}"),
+        (ClipKind::Png, Lang::Fr) => format!("une image de {size}"),
+    };
     match (from, lang) {
-        (Side::Viewer, Lang::En) => format!("{who} copied {size} of text to your clipboard."),
-        (Side::Viewer, Lang::Fr) => {
-            format!("{who} a copié {size} de texte dans votre presse-papiers.")
+        (Side::Viewer, Lang::En) => format!("{who} copied {what} to your clipboard."),
+        (Side::Viewer, Lang::Fr) => format!("{who} a copié {what} dans votre presse-papiers."),
+        (Side::Agent, Lang::En) => format!("What you copied ({what}) went to {who}'s clipboard."),
+        (Side::Agent, Lang::Fr) => {
+            format!("Ce que vous avez copié ({what}) est allé dans le presse-papiers de {who}.")
         }
-        (Side::Agent, Lang::En) => {
-            format!("What you copied ({size} of text) went to {who}'s clipboard.")
-        }
-        (Side::Agent, Lang::Fr) => format!(
-            "Ce que vous avez copié ({size} de texte) est allé dans le presse-papiers de {who}."
-        ),
     }
 }
 
@@ -245,9 +248,9 @@ pub(super) fn file_event_text(event: &SessionEvent, who: &str, lang: Lang) -> Op
                 Lang::Fr => format!("Transfert {id} arrêté : {why}{detail}. Rien du fichier inachevé n'a été gardé."),
             }
         }
-        SessionEvent::Clipboard { from, bytes, .. } => {
-            clipboard_words(*from, *bytes, who, lang) + revoke_clipboard_hint(lang)
-        }
+        SessionEvent::Clipboard {
+            from, kind, bytes, ..
+        } => clipboard_words(*from, *kind, *bytes, who, lang) + revoke_clipboard_hint(lang),
         _ => return None,
     })
 }
@@ -292,15 +295,20 @@ mod tests {
 
     #[test]
     fn the_person_is_told_of_each_copy() {
-        let fr = clipboard_words(Side::Viewer, 1_234, "Alice", Lang::Fr);
+        let fr = clipboard_words(Side::Viewer, ClipKind::Text, 1_234, "Alice", Lang::Fr);
         assert!(
             fr.starts_with("Alice a copié 1,2 Ko de texte dans votre presse-papiers"),
             "{fr}"
         );
-        let en = clipboard_words(Side::Agent, 12, "Alice", Lang::En);
+        let en = clipboard_words(Side::Agent, ClipKind::Text, 12, "Alice", Lang::En);
         assert!(
             en.contains("12 bytes of text") && en.contains("Alice's clipboard"),
             "{en}"
+        );
+        let image = clipboard_words(Side::Viewer, ClipKind::Png, 2_500, "Alice", Lang::Fr);
+        assert!(
+            image.starts_with("Alice a copié une image de 2,5 Ko dans votre presse-papiers"),
+            "{image}"
         );
     }
 

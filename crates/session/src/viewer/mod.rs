@@ -107,6 +107,9 @@ pub enum ViewerInput {
     Files(FileNews),
     /// The technician copies text to the person's clipboard.
     UserClipboard(String),
+    /// The technician copies an image (a PNG file's bytes) to the
+    /// person's clipboard.
+    UserImage(Vec<u8>),
     /// The person copied something (read and checked by the caller).
     RemoteClipboard(tessera_proto::clipboard::Clip),
     /// The session record cannot be kept, or the agent's record failed
@@ -454,10 +457,12 @@ impl ViewerSession {
                     reason: "not_granted",
                 })
             }
-            ViewerInput::UserClipboard(_) => self.emit(SessionEvent::Refused {
-                permission: Permission::Clipboard,
-                reason: "not_granted",
-            }),
+            ViewerInput::UserClipboard(_) | ViewerInput::UserImage(_) => {
+                self.emit(SessionEvent::Refused {
+                    permission: Permission::Clipboard,
+                    reason: "not_granted",
+                })
+            }
             ViewerInput::UserCancelFile(_)
             | ViewerInput::Files(_)
             | ViewerInput::RemoteClipboard(_) => {}

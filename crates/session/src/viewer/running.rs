@@ -95,22 +95,10 @@ impl ViewerSession {
                 }
             }
             ViewerInput::UserClipboard(text) => {
-                if !granted.contains(Permission::Clipboard) {
-                    return self.emit(SessionEvent::Refused {
-                        permission: Permission::Clipboard,
-                        reason: "not_granted",
-                    });
-                }
-                match tessera_proto::clipboard::Clip::text(text) {
-                    Ok(clip) => {
-                        self.emit(clipboard_event(Side::Viewer, &clip, None));
-                        self.push(ViewerAction::SendClipboard(clip));
-                    }
-                    Err(_) => self.emit(SessionEvent::Refused {
-                        permission: Permission::Clipboard,
-                        reason: "too_large",
-                    }),
-                }
+                self.user_copy(granted, tessera_proto::clipboard::Clip::text(text))
+            }
+            ViewerInput::UserImage(png) => {
+                self.user_copy(granted, tessera_proto::clipboard::Clip::png(png))
             }
             // Only with the grant (the agent enforces it; a copy after a
             // revoke, in flight, is dropped).
@@ -186,6 +174,36 @@ impl ViewerSession {
             }
             ViewerInput::UserNote(text) => self.note(text),
             other => self.anywhere(State::Running { granted }, other),
+        }
+    }
+
+    /// A copy of the technician's, sent only with the grant and only if
+    /// it passes its checks (size, text or PNG).
+    fn user_copy(
+        &mut self,
+        granted: Grants,
+        made: Result<tessera_proto::clipboard::Clip, tessera_proto::clipboard::ClipError>,
+    ) {
+        use tessera_proto::clipboard::ClipError;
+        if !granted.contains(Permission::Clipboard) {
+            return self.emit(SessionEvent::Refused {
+                permission: Permission::Clipboard,
+                reason: "not_granted",
+            });
+        }
+        match made {
+            Ok(clip) => {
+                self.emit(clipboard_event(Side::Viewer, &clip, None));
+                self.push(ViewerAction::SendClipboard(clip));
+            }
+            Err(why) => self.emit(SessionEvent::Refused {
+                permission: Permission::Clipboard,
+                reason: match why {
+                    ClipError::TooLarge(_) => "too_large",
+                    ClipError::NotPng => "not_png",
+                    ClipError::NotText | ClipError::Mismatch => "not_text",
+                },
+            }),
         }
     }
 

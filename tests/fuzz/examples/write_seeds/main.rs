@@ -14,6 +14,7 @@
 
 mod audit;
 mod authority;
+mod clipboard;
 mod files;
 mod identity;
 mod wire;
@@ -50,6 +51,7 @@ fn main() -> std::io::Result<()> {
     wire::pairing_mailbox(&mut seeds);
     wire::input_events(&mut seeds);
     wire::typed_text(&mut seeds);
+    clipboard::clip_images(&mut seeds);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     for (target, files) in seeds.0 {
         let dir = root.join(target);
