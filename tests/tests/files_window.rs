@@ -113,7 +113,17 @@ fn the_technician_sends_and_fetches_from_the_window() {
     let mut agent = tessera_tests::Agent::start(&args);
     let code = agent.code();
     let home = dir.join("home");
-    let mut viewer = open_window(&technician, &relay.client_args(), "files", &home, &[]);
+    // Where fetched files land is the technician's choice, kept with the
+    // window's settings.
+    let inbox = dir.join("inbox");
+    let inbox_arg = inbox.display().to_string();
+    let mut viewer = open_window(
+        &technician,
+        &relay.client_args(),
+        "files",
+        &home,
+        &["--receive-dir", &inbox_arg],
+    );
     technician.focus_window_titled(CONNECT);
     technician.xdotool(&["type", "--delay", "40", &code]);
     technician.keys(&["Return"]);
@@ -139,9 +149,12 @@ fn the_technician_sends_and_fetches_from_the_window() {
     agent.terminal.type_line("y");
     viewer.events.event("file_complete");
     technician.screenshot_to(&dir.join("panel-done-en.png"));
-    let fetched = home.join("Downloads/Tessera/journal.log");
     assert_eq!(
-        std::fs::read_to_string(fetched).expect("fetched"),
+        std::fs::read_to_string(inbox.join("journal.log")).expect("fetched"),
         "printer offline\n"
     );
+    assert!(!home.join("Downloads").exists(), "not the default folder");
+    let settings = std::fs::read_to_string(home.join(".config/tessera/viewer.json"))
+        .expect("the window's settings");
+    assert!(settings.contains(&inbox_arg), "{settings}");
 }

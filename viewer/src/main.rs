@@ -225,6 +225,9 @@ fn open_window(
         if let Some(dir) = &args.record_dir {
             settings.record_dir = dir.display().to_string();
         }
+        if let Some(dir) = &args.receive_dir {
+            settings.receive_dir = dir.display().to_string();
+        }
         if typed(matches, "request") {
             settings.request = args.request.iter().map(|p| p.name().to_string()).collect();
         }

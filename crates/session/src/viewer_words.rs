@@ -56,6 +56,10 @@ viewer_words! {
     name_label,
     /// The technician's organisation field.
     org_label,
+    /// The receive folder field's label.
+    receive_label,
+    /// Before the default receive folder, as the field's hint.
+    receive_hint,
     /// Above the permissions asked for.
     ask_for,
     /// The `view` permission.
@@ -194,6 +198,8 @@ static EN: ViewerWords = ViewerWords {
     identity_hint: "optional: your key and your organisation's certificate",
     name_label: "Your name",
     org_label: "Organisation",
+    receive_label: "Files received go to",
+    receive_hint: "if empty:",
     ask_for: "What you ask for",
     view_name: "View",
     view_explained: "See their screen",
@@ -272,6 +278,8 @@ static FR: ViewerWords = ViewerWords {
     identity_hint: "facultatif : votre clé et le certificat de votre organisation",
     name_label: "Votre nom",
     org_label: "Organisation",
+    receive_label: "Les fichiers reçus vont dans",
+    receive_hint: "si vide :",
     ask_for: "Ce que vous demandez",
     view_name: "Voir",
     view_explained: "Voir son écran",

@@ -199,6 +199,11 @@ impl ConnectForm {
                     ui.text_edit_singleline(&mut s.org);
                     ui.end_row();
                 }
+                ui.label(w.receive_label);
+                let default = tessera_files::downloads::default_receive_dir();
+                let hint = format!("{} {}", w.receive_hint, default.display());
+                ui.add(egui::TextEdit::singleline(&mut s.receive_dir).hint_text(hint));
+                ui.end_row();
             });
         ui.add_space(8.0);
         ui.label(egui::RichText::new(w.ask_for).strong());
@@ -279,7 +284,10 @@ impl ConnectForm {
                     "" => tessera_audit::files::default_record_dir(),
                     dir => dir.into(),
                 },
-                receive_dir: tessera_files::downloads::default_receive_dir(),
+                receive_dir: match s.receive_dir.trim() {
+                    "" => tessera_files::downloads::default_receive_dir(),
+                    dir => dir.into(),
+                },
                 share_clipboard: true,
             },
             code,

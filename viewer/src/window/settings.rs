@@ -31,6 +31,8 @@ pub struct Settings {
     pub request: Vec<String>,
     /// Where session records are kept (empty: the data folder).
     pub record_dir: String,
+    /// Where fetched files land (empty: Downloads/Tessera).
+    pub receive_dir: String,
 }
 
 impl Default for Settings {
@@ -40,6 +42,7 @@ impl Default for Settings {
             relay_fingerprint: String::new(),
             identity: String::new(),
             record_dir: String::new(),
+            receive_dir: String::new(),
             name: std::env::var("USER").unwrap_or_default(),
             org: String::new(),
             request: ["view", "control", "chat"].map(String::from).to_vec(),
