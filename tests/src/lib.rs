@@ -6,6 +6,7 @@
 
 pub mod code_prompt;
 pub mod hostile;
+pub mod impair;
 mod pty;
 pub mod rogue;
 pub mod technician;
