@@ -3,7 +3,7 @@
 # what is missing. Safe to run again.
 set -euo pipefail
 
-packages=(ca-certificates pkg-config gcc g++ make libxkbcommon-dev
+packages=(ca-certificates pkg-config gcc g++ make libxkbcommon-dev libvpx-dev
           xvfb xserver-xephyr xterm xdotool imagemagick x11-utils x11-xserver-utils
           x11-xkb-utils xinput less libgl1-mesa-dri libegl1 libxkbcommon-x11-0 openbox)
 # The test suite also opens the HTML session report in a real browser,

@@ -17,6 +17,7 @@ mod authority;
 mod clipboard;
 mod files;
 mod identity;
+mod video;
 mod wire;
 
 use std::collections::BTreeMap;
@@ -52,6 +53,7 @@ fn main() -> std::io::Result<()> {
     wire::input_events(&mut seeds);
     wire::typed_text(&mut seeds);
     clipboard::clip_images(&mut seeds);
+    video::vp9_packets(&mut seeds);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     for (target, files) in seeds.0 {
         let dir = root.join(target);
