@@ -19,6 +19,7 @@ mod pacer;
 mod palette;
 mod synthetic;
 mod tiles;
+mod video_regions;
 mod x11;
 
 pub use capture::{Capture, CaptureError, Damage, News};
@@ -29,4 +30,5 @@ pub use message::ScreenMsg;
 pub use pacer::Pacer;
 pub use synthetic::Synthetic;
 pub use tiles::{damaged_tiles, TileGrid, TILE};
+pub use video_regions::{Classified, VideoRegions};
 pub use x11::X11Capture;
