@@ -8,9 +8,11 @@
 //! All of libvpx's C API is called from `ffi.rs`, with its invariants
 //! written there; the rest of the crate, and its users, are safe code.
 
+pub mod convert;
 mod ffi;
 pub mod frame;
 
+pub use convert::{bgrx_to_i420, i420_to_bgrx};
 pub use ffi::{Decoder, Encoder, MAX_PACKET};
 pub use frame::{psnr_y, I420};
 
