@@ -386,9 +386,12 @@ impl Agent {
             Some(Ok(RelayMsg::PeerLeft)) => AgentInput::PeerLeft,
             Some(Ok(RelayMsg::Refused { reason })) => AgentInput::Refused(reason),
             // The link hands these to the lane being opened, never here.
-            Some(Ok(RelayMsg::LaneOpen | RelayMsg::NoLane)) => {
-                AgentInput::ProtocolViolation("the relay answered a lane out of turn".into())
-            }
+            Some(Ok(
+                RelayMsg::LaneOpen { .. }
+                | RelayMsg::NoLane
+                | RelayMsg::LaneTicket { .. }
+                | RelayMsg::LaneRefused { .. },
+            )) => AgentInput::ProtocolViolation("the relay answered a lane out of turn".into()),
             Some(Err(NetError::Frame(e))) => {
                 AgentInput::ProtocolViolation(format!("from the relay: {e}"))
             }

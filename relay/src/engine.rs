@@ -24,7 +24,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tessera_proto::frame;
-use tessera_proto::lane::{LanePacket, LANE_PACKET_LEN};
+use tessera_proto::lane::{LanePacket, LaneTicket, LANE_PACKET_LEN};
 use tessera_proto::relay::{CloseReason, Refusal, RelayMsg, MAX_CONTROL_FRAME};
 use tokio::sync::watch;
 
@@ -155,6 +155,26 @@ impl Engine {
         }
     }
 
+    /// A `Bind` with `ticket` from `from`: a challenge back there, if the
+    /// ticket is live and `from` is no client's connection (a lane must
+    /// never capture a connection's own packets).
+    fn bind(&mut self, now: Instant, from: SocketAddr, ticket: &LaneTicket) {
+        let Some(id) = self.settings.rules.lanes().ticket_owner(ticket) else {
+            return;
+        };
+        if self
+            .clients
+            .values()
+            .any(|c| c.conn.remote_address() == from)
+        {
+            return;
+        }
+        let nonce = rand::random();
+        if let Some(reply) = self.settings.rules.lanes().challenge(id, from, nonce, now) {
+            self.socket.send(from, &reply);
+        }
+    }
+
     /// Reads what waits on the socket, a few batches at most.
     fn receive(&mut self, now: Instant) {
         let mut buf = std::mem::take(&mut self.rx);
@@ -192,12 +212,10 @@ impl Engine {
     /// One UDP datagram from an address without a lane: a lane's `Bind`,
     /// or QUIC for the endpoint.
     fn datagram(&mut self, now: Instant, from: SocketAddr, data: &[u8]) {
-        if data.len() == LANE_PACKET_LEN && LanePacket::parse(data) == Some(LanePacket::Bind) {
-            let nonce = rand::random();
-            if let Some(reply) = self.settings.rules.lanes().challenge(from, nonce, now) {
-                self.socket.send(from, &reply);
+        if data.len() == LANE_PACKET_LEN {
+            if let Some(LanePacket::Bind(ticket)) = LanePacket::parse(data) {
+                return self.bind(now, from, &ticket);
             }
-            return;
         }
         self.buf.clear();
         let event =
@@ -461,7 +479,7 @@ impl Engine {
     fn deliver_run(&mut self, route: Route, data: &[u8], stride: usize) {
         match self.settings.rules.lanes().address(route.peer) {
             Some(addr) if self.settings.interceptor.passes_through() => {
-                self.socket.send_run(addr, data, stride);
+                self.socket.forward_run(addr, data, stride);
                 self.count(route, data.len() as u64, true);
             }
             _ => self.deliver(route, data.chunks(stride).map(Bytes::copy_from_slice)),
@@ -480,7 +498,7 @@ impl Engine {
             for d in self.settings.interceptor.datagram(route.dir, packet) {
                 bytes += d.len() as u64;
                 match (lane, peer) {
-                    (Some(addr), _) => self.socket.send(addr, &d),
+                    (Some(addr), _) => self.socket.forward_run(addr, &d, d.len()),
                     (None, Some(ch)) => {
                         if let Some(p) = self.clients.get_mut(&ch) {
                             let _ = p.conn.datagrams().send(d, true);

@@ -1,74 +1,122 @@
 //! The relay's lanes, sans-IO: which UDP address belongs to which paired
-//! client, and the challenges that prove it (see [`tessera_proto::lane`]).
+//! client, and the tickets and challenges that prove it (see
+//! [`tessera_proto::lane`]).
 //!
-//! A `Bind` packet from an address earns that address a challenge nonce;
-//! the client that returns the nonce on its control stream, within
-//! [`CHALLENGE_TTL`], binds the address. A client holds at most one lane
-//! (a new one replaces the old), an address belongs to at most one client,
-//! and a lane ends with its client's pair.
+//! Each paired client gets a random ticket. A `Bind` carrying a live
+//! ticket, from an address that is no client's connection, earns that
+//! address a challenge nonce (one outstanding per client, at most
+//! [`MAX_BINDS`] per pairing); the ticket's client that returns the nonce
+//! on its control stream within [`CHALLENGE_TTL`] binds the address. A
+//! `Bind` without a live ticket costs nothing and is never answered. A
+//! client holds at most one lane (a new one replaces the old), an address
+//! belongs to at most one client, and a lane ends with its client's pair.
 
 use crate::registry::ConnId;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use tessera_proto::lane::{LaneNonce, LanePacket, LANE_PACKET_LEN};
+use tessera_proto::lane::{LaneNonce, LanePacket, LaneTicket, LANE_PACKET_LEN};
 
 /// How long a challenge may be answered.
 pub const CHALLENGE_TTL: Duration = Duration::from_secs(5);
-/// Challenges outstanding at most; past it, `Bind` packets are ignored
-/// until the sweep clears stale ones (each costs the relay a packet out).
-pub const MAX_PENDING: usize = 4096;
+/// Challenges one pairing's client may be sent (its `Bind`s retried, a
+/// lane replaced): enough for any honest client, bounded for any other.
+pub const MAX_BINDS: u32 = 16;
+
+/// One client's outstanding challenge.
+struct Pending {
+    nonce: LaneNonce,
+    addr: SocketAddr,
+    expires: Instant,
+}
 
 /// Every lane of the relay.
 pub struct Lanes {
     enabled: bool,
-    pending: HashMap<LaneNonce, (SocketAddr, Instant)>,
+    tickets: HashMap<LaneTicket, ConnId>,
+    ticket_of: HashMap<ConnId, (LaneTicket, u32)>,
+    pending: HashMap<ConnId, Pending>,
     by_addr: HashMap<SocketAddr, ConnId>,
     addr_of: HashMap<ConnId, SocketAddr>,
 }
 
 impl Lanes {
-    /// No lanes yet; `enabled: false` makes the relay ignore `Bind`
-    /// packets and answer `NoLane` (clients then stay on datagrams).
+    /// No lanes yet; `enabled: false` gives no tickets, so no `Bind` is
+    /// ever answered (clients are told `NoLane` and stay on datagrams).
     pub fn new(enabled: bool) -> Self {
         Self {
             enabled,
+            tickets: HashMap::new(),
+            ticket_of: HashMap::new(),
             pending: HashMap::new(),
             by_addr: HashMap::new(),
             addr_of: HashMap::new(),
         }
     }
 
-    /// A `Bind` from `from`: the challenge packet to send back there, or
-    /// `None` (lanes off, or too many outstanding).
+    /// Client `id` was just paired: its ticket (`ticket`, drawn by the
+    /// caller), or `None` when lanes are off.
+    pub fn issue(&mut self, id: ConnId, ticket: LaneTicket) -> Option<LaneTicket> {
+        if !self.enabled {
+            return None;
+        }
+        self.release(id);
+        self.tickets.insert(ticket, id);
+        self.ticket_of.insert(id, (ticket, 0));
+        Some(ticket)
+    }
+
+    /// Whose `ticket` it is, while its pair lasts.
+    pub fn ticket_owner(&self, ticket: &LaneTicket) -> Option<ConnId> {
+        self.tickets.get(ticket).copied()
+    }
+
+    /// A `Bind` with client `id`'s ticket came from `from` (the caller has
+    /// checked `from` is no client's connection): the challenge packet to
+    /// send back there, or `None` once the client's binds are used up.
     pub fn challenge(
         &mut self,
+        id: ConnId,
         from: SocketAddr,
         nonce: LaneNonce,
         now: Instant,
     ) -> Option<[u8; LANE_PACKET_LEN]> {
-        if !self.enabled || self.pending.len() >= MAX_PENDING {
+        let (_, binds) = self.ticket_of.get_mut(&id)?;
+        if *binds >= MAX_BINDS {
             return None;
         }
-        self.pending.insert(nonce, (from, now + CHALLENGE_TTL));
+        *binds += 1;
+        self.pending.insert(
+            id,
+            Pending {
+                nonce,
+                addr: from,
+                expires: now + CHALLENGE_TTL,
+            },
+        );
         Some(LanePacket::Challenge(nonce).encode())
     }
 
-    /// Client `id` returned `nonce`: binds the address it was sent to, and
-    /// returns it; `None` if the nonce is unknown or expired, or the
-    /// address is another client's lane. The caller checks `id` is paired.
+    /// Client `id` returned `nonce`: binds the address its challenge was
+    /// sent to, and returns it; `None` if it is not `id`'s outstanding
+    /// challenge, it expired, or the address is another client's lane.
     pub fn claim(&mut self, id: ConnId, nonce: &LaneNonce, now: Instant) -> Option<SocketAddr> {
-        let (addr, expires) = self.pending.remove(nonce)?;
-        if expires < now {
+        let pending = self.pending.get(&id)?;
+        if pending.nonce != *nonce {
             return None;
         }
-        match self.by_addr.get(&addr) {
-            Some(&owner) if owner != id => return None,
-            _ => {}
+        let pending = self.pending.remove(&id)?;
+        if pending.expires < now {
+            return None;
         }
-        self.release(id);
+        let addr = pending.addr;
+        if self.by_addr.get(&addr).is_some_and(|&owner| owner != id) {
+            return None;
+        }
+        if let Some(old) = self.addr_of.insert(id, addr) {
+            self.by_addr.remove(&old);
+        }
         self.by_addr.insert(addr, id);
-        self.addr_of.insert(id, addr);
         Some(addr)
     }
 
@@ -82,16 +130,21 @@ impl Lanes {
         self.addr_of.get(&id).copied()
     }
 
-    /// Client `id`'s lane ends (its pair ended, or it left).
+    /// Client `id`'s lane, ticket and challenge end (its pair ended, or it
+    /// left).
     pub fn release(&mut self, id: ConnId) {
         if let Some(addr) = self.addr_of.remove(&id) {
             self.by_addr.remove(&addr);
         }
+        if let Some((ticket, _)) = self.ticket_of.remove(&id) {
+            self.tickets.remove(&ticket);
+        }
+        self.pending.remove(&id);
     }
 
     /// Forgets challenges no longer answerable.
     pub fn sweep(&mut self, now: Instant) {
-        self.pending.retain(|_, (_, expires)| *expires >= now);
+        self.pending.retain(|_, p| p.expires >= now);
     }
 
     /// How many lanes are bound (for metrics).
@@ -108,68 +161,95 @@ mod tests {
         SocketAddr::from(([192, 0, 2, 9], port))
     }
 
+    /// Client `id` with ticket `[id; 16]`, its challenge for `port` sent
+    /// with nonce `[nonce; 16]`.
+    fn challenged(lanes: &mut Lanes, id: u8, port: u16, nonce: u8, now: Instant) {
+        lanes.issue(ConnId::from(id), [id; 16]).unwrap();
+        let packet = lanes
+            .challenge(ConnId::from(id), addr(port), [nonce; 16], now)
+            .unwrap();
+        assert_eq!(
+            LanePacket::parse(&packet),
+            Some(LanePacket::Challenge([nonce; 16]))
+        );
+    }
+
     #[test]
     fn a_returned_nonce_binds_the_address_it_was_sent_to() {
         let mut lanes = Lanes::new(true);
         let now = Instant::now();
-        let packet = lanes.challenge(addr(1), [1; 16], now).unwrap();
-        assert_eq!(
-            LanePacket::parse(&packet),
-            Some(LanePacket::Challenge([1; 16]))
-        );
+        challenged(&mut lanes, 7, 1, 1, now);
+        assert_eq!(lanes.ticket_owner(&[7; 16]), Some(7));
         assert_eq!(lanes.claim(7, &[1; 16], now), Some(addr(1)));
         assert_eq!(lanes.owner(&addr(1)), Some(7));
         assert_eq!(lanes.address(7), Some(addr(1)));
         // A nonce binds once.
-        assert_eq!(lanes.claim(8, &[1; 16], now), None);
+        assert_eq!(lanes.claim(7, &[1; 16], now), None);
     }
 
     #[test]
-    fn unknown_stale_or_taken_nonces_bind_nothing() {
+    fn only_the_ticket_holder_can_claim_its_fresh_challenge() {
         let mut lanes = Lanes::new(true);
         let now = Instant::now();
-        assert_eq!(lanes.claim(7, &[9; 16], now), None);
-        lanes.challenge(addr(1), [1; 16], now).unwrap();
-        assert_eq!(lanes.claim(7, &[1; 16], now + CHALLENGE_TTL * 2), None);
-        // Client 7 holds addr(2); a challenge to addr(2) claimed by 8 fails.
-        lanes.challenge(addr(2), [2; 16], now).unwrap();
+        challenged(&mut lanes, 7, 1, 1, now);
+        lanes.issue(8, [8; 16]).unwrap();
+        assert_eq!(
+            lanes.claim(8, &[1; 16], now),
+            None,
+            "another client's nonce"
+        );
+        assert_eq!(lanes.claim(7, &[9; 16], now), None, "a wrong nonce");
+        assert_eq!(
+            lanes.claim(7, &[1; 16], now + CHALLENGE_TTL * 2),
+            None,
+            "stale"
+        );
+    }
+
+    #[test]
+    fn an_address_already_bound_is_not_taken_by_another() {
+        let mut lanes = Lanes::new(true);
+        let now = Instant::now();
+        challenged(&mut lanes, 7, 2, 2, now);
         lanes.claim(7, &[2; 16], now).unwrap();
-        lanes.challenge(addr(2), [3; 16], now).unwrap();
+        challenged(&mut lanes, 8, 2, 3, now);
         assert_eq!(lanes.claim(8, &[3; 16], now), None);
         assert_eq!(lanes.owner(&addr(2)), Some(7));
     }
 
     #[test]
-    fn a_new_lane_replaces_the_old_and_release_frees_the_address() {
+    fn a_new_lane_replaces_the_old_and_release_ends_all() {
         let mut lanes = Lanes::new(true);
         let now = Instant::now();
-        lanes.challenge(addr(1), [1; 16], now).unwrap();
+        challenged(&mut lanes, 7, 1, 1, now);
         lanes.claim(7, &[1; 16], now).unwrap();
-        lanes.challenge(addr(2), [2; 16], now).unwrap();
+        lanes.challenge(7, addr(2), [2; 16], now).unwrap();
         lanes.claim(7, &[2; 16], now).unwrap();
         assert_eq!(lanes.owner(&addr(1)), None);
         assert_eq!(lanes.address(7), Some(addr(2)));
         lanes.release(7);
         assert_eq!(lanes.owner(&addr(2)), None);
+        assert_eq!(lanes.ticket_owner(&[7; 16]), None);
         assert_eq!(lanes.bound(), 0);
     }
 
     #[test]
-    fn outstanding_challenges_are_capped_and_swept() {
+    fn binds_are_bounded_per_pairing() {
         let mut lanes = Lanes::new(true);
         let now = Instant::now();
-        for i in 0..MAX_PENDING {
-            let nonce: [u8; 16] = (i as u128).to_le_bytes();
-            assert!(lanes.challenge(addr(1), nonce, now).is_some());
+        lanes.issue(7, [7; 16]).unwrap();
+        for i in 0..MAX_BINDS {
+            assert!(lanes.challenge(7, addr(1), [i as u8; 16], now).is_some());
         }
-        assert!(lanes.challenge(addr(1), [0xff; 16], now).is_none());
-        lanes.sweep(now + CHALLENGE_TTL * 2);
-        assert!(lanes.challenge(addr(1), [0xff; 16], now).is_some());
+        assert!(lanes.challenge(7, addr(1), [0xff; 16], now).is_none());
+        // Without a ticket there is nothing to answer.
+        assert!(lanes.challenge(9, addr(1), [1; 16], now).is_none());
     }
 
     #[test]
-    fn a_relay_with_lanes_off_never_challenges() {
+    fn a_relay_with_lanes_off_gives_no_tickets() {
         let mut lanes = Lanes::new(false);
-        assert!(lanes.challenge(addr(1), [1; 16], Instant::now()).is_none());
+        assert_eq!(lanes.issue(7, [7; 16]), None);
+        assert_eq!(lanes.ticket_owner(&[7; 16]), None);
     }
 }

@@ -11,8 +11,10 @@
 //! | waiting | `Burn` (releases the nameplate), `Close` | bad request |
 //! | paired | `Mailbox` (capped), `Burn` by the agent, `OpenLane`, `Close` | bad request |
 //!
-//! `OpenLane` from a client that is not paired is answered `NoLane` (a
-//! pair can end while it is in flight).
+//! Right after `Paired`, each side gets its lane ticket (`LaneTicket`), or
+//! `NoLane` on a relay without lanes. `OpenLane` is answered `LaneOpen`
+//! or `LaneRefused` with its nonce; from a client that is not paired it
+//! is refused (a pair can end while it is in flight).
 
 use crate::intercept::{Direction, Interceptor};
 use crate::lanes::Lanes;
@@ -117,7 +119,7 @@ impl Rules {
 
     /// The same rules on a relay that offers no lanes (for an operator
     /// whose load balancer would send a client's second UDP flow to
-    /// another relay): every `OpenLane` is answered `NoLane`.
+    /// another relay): paired clients are told `NoLane`.
     pub fn without_lanes(mut self) -> Self {
         self.lanes = Lanes::new(false);
         self
@@ -185,14 +187,14 @@ impl Rules {
             }
             (ClientMsg::OpenLane { nonce }, Role::Paired(_)) => {
                 let reply = match self.lanes.claim(id, &nonce, now) {
-                    Some(_) => RelayMsg::LaneOpen,
-                    None => RelayMsg::NoLane,
+                    Some(_) => RelayMsg::LaneOpen { nonce },
+                    None => RelayMsg::LaneRefused { nonce },
                 };
                 out.push(Action::Send(id, reply));
                 None
             }
-            (ClientMsg::OpenLane { .. }, _) => {
-                out.push(Action::Send(id, RelayMsg::NoLane));
+            (ClientMsg::OpenLane { nonce }, _) => {
+                out.push(Action::Send(id, RelayMsg::LaneRefused { nonce }));
                 None
             }
             (ClientMsg::Close, _) => {
@@ -360,6 +362,13 @@ impl Rules {
         };
         out.push(Action::Send(pairing.agent, paired.clone()));
         out.push(Action::Send(viewer, paired));
+        for id in [pairing.agent, viewer] {
+            let lane = match self.lanes.issue(id, rand::random()) {
+                Some(ticket) => RelayMsg::LaneTicket { ticket },
+                None => RelayMsg::NoLane,
+            };
+            out.push(Action::Send(id, lane));
+        }
     }
 
     fn mailbox(

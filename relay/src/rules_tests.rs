@@ -39,7 +39,7 @@ fn paired(r: &mut Rules, now: Instant) -> PairId {
     let nameplate = registered(r, AGENT, now);
     let actions = r.message(VIEWER, ClientMsg::Join { nameplate }, now);
     match actions.as_slice() {
-        [Action::Paired, Action::Send(AGENT, RelayMsg::Paired { session_id: a }), Action::Send(VIEWER, RelayMsg::Paired { session_id: v })] =>
+        [Action::Paired, Action::Send(AGENT, RelayMsg::Paired { session_id: a }), Action::Send(VIEWER, RelayMsg::Paired { session_id: v }), Action::Send(AGENT, RelayMsg::LaneTicket { .. }), Action::Send(VIEWER, RelayMsg::LaneTicket { .. })] =>
         {
             assert_eq!(a, v, "both sides get the same session id");
             r.route(AGENT).expect("paired").pair
@@ -311,26 +311,56 @@ fn open_lane(r: &mut Rules, id: ConnId, nonce: [u8; 16], now: Instant) -> Vec<Ac
     r.message(id, ClientMsg::OpenLane { nonce }, now)
 }
 
+/// The ticket each side was sent right after `Paired`.
+fn tickets(actions: &[Action]) -> Vec<(ConnId, [u8; 16])> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Send(id, RelayMsg::LaneTicket { ticket }) => Some((*id, *ticket)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Pairs agent and viewer; returns each side's lane ticket.
+fn paired_with_tickets(r: &mut Rules, now: Instant) -> Vec<(ConnId, [u8; 16])> {
+    let nameplate = registered(r, AGENT, now);
+    tickets(&r.message(VIEWER, ClientMsg::Join { nameplate }, now))
+}
+
+#[test]
+fn each_side_gets_its_own_ticket_right_after_paired() {
+    let mut r = rules();
+    let now = Instant::now();
+    let t = paired_with_tickets(&mut r, now);
+    assert_eq!(t.len(), 2);
+    assert_eq!((t[0].0, t[1].0), (AGENT, VIEWER));
+    assert_ne!(t[0].1, t[1].1);
+    assert_eq!(r.lanes().ticket_owner(&t[0].1), Some(AGENT));
+}
+
 #[test]
 fn a_paired_client_binds_the_lane_whose_challenge_it_returns() {
     let mut r = rules();
     let now = Instant::now();
-    paired(&mut r, now);
-    r.lanes().challenge(lane_addr(1), [1; 16], now).unwrap();
+    paired_with_tickets(&mut r, now);
+    r.lanes()
+        .challenge(AGENT, lane_addr(1), [1; 16], now)
+        .unwrap();
     let actions = open_lane(&mut r, AGENT, [1; 16], now);
     assert!(
         matches!(
             actions.as_slice(),
-            [Action::Send(AGENT, RelayMsg::LaneOpen)]
+            [Action::Send(AGENT, RelayMsg::LaneOpen { nonce: [1, ..] })]
         ),
         "{actions:?}"
     );
     assert_eq!(r.lanes().owner(&lane_addr(1)), Some(AGENT));
-    // A nonce never sent, or already used, opens nothing.
-    for nonce in [[2; 16], [1; 16]] {
-        let actions = open_lane(&mut r, VIEWER, nonce, now);
+    // The agent's nonce is not the viewer's; a used one opens nothing.
+    for (id, nonce) in [(VIEWER, [1; 16]), (AGENT, [1; 16])] {
+        let actions = open_lane(&mut r, id, nonce, now);
         assert!(
-            matches!(actions.as_slice(), [Action::Send(VIEWER, RelayMsg::NoLane)]),
+            matches!(actions.as_slice(), [Action::Send(to, RelayMsg::LaneRefused { .. })] if *to == id),
             "{actions:?}"
         );
     }
@@ -341,32 +371,43 @@ fn a_paired_client_binds_the_lane_whose_challenge_it_returns() {
 fn only_paired_clients_get_lanes_and_they_end_with_the_pair() {
     let mut r = rules();
     let now = Instant::now();
-    r.lanes().challenge(lane_addr(1), [1; 16], now).unwrap();
     let actions = open_lane(&mut r, OTHER, [1; 16], now);
     assert!(
-        matches!(actions.as_slice(), [Action::Send(OTHER, RelayMsg::NoLane)]),
+        matches!(
+            actions.as_slice(),
+            [Action::Send(OTHER, RelayMsg::LaneRefused { .. })]
+        ),
         "{actions:?}"
     );
-    paired(&mut r, now);
-    r.lanes().challenge(lane_addr(2), [2; 16], now).unwrap();
-    r.lanes().challenge(lane_addr(3), [3; 16], now).unwrap();
+    let t = paired_with_tickets(&mut r, now);
+    r.lanes()
+        .challenge(AGENT, lane_addr(2), [2; 16], now)
+        .unwrap();
+    r.lanes()
+        .challenge(VIEWER, lane_addr(3), [3; 16], now)
+        .unwrap();
     open_lane(&mut r, AGENT, [2; 16], now);
     open_lane(&mut r, VIEWER, [3; 16], now);
     assert_eq!(r.lanes().bound(), 2);
     r.left(VIEWER, now);
     assert_eq!(r.lanes().bound(), 0, "both lanes end with the pair");
     assert_eq!(r.lanes().owner(&lane_addr(2)), None);
+    assert_eq!(r.lanes().ticket_owner(&t[0].1), None, "and the tickets");
 }
 
 #[test]
-fn a_relay_without_lanes_answers_no_lane() {
+fn a_relay_without_lanes_says_so_right_after_paired() {
     let mut r = rules().without_lanes();
     let now = Instant::now();
-    paired(&mut r, now);
-    assert!(r.lanes().challenge(lane_addr(1), [1; 16], now).is_none());
-    let actions = open_lane(&mut r, AGENT, [1; 16], now);
-    assert!(
-        matches!(actions.as_slice(), [Action::Send(AGENT, RelayMsg::NoLane)]),
-        "{actions:?}"
-    );
+    let nameplate = registered(&mut r, AGENT, now);
+    let actions = r.message(VIEWER, ClientMsg::Join { nameplate }, now);
+    let told: Vec<ConnId> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Send(id, RelayMsg::NoLane) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(told, [AGENT, VIEWER]);
+    assert!(tickets(&actions).is_empty());
 }

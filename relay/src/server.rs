@@ -114,15 +114,14 @@ impl Relay {
         let socket = tokio::net::UdpSocket::from_std(socket).map_err(bind_error)?;
         let local_addr = socket.local_addr().map_err(bind_error)?;
         let socket = RelaySocket::new(socket).map_err(bind_error)?;
-        // Path MTU discovery needs the don't-fragment bit, which this plain
-        // socket does not set: the relay keeps to the 1280-byte floor, which
-        // the inner connection's own discovery respects.
-        let endpoint = quinn_proto::Endpoint::new(
-            Arc::new(quinn::EndpointConfig::default()),
-            Some(server),
-            false,
-            None,
-        );
+        // The relay's connections keep to the 1280-byte floor (no MTU
+        // discovery of their own); lanes carry larger packets as they come.
+        // Clients are not invited to grease the QUIC fixed bit, so their
+        // QUIC packets never start with the zero byte of a lane packet.
+        let mut endpoint_config = quinn::EndpointConfig::default();
+        endpoint_config.grease_quic_bit(false);
+        let endpoint =
+            quinn_proto::Endpoint::new(Arc::new(endpoint_config), Some(server), false, None);
         let metrics = Arc::new(Metrics::default());
         let settings = Settings {
             rules: {

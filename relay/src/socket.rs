@@ -26,20 +26,37 @@ pub(crate) struct Received {
     pub stride: usize,
 }
 
-/// The socket and what `quinn-udp` learnt of it (GSO and GRO support).
+/// Largest buffer one GSO send may carry (a UDP datagram's limit, with
+/// room for headers).
+const MAX_GSO_BYTES: usize = 65_000;
+/// Largest packet a lane run is sent with GSO at: quinn's largest (its MTU
+/// discovery stops there), which fits a 1500-byte link under IPv4 or
+/// IPv6. A larger one goes packet by packet: a GSO segment larger than
+/// the outgoing link makes the kernel answer EINVAL, and `quinn-udp` then
+/// stops using GSO on that socket state for good.
+const MAX_GSO_STRIDE: usize = 1452;
+/// Packets the outer connections put in one GSO batch (quinn's own cap).
+const MAX_QUIC_SEGMENTS: usize = 10;
+
+/// The socket and what `quinn-udp` learnt of it (GSO and GRO support):
+/// one state for the relay's own QUIC packets and another for forwarded
+/// lane runs, so a lane that trips the kernel's GSO checks cannot turn
+/// GSO off for the relay's connections.
 pub(crate) struct RelaySocket {
     io: UdpSocket,
     state: UdpSocketState,
+    lanes: UdpSocketState,
 }
 
 impl RelaySocket {
     /// Wraps a bound, non-blocking socket.
     pub fn new(io: UdpSocket) -> io::Result<Self> {
         let state = UdpSocketState::new(UdpSockRef::from(&io))?;
+        let lanes = UdpSocketState::new(UdpSockRef::from(&io))?;
         // Best effort: a smaller buffer only means earlier drops.
         let _ = state.set_recv_buffer_size(UdpSockRef::from(&io), KERNEL_BUFFER);
         let _ = state.set_send_buffer_size(UdpSockRef::from(&io), KERNEL_BUFFER);
-        Ok(Self { io, state })
+        Ok(Self { io, state, lanes })
     }
 
     /// A buffer for [`recv`](Self::recv): one slot per message of a batch.
@@ -71,13 +88,30 @@ impl RelaySocket {
         }));
     }
 
-    /// Sends `contents`, a run of packets of `stride` bytes, to `to`: as
-    /// few system calls as GSO allows. What the socket cannot take now is
-    /// dropped, as a router would; QUIC recovers.
+    /// Sends the relay's own QUIC packets: `contents`, a batch of
+    /// `stride`-byte packets from quinn-proto, in as few calls as GSO
+    /// allows. What the socket cannot take now is dropped, as a router
+    /// would; QUIC recovers.
     pub fn send_run(&self, to: SocketAddr, contents: &[u8], stride: usize) {
+        self.send_with(&self.state, to, contents, stride);
+    }
+
+    /// Forwards a lane's run of `stride`-byte packets: with GSO when the
+    /// packets are no larger than [`MAX_GSO_STRIDE`], else one by one.
+    pub fn forward_run(&self, to: SocketAddr, contents: &[u8], stride: usize) {
+        if stride > MAX_GSO_STRIDE {
+            for packet in contents.chunks(stride.max(1)) {
+                self.send_with(&self.lanes, to, packet, packet.len());
+            }
+        } else {
+            self.send_with(&self.lanes, to, contents, stride);
+        }
+    }
+
+    fn send_with(&self, state: &UdpSocketState, to: SocketAddr, contents: &[u8], stride: usize) {
         let stride = stride.max(1);
-        let per_call = stride * self.state.max_gso_segments().max(1);
-        for chunk in contents.chunks(per_call) {
+        let segments = state.max_gso_segments().min(MAX_GSO_BYTES / stride).max(1);
+        for chunk in contents.chunks(stride * segments) {
             let transmit = Transmit {
                 destination: to,
                 ecn: None,
@@ -85,9 +119,25 @@ impl RelaySocket {
                 segment_size: (chunk.len() > stride).then_some(stride),
                 src_ip: None,
             };
-            let _ = self.io.try_io(Interest::WRITABLE, || {
-                self.state.send(UdpSockRef::from(&self.io), &transmit)
+            let sent = self.io.try_io(Interest::WRITABLE, || {
+                state.send(UdpSockRef::from(&self.io), &transmit)
             });
+            // A batch the kernel refused (GSO unsupported on this path):
+            // its packets go one by one rather than being lost.
+            if let (Err(e), Some(_)) = (&sent, transmit.segment_size) {
+                if e.kind() != std::io::ErrorKind::WouldBlock {
+                    for packet in chunk.chunks(stride) {
+                        let one = Transmit {
+                            contents: packet,
+                            segment_size: None,
+                            ..transmit
+                        };
+                        let _ = self.io.try_io(Interest::WRITABLE, || {
+                            state.send(UdpSockRef::from(&self.io), &one)
+                        });
+                    }
+                }
+            }
         }
     }
 
@@ -96,8 +146,9 @@ impl RelaySocket {
         self.send_run(to, packet, packet.len());
     }
 
-    /// How many packets one [`send_run`](Self::send_run) call may carry.
+    /// How many packets quinn-proto may put in one batch for
+    /// [`send_run`](Self::send_run).
     pub fn max_segments(&self) -> usize {
-        self.state.max_gso_segments().max(1)
+        self.state.max_gso_segments().clamp(1, MAX_QUIC_SEGMENTS)
     }
 }

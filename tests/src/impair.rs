@@ -27,8 +27,8 @@ pub struct Link {
     pub delay: Duration,
     /// Chance that a packet is lost, 0 to 1.
     pub loss: f64,
-    /// Chance that a packet is held back by `delay / 2` more, so later
-    /// ones overtake it, 0 to 1.
+    /// Chance that a packet is held back by `delay / 2` + 1 ms more, so
+    /// later ones overtake it, 0 to 1.
     pub reorder: f64,
     /// The bottleneck's queue, in bytes: past it, packets are dropped
     /// as a router's full buffer drops them.
@@ -279,26 +279,30 @@ impl Shared {
         dir.wake.notify_one();
     }
 
-    /// Sends each packet of one direction when it is due.
+    /// Sends each packet of one direction when it is due (outside the
+    /// lock, so packets keep entering meanwhile).
     fn deliver(self: Arc<Self>, up: bool) {
         let dir = if up { &self.up } else { &self.down };
+        while let Some(packet) = self.next_due(dir) {
+            let socket = self.sockets.lock().expect("sockets")[packet.from].clone();
+            let _ = socket.send_to(&packet.bytes, packet.to);
+        }
+    }
+
+    /// Waits for the next packet due in `dir`; `None` once stopped.
+    fn next_due(&self, dir: &Direction) -> Option<InFlight> {
         let mut state = dir.state.lock().expect("link");
-        while !self.stop.load(Ordering::Relaxed) {
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return None;
+            }
             let now = Instant::now();
             let wait = match state.heap.peek() {
-                Some(Reverse(p)) if p.due <= now => Duration::ZERO,
+                Some(Reverse(p)) if p.due <= now => return state.heap.pop().map(|r| r.0),
                 Some(Reverse(p)) => p.due - now,
                 None => POLL,
             };
-            if !wait.is_zero() {
-                state = dir.wake.wait_timeout(state, wait).expect("link").0;
-                continue;
-            }
-            let Some(Reverse(packet)) = state.heap.pop() else {
-                continue;
-            };
-            let socket = self.sockets.lock().expect("sockets")[packet.from].clone();
-            let _ = socket.send_to(&packet.bytes, packet.to);
+            state = dir.wake.wait_timeout(state, wait).expect("link").0;
         }
     }
 }

@@ -440,9 +440,12 @@ impl<F: Front> Viewer<F> {
             Some(Ok(RelayMsg::PeerLeft)) => ViewerInput::PeerLeft,
             Some(Ok(RelayMsg::Refused { reason })) => ViewerInput::Refused(reason),
             // The link hands these to the lane being opened, never here.
-            Some(Ok(RelayMsg::LaneOpen | RelayMsg::NoLane)) => {
-                ViewerInput::ProtocolViolation("the relay answered a lane out of turn".into())
-            }
+            Some(Ok(
+                RelayMsg::LaneOpen { .. }
+                | RelayMsg::NoLane
+                | RelayMsg::LaneTicket { .. }
+                | RelayMsg::LaneRefused { .. },
+            )) => ViewerInput::ProtocolViolation("the relay answered a lane out of turn".into()),
             Some(Err(NetError::Frame(e))) => {
                 ViewerInput::ProtocolViolation(format!("from the relay: {e}"))
             }

@@ -233,15 +233,15 @@ impl Owner {
         }
     }
 
-    /// What the clipboard holds, as a copy to send, and its identity
-    /// (the text's hash, or the image's pixels' hash): text if there is
-    /// text, else an image encoded as PNG.
-    fn read(&mut self) -> Option<(Clip, [u8; 32])> {
+    /// What the clipboard holds and its identity (the text's hash, or the
+    /// image's pixels' hash): text if there is text, else an image, still
+    /// as pixels (encoding waits until it is known to be a new copy).
+    fn read(&mut self) -> Option<(Held, [u8; 32])> {
         if let Ok(text) = self.clipboard.get_text() {
             return match Clip::text(text) {
                 Ok(clip) => {
                     let id = clip.sha256();
-                    Some((clip, id))
+                    Some((Held::Text(clip), id))
                 }
                 Err(e) => {
                     tracing::warn!("a copy not sent: {e}");
@@ -256,27 +256,41 @@ impl Owner {
             pixels: data.bytes.into_owned(),
         };
         let id = rgba.identity();
-        let encoded = image::to_png(&rgba)
-            .map_err(|e| e.to_string())
-            .and_then(|png| Clip::png(png).map_err(|e| e.to_string()));
-        match encoded {
-            Ok(clip) => Some((clip, id)),
-            Err(e) => {
-                tracing::warn!("a copied image not sent: {e}");
-                None
-            }
-        }
+        Some((Held::Image(rgba), id))
     }
 
     /// What is there now, unless it is the last put or reported.
     fn report(&mut self) {
-        let Some((clip, id)) = self.read() else {
+        let Some((held, id)) = self.read() else {
             return;
         };
         if Some(id) == self.last {
             return; // our own, or already told: no echo
         }
         self.last = Some(id);
+        let clip = match held {
+            Held::Text(clip) => clip,
+            Held::Image(rgba) => {
+                let encoded = image::to_png(&rgba)
+                    .map_err(|e| e.to_string())
+                    .and_then(|png| Clip::png(png).map_err(|e| e.to_string()));
+                match encoded {
+                    Ok(clip) => clip,
+                    Err(e) => {
+                        tracing::warn!("a copied image not sent: {e}");
+                        return;
+                    }
+                }
+            }
+        };
         let _ = self.copies.send(clip);
     }
+}
+
+/// What the clipboard held when read.
+enum Held {
+    /// Text, checked.
+    Text(Clip),
+    /// An image, not yet encoded.
+    Image(image::Rgba),
 }

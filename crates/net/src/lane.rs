@@ -20,13 +20,13 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tessera_proto::lane::{LaneNonce, LanePacket, LANE_PACKET_LEN};
+use tessera_proto::lane::{LaneNonce, LanePacket, LaneTicket, LANE_PACKET_LEN};
 use tessera_proto::relay::{ClientMsg, RelayMsg, MAX_CONTROL_FRAME};
-use tokio::sync::{mpsc, Mutex};
+use tokio::sync::Mutex;
 
 /// When `Bind` is (re)sent, from the start of the attempt: a lost packet
-/// costs little; a relay that never answers costs 1.5 s, once per session,
-/// while the PAKE runs in parallel.
+/// costs little; a path on which no challenge ever comes costs
+/// [`LAST_ANSWER`], once per session, while the PAKE runs in parallel.
 const BIND_SCHEDULE: [Duration; 5] = [
     Duration::from_millis(0),
     Duration::from_millis(100),
@@ -34,8 +34,11 @@ const BIND_SCHEDULE: [Duration; 5] = [
     Duration::from_millis(700),
     Duration::from_millis(1500),
 ];
-/// How long the relay has to answer `OpenLane` on the control stream.
-const REPLY_WAIT: Duration = Duration::from_secs(5);
+/// When the wait for a challenge ends, from the first `Bind`.
+const LAST_ANSWER: Duration = Duration::from_millis(2500);
+/// How long the ticket (or `NoLane`) may take after `Paired`: both come
+/// at once from a current relay; an older one sends neither.
+pub const TICKET_WAIT: Duration = Duration::from_secs(2);
 
 /// Where the end-to-end connection runs.
 pub enum InnerPath {
@@ -81,44 +84,66 @@ impl InnerPath {
     }
 }
 
-/// Opens a lane to `relay` for a paired client: `Bind` from a fresh
-/// socket until the relay's challenge comes back, the nonce returned on
-/// the control stream `control`, and the relay's answer read from
-/// `replies` (its `LaneOpen` / `NoLane`). `None` when the relay offers no
-/// lane; the caller then stays on datagrams.
+/// Opens a lane to `relay` for a paired client: waits for this pairing's
+/// ticket (`LaneTicket`, tagged `pairing` by the link), sends `Bind` from
+/// a fresh socket until the relay's challenge comes back, returns the
+/// nonce on the control stream `control`, and reads the relay's answer
+/// for that nonce from `replies`. `None` when the relay offers no lane
+/// (`NoLane`, no ticket within [`TICKET_WAIT`], no challenge, or a
+/// refusal); the caller then stays on datagrams. Once `OpenLane` is sent
+/// the answer is awaited without a deadline: the control stream is
+/// reliable, and giving up early would leave the relay delivering to a
+/// lane no one reads.
 pub async fn open(
     relay: SocketAddr,
     control: Arc<Mutex<SendStream>>,
-    replies: Arc<Mutex<mpsc::Receiver<RelayMsg>>>,
+    replies: Arc<Mutex<crate::relay_client::LaneReplies>>,
+    pairing: u64,
 ) -> Option<UdpSocket> {
+    let mut replies = replies.lock().await;
+    let ticket = loop {
+        match tokio::time::timeout(TICKET_WAIT, replies.recv()).await {
+            Ok(Some((p, RelayMsg::LaneTicket { ticket }))) if p == pairing => break ticket,
+            Ok(Some((p, RelayMsg::NoLane))) if p == pairing => return None,
+            Ok(Some(_)) => continue, // an earlier pairing's
+            _ => return None,
+        }
+    };
     let bind: SocketAddr = if relay.is_ipv6() {
         (Ipv6Addr::UNSPECIFIED, 0).into()
     } else {
         (Ipv4Addr::UNSPECIFIED, 0).into()
     };
     let socket = tokio::net::UdpSocket::bind(bind).await.ok()?;
-    let nonce = challenged(&socket, relay).await?;
-    let mut replies = replies.lock().await;
-    while replies.try_recv().is_ok() {} // an earlier pairing's answer
+    let nonce = challenged(&socket, relay, ticket).await?;
     let open = ClientMsg::OpenLane { nonce };
     framed::write(&mut *control.lock().await, &open, MAX_CONTROL_FRAME)
         .await
         .ok()?;
-    match tokio::time::timeout(REPLY_WAIT, replies.recv()).await {
-        Ok(Some(RelayMsg::LaneOpen)) => socket.into_std().ok(),
-        _ => None,
+    loop {
+        match replies.recv().await? {
+            (p, RelayMsg::LaneOpen { nonce: n }) if p == pairing && n == nonce => {
+                return socket.into_std().ok()
+            }
+            (p, RelayMsg::LaneRefused { nonce: n }) if p == pairing && n == nonce => return None,
+            _ => continue,
+        }
     }
 }
 
 /// Sends `Bind` on the schedule until a challenge from `relay` arrives.
-async fn challenged(socket: &tokio::net::UdpSocket, relay: SocketAddr) -> Option<LaneNonce> {
-    let bind = LanePacket::Bind.encode();
+async fn challenged(
+    socket: &tokio::net::UdpSocket,
+    relay: SocketAddr,
+    ticket: LaneTicket,
+) -> Option<LaneNonce> {
+    let bind = LanePacket::Bind(ticket).encode();
     let started = tokio::time::Instant::now();
     let mut buf = [0u8; LANE_PACKET_LEN + 1];
     for (i, at) in BIND_SCHEDULE.iter().enumerate() {
         tokio::time::sleep_until(started + *at).await;
         socket.send_to(&bind, relay).await.ok()?;
-        let until = started + BIND_SCHEDULE.get(i + 1).copied().unwrap_or(*at * 2);
+        let until = started + BIND_SCHEDULE.get(i + 1).copied().unwrap_or(LAST_ANSWER);
         while let Ok(Ok((n, from))) =
             tokio::time::timeout_at(until, socket.recv_from(&mut buf)).await
         {

@@ -7,6 +7,7 @@ use crate::trust::{RelayTrust, TrustCheck};
 use crate::{framed, transport, NetError};
 use quinn::{Connection, Endpoint, SendStream};
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tessera_proto::relay::{ClientMsg, CloseReason, RelayMsg, MAX_CONTROL_FRAME, RELAY_ALPN};
@@ -32,7 +33,10 @@ pub struct RelayLink {
     /// the lane being opened instead).
     pub messages: mpsc::Receiver<Result<RelayMsg, NetError>>,
     send: Arc<Mutex<SendStream>>,
-    lane_replies: Arc<Mutex<mpsc::Receiver<RelayMsg>>>,
+    lane_replies: Arc<Mutex<LaneReplies>>,
+    /// How many `Paired` the relay has sent so far: lane messages are
+    /// tagged with it, so a pairing never takes an earlier one's.
+    pairings: Arc<AtomicU64>,
     lane: Option<JoinHandle<Option<UdpSocket>>>,
 }
 
@@ -51,7 +55,8 @@ impl RelayLink {
         }
         let relay = self.connection.remote_address();
         let (send, replies) = (self.send.clone(), self.lane_replies.clone());
-        self.lane = Some(tokio::spawn(lane::open(relay, send, replies)));
+        let pairing = self.pairings.load(Ordering::SeqCst);
+        self.lane = Some(tokio::spawn(lane::open(relay, send, replies, pairing)));
     }
 
     /// Where the end-to-end connection is to run: the lane started by
@@ -188,34 +193,50 @@ pub async fn connect_on(
     };
     check.connected()?;
     let (send, recv) = connection.open_bi().await?;
-    let (messages, lane_replies) = sort_replies(framed::spawn_reader(recv, MAX_CONTROL_FRAME));
+    let pairings = Arc::new(AtomicU64::new(0));
+    let (messages, lane_replies) = sort_replies(
+        framed::spawn_reader(recv, MAX_CONTROL_FRAME),
+        pairings.clone(),
+    );
     Ok(RelayLink {
         endpoint,
         connection,
         messages,
         send: Arc::new(Mutex::new(send)),
         lane_replies: Arc::new(Mutex::new(lane_replies)),
+        pairings,
         lane: None,
     })
 }
 
-/// Splits the relay's messages: lane answers to the lane being opened
-/// (dropped if none waits), everything else to the rendezvous, in order.
+/// Lane messages from the relay, each with the pairing it came after.
+pub type LaneReplies = mpsc::Receiver<(u64, RelayMsg)>;
+
+/// Splits the relay's messages: lane messages to the lane being opened,
+/// tagged with the pairing they belong to (dropped if too many wait),
+/// everything else to the rendezvous, in order. `pairings` counts the
+/// `Paired` messages, updated before each is handed on.
 fn sort_replies(
     mut all: mpsc::Receiver<Result<RelayMsg, NetError>>,
-) -> (
-    mpsc::Receiver<Result<RelayMsg, NetError>>,
-    mpsc::Receiver<RelayMsg>,
-) {
+    pairings: Arc<AtomicU64>,
+) -> (mpsc::Receiver<Result<RelayMsg, NetError>>, LaneReplies) {
     let (messages, messages_rx) = mpsc::channel(16);
-    let (lanes, lanes_rx) = mpsc::channel(4);
+    let (lanes, lanes_rx) = mpsc::channel(8);
     tokio::spawn(async move {
         while let Some(msg) = all.recv().await {
             match msg {
-                Ok(reply @ (RelayMsg::LaneOpen | RelayMsg::NoLane)) => {
-                    let _ = lanes.try_send(reply);
+                Ok(
+                    reply @ (RelayMsg::LaneOpen { .. }
+                    | RelayMsg::NoLane
+                    | RelayMsg::LaneTicket { .. }
+                    | RelayMsg::LaneRefused { .. }),
+                ) => {
+                    let _ = lanes.try_send((pairings.load(Ordering::SeqCst), reply));
                 }
                 other => {
+                    if let Ok(RelayMsg::Paired { .. }) = other {
+                        pairings.fetch_add(1, Ordering::SeqCst);
+                    }
                     if messages.send(other).await.is_err() {
                         break;
                     }

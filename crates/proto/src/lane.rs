@@ -8,21 +8,28 @@
 //! packets (see `docs/protocol.md`, "Lanes"). The relay stays blind: what
 //! it moves is the same end-to-end ciphertext.
 //!
-//! Binding a lane proves the address: the client sends [`LanePacket::Bind`]
-//! from its lane socket; the relay answers that address with
-//! [`LanePacket::Challenge`] carrying a fresh random nonce; the client
-//! returns the nonce on its authenticated control stream
-//! (`ClientMsg::OpenLane`). Only a client that receives packets at the
-//! address can bind it, so no one can point a session's traffic at a
-//! third party's address. Both packets have the same size: the relay never
+//! Binding a lane proves the address: once paired, the client gets a
+//! random ticket on its control stream (`RelayMsg::LaneTicket`); it sends
+//! [`LanePacket::Bind`] with the ticket from its lane socket; the relay
+//! answers that address with [`LanePacket::Challenge`] carrying a fresh
+//! random nonce; the client returns the nonce on its authenticated control
+//! stream (`ClientMsg::OpenLane`). Only a client that receives packets at
+//! the address can bind it, so no one can point a session's traffic at a
+//! third party's address, and a `Bind` without a live ticket costs the
+//! relay nothing. Both packets have the same size: the relay never
 //! answers with more than it was sent.
 //!
-//! Both start with a zero byte. A QUIC packet always has the "fixed bit"
-//! (0x40) of its first byte set, and neither Tessera connection negotiates
-//! greasing it, so a lane packet is never taken for a QUIC packet.
+//! Both start with a zero byte, then four magic bytes, and are exactly
+//! [`LANE_PACKET_LEN`] long. The relay does not offer to have the QUIC
+//! "fixed bit" (0x40) greased, so a client's QUIC packets to it keep that
+//! bit set and never start with a zero byte; the magic and the exact size
+//! are checked as well.
 
 /// What a nonce is: 128 random bits, drawn by the relay per challenge.
 pub type LaneNonce = [u8; 16];
+/// What a ticket is: 128 random bits, drawn by the relay per paired
+/// client, that its `Bind` packets carry.
+pub type LaneTicket = [u8; 16];
 
 /// Magic after the leading zero byte: "Tessera lane, version 1".
 const MAGIC: &[u8; 4] = b"TSL1";
@@ -35,10 +42,9 @@ pub const LANE_PACKET_LEN: usize = 1 + MAGIC.len() + 1 + 16;
 /// The two packets of the binding exchange.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LanePacket {
-    /// Client → relay, from the lane socket: "answer me here". The 16
-    /// bytes after the kind are zero (padding, so the challenge is no
-    /// larger than what asked for it).
-    Bind,
+    /// Client → relay, from the lane socket: "answer me here", with the
+    /// client's ticket.
+    Bind(LaneTicket),
     /// Relay → client's lane address: the nonce to return on the control
     /// stream.
     Challenge(LaneNonce),
@@ -50,7 +56,10 @@ impl LanePacket {
         let mut out = [0u8; LANE_PACKET_LEN];
         out[1..5].copy_from_slice(MAGIC);
         match self {
-            LanePacket::Bind => out[5] = BIND,
+            LanePacket::Bind(ticket) => {
+                out[5] = BIND;
+                out[6..].copy_from_slice(ticket);
+            }
             LanePacket::Challenge(nonce) => {
                 out[5] = CHALLENGE;
                 out[6..].copy_from_slice(nonce);
@@ -60,15 +69,15 @@ impl LanePacket {
     }
 
     /// Reads a lane packet; `None` for anything else (a QUIC packet, a
-    /// wrong size, magic or kind, a bind whose padding is not zero).
+    /// wrong size, magic or kind).
     pub fn parse(bytes: &[u8]) -> Option<Self> {
         if bytes.len() != LANE_PACKET_LEN || bytes[0] != 0 || &bytes[1..5] != MAGIC {
             return None;
         }
-        let body = &bytes[6..];
+        let body: [u8; 16] = bytes[6..].try_into().ok()?;
         match bytes[5] {
-            BIND if body.iter().all(|b| *b == 0) => Some(LanePacket::Bind),
-            CHALLENGE => body.try_into().ok().map(LanePacket::Challenge),
+            BIND => Some(LanePacket::Bind(body)),
+            CHALLENGE => Some(LanePacket::Challenge(body)),
             _ => None,
         }
     }
@@ -80,7 +89,7 @@ mod tests {
 
     #[test]
     fn both_packets_round_trip_at_one_size() {
-        for p in [LanePacket::Bind, LanePacket::Challenge([7; 16])] {
+        for p in [LanePacket::Bind([3; 16]), LanePacket::Challenge([7; 16])] {
             let bytes = p.encode();
             assert_eq!(bytes.len(), LANE_PACKET_LEN);
             assert_eq!(LanePacket::parse(&bytes), Some(p));
@@ -89,7 +98,7 @@ mod tests {
 
     #[test]
     fn anything_else_is_not_a_lane_packet() {
-        let bind = LanePacket::Bind.encode();
+        let bind = LanePacket::Bind([0; 16]).encode();
         assert_eq!(LanePacket::parse(&bind[..LANE_PACKET_LEN - 1]), None);
         let mut longer = bind.to_vec();
         longer.push(0);
@@ -99,9 +108,9 @@ mod tests {
             bad[at] ^= 0x40;
             assert_eq!(LanePacket::parse(&bad), None, "byte {at} changed");
         }
-        let mut padded = bind;
-        padded[LANE_PACKET_LEN - 1] = 1;
-        assert_eq!(LanePacket::parse(&padded), None);
+        let mut kind = bind;
+        kind[5] = 3;
+        assert_eq!(LanePacket::parse(&kind), None);
         // A QUIC short-header packet of the same size.
         let mut quic = [0u8; LANE_PACKET_LEN];
         quic[0] = 0x40;

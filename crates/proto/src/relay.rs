@@ -6,7 +6,7 @@
 //! datagrams it cannot read, or the packets of a client's lane
 //! ([`crate::lane`]).
 
-use crate::lane::LaneNonce;
+use crate::lane::{LaneNonce, LaneTicket};
 use crate::Nameplate;
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +46,7 @@ pub enum ClientMsg {
     Close,
     /// Paired client: bind the lane whose address received this
     /// challenge nonce (see [`crate::lane`]). Answered by `LaneOpen` or
-    /// `NoLane`.
+    /// `LaneRefused`, with the same nonce.
     OpenLane {
         /// The nonce of the relay's `Challenge` packet.
         nonce: LaneNonce,
@@ -81,13 +81,27 @@ pub enum RelayMsg {
         /// Why, for programs.
         reason: Refusal,
     },
-    /// The lane is bound: from now on the relay delivers this client's
-    /// end-to-end packets there, and forwards what it sends from there.
-    LaneOpen,
-    /// No lane: the nonce is unknown or stale, the client is not paired,
-    /// or this relay has lanes turned off. The end-to-end connection stays
-    /// in the relay connection's datagrams.
+    /// The lane whose challenge carried `nonce` is bound: from now on the
+    /// relay delivers this client's end-to-end packets there.
+    LaneOpen {
+        /// The nonce the client returned.
+        nonce: LaneNonce,
+    },
+    /// Right after `Paired`: this relay offers no lanes (`--no-lanes`); the
+    /// end-to-end connection stays in the relay connection's datagrams.
     NoLane,
+    /// Right after `Paired`: the ticket this client's `Bind` packets carry
+    /// (see [`crate::lane`]).
+    LaneTicket {
+        /// 128 random bits, valid while the pair lasts.
+        ticket: LaneTicket,
+    },
+    /// No lane for the challenge that carried `nonce`: unknown or stale,
+    /// another client's address, or the client is not paired.
+    LaneRefused {
+        /// The nonce the client returned.
+        nonce: LaneNonce,
+    },
 }
 
 /// Why the relay refused a request.

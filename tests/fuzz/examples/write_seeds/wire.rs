@@ -410,8 +410,10 @@ pub fn relay_messages(seeds: &mut Seeds) {
                 reason: Refusal::RateLimited,
             },
         ),
-        ("relay_lane_open", RelayMsg::LaneOpen),
+        ("relay_lane_open", RelayMsg::LaneOpen { nonce: [9; 16] }),
         ("relay_no_lane", RelayMsg::NoLane),
+        ("relay_lane_ticket", RelayMsg::LaneTicket { ticket: [4; 16] }),
+        ("relay_lane_refused", RelayMsg::LaneRefused { nonce: [9; 16] }),
     ];
     for (name, msg) in client {
         seeds.add("relay_messages", name, encode_payload(&msg));
@@ -419,7 +421,11 @@ pub fn relay_messages(seeds: &mut Seeds) {
     for (name, msg) in relay {
         seeds.add("relay_messages", name, encode_payload(&msg));
     }
-    seeds.add("relay_messages", "lane_bind", LanePacket::Bind.encode().to_vec());
+    seeds.add(
+        "relay_messages",
+        "lane_bind",
+        LanePacket::Bind([4; 16]).encode().to_vec(),
+    );
     seeds.add(
         "relay_messages",
         "lane_challenge",
