@@ -98,6 +98,7 @@ pub fn from_png(bytes: &[u8]) -> Result<Rgba, ImageError> {
     };
     let mut decoder = png::Decoder::new_with_limits(Cursor::new(bytes), limits);
     decoder.set_transformations(png::Transformations::normalize_to_color8());
+    decoder.set_ignore_text_chunk(true);
     let header = decoder.read_header_info().map_err(png_error)?;
     let pixels = check_size(header.width, header.height)?;
     let mut reader = decoder.read_info().map_err(png_error)?;
@@ -110,9 +111,13 @@ pub fn from_png(bytes: &[u8]) -> Result<Rgba, ImageError> {
     if u64::from(width) * u64::from(height) != pixels {
         return Err(ImageError::Shape);
     }
-    let data = buf.get(..frame.buffer_size()).ok_or(ImageError::Shape)?;
+    if frame.buffer_size() > buf.len() {
+        return Err(ImageError::Shape);
+    }
+    buf.truncate(frame.buffer_size());
+    let data = &buf;
     let rgba = match frame.color_type {
-        png::ColorType::Rgba => data.to_vec(),
+        png::ColorType::Rgba => buf,
         png::ColorType::Rgb => data
             .chunks_exact(3)
             .flat_map(|p| [p[0], p[1], p[2], 255])

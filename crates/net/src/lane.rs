@@ -158,6 +158,9 @@ async fn challenged(
     None
 }
 
+/// Reads of nothing but foreign packets before yielding.
+const FOREIGN_ROUNDS: usize = 8;
+
 /// A lane socket as the inner endpoint sees it: packets from anyone but
 /// the relay are dropped before QUIC sees them, so the end-to-end
 /// endpoint answers no one else (its port is reachable from anywhere).
@@ -189,7 +192,7 @@ impl AsyncUdpSocket for FromRelayOnly {
         bufs: &mut [IoSliceMut<'_>],
         meta: &mut [RecvMeta],
     ) -> Poll<io::Result<usize>> {
-        loop {
+        for _ in 0..FOREIGN_ROUNDS {
             let n = match self.inner.poll_recv(cx, bufs, meta) {
                 Poll::Ready(Ok(n)) => n,
                 other => return other,
@@ -201,6 +204,10 @@ impl AsyncUdpSocket for FromRelayOnly {
             // Everything read was from elsewhere: read again, which
             // registers the waker if nothing more is there.
         }
+        // A flood from elsewhere: let the endpoint's other work run, and
+        // come back at once.
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 
     fn local_addr(&self) -> io::Result<SocketAddr> {
@@ -234,10 +241,10 @@ fn keep_from(
             continue;
         }
         if kept != i {
-            let len = meta[i].len;
             let (front, back) = bufs.split_at_mut(i);
+            let len = meta[i].len.min(front[kept].len()).min(back[0].len());
             front[kept][..len].copy_from_slice(&back[0][..len]);
-            meta[kept] = meta[i];
+            meta[kept] = RecvMeta { len, ..meta[i] };
         }
         kept += 1;
     }
