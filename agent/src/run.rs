@@ -429,7 +429,9 @@ impl Agent {
                 ..Sorted::default()
             },
         );
-        self.copies = Some(tessera_net::clip_streams::read(clips_rx));
+        self.copies = Some(tessera_clipboard::image::decodable(
+            tessera_net::clip_streams::read(clips_rx),
+        ));
         self.clip_sender = Some(tessera_net::clip_streams::sender(conn.clone()));
         self.files = Some(Worker::start(
             conn,

@@ -548,7 +548,9 @@ impl<F: Front> Viewer<F> {
                 clipboard: Some(clips),
             },
         );
-        self.copies = Some(tessera_net::clip_streams::read(clips_rx));
+        self.copies = Some(tessera_clipboard::image::decodable(
+            tessera_net::clip_streams::read(clips_rx),
+        ));
         self.clip_sender = Some(tessera_net::clip_streams::sender(conn.clone()));
         self.files = Some(Worker::start(conn, self.receive_dir.clone(), files_rx));
         tokio::spawn(async move {

@@ -4,6 +4,8 @@
 //! handed on as it came: only pixels this decoder produced are.
 
 use std::io::Cursor;
+use tessera_proto::clipboard::{Clip, ClipKind};
+use tokio::sync::mpsc;
 
 /// Most pixels an image may have either way (8192 x 4096, two 4K
 /// screens side by side); its RGBA then takes at most 128 MiB.
@@ -139,6 +141,36 @@ pub fn from_png(bytes: &[u8]) -> Result<Rgba, ImageError> {
     })
 }
 
+/// The other side's copies as they arrive (`tessera_net::clip_streams`),
+/// with every image decoded once, off the runtime's threads, before it is
+/// handed on: an image that does not decode is the sender's error (an
+/// honest sender only sends PNGs it encoded), reported as such, so the
+/// session never tells its person of a copy that cannot be put there.
+pub fn decodable(
+    mut copies: mpsc::Receiver<Result<Clip, String>>,
+) -> mpsc::Receiver<Result<Clip, String>> {
+    let (out, out_rx) = mpsc::channel(1);
+    tokio::spawn(async move {
+        while let Some(copy) = copies.recv().await {
+            let checked = match copy {
+                Ok(clip) if clip.kind == ClipKind::Png => {
+                    let bytes = clip.bytes().to_vec();
+                    match tokio::task::spawn_blocking(move || from_png(&bytes)).await {
+                        Ok(Ok(_)) => Ok(clip),
+                        Ok(Err(e)) => Err(format!("a copied image that does not decode: {e}")),
+                        Err(_) => Err("a copied image could not be checked".to_string()),
+                    }
+                }
+                other => other,
+            };
+            if out.send(checked).await.is_err() {
+                return;
+            }
+        }
+    });
+    out_rx
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,5 +244,23 @@ mod tests {
             pixels: vec![0; 15],
         };
         assert_eq!(to_png(&short), Err(ImageError::Shape));
+    }
+
+    #[tokio::test]
+    async fn images_that_do_not_decode_are_reported_not_handed_on() {
+        let (tx, rx) = mpsc::channel(4);
+        let mut checked = decodable(rx);
+        let good = Clip::png(to_png(&checker(3, 2)).unwrap()).unwrap();
+        let mut bad = tessera_proto::clipboard::PNG_SIGNATURE.to_vec();
+        bad.extend_from_slice(b"not the rest of a PNG");
+        let bad = Clip::png(bad).unwrap();
+        let text = Clip::text("ping".into()).unwrap();
+        for c in [good.clone(), bad, text.clone()] {
+            tx.send(Ok(c)).await.unwrap();
+        }
+        assert_eq!(checked.recv().await, Some(Ok(good)));
+        let refused = checked.recv().await.unwrap().unwrap_err();
+        assert!(refused.contains("does not decode"), "{refused}");
+        assert_eq!(checked.recv().await, Some(Ok(text)));
     }
 }
