@@ -8,14 +8,16 @@
 //! nameplate registry under them); this file moves bytes, carries out the
 //! rules' actions, and forwards datagrams and lane packets blindly.
 
+mod forwarding;
+
 use crate::client::{Client, StreamEnd};
 use crate::intercept::Interceptor;
 use crate::log::SessionLog;
 use crate::metrics::Metrics;
 use crate::registry::ConnId;
-use crate::rules::{Action, Route, Rules};
+use crate::rules::{Action, Rules};
 use crate::socket::{Received, RelaySocket, SLOT};
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use quinn_proto::{ConnectionHandle, DatagramEvent, Dir, Endpoint, Event, StreamEvent};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -24,7 +26,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tessera_proto::frame;
-use tessera_proto::lane::{LanePacket, LaneTicket, LANE_PACKET_LEN};
+use tessera_proto::lane::{LanePacket, LANE_PACKET_LEN};
 use tessera_proto::relay::{CloseReason, Refusal, RelayMsg, MAX_CONTROL_FRAME};
 use tokio::sync::watch;
 
@@ -155,26 +157,6 @@ impl Engine {
         }
     }
 
-    /// A `Bind` with `ticket` from `from`: a challenge back there, if the
-    /// ticket is live and `from` is no client's connection (a lane must
-    /// never capture a connection's own packets).
-    fn bind(&mut self, now: Instant, from: SocketAddr, ticket: &LaneTicket) {
-        let Some(id) = self.settings.rules.lanes().ticket_owner(ticket) else {
-            return;
-        };
-        if self
-            .clients
-            .values()
-            .any(|c| c.conn.remote_address() == from)
-        {
-            return;
-        }
-        let nonce = rand::random();
-        if let Some(reply) = self.settings.rules.lanes().challenge(id, from, nonce, now) {
-            self.socket.send(from, &reply);
-        }
-    }
-
     /// Reads what waits on the socket, a few batches at most.
     fn receive(&mut self, now: Instant) {
         let mut buf = std::mem::take(&mut self.rx);
@@ -193,20 +175,6 @@ impl Engine {
         }
         self.rx = buf;
         self.runs = runs;
-    }
-
-    /// A run of packets of `stride` bytes from one address: a bound lane's
-    /// (forwarded whole), or datagrams one by one.
-    fn run_from(&mut self, now: Instant, from: SocketAddr, data: &[u8], stride: usize) {
-        if let Some(sender) = self.settings.rules.lanes().owner(&from) {
-            if let Some(route) = self.settings.rules.route(sender) {
-                self.deliver_run(route, data, stride);
-            }
-            return;
-        }
-        for packet in data.chunks(stride) {
-            self.datagram(now, from, packet);
-        }
     }
 
     /// One UDP datagram from an address without a lane: a lane's `Bind`,
@@ -455,73 +423,6 @@ impl Engine {
             self.settings.rules.lanes().bound() as u64,
             Ordering::Relaxed,
         );
-    }
-
-    /// Forwards every datagram that arrived on `ch` to its peer, blindly.
-    fn forward(&mut self, ch: ConnectionHandle) {
-        let Some(c) = self.clients.get_mut(&ch) else {
-            return;
-        };
-        let Some(route) = self.settings.rules.route(c.id) else {
-            while c.conn.datagrams().recv().is_some() {} // not paired: dropped
-            return;
-        };
-        let mut incoming = Vec::new();
-        while let Some(d) = c.conn.datagrams().recv() {
-            incoming.push(d);
-        }
-        self.deliver(route, incoming);
-    }
-
-    /// Delivers a run of lane packets: whole, in as few system calls as
-    /// GSO allows, when the peer has a lane and nothing intercepts; else
-    /// packet by packet.
-    fn deliver_run(&mut self, route: Route, data: &[u8], stride: usize) {
-        match self.settings.rules.lanes().address(route.peer) {
-            Some(addr) if self.settings.interceptor.passes_through() => {
-                self.socket.forward_run(addr, data, stride);
-                self.count(route, data.len() as u64, true);
-            }
-            _ => self.deliver(route, data.chunks(stride).map(Bytes::copy_from_slice)),
-        }
-    }
-
-    /// Delivers end-to-end packets to `route`'s peer, through the
-    /// interceptor: on its lane if it has one, else as datagrams of its
-    /// connection. A full buffer or a packet too large drops it, as a
-    /// router would; the end-to-end connection recovers.
-    fn deliver(&mut self, route: Route, incoming: impl IntoIterator<Item = Bytes>) {
-        let lane = self.settings.rules.lanes().address(route.peer);
-        let peer = self.by_id.get(&route.peer).copied();
-        let mut bytes = 0u64;
-        for packet in incoming {
-            for d in self.settings.interceptor.datagram(route.dir, packet) {
-                bytes += d.len() as u64;
-                match (lane, peer) {
-                    (Some(addr), _) => self.socket.forward_run(addr, &d, d.len()),
-                    (None, Some(ch)) => {
-                        if let Some(p) = self.clients.get_mut(&ch) {
-                            let _ = p.conn.datagrams().send(d, true);
-                        }
-                    }
-                    (None, None) => {}
-                }
-            }
-        }
-        self.count(route, bytes, lane.is_some());
-        if let (None, Some(ch)) = (lane, peer) {
-            self.dirty.insert(ch);
-        }
-    }
-
-    /// Counts forwarded bytes for the metrics and the pair's record.
-    fn count(&mut self, route: Route, bytes: u64, on_lane: bool) {
-        let m = &self.settings.metrics;
-        m.bytes_forwarded_total.fetch_add(bytes, Ordering::Relaxed);
-        if on_lane {
-            m.lane_bytes_total.fetch_add(bytes, Ordering::Relaxed);
-        }
-        self.settings.rules.forwarded(route, bytes);
     }
 
     /// Queues a control message for a client and writes what the stream

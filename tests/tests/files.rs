@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tessera_tests::{scratch, Agent, RelayProcess, SmallDisk, Viewer};
+use tessera_tests::{scratch, sha256sum, Agent, RelayProcess, SmallDisk, Viewer};
 
 /// A session where the viewer asks for `request` and the person says
 /// yes; both receive into folders of their own under `dir`.
@@ -42,20 +42,6 @@ fn random_file(path: &Path, bytes: usize) {
         .status()
         .expect("head");
     assert!(status.success());
-}
-
-/// The SHA-256 `sha256sum` computes (a tool that did not come from us).
-fn sha256sum(path: &Path) -> String {
-    let out = Command::new("sha256sum")
-        .arg(path)
-        .output()
-        .expect("sha256sum");
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .expect("a hash")
-        .to_string()
 }
 
 /// The lines of every session record (both ends, every test) holding

@@ -4,26 +4,11 @@
 //! recovered end to end: a file arrives bit-exact (`sha256sum`), chat
 //! arrives, and the proxy's counts show the faults happened.
 
-use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tessera_tests::impair::{ImpairedPath, Link};
-use tessera_tests::{scratch, Agent, RelayProcess, Viewer};
-
-/// The SHA-256 `sha256sum` computes (a tool that did not come from us).
-fn sha256sum(path: &Path) -> String {
-    let out = Command::new("sha256sum")
-        .arg(path)
-        .output()
-        .expect("sha256sum");
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .expect("a hash")
-        .to_string()
-}
+use tessera_tests::{scratch, sha256sum, Agent, RelayProcess, Viewer};
 
 #[test]
 fn a_file_crosses_a_lossy_reordering_link_bit_exact() {
