@@ -7,9 +7,10 @@ packages=(ca-certificates pkg-config gcc g++ make libxkbcommon-dev libvpx-dev
           xvfb xserver-xephyr xterm xdotool imagemagick x11-utils x11-xserver-utils
           x11-xkb-utils xinput less libgl1-mesa-dri libegl1 libxkbcommon-x11-0 openbox)
 # The test suite also opens the HTML session report in a real browser,
-# and copies and pastes on the person's display with xclip.
+# copies and pastes on the person's display with xclip, and plays video
+# with ffplay.
 if [ "${1:-}" = "--tests" ]; then
-  packages+=(chromium xclip)
+  packages+=(chromium xclip ffmpeg)
 fi
 missing=()
 for p in "${packages[@]}"; do

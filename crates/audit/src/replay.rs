@@ -141,6 +141,9 @@ fn play(
                     })?;
                 }
                 ScreenMsg::Cursor { pointer, .. } => moment.pointer = Some(pointer),
+                // Video regions replay as their lossless picture: still
+                // until the top-off (docs/audit.md).
+                ScreenMsg::Video(_) => {}
             }
             moment.last_us = message.at_us;
         }
@@ -244,6 +247,7 @@ impl Player {
                             })?;
                     }
                     ScreenMsg::Cursor { pointer, .. } => self.pointer = Some(pointer),
+                    ScreenMsg::Video(_) => {}
                 }
                 self.next.1 += 1;
             }

@@ -64,6 +64,64 @@ impl Rect {
             h: bottom - top,
         })
     }
+
+    /// The part of this rectangle inside `other` (`None` if they do not
+    /// overlap).
+    pub fn intersect(&self, other: &Rect) -> Option<Rect> {
+        let left = self.x.max(other.x);
+        let top = self.y.max(other.y);
+        let right = self
+            .x
+            .saturating_add(self.w)
+            .min(other.x.saturating_add(other.w));
+        let bottom = self
+            .y
+            .saturating_add(self.h)
+            .min(other.y.saturating_add(other.h));
+        (left < right && top < bottom).then(|| Rect {
+            x: left,
+            y: top,
+            w: right - left,
+            h: bottom - top,
+        })
+    }
+
+    /// This rectangle less `hole`: up to four bands (above, below, left,
+    /// right of it), none if the hole covers it all.
+    pub fn minus(&self, hole: &Rect) -> Vec<Rect> {
+        let Some(cut) = self.intersect(hole) else {
+            return vec![*self];
+        };
+        let (right, bottom) = (self.x + self.w, self.y + self.h);
+        let (cut_right, cut_bottom) = (cut.x + cut.w, cut.y + cut.h);
+        let bands = [
+            Rect {
+                x: self.x,
+                y: self.y,
+                w: self.w,
+                h: cut.y - self.y,
+            },
+            Rect {
+                x: self.x,
+                y: cut_bottom,
+                w: self.w,
+                h: bottom - cut_bottom,
+            },
+            Rect {
+                x: self.x,
+                y: cut.y,
+                w: cut.x - self.x,
+                h: cut.h,
+            },
+            Rect {
+                x: cut_right,
+                y: cut.y,
+                w: right - cut_right,
+                h: cut.h,
+            },
+        ];
+        bands.into_iter().filter(|r| r.w > 0 && r.h > 0).collect()
+    }
 }
 
 /// BGRX pixels of a `width` x `height` picture.
@@ -165,6 +223,22 @@ impl Frame {
         }
     }
 
+    /// Copies `rect` of `src`, a frame of the same size, into this one.
+    pub fn copy_rect_from(&mut self, src: &Frame, rect: &Rect) {
+        let stride = self.stride();
+        let row = rect.w as usize * 4;
+        for y in rect.y..rect.y + rect.h {
+            let start = y as usize * stride + rect.x as usize * 4;
+            self.pixels[start..start + row].copy_from_slice(src.span(rect, y));
+        }
+    }
+
+    /// Whether `rect` holds the same pixels here and in `other`, a frame
+    /// of the same size.
+    pub fn same_in(&self, other: &Frame, rect: &Rect) -> bool {
+        (rect.y..rect.y + rect.h).all(|y| self.span(rect, y) == other.span(rect, y))
+    }
+
     /// Fills `rect` with one pixel value.
     pub fn fill_rect(&mut self, rect: &Rect, bgrx: [u8; 4]) {
         let stride = self.stride();
@@ -197,6 +271,37 @@ impl Frame {
 #[cfg(test)]
 mod bounding_tests {
     use super::Rect;
+
+    fn r(x: u32, y: u32, w: u32, h: u32) -> Rect {
+        Rect { x, y, w, h }
+    }
+
+    #[test]
+    fn intersections_are_the_common_part() {
+        assert_eq!(
+            r(0, 0, 10, 10).intersect(&r(5, 5, 10, 10)),
+            Some(r(5, 5, 5, 5))
+        );
+        assert_eq!(r(0, 0, 10, 10).intersect(&r(10, 0, 5, 5)), None);
+        assert_eq!(
+            r(2, 2, 3, 3).intersect(&r(0, 0, 100, 100)),
+            Some(r(2, 2, 3, 3))
+        );
+    }
+
+    #[test]
+    fn a_rectangle_less_a_hole_is_the_bands_around_it() {
+        let whole = r(0, 0, 10, 10);
+        assert_eq!(whole.minus(&r(20, 20, 5, 5)), vec![whole]);
+        assert_eq!(whole.minus(&r(0, 0, 10, 10)), Vec::<Rect>::new());
+        let bands = whole.minus(&r(2, 3, 4, 5));
+        assert_eq!(
+            bands,
+            vec![r(0, 0, 10, 3), r(0, 8, 10, 2), r(0, 3, 2, 5), r(6, 3, 4, 5)]
+        );
+        let area: u32 = bands.iter().map(|b| b.w * b.h).sum();
+        assert_eq!(area, 100 - 20);
+    }
 
     #[test]
     fn the_bounding_rectangle_holds_them_all() {

@@ -29,6 +29,8 @@ pub struct Encoder {
     pixels: Vec<u8>,
     glyphs: GlyphCache,
     use_glyphs: bool,
+    /// What the last delta changed, tile by tile, after copies.
+    residual: Vec<(u32, Rect)>,
 }
 
 impl Encoder {
@@ -43,6 +45,7 @@ impl Encoder {
             pixels: Vec::new(),
             glyphs: GlyphCache::default(),
             use_glyphs: true,
+            residual: Vec::new(),
         })
     }
 
@@ -62,6 +65,14 @@ impl Encoder {
     /// to measure what they save).
     pub fn set_move_detection(&mut self, on: bool) {
         self.detect_moves = on;
+    }
+
+    /// What the last update changed, after copies: each tile sent and the
+    /// part of it whose pixels changed. Empty after a keyframe or an idle
+    /// frame. This is what a classifier of motion looks at: a scroll or a
+    /// drag leaves little here, a video the whole of its area.
+    pub fn residual(&self) -> &[(u32, Rect)] {
+        &self.residual
     }
 
     /// The update that brings a decoder from the last frame encoded to
@@ -84,6 +95,7 @@ impl Encoder {
         };
         candidates.sort_unstable();
         candidates.dedup();
+        self.residual.clear();
         let mut ops = Vec::new();
         let (keyframe, tiles, reference) = match self.prev.take() {
             Some(mut prev) if prev.width() == cur.width() && prev.height() == cur.height() => {
@@ -138,6 +150,10 @@ impl Encoder {
                 Some((index, rect, part))
             })
             .collect();
+        if reference.is_some() {
+            self.residual
+                .extend(parts.iter().map(|&(index, _, part)| (index, part)));
+        }
         if reference.is_none() {
             self.glyphs.clear(); // a keyframe: both caches start afresh
         } else if let Some(op) = self

@@ -23,7 +23,29 @@ mod seeds;
 
 use seeds::{base, seeds, Outcome};
 use std::path::{Path, PathBuf};
-use tessera_screen::{DecodeError, Decoder, Encoder, Op, ScreenMsg};
+use tessera_screen::{DecodeError, Decoder, Encoder, Op, ScreenMsg, VideoLayer, VideoMsg};
+
+/// A video message shown over the target's picture, as the target does
+/// (the pixels stand for what the VP9 decoder would give); whether it
+/// could be.
+fn show(video: VideoMsg) -> bool {
+    let picture = base();
+    let mut layer = VideoLayer::new();
+    layer.lossless(&picture, 1, &[]);
+    match video {
+        VideoMsg::Frame(frame) => {
+            if frame.check(picture.width(), picture.height()).is_err() {
+                return false;
+            }
+            let pixels = vec![0x80; frame.rect.w as usize * frame.rect.h as usize * 4];
+            layer.video(frame.region, frame.rect, pixels).is_ok()
+        }
+        VideoMsg::End { region, covered_by } => {
+            layer.end(region, covered_by, &picture);
+            true
+        }
+    }
+}
 
 /// The steps of `tests/fuzz/fuzz_targets/screen_updates.rs`, with what
 /// came of them; `Err` when the body does not even parse.
@@ -34,6 +56,7 @@ fn as_the_target_does(body: &[u8]) -> Result<Outcome, DecodeError> {
             let valid = shape.is_none_or(|s| s.validate().is_ok());
             return Ok(Outcome::Cursor { valid });
         }
+        ScreenMsg::Video(video) => return Ok(Outcome::Video { valid: show(video) }),
     };
     let mut decoder = Decoder::new().expect("decoder");
     let mut encoder = Encoder::new().expect("encoder");
@@ -80,7 +103,8 @@ fn check(name: &str, body: &[u8], want: &Outcome) {
             assert!(got == want, "{name}: decoded picture differs")
         }
         (Outcome::Refused, Outcome::Refused) => {}
-        (Outcome::Cursor { valid: a }, Outcome::Cursor { valid: b }) => {
+        (Outcome::Cursor { valid: a }, Outcome::Cursor { valid: b })
+        | (Outcome::Video { valid: a }, Outcome::Video { valid: b }) => {
             assert_eq!(a, b, "{name}")
         }
         _ => panic!("{name}: {got:?}, expected {want:?}"),

@@ -5,6 +5,7 @@
 
 use tessera_screen::{
     Capture, CursorShape, Encoder, Frame, Op, Pointer, Rect, ScreenMsg, Synthetic, Update,
+    VideoFrame, VideoMsg,
 };
 
 const WIDTH: u32 = 256;
@@ -32,6 +33,8 @@ pub enum Outcome {
     Refused,
     /// A cursor message, and whether its shape (if any) is valid.
     Cursor { valid: bool },
+    /// A video message, and whether it may be shown over the picture.
+    Video { valid: bool },
 }
 
 /// One seed: its file name (without `.seed`), the message, and what it
@@ -243,6 +246,21 @@ fn pointer(name: &'static str, msg: ScreenMsg, valid: bool) -> Seed {
     }
 }
 
+fn video(name: &'static str, rect: Rect, data: usize, valid: bool) -> Seed {
+    Seed {
+        name,
+        msg: ScreenMsg::Video(VideoMsg::Frame(VideoFrame {
+            region: 1,
+            seq: 1,
+            rect,
+            key: true,
+            captured_at_us: 0,
+            data: vec![0x82; data],
+        })),
+        outcome: Outcome::Video { valid },
+    }
+}
+
 /// Every seed, with what it must come to.
 pub fn seeds() -> Vec<Seed> {
     let synthetic = |w, h| {
@@ -416,6 +434,18 @@ pub fn seeds() -> Vec<Seed> {
             cursor(5, 8, 8, (8, 0), true),
             false,
         ),
+        // Video: a region shown over the picture, and its end.
+        video("video-region", rect(16, 8, 96, 64), 40, true),
+        video("video-region-odd", rect(15, 8, 96, 64), 40, false),
+        video("video-region-outside", rect(200, 8, 96, 64), 40, false),
+        Seed {
+            name: "video-end",
+            msg: ScreenMsg::Video(VideoMsg::End {
+                region: 1,
+                covered_by: 3,
+            }),
+            outcome: Outcome::Video { valid: true },
+        },
     ];
     // Refused deep inside: the pixel data is a valid zstd frame.
     let glyphs = |len: usize| Op::Glyphs {

@@ -1,0 +1,207 @@
+//! The video path end to end, without a codec: frames split by
+//! `VideoSplit`, the lossless part through the real encoder and decoder,
+//! the video part handed over as raw pixels (as a perfect codec would),
+//! composed by `VideoLayer`. What is checked: the region is found and
+//! fitted to what moves, the lossless path leaves it alone, text beside
+//! it stays exact, and when it stops the picture ends exact.
+
+use tessera_screen::{Damage, Decoder, Encoder, Frame, Rect, VideoLayer, VideoSplit};
+
+const W: u32 = 640;
+const H: u32 = 480;
+/// The "video": not tile-aligned, even-sized.
+const VIDEO: Rect = Rect {
+    x: 70,
+    y: 90,
+    w: 300,
+    h: 200,
+};
+
+/// A frame with noise in the video area (changing with `t`) and a line of
+/// "text" (a few set pixels) at `typed` columns right of it.
+fn screen(t: u32, typed: u32) -> Frame {
+    let mut f = Frame::new(W, H).expect("frame");
+    f.fill_rect(
+        &Rect {
+            x: 0,
+            y: 0,
+            w: W,
+            h: H,
+        },
+        [200, 200, 200, 0],
+    );
+    let mut seed = t.wrapping_mul(2654435761).wrapping_add(1);
+    let mut noise = Vec::with_capacity((VIDEO.w * VIDEO.h * 4) as usize);
+    for _ in 0..VIDEO.w * VIDEO.h {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        noise.extend_from_slice(&[seed as u8, (seed >> 8) as u8, (seed >> 16) as u8, 0]);
+    }
+    f.write_rect(&VIDEO, &noise);
+    for i in 0..typed {
+        f.fill_rect(
+            &Rect {
+                x: 380 + i * 6,
+                y: 120,
+                w: 4,
+                h: 8,
+            },
+            [0, 0, 0, 0],
+        );
+    }
+    f
+}
+
+struct Path {
+    split: VideoSplit,
+    encoder: Encoder,
+    decoder: Decoder,
+    layer: VideoLayer,
+    /// Lossless bytes sent in the last frame.
+    lossless_bytes: usize,
+}
+
+impl Path {
+    fn new() -> Self {
+        Self {
+            split: VideoSplit::new(W, H).expect("split"),
+            encoder: Encoder::new().expect("encoder"),
+            decoder: Decoder::new().expect("decoder"),
+            layer: VideoLayer::new(),
+            lossless_bytes: 0,
+        }
+    }
+
+    /// One frame through the whole path; the End goes before its top-off
+    /// when `end_first` (the streams are not ordered).
+    fn frame(&mut self, cur: &Frame, end_first: bool) {
+        let plan = self.split.split(cur, &Damage::Everything);
+        let (video, ended) = (plan.video, plan.ended);
+        let update = self
+            .encoder
+            .encode_damage(plan.masked, &plan.damage)
+            .expect("encode");
+        self.split.settle(self.encoder.residual());
+        self.lossless_bytes = update.as_ref().map_or(0, |u| u.pixels.len());
+        let end = |layer: &mut VideoLayer, decoder: &Decoder, seq: u64| {
+            if let (Some(region), Some(picture)) = (ended, decoder.frame()) {
+                layer.end(region, seq, picture);
+            }
+        };
+        let next_seq = update.as_ref().map_or(0, |u| u.seq);
+        if end_first {
+            end(&mut self.layer, &self.decoder, next_seq);
+        }
+        if let Some(update) = &update {
+            let picture = self.decoder.apply(update).expect("decode").clone();
+            self.layer
+                .lossless(&picture, update.seq, &update.changed_areas());
+        }
+        if !end_first {
+            end(&mut self.layer, &self.decoder, next_seq);
+        }
+        if let Some(work) = video {
+            let mut pixels = Vec::new();
+            cur.read_rect(&work.rect, &mut pixels);
+            self.layer
+                .video(work.region, work.rect, pixels)
+                .expect("video picture");
+        }
+    }
+}
+
+fn exact_outside(a: &Frame, b: &Frame, hole: &Rect) -> bool {
+    let full = Rect {
+        x: 0,
+        y: 0,
+        w: W,
+        h: H,
+    };
+    full.minus(hole).iter().all(|band| a.same_in(b, band))
+}
+
+#[test]
+fn a_moving_area_becomes_a_region_fitted_to_it_and_text_beside_stays_exact() {
+    let mut path = Path::new();
+    let mut t = 0;
+    while path.split.region().is_none() {
+        assert!(t < 20, "no region after {t} frames");
+        path.frame(&screen(t, 0), false);
+        t += 1;
+    }
+    let (_, rect) = path.split.region().expect("region");
+    assert_eq!(rect, VIDEO, "fitted to the moving pixels, not to tiles");
+    // Typing beside it, while it plays: every picture exact outside it,
+    // and the lossless path carries the text only.
+    for typed in 1..=8 {
+        let cur = screen(t, typed);
+        path.frame(&cur, false);
+        t += 1;
+        let shown = path.layer.picture().expect("picture");
+        assert!(exact_outside(shown, &cur, &VIDEO), "text beside the video");
+        assert!(shown.same_in(&cur, &VIDEO), "the region shows its picture");
+        assert!(
+            path.lossless_bytes < 2_000,
+            "the lossless path sent {} bytes while the video played",
+            path.lossless_bytes
+        );
+    }
+    assert_eq!(path.split.region().map(|r| r.1), Some(VIDEO), "kept");
+}
+
+#[test]
+fn a_still_region_is_topped_off_whatever_order_its_end_comes_in() {
+    for end_first in [false, true] {
+        let mut path = Path::new();
+        let mut t = 0;
+        while path.split.region().is_none() {
+            path.frame(&screen(t, 0), end_first);
+            t += 1;
+        }
+        for _ in 0..5 {
+            path.frame(&screen(t, 0), end_first);
+            t += 1;
+        }
+        // Paused: the same picture, frame after frame.
+        let paused = screen(t, 3);
+        let mut frames = 0;
+        while path.split.busy() {
+            assert!(frames < 40, "the region never ended");
+            path.frame(&paused, end_first);
+            frames += 1;
+        }
+        assert!(!path.layer.playing(), "the video was put away");
+        let shown = path.layer.picture().expect("picture");
+        assert!(shown == &paused, "pixel-exact after the pause");
+    }
+}
+
+#[test]
+fn a_late_picture_of_an_ended_region_is_dropped() {
+    let mut layer = VideoLayer::new();
+    let picture = Frame::new(64, 64).expect("frame");
+    let all = Rect {
+        x: 0,
+        y: 0,
+        w: 64,
+        h: 64,
+    };
+    layer.lossless(&picture, 1, &[all]);
+    let rect = Rect {
+        x: 2,
+        y: 2,
+        w: 4,
+        h: 4,
+    };
+    let grey = vec![9; 64];
+    assert_eq!(layer.video(1, rect, grey.clone()), Ok(Some(rect)));
+    assert_eq!(layer.end(1, 1, &picture), Some(rect));
+    assert!(!layer.playing());
+    assert_eq!(layer.video(1, rect, grey), Ok(None), "late: dropped");
+    assert_eq!(layer.picture(), Some(&picture));
+    // A picture that does not fit is refused, not drawn.
+    assert!(layer.video(2, rect, vec![0; 3]).is_err());
+    let outside = Rect { x: 62, ..rect };
+    assert!(layer.video(2, outside, vec![0; 64]).is_err());
+}
