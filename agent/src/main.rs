@@ -9,6 +9,7 @@ mod screen;
 mod sessions;
 mod trust;
 mod tty;
+mod video;
 
 use clap::{Parser, ValueEnum};
 use std::process::ExitCode;

@@ -3,11 +3,15 @@
 //! the pacer says the viewer is keeping up, encodes only what changed and
 //! hands the update to a task that writes it on its own end-to-end stream.
 //! The cursor goes on a second stream, so it never waits behind a picture.
+//! What moves like a video is split off (`VideoSplit`), coded with VP9 and
+//! sent on a third stream of lower priority, so a keystroke's update never
+//! waits behind video data.
 //!
 //! Stopping (revoke, end) sets a flag the capture thread checks before
 //! each grab and send, and resets both streams: what was not yet sent is
 //! dropped, not delivered late.
 
+use crate::video::VideoCoder;
 use quinn::{Connection, SendStream, VarInt};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc as std_mpsc;
@@ -16,11 +20,16 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tessera_audit::recording::Kind;
 use tessera_net::streams::StreamKind;
 use tessera_proto::peer::DisplayInfo;
-use tessera_screen::{Capture, CaptureError, Encoder, Pacer, Pointer, ScreenMsg};
+use tessera_screen::{
+    Capture, CaptureError, Encoder, Pacer, Pointer, ScreenMsg, VideoMsg, VideoSplit,
+};
 use tokio::sync::{mpsc, watch};
 
 /// Longest wait for the screen before the cursor is looked at again.
 const POLL: Duration = Duration::from_millis(33);
+/// While a video region lasts, the screen is grabbed this often even
+/// when nothing changes, so that a pause is seen and topped off.
+const VIDEO_TICK: Duration = Duration::from_millis(33);
 /// Shortest time between two grabs (at most 60 a second).
 const MIN_GRAB_INTERVAL: Duration = Duration::from_millis(16);
 /// Updates the viewer may not have shown yet before grabbing waits.
@@ -46,7 +55,10 @@ pub type SharedCapture = Arc<Mutex<Box<dyn Capture + Send>>>;
 enum Control {
     Keyframe,
     Shown(u64),
+    VideoShown(u64),
     Show(u32),
+    /// The video stream was re-opened: start the video afresh.
+    VideoLost,
     /// The cursor stream was re-opened: send position and shape afresh.
     CursorLost,
 }
@@ -84,11 +96,24 @@ impl ScreenShare {
         let stopped = Arc::new(AtomicBool::new(false));
         let (updates, pictures) = mpsc::channel::<(Kind, Vec<u8>)>(1);
         let (cursor, pointers) = mpsc::channel::<(Kind, Vec<u8>)>(8);
+        let (video, pictures_in_motion) = mpsc::channel::<(Kind, Vec<u8>)>(2);
         let (keyframe, cursor_lost) = (control.clone(), control.clone());
+        let video_lost = control.clone();
+        tokio::spawn(write_stream(
+            conn.clone(),
+            pictures_in_motion,
+            stopped_watch.clone(),
+            VIDEO_PRIORITY,
+            move || {
+                let _ = video_lost.send(Control::VideoLost);
+            },
+            tap.clone(),
+        ));
         tokio::spawn(write_stream(
             conn.clone(),
             pictures,
             stopped_watch.clone(),
+            0,
             move || {
                 // A new stream starts from a whole picture.
                 let _ = keyframe.send(Control::Keyframe);
@@ -99,6 +124,7 @@ impl ScreenShare {
             conn,
             pointers,
             stopped_watch,
+            0,
             move || {
                 let _ = cursor_lost.send(Control::CursorLost);
             },
@@ -114,6 +140,7 @@ impl ScreenShare {
                 orders,
                 updates,
                 cursor,
+                video,
                 news,
                 stopped: thread_stopped,
             };
@@ -138,19 +165,30 @@ impl ScreenShare {
         let _ = self.control.send(Control::Shown(seq));
     }
 
+    /// The viewer has shown video picture `seq`.
+    pub fn video_shown(&self, seq: u64) {
+        let _ = self.control.send(Control::VideoShown(seq));
+    }
+
     /// Show display `index` (checked by the capture).
     pub fn show(&self, index: u32) {
         let _ = self.control.send(Control::Show(index));
     }
 }
 
-/// Writes framed messages on a uni stream of `conn`, opening another if
-/// one breaks while the connection lives (`reopened` is told); resets it
-/// when the share stops. What was written goes to `tap`.
+/// The video stream's priority: below updates and the cursor (0), so
+/// QUIC sends their bytes first when both wait.
+const VIDEO_PRIORITY: i32 = -1;
+
+/// Writes framed messages on a uni stream of `conn` sent at `priority`,
+/// opening another if one breaks while the connection lives (`reopened`
+/// is told); resets it when the share stops. What was written goes to
+/// `tap`.
 async fn write_stream(
     conn: Connection,
     mut messages: mpsc::Receiver<(Kind, Vec<u8>)>,
     mut stopped: watch::Receiver<()>,
+    priority: i32,
     reopened: impl Fn(),
     tap: ScreenTap,
 ) {
@@ -173,7 +211,10 @@ async fn write_stream(
                 biased;
                 _ = stopped.changed() => return,
                 opened = tessera_net::streams::open(&conn, StreamKind::Screen) => match opened {
-                    Ok(opened) => stream = Some(opened),
+                    Ok(opened) => {
+                        let _ = opened.set_priority(priority);
+                        stream = Some(opened)
+                    }
                     Err(_) => return, // the connection is gone
                 },
             }
@@ -208,6 +249,7 @@ struct Sharing<'a> {
     orders: std_mpsc::Receiver<Control>,
     updates: mpsc::Sender<(Kind, Vec<u8>)>,
     cursor: mpsc::Sender<(Kind, Vec<u8>)>,
+    video: mpsc::Sender<(Kind, Vec<u8>)>,
     news: mpsc::UnboundedSender<DisplaysNews>,
     stopped: Arc<AtomicBool>,
 }
@@ -219,6 +261,8 @@ enum Stop {
     Capture(#[from] CaptureError),
     #[error("screen encoder: {0}")]
     Encoder(#[from] std::io::Error),
+    #[error("screen size: {0}")]
+    Size(#[from] tessera_screen::FrameError),
 }
 
 impl Sharing<'_> {
@@ -230,6 +274,10 @@ impl Sharing<'_> {
         let mut shape_sent: Option<u32> = None;
         let mut last_progress = Instant::now();
         let mut last_keyframe = Instant::now();
+        let mut split = VideoSplit::new(1, 1)?;
+        let mut coder = VideoCoder::new();
+        // The last lossless update sent (a video region's end names it).
+        let mut lossless_seq = 0;
         self.announce_displays();
         loop {
             if self.stopped.load(Ordering::SeqCst) {
@@ -240,6 +288,13 @@ impl Sharing<'_> {
                     Ok(Control::Keyframe) => {
                         encoder.request_keyframe();
                         pacer.lost();
+                        split.restart_video();
+                        coder.lost();
+                    }
+                    Ok(Control::VideoShown(seq)) => coder.shown(seq),
+                    Ok(Control::VideoLost) => {
+                        split.restart_video();
+                        coder.lost();
                     }
                     Ok(Control::Shown(seq)) => {
                         pacer.shown(seq);
@@ -253,6 +308,8 @@ impl Sharing<'_> {
                         Ok(()) => {
                             encoder.request_keyframe();
                             pacer.lost();
+                            let (w, h) = split.size();
+                            split.resize(w, h)?;
                             pointer_sent = None;
                             self.announce_displays();
                         }
@@ -279,6 +336,9 @@ impl Sharing<'_> {
             let news = self.capture.wait(timeout)?;
             if news.damaged {
                 pacer.damaged();
+            }
+            if split.busy() && last_grab.is_none_or(|t| t.elapsed() >= VIDEO_TICK) {
+                pacer.damaged(); // a video region is watched for its pause
             }
             if news.displays_changed {
                 encoder.request_keyframe();
@@ -317,8 +377,16 @@ impl Sharing<'_> {
                 .map_or(0, |d| d.as_micros() as u64);
             let grab_started = Instant::now();
             let (frame, damage) = self.capture.grab()?;
+            let size = (frame.width(), frame.height());
+            if split.size() != size {
+                split.resize(size.0, size.1)?;
+            }
+            let plan = split.split(frame, &damage);
+            let (work, ended) = (plan.video, plan.ended);
             let encode_started = Instant::now();
-            match encoder.encode_damage(frame, &damage)? {
+            let update = encoder.encode_damage(plan.masked, &plan.damage)?;
+            split.settle(encoder.residual());
+            match update {
                 Some(mut update) => {
                     // Where the time goes (bench/ reads these).
                     tracing::debug!(
@@ -329,6 +397,7 @@ impl Sharing<'_> {
                         "screen update"
                     );
                     update.captured_at_us = captured_at_us;
+                    lossless_seq = update.seq;
                     let kind = match update.keyframe {
                         true => {
                             last_keyframe = Instant::now();
@@ -361,6 +430,47 @@ impl Sharing<'_> {
                     }
                 }
                 None => pacer.grabbed(None), // idle: nothing to send
+            }
+            if let Some(region) = ended {
+                // After the update that tops it off: the viewer puts the
+                // video away once it has shown both.
+                let end = VideoMsg::End {
+                    region,
+                    covered_by: lossless_seq,
+                };
+                let bytes = ScreenMsg::Video(end).to_bytes();
+                if self.video.blocking_send((Kind::Video, bytes)).is_err() {
+                    return Ok(());
+                }
+            }
+            if let Some(work) = work.filter(|_| coder.room()) {
+                let started = Instant::now();
+                match coder.code(frame, &work, captured_at_us) {
+                    Ok(Some(picture)) => {
+                        tracing::debug!(
+                            seq = picture.seq,
+                            captured_at_us,
+                            key = picture.key,
+                            bytes = picture.data.len(),
+                            w = work.rect.w,
+                            h = work.rect.h,
+                            encode_us = started.elapsed().as_micros() as u64,
+                            "video picture"
+                        );
+                        let bytes = ScreenMsg::Video(VideoMsg::Frame(picture)).to_bytes();
+                        if self.video.try_send((Kind::Video, bytes)).is_err() {
+                            // Not sent: the next picture must not refer to it.
+                            split.restart_video();
+                            coder.lost();
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!("video encoder: {e}; starting the video again");
+                        split.restart_video();
+                        coder.lost();
+                    }
+                }
             }
         }
     }

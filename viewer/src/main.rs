@@ -9,6 +9,7 @@ mod identity;
 mod replay_window;
 mod run;
 mod snapshot;
+mod video;
 mod window;
 
 use clap::parser::ValueSource;

@@ -4,6 +4,7 @@
 //! inputs in and actions out.
 
 use crate::front::{Front, Request};
+use crate::video::{Outcome, VideoView};
 use std::collections::VecDeque;
 use std::time::Duration;
 use tessera_audit::live::{Keeper, Recording};
@@ -67,6 +68,8 @@ struct Viewer<F> {
     /// Screen messages from the agent's screen streams.
     screen: Option<mpsc::Receiver<Result<(ScreenMsg, usize), String>>>,
     decoder: Decoder,
+    /// The video over the lossless picture: what is shown.
+    video: VideoView,
     /// The session's record, and its one-second seal.
     keeper: Keeper,
     record_tick: tokio::time::Interval,
@@ -158,6 +161,7 @@ pub async fn run<F: Front>(options: Options, code: Code, front: F) -> Result<End
         channel: ChannelSlot::default(),
         screen: None,
         decoder: Decoder::new().map_err(|e| format!("screen decoder: {e}"))?,
+        video: VideoView::default(),
         keeper: keeper(&options)?,
         record_tick: tokio::time::interval(Duration::from_secs(1)),
         snapshots: mpsc::unbounded_channel(),
@@ -274,7 +278,12 @@ impl<F: Front> Viewer<F> {
                 );
                 let input = match decoded {
                     Ok(frame) => {
-                        self.front.picture(frame, &update.changed_areas());
+                        let changed =
+                            self.video
+                                .lossless(frame, update.seq, &update.changed_areas());
+                        if let Some(shown) = self.video.picture() {
+                            self.front.picture(shown, &changed);
+                        }
                         if let Some(conn) = self.channel.connection() {
                             self.front.round_trip(conn.rtt());
                         }
@@ -299,6 +308,44 @@ impl<F: Front> Viewer<F> {
                 {
                     Ok(()) => input,
                     Err(why) => ViewerInput::RecordFailed(why),
+                }
+            }
+            Woke::Screen(Some(Ok((ScreenMsg::Video(msg), bytes)))) => {
+                // What the technician saw goes on the recording.
+                let recorded = ScreenMsg::Video(msg.clone()).to_bytes();
+                if let Err(why) = self.keeper.screen(Kind::Video, &recorded) {
+                    return Some(ViewerInput::RecordFailed(why));
+                }
+                let started = std::time::Instant::now();
+                let outcome = match self.video.message(msg, self.decoder.frame()) {
+                    Ok(outcome) => outcome,
+                    Err(why) => return Some(ViewerInput::FrameRejected(why)),
+                };
+                let area = match &outcome {
+                    Outcome::Picture { area, .. } | Outcome::Ended(area) => *area,
+                };
+                if let (Some(area), Some(shown)) = (area, self.video.picture()) {
+                    self.front.picture(shown, &[area]);
+                }
+                match outcome {
+                    Outcome::Picture {
+                        seq,
+                        captured_at_us,
+                        ..
+                    } => {
+                        // Where the time goes (bench/ reads this).
+                        tracing::debug!(
+                            seq,
+                            decode_us = started.elapsed().as_micros() as u64,
+                            "video picture decoded"
+                        );
+                        ViewerInput::VideoDecoded {
+                            seq,
+                            bytes,
+                            captured_at_us,
+                        }
+                    }
+                    Outcome::Ended(_) => return None,
                 }
             }
             Woke::Screen(Some(Ok((ScreenMsg::Cursor { pointer, shape }, _)))) => {
@@ -395,7 +442,7 @@ impl<F: Front> Viewer<F> {
     /// and input keep flowing while the PNG is encoded and synced; the
     /// result comes back through `snapshots`.
     fn snapshot(&mut self, path: std::path::PathBuf) {
-        let Some(frame) = self.decoder.frame().cloned() else {
+        let Some(frame) = self.video.picture().cloned() else {
             return self
                 .front
                 .error("no picture yet: the screen is not shared, or nothing arrived");

@@ -108,6 +108,11 @@ impl Agent {
                     screen.shown(seq);
                 }
             }
+            AgentAction::VideoShown(seq) => {
+                if let Some(screen) = &self.screen {
+                    screen.video_shown(seq);
+                }
+            }
             AgentAction::Inject(event) => match self.options.injector.as_mut() {
                 Some(injector) => {
                     if let Err(e) = injector.inject(&event) {

@@ -45,6 +45,8 @@ pub enum Kind {
     Keyframe,
     /// A cursor move or shape.
     Cursor,
+    /// A video picture or a video region's end (`ScreenMsg::Video`).
+    Video,
 }
 
 impl Kind {
@@ -53,11 +55,12 @@ impl Kind {
             Kind::Update => 0,
             Kind::Keyframe => 1,
             Kind::Cursor => 2,
+            Kind::Video => 3,
         }
     }
 
     fn from_byte(byte: u8) -> Option<Kind> {
-        [Kind::Update, Kind::Keyframe, Kind::Cursor]
+        [Kind::Update, Kind::Keyframe, Kind::Cursor, Kind::Video]
             .into_iter()
             .find(|k| k.byte() == byte)
     }

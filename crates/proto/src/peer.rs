@@ -115,6 +115,14 @@ pub enum ViewerMsg {
     /// About files: a fetch, an offer, an answer, a cancel, a file kept
     /// ([`crate::files`]; checked with `FileMsg::validate`).
     Files(crate::files::FileMsg),
+    /// The viewer has shown the video picture with this sequence number
+    /// (its own count, apart from `Shown`'s): the agent codes a new
+    /// picture only while at most a couple wait, so a slow link gets the
+    /// newest motion instead of a backlog.
+    VideoShown {
+        /// The video picture's sequence number.
+        seq: u64,
+    },
 }
 
 /// Most displays an agent lists.

@@ -145,6 +145,15 @@ pub enum SessionEvent {
         /// When the agent captured it (µs since the Unix epoch).
         captured_at_us: u64,
     },
+    /// Viewer: a video picture was shown over the picture.
+    VideoFrame {
+        /// The video picture's sequence number.
+        seq: u64,
+        /// Its size on the wire.
+        bytes: usize,
+        /// When the agent captured it (µs since the Unix epoch).
+        captured_at_us: u64,
+    },
     /// Viewer: the displays the agent can show, and which one it shows.
     Displays {
         /// The displays.

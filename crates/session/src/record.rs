@@ -138,6 +138,7 @@ pub fn facts_of(event: &SessionEvent) -> Vec<Fact> {
         | SessionEvent::PromptShown { .. }
         | SessionEvent::Status { .. }
         | SessionEvent::Frame { .. }
+        | SessionEvent::VideoFrame { .. }
         | SessionEvent::Displays { .. }
         | SessionEvent::Cursor { .. }
         | SessionEvent::InputRefused { .. }

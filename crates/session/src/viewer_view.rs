@@ -371,7 +371,9 @@ impl ViewerView {
                 self.displays = displays;
                 self.showing = showing;
             }
-            SessionEvent::Frame { bytes, .. } => self.stats.frame(now, bytes),
+            SessionEvent::Frame { bytes, .. } | SessionEvent::VideoFrame { bytes, .. } => {
+                self.stats.frame(now, bytes)
+            }
             SessionEvent::LocalUser { active } => self.local_user = active,
             SessionEvent::ContinueCheck { open } => self.continue_check = open,
             SessionEvent::Refused { permission, .. } => {

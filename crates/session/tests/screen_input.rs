@@ -75,6 +75,27 @@ fn decoded_updates_are_acknowledged_to_pace_the_agent() {
 }
 
 #[test]
+fn video_pictures_are_acknowledged_apart_and_only_with_view() {
+    let mut p = Pair::running("view", "view");
+    p.deliver_viewer(ViewerInput::VideoDecoded {
+        seq: 4,
+        bytes: 900,
+        captured_at_us: 2,
+    });
+    assert_eq!(p.video_shown, vec![4]);
+    assert!(p.shown.is_empty(), "not the lossless updates' count");
+    assert!(p.viewer_events.contains(&SessionEvent::VideoFrame {
+        seq: 4,
+        bytes: 900,
+        captured_at_us: 2
+    }));
+    // After view is taken back, a late acknowledgement reaches nothing.
+    p.deliver_agent(AgentInput::Revoke(Permission::View));
+    p.deliver_agent(AgentInput::FromViewer(ViewerMsg::VideoShown { seq: 5 }));
+    assert_eq!(p.video_shown, vec![4]);
+}
+
+#[test]
 fn displays_are_listed_and_chosen_only_with_view() {
     let mut p = Pair::running("view", "view");
     let displays = vec![display("DP-1", true), display("HDMI-1", false)];

@@ -255,7 +255,9 @@ fn sentence(event: &SessionEvent) -> Option<String> {
                 .map(|d| format!(" ({d})"))
                 .unwrap_or_default()
         ),
-        SessionEvent::Frame { .. } | SessionEvent::Cursor { .. } => return None,
+        SessionEvent::Frame { .. }
+        | SessionEvent::VideoFrame { .. }
+        | SessionEvent::Cursor { .. } => return None,
         SessionEvent::FileOffered {
             id,
             dir,

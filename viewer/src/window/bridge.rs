@@ -241,7 +241,9 @@ impl Front for WindowFront {
             // bandwidth) are shown at the next repaint, within a second.
             // A picture the window must draw asks for its own repaint; one
             // shown straight onto X11 needs none.
-            SessionEvent::Frame { .. } | SessionEvent::Cursor { .. } => {
+            SessionEvent::Frame { .. }
+            | SessionEvent::VideoFrame { .. }
+            | SessionEvent::Cursor { .. } => {
                 let _ = self.reports.send(Report::Event(event.clone()));
                 self.ctx.request_repaint_after(STATS_EVERY);
             }

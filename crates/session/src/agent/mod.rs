@@ -204,6 +204,8 @@ pub enum AgentAction {
     SendKeyframe,
     /// The viewer has shown this screen update (pacing).
     ScreenShown(u64),
+    /// The viewer has shown this video picture (pacing the video).
+    VideoShown(u64),
     /// Show this display instead (an index the capture checks).
     ShowDisplay(u32),
     /// Inject this input (the gate let it through, or it releases what

@@ -114,6 +114,11 @@ impl Running {
                     out.push(AgentAction::ScreenShown(seq));
                 }
             }
+            AgentInput::FromViewer(ViewerMsg::VideoShown { seq }) => {
+                if granted.contains(Permission::View) {
+                    out.push(AgentAction::VideoShown(seq));
+                }
+            }
             AgentInput::FromViewer(ViewerMsg::ShowDisplay { index }) => {
                 match granted.contains(Permission::View) {
                     true => out.push(AgentAction::ShowDisplay(index)),

@@ -213,6 +213,7 @@ pub(super) fn event_text(
         | SessionEvent::WaitingForConsent
         | SessionEvent::PromptShown { .. }
         | SessionEvent::Frame { .. }
+        | SessionEvent::VideoFrame { .. }
         | SessionEvent::Displays { .. }
         | SessionEvent::Cursor { .. }
         | SessionEvent::LocalUser { .. }

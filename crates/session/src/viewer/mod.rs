@@ -55,6 +55,15 @@ pub enum ViewerInput {
         /// Agent capture time, µs since the Unix epoch.
         captured_at_us: u64,
     },
+    /// A video picture was decoded and shown over the picture.
+    VideoDecoded {
+        /// Its sequence number.
+        seq: u64,
+        /// Size on the wire.
+        bytes: usize,
+        /// Agent capture time, µs since the Unix epoch.
+        captured_at_us: u64,
+    },
     /// A screen update could not be applied: the picture is lost until a
     /// keyframe comes.
     FrameRejected(String),
@@ -473,6 +482,7 @@ impl ViewerSession {
             }),
             // Screen data outside a running session is dropped.
             ViewerInput::FrameDecoded { .. }
+            | ViewerInput::VideoDecoded { .. }
             | ViewerInput::FrameRejected(_)
             | ViewerInput::Cursor { .. }
             | ViewerInput::Mailbox(_)

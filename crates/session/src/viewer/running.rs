@@ -34,6 +34,18 @@ impl ViewerSession {
                     captured_at_us,
                 })
             }
+            ViewerInput::VideoDecoded {
+                seq,
+                bytes,
+                captured_at_us,
+            } => {
+                self.push(ViewerAction::ToAgent(ViewerMsg::VideoShown { seq }));
+                self.emit(SessionEvent::VideoFrame {
+                    seq,
+                    bytes,
+                    captured_at_us,
+                })
+            }
             ViewerInput::Cursor {
                 x,
                 y,

@@ -57,6 +57,8 @@ pub struct Pair {
     pub screen_on: bool,
     pub keyframes: u32,
     pub shown: Vec<u64>,
+    /// Video pictures acknowledged to the agent's video encoder.
+    pub video_shown: Vec<u64>,
     pub show_display: Vec<u32>,
     pub injected: Vec<tessera_input::InputEvent>,
     /// What the agent asked its record to keep.
@@ -140,6 +142,7 @@ impl Pair {
             screen_on: false,
             keyframes: 0,
             shown: vec![],
+            video_shown: vec![],
             show_display: vec![],
             injected: vec![],
             agent_records: vec![],
@@ -220,6 +223,7 @@ impl Pair {
                 AgentAction::ShareScreen(on) => self.screen_on = on,
                 AgentAction::SendKeyframe => self.keyframes += 1,
                 AgentAction::ScreenShown(seq) => self.shown.push(seq),
+                AgentAction::VideoShown(seq) => self.video_shown.push(seq),
                 AgentAction::ShowDisplay(index) => self.show_display.push(index),
                 AgentAction::Inject(event) => self.injected.push(event),
                 AgentAction::Record(r) => self.agent_records.push(r),
