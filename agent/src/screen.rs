@@ -21,7 +21,8 @@ use tessera_audit::recording::Kind;
 use tessera_net::streams::StreamKind;
 use tessera_proto::peer::DisplayInfo;
 use tessera_screen::{
-    Capture, CaptureError, Encoder, Pacer, Pointer, ScreenMsg, VideoMsg, VideoSplit,
+    Capture, CaptureError, Encoder, LinkSample, Pacer, Pointer, ScreenMsg, VideoMsg, VideoSplit,
+    SAMPLE_EVERY,
 };
 use tokio::sync::{mpsc, watch};
 
@@ -120,6 +121,7 @@ impl ScreenShare {
             },
             tap.clone(),
         ));
+        let link = conn.clone();
         tokio::spawn(write_stream(
             conn,
             pointers,
@@ -141,6 +143,7 @@ impl ScreenShare {
                 updates,
                 cursor,
                 video,
+                link,
                 news,
                 stopped: thread_stopped,
             };
@@ -250,6 +253,8 @@ struct Sharing<'a> {
     updates: mpsc::Sender<(Kind, Vec<u8>)>,
     cursor: mpsc::Sender<(Kind, Vec<u8>)>,
     video: mpsc::Sender<(Kind, Vec<u8>)>,
+    /// The end-to-end connection, whose statistics set the video's rate.
+    link: Connection,
     news: mpsc::UnboundedSender<DisplaysNews>,
     stopped: Arc<AtomicBool>,
 }
@@ -276,6 +281,7 @@ impl Sharing<'_> {
         let mut last_keyframe = Instant::now();
         let mut split = VideoSplit::new(1, 1)?;
         let mut coder = VideoCoder::new();
+        let mut last_sample = Instant::now();
         // The last lossless update sent (a video region's end names it).
         let mut lossless_seq = 0;
         self.announce_displays();
@@ -381,7 +387,7 @@ impl Sharing<'_> {
             if split.size() != size {
                 split.resize(size.0, size.1)?;
             }
-            let plan = split.split(frame, &damage);
+            let plan = split.split(frame, &damage, coder.room());
             let (work, ended) = (plan.video, plan.ended);
             let encode_started = Instant::now();
             let update = encoder.encode_damage(plan.masked, &plan.damage)?;
@@ -443,7 +449,20 @@ impl Sharing<'_> {
                     return Ok(());
                 }
             }
-            if let Some(work) = work.filter(|_| coder.room()) {
+            if last_sample.elapsed() >= SAMPLE_EVERY {
+                last_sample = Instant::now();
+                let path = self.link.stats().path;
+                let sample = LinkSample {
+                    rtt: path.rtt,
+                    min_rtt: path.min_rtt,
+                    sent_packets: path.sent_packets,
+                    lost_packets: path.lost_packets,
+                };
+                if let Err(e) = coder.link(sample) {
+                    tracing::warn!("video encoder: {e}");
+                }
+            }
+            if let Some(work) = work {
                 let started = Instant::now();
                 match coder.code(frame, &work, captured_at_us) {
                     Ok(Some(picture)) => {

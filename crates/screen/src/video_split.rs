@@ -147,8 +147,11 @@ impl VideoSplit {
 
     /// Step one of a frame: `cur` as captured, `damage` as the capture
     /// reported it (a frame of another size is a caller's error: make a
-    /// new splitter).
-    pub fn split(&mut self, cur: &Frame, damage: &Damage) -> Plan<'_> {
+    /// new splitter). With `room` false the video encoder cannot take a
+    /// picture now: none is planned, and the next is measured against
+    /// the last one it took, so the picture a pause leaves is coded as
+    /// soon as there is room.
+    pub fn split(&mut self, cur: &Frame, damage: &Damage, room: bool) -> Plan<'_> {
         let full = Rect {
             x: 0,
             y: 0,
@@ -177,7 +180,7 @@ impl VideoSplit {
                     self.moved.push(t);
                 }
             }
-            if !self.moved.is_empty() {
+            if !self.moved.is_empty() && room {
                 cur.read_rect(&rect, &mut region.last);
                 video = Some(VideoWork {
                     region: region.number,

@@ -76,7 +76,7 @@ impl Path {
     /// One frame through the whole path; the End goes before its top-off
     /// when `end_first` (the streams are not ordered).
     fn frame(&mut self, cur: &Frame, end_first: bool) {
-        let plan = self.split.split(cur, &Damage::Everything);
+        let plan = self.split.split(cur, &Damage::Everything, true);
         let (video, ended) = (plan.video, plan.ended);
         let update = self
             .encoder

@@ -145,6 +145,7 @@ pub fn peer_messages(seeds: &mut Seeds) {
         ),
         ("viewer_keyframe", ViewerMsg::NeedKeyframe),
         ("viewer_shown", ViewerMsg::Shown { seq: 4242 }),
+        ("viewer_video_shown", ViewerMsg::VideoShown { seq: 77 }),
         ("viewer_show_display", ViewerMsg::ShowDisplay { index: 1 }),
         (
             "viewer_request",
