@@ -7,6 +7,7 @@
 pub mod code_prompt;
 pub mod hostile;
 pub mod impair;
+pub mod motion;
 mod pty;
 pub mod rogue;
 pub mod technician;

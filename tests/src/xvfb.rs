@@ -343,7 +343,14 @@ fn shell_number(shell: &str, name: &str) -> i32 {
 }
 
 /// An X client that is closed when dropped.
-pub struct XClient(Child);
+pub struct XClient(pub(crate) Child);
+
+impl From<Child> for XClient {
+    /// Takes charge of an X client started by hand: closed when dropped.
+    fn from(child: Child) -> Self {
+        XClient(child)
+    }
+}
 
 impl Drop for XClient {
     fn drop(&mut self) {

@@ -6,105 +6,32 @@
 //! whole screen exact once the video is paused.
 
 use std::path::Path;
-use std::process::{Child, Command};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tessera_tests::impair::{ImpairedPath, Link};
-use tessera_tests::xvfb::{read_png_rgb, Xvfb};
+use tessera_tests::motion::{ffplay, focus, psnr, psnr_y, scene, Area};
+use tessera_tests::xvfb::{read_png_rgb, XClient, Xvfb};
 use tessera_tests::{scratch, wait_until, Agent, RelayProcess, Viewer};
 
 /// Where the video window is, and its size (the source's: no scaling).
-const VIDEO: (u32, u32, u32, u32) = (560, 40, 640, 360);
+const VIDEO: Area = (560, 40, 640, 360);
 /// The xterm beside it (80x24 at +20+30 is about 484x316 pixels).
-const TEXT: (u32, u32, u32, u32) = (20, 30, 480, 300);
-
-/// An X client killed on drop.
-struct Client(Child);
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+const TEXT: Area = (20, 30, 480, 300);
 
 /// An xterm at [`TEXT`] running `command`.
-fn xterm(x: &Xvfb, command: &str) -> Client {
+fn xterm(x: &Xvfb, command: &str) -> XClient {
     let child = x.client(
         "xterm",
         &["-geometry", "80x24+20+30", "-e", "sh", "-c", command],
     );
     x.wait_for_window("xterm");
-    Client(child)
+    XClient::from(child)
 }
 
-/// `ffplay` showing `source` (an lavfi graph) in a borderless window at
-/// [`VIDEO`], titled `video`.
-struct Player;
-
-impl Player {
-    fn start(x: &Xvfb, source: &str) -> Client {
-        let (left, top, _, _) = VIDEO;
-        let child = Command::new("ffplay")
-            .args(["-hide_banner", "-loglevel", "error", "-an", "-noborder"])
-            .args(["-window_title", "video", "-f", "lavfi", "-i", source])
-            .args(["-left", &left.to_string(), "-top", &top.to_string()])
-            .env("DISPLAY", &x.display)
-            .env("SDL_AUDIODRIVER", "dummy")
-            .spawn()
-            .expect("ffplay (apt-get install ffmpeg)");
-        x.wait_for_window_named("video");
-        Client(child)
-    }
-}
-
-/// ffmpeg's test card, its colours turning so that every tile of it
-/// changes in every picture, as in a filmed scene (the plain card moves
-/// only in a few small places).
-fn scene() -> String {
-    let (_, _, w, h) = VIDEO;
-    format!("testsrc2=size={w}x{h}:rate=30,hue=h=t*40")
-}
-
-/// ImageMagick's PSNR (dB) between `area` of two PNG files; `inf` when
-/// equal.
-fn psnr(a: &Path, b: &Path, area: (u32, u32, u32, u32)) -> f64 {
-    psnr_as(a, b, area, &[])
-}
-
-/// As [`psnr`], of the pictures' luma (Y, as video codecs measure).
-fn psnr_y(a: &Path, b: &Path, area: (u32, u32, u32, u32)) -> f64 {
-    psnr_as(a, b, area, &["-colorspace", "Gray"])
-}
-
-fn psnr_as(a: &Path, b: &Path, area: (u32, u32, u32, u32), how: &[&str]) -> f64 {
-    let (x, y, w, h) = area;
-    let crop = format!("{w}x{h}+{x}+{y}");
-    let out = Command::new("compare")
-        .args(how)
-        .args(["-metric", "PSNR"])
-        .arg(format!("{}[{crop}]", a.display()))
-        .arg(format!("{}[{crop}]", b.display()))
-        .arg("null:")
-        .output()
-        .expect("ImageMagick compare");
-    let said = String::from_utf8_lossy(&out.stderr);
-    let value = said.split_whitespace().next().unwrap_or("");
-    match value {
-        "inf" => f64::INFINITY,
-        v => v
-            .parse()
-            .unwrap_or_else(|_| panic!("compare said {said:?}")),
-    }
-}
-
-/// Gives the keyboard to the window found by xdotool's `by what` (SDL
-/// takes the focus for itself: it no longer follows the pointer).
-fn focus(x: &Xvfb, by: &str, what: &str) {
-    let id = x.xdotool(&["search", "--onlyvisible", by, what]);
-    let id = id.lines().next().expect("a window");
-    x.xdotool(&["mousemove", "--window", id, "100", "100"]);
-    x.xdotool(&["windowfocus", "--sync", id]);
+/// The player, at [`VIDEO`].
+fn player(x: &Xvfb) -> XClient {
+    let (left, top, w, h) = VIDEO;
+    ffplay(x, &scene(w, h), left, top)
 }
 
 /// The viewer's snapshot written to `path`.
@@ -146,7 +73,7 @@ fn converge(viewer: &mut Viewer, x: &Xvfb, shot: &Path) {
 fn a_video_plays_lossy_text_beside_stays_exact_and_a_pause_ends_exact() {
     let x = Xvfb::start("1280x720x24");
     let _xterm = xterm(&x, "exec cat");
-    let _player = Player::start(&x, &scene());
+    let _player = player(&x);
     let dir = scratch("video");
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
     let (_agent, mut viewer) =
@@ -249,7 +176,7 @@ fn over_a_home_link_the_video_plays_and_typing_gets_through_exact() {
     let dir = scratch("video-link");
     let typed = dir.join("typed.txt");
     let _xterm = xterm(&x, &format!("exec cat > '{}'", typed.display()));
-    let _player = Player::start(&x, &scene());
+    let _player = player(&x);
     let relay = RelayProcess::start(&dir.join("relay"), &[]);
     // The technician at home: 10 Mbit/s, 40 ms round trip, 0.5 % loss
     // and 1 % reordering each way; the person's side is direct.
