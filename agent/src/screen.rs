@@ -11,7 +11,7 @@
 //! each grab and send, and resets both streams: what was not yet sent is
 //! dropped, not delivered late.
 
-use crate::video::VideoCoder;
+use crate::video::VideoEncoding;
 use quinn::{Connection, SendStream, VarInt};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc as std_mpsc;
@@ -21,8 +21,7 @@ use tessera_audit::recording::Kind;
 use tessera_net::streams::StreamKind;
 use tessera_proto::peer::DisplayInfo;
 use tessera_screen::{
-    Capture, CaptureError, Encoder, LinkSample, Pacer, Pointer, ScreenMsg, VideoMsg, VideoSplit,
-    SAMPLE_EVERY,
+    Capture, CaptureError, Encoder, Pacer, Pointer, ScreenMsg, VideoMsg, VideoSplit,
 };
 use tokio::sync::{mpsc, watch};
 
@@ -33,6 +32,11 @@ const POLL: Duration = Duration::from_millis(33);
 const VIDEO_TICK: Duration = Duration::from_millis(33);
 /// Shortest time between two grabs (at most 60 a second).
 const MIN_GRAB_INTERVAL: Duration = Duration::from_millis(16);
+/// The same while a video region plays: the video's own pace (about 30
+/// changes a second) sets how often the screen is grabbed, and a
+/// keystroke beside it is grabbed within 8 ms, not after the 16 ms the
+/// last video grab started.
+const MIN_GRAB_INTERVAL_VIDEO: Duration = Duration::from_millis(8);
 /// Updates the viewer may not have shown yet before grabbing waits.
 const IN_FLIGHT: u64 = 2;
 /// With the window full this long and no acknowledgement, the updates in
@@ -97,7 +101,7 @@ impl ScreenShare {
         let stopped = Arc::new(AtomicBool::new(false));
         let (updates, pictures) = mpsc::channel::<(Kind, Vec<u8>)>(1);
         let (cursor, pointers) = mpsc::channel::<(Kind, Vec<u8>)>(8);
-        let (video, pictures_in_motion) = mpsc::channel::<(Kind, Vec<u8>)>(2);
+        let (video, pictures_in_motion) = mpsc::channel::<(Kind, Vec<u8>)>(4);
         let (keyframe, cursor_lost) = (control.clone(), control.clone());
         let video_lost = control.clone();
         tokio::spawn(write_stream(
@@ -280,8 +284,7 @@ impl Sharing<'_> {
         let mut last_progress = Instant::now();
         let mut last_keyframe = Instant::now();
         let mut split = VideoSplit::new(1, 1)?;
-        let mut coder = VideoCoder::new();
-        let mut last_sample = Instant::now();
+        let mut coder = VideoEncoding::start(self.link.clone(), self.video.clone());
         // The last lossless update sent (a video region's end names it).
         let mut lossless_seq = 0;
         self.announce_displays();
@@ -327,9 +330,13 @@ impl Sharing<'_> {
             }
             // Wait for the screen: briefly while updates wait for room or
             // the grab interval, longer when nothing is pending.
-            let since = last_grab.map_or(MIN_GRAB_INTERVAL, |t| t.elapsed());
+            let min_interval = match split.busy() {
+                true => MIN_GRAB_INTERVAL_VIDEO,
+                false => MIN_GRAB_INTERVAL,
+            };
+            let since = last_grab.map_or(min_interval, |t| t.elapsed());
             let timeout = if pacer.ready() {
-                MIN_GRAB_INTERVAL.saturating_sub(since)
+                min_interval.saturating_sub(since)
             } else {
                 POLL
             };
@@ -372,7 +379,7 @@ impl Sharing<'_> {
                 }
             }
             if !pacer.ready()
-                || last_grab.is_some_and(|t| t.elapsed() < MIN_GRAB_INTERVAL)
+                || last_grab.is_some_and(|t| t.elapsed() < min_interval)
                 || self.stopped.load(Ordering::SeqCst)
             {
                 continue;
@@ -386,6 +393,9 @@ impl Sharing<'_> {
             let size = (frame.width(), frame.height());
             if split.size() != size {
                 split.resize(size.0, size.1)?;
+            }
+            if coder.take_restart() {
+                split.restart_video();
             }
             let plan = split.split(frame, &damage, coder.room());
             let (work, ended) = (plan.video, plan.ended);
@@ -449,46 +459,11 @@ impl Sharing<'_> {
                     return Ok(());
                 }
             }
-            if last_sample.elapsed() >= SAMPLE_EVERY {
-                last_sample = Instant::now();
-                let path = self.link.stats().path;
-                let sample = LinkSample {
-                    rtt: path.rtt,
-                    min_rtt: path.min_rtt,
-                    sent_packets: path.sent_packets,
-                    lost_packets: path.lost_packets,
-                };
-                if let Err(e) = coder.link(sample) {
-                    tracing::warn!("video encoder: {e}");
-                }
-            }
             if let Some(work) = work {
-                let started = Instant::now();
-                match coder.code(frame, &work, captured_at_us) {
-                    Ok(Some(picture)) => {
-                        tracing::debug!(
-                            seq = picture.seq,
-                            captured_at_us,
-                            key = picture.key,
-                            bytes = picture.data.len(),
-                            w = work.rect.w,
-                            h = work.rect.h,
-                            encode_us = started.elapsed().as_micros() as u64,
-                            "video picture"
-                        );
-                        let bytes = ScreenMsg::Video(VideoMsg::Frame(picture)).to_bytes();
-                        if self.video.try_send((Kind::Video, bytes)).is_err() {
-                            // Not sent: the next picture must not refer to it.
-                            split.restart_video();
-                            coder.lost();
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(e) => {
-                        tracing::warn!("video encoder: {e}; starting the video again");
-                        split.restart_video();
-                        coder.lost();
-                    }
+                if let Err(e) = coder.code(frame, work, captured_at_us) {
+                    tracing::warn!("video encoder: {e}; starting the video again");
+                    split.restart_video();
+                    coder.lost();
                 }
             }
         }

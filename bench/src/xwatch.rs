@@ -87,6 +87,11 @@ impl DamageWatch {
         DamageWatch { rx }
     }
 
+    /// What was reported since the last look.
+    pub fn take(&self) -> Vec<Damaged> {
+        self.rx.try_iter().collect()
+    }
+
     /// Forgets what was reported so far.
     pub fn drain(&self) {
         while self.rx.try_recv().is_ok() {}

@@ -16,14 +16,89 @@ pub fn scene(w: u32, h: u32) -> String {
     format!("testsrc2=size={w}x{h}:rate=30,hue=h=t*40")
 }
 
-/// `ffplay` showing `source` (an lavfi graph) in a borderless window at
-/// (`left`, `top`), its size the source's (no scaling), titled `video`;
-/// returns once the window is mapped. SDL takes the keyboard focus for
-/// it: give it back with [`focus`] (there is no window manager).
-pub fn ffplay(x: &Xvfb, source: &str, left: u32, top: u32) -> XClient {
+/// What ffplay plays.
+pub enum Source {
+    /// An lavfi graph, made as it plays (cheap at small sizes).
+    Lavfi(String),
+    /// Raw I420 pictures of `w` x `h` in a file, played in a loop at 30 a
+    /// second: the player's only work is showing them, so a large video
+    /// keeps its pace on a small machine.
+    Raw {
+        /// The file ([`prerender`] writes one).
+        path: std::path::PathBuf,
+        /// Width.
+        w: u32,
+        /// Height.
+        h: u32,
+    },
+}
+
+impl Source {
+    fn args(&self) -> Vec<String> {
+        match self {
+            Source::Lavfi(graph) => vec!["-f".into(), "lavfi".into(), "-i".into(), graph.clone()],
+            Source::Raw { path, w, h } => [
+                "-f",
+                "rawvideo",
+                "-pixel_format",
+                "yuv420p",
+                "-framerate",
+                "30",
+                "-video_size",
+                &format!("{w}x{h}"),
+                "-loop",
+                "0",
+                "-i",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([path.display().to_string()])
+            .collect(),
+        }
+    }
+}
+
+/// Writes `secs` seconds of [`scene`] at `w` x `h` as raw I420 to `path`
+/// (ffmpeg), for [`Source::Raw`].
+pub fn prerender(w: u32, h: u32, secs: u32, path: &Path) {
+    let status = Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+        ])
+        .arg(scene(w, h))
+        .args([
+            "-t",
+            &secs.to_string(),
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "yuv420p",
+        ])
+        .arg(path)
+        .status()
+        .expect("ffmpeg (apt-get install ffmpeg)");
+    assert!(
+        status.success(),
+        "ffmpeg could not write {}",
+        path.display()
+    );
+}
+
+/// `ffplay` showing `source` in a borderless window at (`left`, `top`),
+/// its size the source's (no scaling), titled `video`; returns once the
+/// window is mapped. SDL takes the keyboard focus for it: give it back
+/// with [`focus`] (there is no window manager).
+pub fn ffplay(x: &Xvfb, source: &Source, left: u32, top: u32) -> XClient {
     let child = Command::new("ffplay")
         .args(["-hide_banner", "-loglevel", "error", "-an", "-noborder"])
-        .args(["-window_title", "video", "-f", "lavfi", "-i", source])
+        .args(["-window_title", "video"])
+        .args(source.args())
         .args(["-left", &left.to_string(), "-top", &top.to_string()])
         .env("DISPLAY", &x.display)
         .env("SDL_AUDIODRIVER", "dummy")

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tessera_tests::impair::{ImpairedPath, Link};
-use tessera_tests::motion::{ffplay, focus, psnr, psnr_y, scene, Area};
+use tessera_tests::motion::{ffplay, focus, psnr, psnr_y, scene, Area, Source};
 use tessera_tests::xvfb::{read_png_rgb, XClient, Xvfb};
 use tessera_tests::{scratch, wait_until, Agent, RelayProcess, Viewer};
 
@@ -31,7 +31,7 @@ fn xterm(x: &Xvfb, command: &str) -> XClient {
 /// The player, at [`VIDEO`].
 fn player(x: &Xvfb) -> XClient {
     let (left, top, w, h) = VIDEO;
-    ffplay(x, &scene(w, h), left, top)
+    ffplay(x, &Source::Lavfi(scene(w, h)), left, top)
 }
 
 /// The viewer's snapshot written to `path`.

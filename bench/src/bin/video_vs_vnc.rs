@@ -21,9 +21,10 @@
 
 use std::path::Path;
 use std::time::{Duration, Instant};
+use tessera_bench::xwatch::{repaints, DamageWatch};
 use tessera_bench::{cpu_time, free_port, quantile, rfb, start_x11vnc};
 use tessera_tests::impair::{ImpairedPath, Link};
-use tessera_tests::motion::{ffplay, focus, psnr, psnr_y, scene, Area};
+use tessera_tests::motion::{ffplay, focus, prerender, psnr, psnr_y, Area, Source};
 use tessera_tests::xvfb::{XClient, Xvfb};
 use tessera_tests::{scratch, Agent, RelayProcess, Viewer};
 
@@ -53,15 +54,20 @@ impl Work {
         }
     }
 
-    /// Starts it; the returned clients stop it when dropped, and `drag`
-    /// moves the dragged window one step (none for videos).
-    fn start(self, x: &Xvfb) -> Vec<XClient> {
+    /// Starts it; the returned clients stop it when dropped (none for the
+    /// drag, which `run_phase` drives).
+    fn start(self, x: &Xvfb, dir: &Path) -> Vec<XClient> {
+        let raw = |w, h| Source::Raw {
+            path: dir.join(format!("scene-{w}x{h}.yuv")),
+            w,
+            h,
+        };
         match self {
             Work::Window => {
                 let (left, top, w, h) = WINDOW;
-                vec![ffplay(x, &scene(w, h), left, top)]
+                vec![ffplay(x, &raw(w, h), left, top)]
             }
-            Work::FullScreen => vec![ffplay(x, &scene(1920, 1080), 0, 0)],
+            Work::FullScreen => vec![ffplay(x, &raw(1920, 1080), 0, 0)],
             Work::Drag => Vec::new(),
         }
     }
@@ -69,6 +75,9 @@ impl Work {
 
 /// Counts at one moment.
 struct Reading {
+    /// Repaints of the screen so far (what the player and the drag drew,
+    /// seen by an X client of ours through XDamage).
+    source: u64,
     pictures: u64,
     updates: u64,
     bytes: u64,
@@ -87,9 +96,24 @@ fn counted(viewer: &mut Viewer) -> (u64, u64) {
     (count("video_frame"), count("frame"))
 }
 
-fn tessera_reading(viewer: &mut Viewer, metrics: &str, pids: &[u32]) -> Reading {
+/// The screen's repaints, counted as they come.
+struct Repaints {
+    watch: DamageWatch,
+    seen: u64,
+}
+
+impl Repaints {
+    fn count(&mut self) -> u64 {
+        // Rectangles less than 5 ms apart are one picture being drawn.
+        self.seen += repaints(&self.watch.take(), Duration::from_millis(5)) as u64;
+        self.seen
+    }
+}
+
+fn tessera_reading(viewer: &mut Viewer, metrics: &str, pids: &[u32], source: u64) -> Reading {
     let (pictures, updates) = counted(viewer);
     Reading {
+        source,
         pictures,
         updates,
         bytes: RelayProcess::metric(metrics, "tessera_relay_bytes_forwarded_total"),
@@ -101,12 +125,13 @@ fn tessera_reading(viewer: &mut Viewer, metrics: &str, pids: &[u32]) -> Reading 
 /// Plays `work` for `secs`, dragging the xterm `drag` if it is the drag.
 fn run_phase(
     x: &Xvfb,
+    dir: &Path,
     work: Work,
     drag: &str,
     secs: u64,
     read: &mut dyn FnMut() -> Reading,
 ) -> (Reading, Reading, Vec<XClient>) {
-    let clients = work.start(x);
+    let clients = work.start(x, dir);
     std::thread::sleep(SETTLE);
     let a = read();
     let until = Instant::now() + Duration::from_secs(secs);
@@ -138,8 +163,9 @@ fn row(system: &str, work: Work, a: &Reading, b: &Reading, cpu_names: &[&str]) {
         .map(|((x, y), name)| format!("{name} {:.1} %", 100.0 * (*y - *x).as_secs_f64() / secs))
         .collect();
     println!(
-        "| {} | {system} | {:.1} /s video + {:.1} /s updates | {:.2} Mbit/s | {} |",
+        "| {} | {system} | {:.1} /s | {:.1} /s video + {:.1} /s updates | {:.2} Mbit/s | {} |",
         work.name(),
+        (b.source - a.source) as f64 / secs,
         (b.pictures - a.pictures) as f64 / secs,
         (b.updates - a.updates) as f64 / secs,
         (b.bytes - a.bytes) as f64 * 8.0 / secs / 1e6,
@@ -246,15 +272,25 @@ fn main() {
     let metrics = format!("127.0.0.1:{}", free_port());
     let relay = RelayProcess::start(&dir.join("relay"), &["--metrics", &metrics]);
 
-    println!("| workload | system | pictures at the viewer | on the wire | CPU |");
-    println!("|---|---|---|---|---|");
+    // The videos, made before anything is measured.
+    for (w, h) in [(WINDOW.2, WINDOW.3), (1920, 1080)] {
+        prerender(w, h, 2, &dir.join(format!("scene-{w}x{h}.yuv")));
+    }
+    let mut screen = Repaints {
+        watch: DamageWatch::start(&x.display),
+        seen: 0,
+    };
+    println!(
+        "| workload | system | screen repaints | pictures at the viewer | on the wire | CPU |"
+    );
+    println!("|---|---|---|---|---|---|");
     let (agent, mut viewer) = session(&x, &relay, &relay.client_args());
     let pids = [agent.pid(), viewer.pid()];
     let mut psnrs = Vec::new();
     let mut typing = Vec::new();
     for work in [Work::Window, Work::FullScreen, Work::Drag] {
-        let mut read = || tessera_reading(&mut viewer, &metrics, &pids);
-        let (a, b, clients) = run_phase(&x, work, &drag, secs, &mut read);
+        let mut read = || tessera_reading(&mut viewer, &metrics, &pids, screen.count());
+        let (a, b, clients) = run_phase(&x, &dir, work, &drag, secs, &mut read);
         row("Tessera", work, &a, &b, &["agent", "viewer"]);
         if let Work::Window = work {
             psnrs = paused_psnr(&x, &mut viewer, &dir, WINDOW, 5);
@@ -272,6 +308,7 @@ fn main() {
     let probe = rfb::start(&format!("127.0.0.1:{port}")).expect("RFB handshake");
     for work in [Work::Window, Work::FullScreen, Work::Drag] {
         let mut read = || Reading {
+            source: screen.count(),
             pictures: 0,
             updates: probe
                 .counters
@@ -281,7 +318,7 @@ fn main() {
             cpu: vec![cpu_time(server.id())],
             at: Instant::now(),
         };
-        let (a, b, clients) = run_phase(&x, work, &drag, secs, &mut read);
+        let (a, b, clients) = run_phase(&x, &dir, work, &drag, secs, &mut read);
         row("x11vnc", work, &a, &b, &["x11vnc"]);
         drop(clients);
         x.xdotool(&["windowmove", &drag, "20", "30"]);
@@ -297,8 +334,8 @@ fn main() {
     );
     let (agent, mut viewer) = session(&x, &relay, &home.client_args(&relay.fingerprint));
     let pids = [agent.pid(), viewer.pid()];
-    let mut read = || tessera_reading(&mut viewer, &metrics, &pids);
-    let (a, b, clients) = run_phase(&x, Work::Window, &drag, secs, &mut read);
+    let mut read = || tessera_reading(&mut viewer, &metrics, &pids, screen.count());
+    let (a, b, clients) = run_phase(&x, &dir, Work::Window, &drag, secs, &mut read);
     row(
         "Tessera, home link",
         Work::Window,
