@@ -183,6 +183,15 @@ impl XDriver {
         start
     }
 
+    /// Moves `window` to (`x`, `y`), as a window manager does during a
+    /// drag (no process to start, so a drag can go 60 steps a second).
+    pub fn move_window(&self, window: u32, x: i32, y: i32) {
+        self.conn
+            .configure_window(window, &xproto::ConfigureWindowAux::new().x(x).y(y))
+            .expect("ConfigureWindow");
+        self.conn.sync().expect("X round trip");
+    }
+
     /// The pixels of `area` of the screen, as the X server has them.
     pub fn image(&self, area: &Area) -> Vec<u8> {
         let to = |v: i32| i16::try_from(v).expect("coordinate");

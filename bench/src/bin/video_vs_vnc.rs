@@ -21,7 +21,7 @@
 
 use std::path::Path;
 use std::time::{Duration, Instant};
-use tessera_bench::xwatch::{repaints, DamageWatch};
+use tessera_bench::xwatch::{repaints, DamageWatch, XDriver};
 use tessera_bench::{cpu_time, free_port, quantile, rfb, start_x11vnc};
 use tessera_tests::impair::{ImpairedPath, Link};
 use tessera_tests::motion::{ffplay, focus, prerender, psnr, psnr_y, Area, Source};
@@ -127,24 +127,29 @@ fn run_phase(
     x: &Xvfb,
     dir: &Path,
     work: Work,
-    drag: &str,
+    driver: &XDriver,
+    drag: u32,
     secs: u64,
     read: &mut dyn FnMut() -> Reading,
 ) -> (Reading, Reading, Vec<XClient>) {
     let clients = work.start(x, dir);
     std::thread::sleep(SETTLE);
     let a = read();
-    let until = Instant::now() + Duration::from_secs(secs);
+    let start = Instant::now();
+    let until = start + Duration::from_secs(secs);
     let mut step = 0u32;
     while Instant::now() < until {
         match work {
-            // 30 steps a second, 12 pixels each, back and forth.
+            // As a hand drags with a 60 Hz mouse: 60 steps a second, 8
+            // pixels each (480 px/s), back and forth, and down and up.
             Work::Drag => {
-                let along = (step * 12) % 2800;
+                let along = (step * 8) % 2800;
                 let x_pos = if along < 1400 { along } else { 2800 - along };
-                x.xdotool(&["windowmove", drag, &x_pos.to_string(), "300"]);
+                let y_pos = 200 + (step * 2) % 400;
+                driver.move_window(drag, x_pos as i32, y_pos as i32);
                 step += 1;
-                std::thread::sleep(Duration::from_millis(33));
+                let next = start + Duration::from_micros(16_667 * u64::from(step));
+                std::thread::sleep(next.saturating_duration_since(Instant::now()));
             }
             _ => std::thread::sleep(Duration::from_millis(200)),
         }
@@ -268,7 +273,12 @@ fn main() {
     ));
     x.wait_for_window("xterm");
     let drag = x.xdotool(&["search", "--onlyvisible", "--class", "xterm"]);
-    let drag = drag.lines().next().expect("the xterm").to_string();
+    let drag: u32 = drag
+        .lines()
+        .next()
+        .and_then(|id| id.trim().parse().ok())
+        .expect("the xterm's window id");
+    let driver = XDriver::open(&x.display);
     let metrics = format!("127.0.0.1:{}", free_port());
     let relay = RelayProcess::start(&dir.join("relay"), &["--metrics", &metrics]);
 
@@ -290,14 +300,14 @@ fn main() {
     let mut typing = Vec::new();
     for work in [Work::Window, Work::FullScreen, Work::Drag] {
         let mut read = || tessera_reading(&mut viewer, &metrics, &pids, screen.count());
-        let (a, b, clients) = run_phase(&x, &dir, work, &drag, secs, &mut read);
+        let (a, b, clients) = run_phase(&x, &dir, work, &driver, drag, secs, &mut read);
         row("Tessera", work, &a, &b, &["agent", "viewer"]);
         if let Work::Window = work {
             psnrs = paused_psnr(&x, &mut viewer, &dir, WINDOW, 5);
             typing = keystrokes(&x, &mut viewer);
         }
         drop(clients);
-        x.xdotool(&["windowmove", &drag, "20", "30"]);
+        driver.move_window(drag, 20, 30);
     }
     viewer.command(r#"{"cmd":"end"}"#);
     let _ = viewer.wait();
@@ -318,10 +328,10 @@ fn main() {
             cpu: vec![cpu_time(server.id())],
             at: Instant::now(),
         };
-        let (a, b, clients) = run_phase(&x, &dir, work, &drag, secs, &mut read);
+        let (a, b, clients) = run_phase(&x, &dir, work, &driver, drag, secs, &mut read);
         row("x11vnc", work, &a, &b, &["x11vnc"]);
         drop(clients);
-        x.xdotool(&["windowmove", &drag, "20", "30"]);
+        driver.move_window(drag, 20, 30);
     }
     let _ = server.kill();
     let _ = server.wait();
@@ -335,7 +345,7 @@ fn main() {
     let (agent, mut viewer) = session(&x, &relay, &home.client_args(&relay.fingerprint));
     let pids = [agent.pid(), viewer.pid()];
     let mut read = || tessera_reading(&mut viewer, &metrics, &pids, screen.count());
-    let (a, b, clients) = run_phase(&x, &dir, Work::Window, &drag, secs, &mut read);
+    let (a, b, clients) = run_phase(&x, &dir, Work::Window, &driver, drag, secs, &mut read);
     row(
         "Tessera, home link",
         Work::Window,

@@ -66,10 +66,13 @@ struct Region {
     rect: Rect,
     /// The tile-aligned bounds of the cluster it was made from.
     tiles: Rect,
-    /// The region's pixels as last given to the video encoder.
+    /// The region's pixels as last given to the video encoder (kept only
+    /// without damage reports, to compare with).
     last: Vec<u8>,
     /// No picture of it sent yet.
     first: bool,
+    /// Its pixels changed since the video encoder last took a picture.
+    pending: bool,
 }
 
 /// Splits frames between the lossless and the video paths (one screen
@@ -142,6 +145,7 @@ impl VideoSplit {
     pub fn restart_video(&mut self) {
         if let Some(region) = &mut self.region {
             region.first = true;
+            region.pending = true;
         }
     }
 
@@ -160,13 +164,15 @@ impl VideoSplit {
         };
         let everything = !self.primed || matches!(damage, Damage::Everything);
         self.primed = true;
-        let mut lossless = match damage {
+        let areas: Vec<Rect> = match damage {
             Damage::Rects(rects) if !everything => {
                 rects.iter().filter_map(|r| r.intersect(&full)).collect()
             }
             _ => vec![full],
         };
-        // The region: which of its tiles moved, and its new pixels.
+        // The region: which of its tiles moved, and its new pixels. A
+        // damage report is trusted there as the lossless path trusts it;
+        // without one, the pixels are compared with the last picture.
         self.moved.clear();
         let mut video = None;
         if let Some(region) = &mut self.region {
@@ -176,31 +182,36 @@ impl VideoSplit {
                 let Some(part) = grid.rect(t).and_then(|tile| tile.intersect(&rect)) else {
                     continue;
                 };
-                if region.first || !same_as(cur, &part, &rect, &region.last) {
+                let moved = match everything {
+                    false => areas.iter().any(|a| a.intersect(&part).is_some()),
+                    true => !same_as(cur, &part, &rect, &region.last),
+                };
+                if region.first || moved {
                     self.moved.push(t);
                 }
             }
-            if !self.moved.is_empty() && room {
-                cur.read_rect(&rect, &mut region.last);
+            region.pending |= !self.moved.is_empty();
+            if region.pending && room {
+                if everything {
+                    cur.read_rect(&rect, &mut region.last);
+                }
                 video = Some(VideoWork {
                     region: region.number,
                     rect,
                     first: region.first,
                 });
                 region.first = false;
+                region.pending = false;
             }
         }
         // The lossless path: the screen, but the region.
         let hole = self.region.as_ref().map(|r| r.rect);
+        let mut lossless: Vec<Rect> = match hole {
+            Some(hole) => areas.iter().flat_map(|a| a.minus(&hole)).collect(),
+            None => areas,
+        };
         for area in &lossless {
-            match hole {
-                Some(hole) => {
-                    for band in area.minus(&hole) {
-                        self.masked.copy_rect_from(cur, &band);
-                    }
-                }
-                None => self.masked.copy_rect_from(cur, area),
-            }
+            self.masked.copy_rect_from(cur, area);
         }
         // A region that ended: its real pixels now, outside any new hole.
         let ended = self.ending.take().map(|(number, rect)| {
@@ -310,6 +321,7 @@ impl VideoSplit {
             tiles: *tiles,
             last: Vec::new(),
             first: true,
+            pending: true,
         });
         self.next_region = self.next_region.wrapping_add(1).max(1);
     }

@@ -5,7 +5,9 @@
 //! fitted to what moves, the lossless path leaves it alone, text beside
 //! it stays exact, and when it stops the picture ends exact.
 
-use tessera_screen::{Damage, Decoder, Encoder, Frame, Rect, VideoLayer, VideoSplit};
+use tessera_screen::{
+    damaged_tiles, Damage, Decoder, Encoder, Frame, Rect, TileGrid, VideoLayer, VideoSplit,
+};
 
 const W: u32 = 640;
 const H: u32 = 480;
@@ -54,6 +56,11 @@ fn screen(t: u32, typed: u32) -> Frame {
 }
 
 struct Path {
+    /// Whether frames come with a damage report (as XDamage gives), or
+    /// without one (every pixel compared).
+    reported: bool,
+    /// The last frame, to make the damage report from.
+    last: Option<Frame>,
     split: VideoSplit,
     encoder: Encoder,
     decoder: Decoder,
@@ -63,8 +70,10 @@ struct Path {
 }
 
 impl Path {
-    fn new() -> Self {
+    fn new(reported: bool) -> Self {
         Self {
+            reported,
+            last: None,
             split: VideoSplit::new(W, H).expect("split"),
             encoder: Encoder::new().expect("encoder"),
             decoder: Decoder::new().expect("decoder"),
@@ -76,7 +85,17 @@ impl Path {
     /// One frame through the whole path; the End goes before its top-off
     /// when `end_first` (the streams are not ordered).
     fn frame(&mut self, cur: &Frame, end_first: bool) {
-        let plan = self.split.split(cur, &Damage::Everything, true);
+        // The report a capture would make: the tiles that changed.
+        let damage = match (self.reported, self.last.replace(cur.clone())) {
+            (true, Some(last)) => Damage::Rects(
+                damaged_tiles(&last, cur)
+                    .into_iter()
+                    .filter_map(|t| TileGrid::new(W, H).rect(t))
+                    .collect(),
+            ),
+            _ => Damage::Everything,
+        };
+        let plan = self.split.split(cur, &damage, true);
         let (video, ended) = (plan.video, plan.ended);
         let update = self
             .encoder
@@ -123,7 +142,13 @@ fn exact_outside(a: &Frame, b: &Frame, hole: &Rect) -> bool {
 
 #[test]
 fn a_moving_area_becomes_a_region_fitted_to_it_and_text_beside_stays_exact() {
-    let mut path = Path::new();
+    for reported in [false, true] {
+        moving_area(reported);
+    }
+}
+
+fn moving_area(reported: bool) {
+    let mut path = Path::new(reported);
     let mut t = 0;
     while path.split.region().is_none() {
         assert!(t < 20, "no region after {t} frames");
@@ -152,8 +177,8 @@ fn a_moving_area_becomes_a_region_fitted_to_it_and_text_beside_stays_exact() {
 
 #[test]
 fn a_still_region_is_topped_off_whatever_order_its_end_comes_in() {
-    for end_first in [false, true] {
-        let mut path = Path::new();
+    for (end_first, reported) in [(false, false), (true, false), (false, true), (true, true)] {
+        let mut path = Path::new(reported);
         let mut t = 0;
         while path.split.region().is_none() {
             path.frame(&screen(t, 0), end_first);

@@ -154,6 +154,15 @@ impl Encoder {
         Ok(())
     }
 
+    /// libvpx's real-time speed from now on, 5 to 9 (higher: faster, a
+    /// little worse); for a large region, 9 keeps the frame rate.
+    pub fn set_speed(&mut self, speed: u32) -> Result<(), Vp9Error> {
+        self.control(
+            sys::vp8e_enc_control_id::VP8E_SET_CPUUSED as c_int,
+            speed.clamp(5, 9) as c_int,
+        )
+    }
+
     /// The bitrate aimed at from now on, in kbit/s.
     pub fn set_bitrate(&mut self, kbps: u32) -> Result<(), Vp9Error> {
         self.cfg.rc_target_bitrate = kbps.max(50);
