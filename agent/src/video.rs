@@ -28,8 +28,14 @@ use tessera_screen::{
 use tessera_vp9::{bgrx_to_i420, Encoder, EncoderSettings, Vp9Error, I420};
 use tokio::sync::mpsc;
 
-/// Video pictures the viewer may not have shown yet before coding waits.
+/// Video pictures the viewer may not have shown yet before coding waits,
+/// on a short round trip; each further 33 ms of round trip (a picture's
+/// time at 30 a second) allows one more, so a far viewer keeps the pace,
+/// up to [`MAX_IN_FLIGHT`]. None waits at the sender: they are on the
+/// way.
 const IN_FLIGHT: u64 = 2;
+/// The most video pictures ever in flight.
+const MAX_IN_FLIGHT: u64 = 6;
 /// The rate aimed at, kbit/s, until the link's estimate says otherwise.
 const START_KBPS: u32 = 1_500;
 /// A change of bitrate smaller than this fraction is not worth telling
@@ -248,7 +254,7 @@ impl VideoCoder {
                 next_sample = Instant::now() + SAMPLE_EVERY;
                 self.follow(link);
             }
-            let ready = self.pacer.in_flight() < IN_FLIGHT;
+            let ready = self.pacer.ready_for_more();
             self.shared.ready.store(ready, Ordering::SeqCst);
         }
     }
@@ -256,6 +262,9 @@ impl VideoCoder {
     /// The connection's statistics now: the rate follows them.
     fn follow(&mut self, link: &Connection) {
         let path = link.stats().path;
+        let rtt_frames = path.rtt.as_millis() as u64 / 33;
+        self.pacer
+            .set_window((IN_FLIGHT + rtt_frames).min(MAX_IN_FLIGHT));
         let sample = LinkSample {
             rtt: path.rtt,
             min_rtt: path.min_rtt,

@@ -27,6 +27,12 @@ impl Pacer {
         }
     }
 
+    /// Allows `window` (at least one) in flight from now on: a longer
+    /// round trip needs more to keep the same pace.
+    pub fn set_window(&mut self, window: u64) {
+        self.window = window.max(1);
+    }
+
     /// The screen may have changed.
     pub fn damaged(&mut self) {
         self.dirty = true;
@@ -58,6 +64,11 @@ impl Pacer {
     /// How many updates the viewer has not shown yet.
     pub fn in_flight(&self) -> u64 {
         self.sent - self.shown
+    }
+
+    /// Whether fewer than the window are in flight (whatever the damage).
+    pub fn ready_for_more(&self) -> bool {
+        self.in_flight() < self.window
     }
 
     /// Whether to grab now.

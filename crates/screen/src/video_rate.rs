@@ -27,8 +27,13 @@ pub const CEILING_KBPS: u32 = 8_000;
 const RISE: f64 = 1.05;
 /// Fall when a queue builds or the link is full.
 const FALL: f64 = 0.8;
-/// Lost packets in a sample above which the link counts as full.
-const LOSS_FULL: f64 = 0.05;
+/// Lost packets above which the link counts as full (a tenth: random
+/// loss and reordering on a home link, which QUIC may count as loss,
+/// stay well under it).
+const LOSS_FULL: f64 = 0.10;
+/// Packets a loss fraction is measured over: fewer say nothing (two
+/// packets lost of forty is noise, not a full link).
+const LOSS_WINDOW: u64 = 200;
 
 /// What the connection said, as cumulative counts since it began.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +62,8 @@ pub struct Target {
 pub struct VideoRate {
     kbps: f64,
     last: Option<LinkSample>,
+    /// Packets sent and lost since the loss was last judged.
+    window: (u64, u64),
 }
 
 /// The most a region of `width` x `height` is given, kbit/s.
@@ -72,6 +79,7 @@ impl VideoRate {
         Self {
             kbps: f64::from(kbps.max(FLOOR_KBPS)),
             last: None,
+            window: (0, 0),
         }
     }
 
@@ -92,11 +100,14 @@ impl VideoRate {
         let Some(last) = self.last.replace(now) else {
             return self.target(ceiling);
         };
-        let sent = now.sent_packets.saturating_sub(last.sent_packets);
-        let lost = now.lost_packets.saturating_sub(last.lost_packets);
-        let loss = match sent {
-            0 => 0.0,
-            n => lost as f64 / n as f64,
+        self.window.0 += now.sent_packets.saturating_sub(last.sent_packets);
+        self.window.1 += now.lost_packets.saturating_sub(last.lost_packets);
+        let loss = match self.window {
+            (sent, lost) if sent >= LOSS_WINDOW => {
+                self.window = (0, 0);
+                lost as f64 / sent as f64
+            }
+            _ => 0.0,
         };
         let slack = (now.min_rtt / 4).max(Duration::from_millis(15));
         let queue = now.rtt > now.min_rtt + slack;
@@ -175,12 +186,15 @@ mod tests {
     fn random_loss_is_not_congestion_but_heavy_loss_is() {
         let mut rate = VideoRate::new(1_000);
         rate.sample(sample(40, 0, 0), 2_500);
-        // 1 % lost: still rising.
-        let a = rate.sample(sample(40, 1_000, 10), 2_500).kbps;
-        let b = rate.sample(sample(40, 2_000, 20), 2_500).kbps;
+        // 2 % lost: still rising.
+        let a = rate.sample(sample(40, 1_000, 20), 2_500).kbps;
+        let b = rate.sample(sample(40, 2_000, 40), 2_500).kbps;
         assert!(b > a);
-        // 20 % lost: falling.
-        let c = rate.sample(sample(40, 3_000, 220), 2_500).kbps;
-        assert!(c < b);
+        // 3 of 40 in a small sample: noise, still rising.
+        let c = rate.sample(sample(40, 2_040, 43), 2_500).kbps;
+        assert!(c > b);
+        // 20 % lost over enough packets: falling.
+        let d = rate.sample(sample(40, 3_000, 243), 2_500).kbps;
+        assert!(d < c);
     }
 }
