@@ -3,11 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/setup.sh
-# x11vnc and TigerVNC's viewer are only for the comparisons, not for the tests.
-if ! command -v x11vnc >/dev/null || ! command -v xtigervncviewer >/dev/null; then
+# x11vnc and TigerVNC's viewer are only for the comparisons, not for the
+# tests; ffmpeg plays the videos.
+if ! command -v x11vnc >/dev/null || ! command -v xtigervncviewer >/dev/null || ! command -v ffplay >/dev/null; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y x11vnc tigervnc-viewer
+  $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y x11vnc tigervnc-viewer ffmpeg
 fi
 cargo build --release --workspace --bins --locked
 ulimit -n 65536 2>/dev/null || true
@@ -18,6 +19,10 @@ target/release/throughput "${MIB:-200}"
 target/release/file_throughput "${FILE_MIB:-1024}"
 target/release/relay_memory "${AGENTS:-10000}" "${PAIRS:-1000}"
 target/release/screen_vs_vnc
+# Motion: a video window, a full-screen video and a drag against x11vnc;
+# the paused picture's PSNR; keystrokes while the video plays, on
+# loopback and behind a home link.
+target/release/video_vs_vnc "${VIDEO_SECS:-20}"
 # The agent's and viewer's debug timings split the latency into its parts.
 RUST_LOG=tessera_agent=debug,tessera_viewer=debug target/release/glass_to_glass "${SAMPLES:-200}"
 # Take back (the window) to the next input refused.

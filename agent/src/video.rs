@@ -29,10 +29,10 @@ use tessera_vp9::{bgrx_to_i420, Encoder, EncoderSettings, Vp9Error, I420};
 use tokio::sync::mpsc;
 
 /// Video pictures the viewer may not have shown yet before coding waits,
-/// on a short round trip; each further 33 ms of round trip (a picture's
-/// time at 30 a second) allows one more, so a far viewer keeps the pace,
-/// up to [`MAX_IN_FLIGHT`]. None waits at the sender: they are on the
-/// way.
+/// on a short round trip; each further 20 ms of round trip allows one
+/// more (a picture's time at 30 a second, with room for a retransmission
+/// holding the stream up), so a far viewer keeps the pace, up to
+/// [`MAX_IN_FLIGHT`]. None waits at the sender: they are on the way.
 const IN_FLIGHT: u64 = 2;
 /// The most video pictures ever in flight.
 const MAX_IN_FLIGHT: u64 = 6;
@@ -262,7 +262,7 @@ impl VideoCoder {
     /// The connection's statistics now: the rate follows them.
     fn follow(&mut self, link: &Connection) {
         let path = link.stats().path;
-        let rtt_frames = path.rtt.as_millis() as u64 / 33;
+        let rtt_frames = path.rtt.as_millis() as u64 / 20;
         self.pacer
             .set_window((IN_FLIGHT + rtt_frames).min(MAX_IN_FLIGHT));
         let sample = LinkSample {

@@ -28,7 +28,7 @@ mod video_split;
 mod x11;
 
 pub use capture::{Capture, CaptureError, Damage, News};
-pub use codec::{DecodeError, Decoder, Encoder, Op, Update, MAX_OPS, MAX_UPDATE_BYTES};
+pub use codec::{Changed, DecodeError, Decoder, Encoder, Op, Update, MAX_OPS, MAX_UPDATE_BYTES};
 pub use cursor::{CursorError, CursorShape, Pointer, MAX_CURSOR_SIDE};
 pub use frame::{Frame, FrameError, Rect, MAX_SIDE};
 pub use message::{ScreenMsg, VideoError, VideoFrame, VideoMsg, MAX_VIDEO_BYTES};

@@ -13,12 +13,15 @@
 //! region's real pixels and sends them, which is the *top-off* that makes
 //! a paused video pixel-exact.
 //!
-//! A region is fitted to the pixels that moved, not to whole tiles, so
-//! text beside a video stays out of it; it is kept while the classifier
+//! Only changes in many colours (more than a palette takes) count toward
+//! video: text paging or scrolling fast, typing, flat colour stay
+//! lossless. A region is fitted to the pixels that moved, not to whole
+//! tiles, so text beside a video stays out of it; it is kept while the classifier
 //! finds video inside it, and replaced (a new region, a new keyframe)
 //! only when the video grows past it.
 
 use crate::capture::Damage;
+use crate::codec::Changed;
 use crate::frame::{Frame, FrameError, Rect};
 use crate::tiles::TileGrid;
 use crate::video_regions::{VideoRegions, STILL};
@@ -238,10 +241,16 @@ impl VideoSplit {
 
     /// Step two: what the lossless encoder changed (its residual, after
     /// copies). Classifies the frame and decides the region for the next.
-    pub fn settle(&mut self, residual: &[(u32, Rect)]) {
-        let mut changed: Vec<u32> = residual.iter().map(|&(t, _)| t).collect();
-        for &(t, part) in residual {
-            self.reached(t, part);
+    /// Only changes in many colours count toward video: text, however
+    /// fast it pages or scrolls, and flat colour stay lossless.
+    pub fn settle(&mut self, residual: &[Changed]) {
+        let mut changed: Vec<u32> = residual
+            .iter()
+            .filter(|c| c.many_colours)
+            .map(|c| c.tile)
+            .collect();
+        for c in residual.iter().filter(|c| c.many_colours) {
+            self.reached(c.tile, c.part);
         }
         let region_rect = self.region.as_ref().map(|r| r.rect);
         if let Some(rect) = region_rect {

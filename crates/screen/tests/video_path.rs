@@ -230,3 +230,36 @@ fn a_late_picture_of_an_ended_region_is_dropped() {
     let outside = Rect { x: 62, ..rect };
     assert!(layer.video(2, outside, vec![0; 64]).is_err());
 }
+
+#[test]
+fn text_paging_every_frame_never_becomes_video() {
+    let mut path = Path::new(true);
+    for page in 0..40u32 {
+        // A page of "text": two colours, a new layout every frame.
+        let mut cur = Frame::new(W, H).expect("frame");
+        let all = Rect {
+            x: 0,
+            y: 0,
+            w: W,
+            h: H,
+        };
+        cur.fill_rect(&all, [255, 255, 255, 0]);
+        for line in 0..40 {
+            for col in 0..80 {
+                if (line * 7 + col * 3 + page * 11) % 5 < 2 {
+                    let glyph = Rect {
+                        x: col * 8,
+                        y: line * 12,
+                        w: 5,
+                        h: 8,
+                    };
+                    cur.fill_rect(&glyph, [0, 0, 0, 0]);
+                }
+            }
+        }
+        path.frame(&cur, false);
+        assert_eq!(path.split.region(), None, "page {page} became video");
+        let shown = path.layer.picture().expect("picture");
+        assert!(shown == &cur, "page {page} is exact");
+    }
+}

@@ -33,6 +33,10 @@ use vpx_sys as sys;
 /// Largest compressed packet the decoder accepts.
 pub const MAX_PACKET: usize = 8 * 1024 * 1024;
 
+/// The largest keyframe, as a percentage of an average picture's bits at
+/// the rate aimed at (libvpx's `rc_max_intra_bitrate_pct`).
+const MAX_KEYFRAME_PCT: c_int = 300;
+
 fn error_text(ctx: &mut sys::vpx_codec_ctx_t, err: sys::vpx_codec_err_t) -> String {
     // SAFETY: both functions return pointers to static or context-owned
     // NUL-terminated strings (or null), read at once (invariant 4).
@@ -137,6 +141,12 @@ impl Encoder {
             (
                 sys::vp8e_enc_control_id::VP9E_SET_NOISE_SENSITIVITY as c_int,
                 0,
+            ),
+            // A keyframe at most three average pictures' worth of bits,
+            // so a region's first picture does not flood a slow link.
+            (
+                sys::vp8e_enc_control_id::VP8E_SET_MAX_INTRA_BITRATE_PCT as c_int,
+                MAX_KEYFRAME_PCT,
             ),
         ] {
             encoder.control(id, value)?;

@@ -30,7 +30,20 @@ pub struct Encoder {
     glyphs: GlyphCache,
     use_glyphs: bool,
     /// What the last delta changed, tile by tile, after copies.
-    residual: Vec<(u32, Rect)>,
+    residual: Vec<Changed>,
+}
+
+/// A tile a delta sent, after copies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Changed {
+    /// The tile.
+    pub tile: u32,
+    /// The part of it whose pixels changed.
+    pub part: Rect,
+    /// Whether that part holds more colours than a palette takes (a
+    /// photo, a film), rather than text or flat colour, which stay
+    /// lossless however often they change.
+    pub many_colours: bool,
 }
 
 impl Encoder {
@@ -71,7 +84,7 @@ impl Encoder {
     /// part of it whose pixels changed. Empty after a keyframe or an idle
     /// frame. This is what a classifier of motion looks at: a scroll or a
     /// drag leaves little here, a video the whole of its area.
-    pub fn residual(&self) -> &[(u32, Rect)] {
+    pub fn residual(&self) -> &[Changed] {
         &self.residual
     }
 
@@ -150,10 +163,7 @@ impl Encoder {
                 Some((index, rect, part))
             })
             .collect();
-        if reference.is_some() {
-            self.residual
-                .extend(parts.iter().map(|&(index, _, part)| (index, part)));
-        }
+        let delta = reference.is_some();
         if reference.is_none() {
             self.glyphs.clear(); // a keyframe: both caches start afresh
         } else if let Some(op) = self
@@ -164,10 +174,22 @@ impl Encoder {
             ops.push(op); // text: one area, its glyphs mostly known
         }
         let as_glyphs = ops.iter().any(|op| matches!(op, Op::Glyphs { .. }));
-        for (index, rect, part) in parts.into_iter().filter(|_| !as_glyphs) {
+        for (index, rect, part) in parts {
+            let mut changed = Changed {
+                tile: index,
+                part,
+                many_colours: false,
+            };
+            if as_glyphs {
+                self.residual.extend(delta.then_some(changed));
+                continue;
+            }
             cur.read_rect(&part, &mut self.scratch);
             let whole = part == rect;
-            ops.push(match palette::colours(&self.scratch) {
+            let colours = palette::colours(&self.scratch);
+            changed.many_colours = colours.is_none();
+            self.residual.extend(delta.then_some(changed));
+            ops.push(match colours {
                 Some(colours) if colours.len() == 1 && whole => Op::Fill {
                     index,
                     bgrx: colours[0],

@@ -13,5 +13,5 @@ mod encoder;
 mod wire;
 
 pub use decoder::Decoder;
-pub use encoder::Encoder;
+pub use encoder::{Changed, Encoder};
 pub use wire::{DecodeError, Op, Update, MAX_OPS, MAX_UPDATE_BYTES};
