@@ -401,7 +401,7 @@ impl Sharing<'_> {
             let (work, ended) = (plan.video, plan.ended);
             let encode_started = Instant::now();
             let update = encoder.encode_damage(plan.masked, &plan.damage)?;
-            split.settle(encoder.residual());
+            split.settle(encoder.residual(), Instant::now());
             match update {
                 Some(mut update) => {
                     // Where the time goes (bench/ reads these).

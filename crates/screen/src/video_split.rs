@@ -13,9 +13,9 @@
 //! region's real pixels and sends them, which is the *top-off* that makes
 //! a paused video pixel-exact.
 //!
-//! Only changes in many colours (more than a palette takes) count toward
-//! video: text paging or scrolling fast, typing, flat colour stay
-//! lossless. A region is fitted to the pixels that moved, not to whole
+//! Changes count toward video only while the screen is grabbed at least
+//! ten times a second (it is grabbed as it changes): text paged or
+//! scrolled at a reading pace stays lossless. A region is fitted to the pixels that moved, not to whole
 //! tiles, so text beside a video stays out of it; it is kept while the classifier
 //! finds video inside it, and replaced (a new region, a new keyframe)
 //! only when the video grows past it.
@@ -24,8 +24,14 @@ use crate::capture::Damage;
 use crate::codec::Changed;
 use crate::frame::{Frame, FrameError, Rect};
 use crate::tiles::TileGrid;
-use crate::video_regions::{VideoRegions, STILL};
+use crate::video_regions::{VideoRegions, STILL, WINDOW};
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
 
+/// Grabs a second below which nothing new becomes video (the screen is
+/// grabbed as it changes: text paged or scrolled at a reading pace
+/// changes slower than this; a film, an animation or a drag faster).
+pub const FAST_GRABS: u64 = 10;
 /// Smallest region worth a video encoder, in pixels (a 128x96 area).
 const MIN_AREA: u64 = 128 * 96;
 /// A region is replaced by a larger one when the video tiles around it
@@ -97,6 +103,8 @@ pub struct VideoSplit {
     /// The masked frame has been filled once (a damage report is only
     /// news after that).
     primed: bool,
+    /// When the last [`WINDOW`] frames were settled.
+    grabs: VecDeque<Instant>,
 }
 
 impl VideoSplit {
@@ -115,6 +123,7 @@ impl VideoSplit {
             moved: Vec::new(),
             ending: None,
             primed: false,
+            grabs: VecDeque::new(),
         })
     }
 
@@ -239,17 +248,29 @@ impl VideoSplit {
         }
     }
 
-    /// Step two: what the lossless encoder changed (its residual, after
-    /// copies). Classifies the frame and decides the region for the next.
-    /// Only changes in many colours count toward video: text, however
-    /// fast it pages or scrolls, and flat colour stay lossless.
-    pub fn settle(&mut self, residual: &[Changed]) {
-        let mut changed: Vec<u32> = residual
-            .iter()
-            .filter(|c| c.many_colours)
-            .map(|c| c.tile)
-            .collect();
-        for c in residual.iter().filter(|c| c.many_colours) {
+    /// Step two, at `now`: what the lossless encoder changed (its
+    /// residual, after copies). Classifies the frame and decides the
+    /// region for the next. Changes count toward video only while grabs
+    /// come at least [`FAST_GRABS`] a second: a page of text turned five
+    /// times a second changes every tile of every grab, but is no video.
+    pub fn settle(&mut self, residual: &[Changed], now: Instant) {
+        self.grabs.push_back(now);
+        while self.grabs.len() > WINDOW as usize {
+            self.grabs.pop_front();
+        }
+        let span = self
+            .grabs
+            .front()
+            .map_or(Duration::MAX, |first| now.saturating_duration_since(*first));
+        let fast = self.grabs.len() == WINDOW as usize
+            && span <= Duration::from_millis(1000 * u64::from(WINDOW) / FAST_GRABS);
+        let counted = if fast || self.region.is_some() {
+            residual
+        } else {
+            &[]
+        };
+        let mut changed: Vec<u32> = counted.iter().map(|c| c.tile).collect();
+        for c in counted {
             self.reached(c.tile, c.part);
         }
         let region_rect = self.region.as_ref().map(|r| r.rect);
