@@ -13,16 +13,14 @@
 
 use crate::video::VideoEncoding;
 use quinn::{Connection, SendStream, VarInt};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tessera_audit::recording::Kind;
 use tessera_net::streams::StreamKind;
 use tessera_proto::peer::DisplayInfo;
-use tessera_screen::{
-    Capture, CaptureError, Encoder, Pacer, Pointer, ScreenMsg, VideoMsg, VideoSplit,
-};
+use tessera_screen::{Capture, CaptureError, Encoder, Pacer, Pointer, ScreenMsg, VideoSplit};
 use tokio::sync::{mpsc, watch};
 
 /// Longest wait for the screen before the cursor is looked at again.
@@ -67,6 +65,11 @@ enum Control {
     /// The cursor stream was re-opened: send position and shape afresh.
     CursorLost,
 }
+
+/// The next video region's number, kept across shares: the viewer drops
+/// pictures of a number it has seen end, so numbers only ever rise while
+/// this agent runs (it serves one session).
+static NEXT_REGION: AtomicU32 = AtomicU32::new(1);
 
 /// The display list, for the session to pass on to the viewer.
 pub type DisplaysNews = (Vec<DisplayInfo>, u32);
@@ -283,7 +286,7 @@ impl Sharing<'_> {
         let mut shape_sent: Option<u32> = None;
         let mut last_progress = Instant::now();
         let mut last_keyframe = Instant::now();
-        let mut split = VideoSplit::new(1, 1)?;
+        let mut split = VideoSplit::new(1, 1)?.starting_at(NEXT_REGION.load(Ordering::SeqCst));
         let mut coder = VideoEncoding::start(self.link.clone(), self.video.clone());
         // The last lossless update sent (a video region's end names it).
         let mut lossless_seq = 0;
@@ -317,8 +320,11 @@ impl Sharing<'_> {
                         Ok(()) => {
                             encoder.request_keyframe();
                             pacer.lost();
+                            // The next update is a keyframe of that display.
                             let (w, h) = split.size();
-                            split.resize(w, h)?;
+                            for region in split.resize(w, h)? {
+                                coder.end(region, lossless_seq + 1);
+                            }
                             pointer_sent = None;
                             self.announce_displays();
                         }
@@ -392,7 +398,10 @@ impl Sharing<'_> {
             let (frame, damage) = self.capture.grab()?;
             let size = (frame.width(), frame.height());
             if split.size() != size {
-                split.resize(size.0, size.1)?;
+                // This frame's update is a keyframe of the new size.
+                for region in split.resize(size.0, size.1)? {
+                    coder.end(region, lossless_seq + 1);
+                }
             }
             if coder.take_restart() {
                 split.restart_video();
@@ -402,6 +411,23 @@ impl Sharing<'_> {
             let encode_started = Instant::now();
             let update = encoder.encode_damage(plan.masked, &plan.damage)?;
             split.settle(encoder.residual(), Instant::now());
+            // The update that tops an ended region off: this frame's, or
+            // the last one sent when nothing there differs.
+            let covered_by = update.as_ref().map_or(lossless_seq, |u| u.seq);
+            // A new region's first picture goes before an old one's end.
+            if let Some(work) = work {
+                if let Err(e) = coder.code(frame, work, captured_at_us) {
+                    tracing::warn!("video encoder: {e}; starting the video again");
+                    split.restart_video();
+                    coder.lost();
+                }
+            }
+            if let Some(region) = ended {
+                // This frame's update tops it off: the viewer puts the
+                // video away once it has shown both.
+                coder.end(region, covered_by);
+            }
+            NEXT_REGION.store(split.next_region(), Ordering::SeqCst);
             match update {
                 Some(mut update) => {
                     // Where the time goes (bench/ reads these).
@@ -446,25 +472,6 @@ impl Sharing<'_> {
                     }
                 }
                 None => pacer.grabbed(None), // idle: nothing to send
-            }
-            if let Some(region) = ended {
-                // After the update that tops it off: the viewer puts the
-                // video away once it has shown both.
-                let end = VideoMsg::End {
-                    region,
-                    covered_by: lossless_seq,
-                };
-                let bytes = ScreenMsg::Video(end).to_bytes();
-                if self.video.blocking_send((Kind::Video, bytes)).is_err() {
-                    return Ok(());
-                }
-            }
-            if let Some(work) = work {
-                if let Err(e) = coder.code(frame, work, captured_at_us) {
-                    tracing::warn!("video encoder: {e}; starting the video again");
-                    split.restart_video();
-                    coder.lost();
-                }
             }
         }
     }

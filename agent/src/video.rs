@@ -62,14 +62,22 @@ enum Job {
     Shown(u64),
     /// What is in flight will never be acknowledged.
     Lost,
+    /// Region `region` ended; update `covered_by` tops it off. Sent after
+    /// the pictures handed over before it, so a region that replaces
+    /// another has its first picture on the way before the old one is put
+    /// away (the viewer would otherwise show the stale picture under it).
+    End { region: u32, covered_by: u64 },
 }
 
 /// What both threads see.
 #[derive(Default)]
 struct Shared {
-    /// The encoder thread can take a picture: none waits for it and the
-    /// viewer has room.
+    /// The viewer has room for another picture.
     ready: AtomicBool,
+    /// A picture was handed over and the encoder thread has not taken it
+    /// yet (set by the capture thread, cleared by the encoder thread as it
+    /// takes it: so at most one ever waits).
+    queued: AtomicBool,
     /// The region must start again from a keyframe (a picture was lost
     /// on the way or could not be coded).
     restart: AtomicBool,
@@ -113,7 +121,14 @@ impl VideoEncoding {
     /// Whether a picture may be handed over now.
     pub fn room(&self) -> bool {
         self.shared.ready.load(Ordering::SeqCst)
+            && !self.shared.queued.load(Ordering::SeqCst)
             && self.next_due.is_none_or(|t| Instant::now() >= t)
+    }
+
+    /// Region `region` ended, topped off by update `covered_by`: told to
+    /// the viewer after the pictures already handed over.
+    pub fn end(&self, region: u32, covered_by: u64) {
+        let _ = self.jobs.send(Job::End { region, covered_by });
     }
 
     /// Whether the region must start again from a keyframe (asked once).
@@ -134,7 +149,7 @@ impl VideoEncoding {
         let pixels = frame.pixels().get(start..).unwrap_or_default();
         let mut i420 = I420::black(2, 2);
         bgrx_to_i420(rect.w, rect.h, pixels, stride as u32, &mut i420)?;
-        self.shared.ready.store(false, Ordering::SeqCst);
+        self.shared.queued.store(true, Ordering::SeqCst);
         // Credit, not a gap: pictures due every `interval` on average, so
         // a rate below the screen's does not alias with its cadence (20 a
         // second out of 30 is two of three, not one of two).
@@ -214,6 +229,7 @@ impl VideoCoder {
                     screen,
                     captured_at_us,
                 }) => {
+                    self.shared.queued.store(false, Ordering::SeqCst);
                     let started = Instant::now();
                     match self.code(&i420, &work, screen, captured_at_us) {
                         Ok(Some(picture)) => {
@@ -246,6 +262,16 @@ impl VideoCoder {
                     }
                 }
                 Ok(Job::Shown(seq)) => self.pacer.shown(seq),
+                Ok(Job::End { region, covered_by }) => {
+                    let end = ScreenMsg::Video(VideoMsg::End { region, covered_by });
+                    if self
+                        .out
+                        .blocking_send((Kind::Video, end.to_bytes()))
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
                 Ok(Job::Lost) => self.pacer.lost(),
                 Err(std_mpsc::RecvTimeoutError::Timeout) => {}
                 Err(std_mpsc::RecvTimeoutError::Disconnected) => return,

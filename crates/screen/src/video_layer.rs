@@ -75,13 +75,20 @@ impl VideoLayer {
     /// The lossless picture after update `seq`, which changed `changed`.
     /// Returns the areas of the shown picture that changed.
     pub fn lossless(&mut self, picture: &Frame, seq: u64, changed: &[Rect]) -> Vec<Rect> {
+        // Updates count up within a share; one that does not is a new
+        // share, whose video starts afresh.
+        let restarted = seq <= self.lossless_seq;
         self.lossless_seq = seq;
         let same_size = self
             .shown
             .as_ref()
             .is_some_and(|s| (s.width(), s.height()) == (picture.width(), picture.height()));
-        if !same_size {
-            // A new size: the agent starts its video afresh too.
+        if !same_size || restarted {
+            // The agent ends its video afresh too: what was live is over,
+            // and a late picture of it is dropped.
+            if let Some(last) = self.live.iter().map(|l| l.number).max() {
+                self.ended_upto = self.ended_upto.max(last);
+            }
             self.shown = Some(picture.clone());
             self.live.clear();
             return vec![whole(picture)];
@@ -96,16 +103,21 @@ impl VideoLayer {
         // Regions whose top-off this update carries come off; the others
         // stay over whatever changed under them.
         let seq = self.lossless_seq;
+        let mut put_away = Vec::new();
         self.live.retain(|live| {
             let done = live.covered_by.is_some_and(|c| c <= seq);
             if done {
                 shown.copy_rect_from(picture, &live.rect);
-                out.push(live.rect);
+                put_away.push(live.rect);
             }
             !done
         });
+        out.extend(&put_away);
+        // The regions still live stay over whatever changed under them,
+        // and over what a region put away uncovered.
         for live in &self.live {
-            if changed.iter().any(|a| a.intersect(&live.rect).is_some()) {
+            let touched = changed.iter().chain(&put_away);
+            if touched.clone().any(|a| a.intersect(&live.rect).is_some()) {
                 shown.write_rect(&live.rect, &live.pixels);
             }
         }
@@ -170,10 +182,17 @@ impl VideoLayer {
         let live = self.live.remove(at);
         let shown = self.shown.as_mut()?;
         let fits = (shown.width(), shown.height()) == (picture.width(), picture.height());
-        fits.then(|| {
-            shown.copy_rect_from(picture, &live.rect);
-            live.rect
-        })
+        if !fits {
+            return None;
+        }
+        shown.copy_rect_from(picture, &live.rect);
+        // What it uncovered of a region still live is that region's.
+        for other in &self.live {
+            if other.rect.intersect(&live.rect).is_some() {
+                shown.write_rect(&other.rect, &other.pixels);
+            }
+        }
+        Some(live.rect)
     }
 }
 

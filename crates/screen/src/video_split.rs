@@ -130,11 +130,34 @@ impl VideoSplit {
     /// Frames of a new size: starts afresh, region numbers going on
     /// rising (so a viewer never takes an old region's late picture for a
     /// new one's).
-    pub fn resize(&mut self, width: u32, height: u32) -> Result<(), FrameError> {
+    /// Returns the regions it drops, live or ending: the caller ends them
+    /// (`End`) with the keyframe that follows.
+    pub fn resize(&mut self, width: u32, height: u32) -> Result<Vec<u32>, FrameError> {
         let next = self.next_region;
+        let dropped = self
+            .region
+            .as_ref()
+            .map(|r| r.number)
+            .into_iter()
+            .chain(self.ending.map(|(n, _)| n))
+            .collect();
         *self = Self::new(width, height)?;
         self.next_region = next;
-        Ok(())
+        Ok(dropped)
+    }
+
+    /// The number the next region will have. Region numbers rise for as
+    /// long as a viewer watches, across shares (a viewer drops pictures of
+    /// a number it has seen end): a new share starts from where the last
+    /// one stopped ([`Self::starting_at`]).
+    pub fn next_region(&self) -> u32 {
+        self.next_region
+    }
+
+    /// This splitter, its regions numbered from `first`.
+    pub fn starting_at(mut self, first: u32) -> Self {
+        self.next_region = first.max(1);
+        self
     }
 
     /// The size of the frames it takes.

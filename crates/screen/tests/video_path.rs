@@ -271,3 +271,75 @@ fn text_paged_at_a_reading_pace_never_becomes_video() {
         assert!(shown == &cur, "page {page} is exact");
     }
 }
+
+fn rect(x: u32, y: u32, w: u32, h: u32) -> Rect {
+    Rect { x, y, w, h }
+}
+
+#[test]
+fn a_region_put_away_leaves_the_live_one_it_covered_on_top() {
+    let mut layer = VideoLayer::new();
+    let picture = Frame::new(64, 64).expect("frame");
+    layer.lossless(&picture, 1, &[rect(0, 0, 64, 64)]);
+    let (a, b) = (rect(0, 0, 32, 32), rect(8, 8, 16, 16));
+    layer.video(1, a, vec![1; 32 * 32 * 4]).expect("a");
+    layer.video(2, b, vec![2; 16 * 16 * 4]).expect("b");
+    // A ends, topped off by an update already shown: B stays on top.
+    assert_eq!(layer.end(1, 1, &picture), Some(a));
+    let shown = layer.picture().expect("picture");
+    let mut inside = Vec::new();
+    shown.read_rect(&b, &mut inside);
+    assert!(
+        inside.iter().all(|&v| v == 2),
+        "B's picture, not A's or the frozen one"
+    );
+    let mut outside = Vec::new();
+    shown.read_rect(&rect(0, 0, 8, 8), &mut outside);
+    assert!(
+        outside.iter().all(|&v| v == 0),
+        "A's place outside B is exact"
+    );
+    // The same when the covering update comes after the end.
+    layer.video(3, a, vec![3; 32 * 32 * 4]).expect("c");
+    layer.video(2, b, vec![2; 16 * 16 * 4]).expect("b again");
+    assert_eq!(layer.end(3, 2, &picture), None, "waits for update 2");
+    layer.lossless(&picture, 2, &[]);
+    let shown = layer.picture().expect("picture");
+    shown.read_rect(&b, &mut inside);
+    assert!(inside.iter().all(|&v| v == 2));
+}
+
+#[test]
+fn a_new_share_puts_the_old_video_away() {
+    let mut layer = VideoLayer::new();
+    let picture = Frame::new(64, 64).expect("frame");
+    layer.lossless(&picture, 40, &[rect(0, 0, 64, 64)]);
+    layer
+        .video(5, rect(0, 0, 16, 16), vec![9; 16 * 16 * 4])
+        .expect("video");
+    // The agent shares again: its updates count from 1.
+    layer.lossless(&picture, 1, &[rect(0, 0, 64, 64)]);
+    assert!(!layer.playing());
+    assert_eq!(layer.picture(), Some(&picture));
+    // A late picture of the old region is dropped; a new one shows.
+    assert_eq!(layer.video(5, rect(0, 0, 16, 16), vec![9; 1024]), Ok(None));
+    let r = rect(0, 0, 16, 16);
+    assert_eq!(layer.video(6, r, vec![7; 1024]), Ok(Some(r)));
+}
+
+#[test]
+fn a_resize_names_the_regions_it_drops_and_numbers_go_on() {
+    let mut path = Path::new(false);
+    let mut t = 0;
+    while path.split.region().is_none() {
+        path.frame(&screen(t, 0), false);
+        t += 1;
+    }
+    let (number, _) = path.split.region().expect("region");
+    let next = path.split.next_region();
+    assert_eq!(path.split.resize(W, H).expect("resize"), vec![number]);
+    assert_eq!(path.split.region(), None);
+    assert_eq!(path.split.next_region(), next, "numbers never go back");
+    let fresh = VideoSplit::new(W, H).expect("split").starting_at(next);
+    assert_eq!(fresh.next_region(), next);
+}
